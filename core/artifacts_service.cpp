@@ -1,0 +1,143 @@
+#include "artifacts_service.h"
+
+#include "error.h"
+#include "names.h"
+#include "repo_store.h"
+
+namespace oa {
+
+namespace {
+bool isHttpUrl(const std::string& url) {
+  const bool scheme = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+  if (!scheme || url.size() > 2048) return false;
+  const size_t hostStart = url.find("//") + 2;
+  if (hostStart >= url.size() || url[hostStart] == '/') return false;
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= 32 || c == 127 || c == '?' || c == '#') return false;
+  }
+  return true;
+}
+
+[[noreturn]] void throwNotReady(const RepoRecord& r) {
+  switch (r.status) {
+    case RepoStatus::Creating:
+      throw ArtifactsError(ErrorCode::CreateInProgress, "Repository is still being created: " + r.name);
+    case RepoStatus::Importing:
+      throw ArtifactsError(ErrorCode::ImportInProgress, "Repository is still importing: " + r.name);
+    case RepoStatus::Forking:
+      throw ArtifactsError(ErrorCode::ForkInProgress, "Repository is still forking: " + r.name);
+    case RepoStatus::Ready:
+      break;
+  }
+  throw ArtifactsError(ErrorCode::InternalError, "unexpected repository status");
+}
+
+[[noreturn]] void throwRepoNotFound() { throw ArtifactsError(ErrorCode::NotFound, "Repository not found"); }
+}  // namespace
+
+ArtifactsService::ArtifactsService(NamespaceConfig config, KvStore& registryStore, RepoStorageProvider& repos,
+                                   Host& host)
+    : config_(std::move(config)), registryStore_(registryStore), registry_(registryStore_, host), repos_(repos),
+      host_(host) {
+  if (!isValidNamespaceName(config_.name)) {
+    throw ArtifactsError(ErrorCode::InvalidInput, "Invalid namespace name", "/namespace");
+  }
+  while (!config_.baseUrl.empty() && config_.baseUrl.back() == '/') config_.baseUrl.pop_back();
+  if (!isHttpUrl(config_.baseUrl)) {
+    throw ArtifactsError(ErrorCode::InvalidInput, "baseUrl must be an http(s) URL without query or fragment",
+                         "/baseUrl");
+  }
+}
+
+KvStore& ArtifactsService::repoStore(const std::string& repoId) {
+  auto& slot = repoStores_[repoId];
+  if (!slot) slot = std::make_unique<ChunkedStore>(repos_.openRepo(repoId));
+  return *slot;
+}
+
+CreatedRepo ArtifactsService::create(const std::string& name, const CreateRepoOptions& options) {
+  requireValidRepoName(name);
+  if (!isValidBranchName(options.defaultBranch)) {
+    throw ArtifactsError(ErrorCode::InvalidInput, "Artifacts default branch is invalid", "/default_branch");
+  }
+  if (options.description && options.description->size() > kMaxDescriptionBytes) {
+    throw ArtifactsError(ErrorCode::InvalidInput, "description must be at most 4096 bytes", "/description");
+  }
+  RepoRecord record;
+  record.name = name;
+  record.description = options.description;
+  record.readOnly = options.readOnly;
+  record.defaultBranch = options.defaultBranch;
+  // "creating" first: a crash before "ready" leaves a visible, deletable record
+  // (CREATE_IN_PROGRESS) rather than a repo without a HEAD.
+  record.status = RepoStatus::Creating;
+  record = registry_.insert(record);
+  CreatedRepo out;
+  try {
+    KvStore& store = repoStore(record.id);
+    RepoStore(store).initialize(record.defaultBranch);
+    out.token = TokenStore(store, host_).mint(TokenScope::Write, kDefaultTokenTtlSeconds).plaintext;
+  } catch (...) {
+    registry_.remove(name);
+    throw;
+  }
+  record.status = RepoStatus::Ready;
+  registry_.update(record);
+  out.record = record;
+  return out;
+}
+
+RepoRecord ArtifactsService::get(const std::string& name) {
+  requireValidRepoName(name);
+  auto record = registry_.find(name);
+  if (!record) throwRepoNotFound();
+  if (record->status != RepoStatus::Ready) throwNotReady(*record);
+  return *record;
+}
+
+RepoListPage ArtifactsService::list(int limit, const std::optional<std::string>& cursor) {
+  return registry_.list(limit, cursor);
+}
+
+bool ArtifactsService::remove(const std::string& name) {
+  requireValidRepoName(name);
+  auto record = registry_.remove(name);
+  if (!record) return false;
+  // The name is free from here on; the repo's rows go next. A crash in between
+  // leaves unreachable rows, never a half-visible repo.
+  RepoStore::destroy(repos_.openRepo(record->id));
+  repoStores_.erase(record->id);
+  return true;
+}
+
+RepoRecord ArtifactsService::requireRepo(const std::string& name, const std::string& repoId) {
+  auto record = registry_.find(name);
+  if (!record || record->id != repoId) throwRepoNotFound();
+  return *record;
+}
+
+RepoRecord ArtifactsService::info(const std::string& name, const std::string& repoId) {
+  return requireRepo(name, repoId);
+}
+
+MintedToken ArtifactsService::createToken(const std::string& name, const std::string& repoId, TokenScope scope,
+                                          int64_t ttlSeconds) {
+  requireRepo(name, repoId);
+  return TokenStore(repoStore(repoId), host_).mint(scope, ttlSeconds);
+}
+
+std::vector<TokenRecord> ArtifactsService::listTokens(const std::string& name, const std::string& repoId) {
+  requireRepo(name, repoId);
+  return TokenStore(repoStore(repoId), host_).listActive();
+}
+
+bool ArtifactsService::revokeToken(const std::string& name, const std::string& repoId, const std::string& tokenOrId) {
+  requireRepo(name, repoId);
+  return TokenStore(repoStore(repoId), host_).revoke(tokenOrId);
+}
+
+std::string ArtifactsService::remoteUrl(const std::string& name) const {
+  return config_.baseUrl + "/git/" + config_.name + "/" + name + ".git";
+}
+
+}  // namespace oa

@@ -1,0 +1,78 @@
+// The namespace-level service behind the `Artifacts` binding: it composes the
+// registry (namespace storage) with each repo's own storage. Typed C++ API;
+// json_api.h adapts it to the binding's JSON-shaped arguments and results.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chunked_store.h"
+#include "host.h"
+#include "repo_registry.h"
+#include "token_store.h"
+
+namespace oa {
+
+// Opens a repo's storage handle by repo id (a Durable Object, or a key prefix
+// of one SQLite file). The returned store lives as long as the provider.
+class RepoStorageProvider {
+ public:
+  virtual ~RepoStorageProvider() = default;
+  virtual KvStore& openRepo(const std::string& repoId) = 0;
+};
+
+struct NamespaceConfig {
+  std::string name;     // namespace name, 2-63 characters
+  std::string baseUrl;  // e.g. "http://127.0.0.1:8788"; remotes are <baseUrl>/git/<ns>/<repo>.git
+};
+
+struct CreateRepoOptions {
+  std::optional<std::string> description;
+  bool readOnly = false;
+  std::string defaultBranch = "main";
+};
+
+struct CreatedRepo {
+  RepoRecord record;
+  std::string token;  // the initial write token's text
+};
+
+constexpr size_t kMaxDescriptionBytes = 4096;
+
+class ArtifactsService {
+ public:
+  // Throws INVALID_INPUT for a bad namespace name or base URL.
+  ArtifactsService(NamespaceConfig config, KvStore& registryStore, RepoStorageProvider& repos, Host& host);
+
+  CreatedRepo create(const std::string& name, const CreateRepoOptions& options);
+  // NOT_FOUND, or the *_IN_PROGRESS code of a repo that is not ready.
+  RepoRecord get(const std::string& name);
+  RepoListPage list(int limit, const std::optional<std::string>& cursor);
+  bool remove(const std::string& name);
+
+  // Repo-handle operations. `repoId` pins the handle to the repo it was made
+  // for: a deleted (or deleted and re-created) repo answers NOT_FOUND.
+  RepoRecord info(const std::string& name, const std::string& repoId);
+  MintedToken createToken(const std::string& name, const std::string& repoId, TokenScope scope, int64_t ttlSeconds);
+  std::vector<TokenRecord> listTokens(const std::string& name, const std::string& repoId);
+  bool revokeToken(const std::string& name, const std::string& repoId, const std::string& tokenOrId);
+
+  std::string remoteUrl(const std::string& name) const;
+  Host& host() { return host_; }
+
+ private:
+  RepoRecord requireRepo(const std::string& name, const std::string& repoId);
+  KvStore& repoStore(const std::string& repoId);
+
+  NamespaceConfig config_;
+  ChunkedStore registryStore_;
+  RepoRegistry registry_;
+  RepoStorageProvider& repos_;
+  Host& host_;
+  std::map<std::string, std::unique_ptr<ChunkedStore>> repoStores_;
+};
+
+}  // namespace oa

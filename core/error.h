@@ -1,0 +1,47 @@
+// The one error type of the core. Every failure a caller can cause is an
+// ArtifactsError carrying one of the Artifacts error codes; bindings and HTTP
+// handlers translate it (JS ArtifactsError, REST envelope, HTTP status).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace oa {
+
+enum class ErrorCode {
+  InvalidInput,        // 10100
+  InvalidRepoName,     // 10101
+  InvalidTtl,          // 10103
+  InvalidUrl,          // 10104
+  RemoteAuthRequired,  // 10106
+  NotFound,            // 10200
+  AlreadyExists,       // 10201
+  CreateInProgress,    // 10301
+  ImportInProgress,    // 10302
+  ForkInProgress,      // 10303
+  InternalError,       // 10400
+  UpstreamUnavailable, // 10401
+  MemoryLimit,         // 10402
+};
+
+// "INVALID_INPUT", "NOT_FOUND", ...: the string code of the Workers binding.
+const char* errorCodeName(ErrorCode code);
+// 10100, 10200, ...: the REST errors[].code value and ArtifactsError.numericCode.
+int errorNumericCode(ErrorCode code);
+// HTTP status used by the REST and git front ends (DESIGN.md product decisions).
+int errorHttpStatus(ErrorCode code);
+
+class ArtifactsError : public std::runtime_error {
+ public:
+  // `pointer` names the offending input field (REST `source.pointer`, e.g. "/name").
+  ArtifactsError(ErrorCode code, const std::string& message, std::string pointer = "");
+
+  ErrorCode code() const { return code_; }
+  const std::string& pointer() const { return pointer_; }
+
+ private:
+  ErrorCode code_;
+  std::string pointer_;
+};
+
+}  // namespace oa

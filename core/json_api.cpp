@@ -1,0 +1,205 @@
+#include "json_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "error.h"
+#include "time_format.h"
+
+namespace oa {
+
+namespace {
+using nlohmann::json;
+
+json optionalTime(const std::optional<int64_t>& ms) { return ms ? json(formatIsoTimestamp(*ms)) : json(nullptr); }
+json optionalText(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+
+// ArtifactsRepoInfo (spec §2.2).
+json repoInfo(const RepoRecord& r, const std::string& remote) {
+  return json{{"id", r.id},
+              {"name", r.name},
+              {"description", optionalText(r.description)},
+              {"defaultBranch", r.defaultBranch},
+              {"createdAt", formatIsoTimestamp(r.createdAtMs)},
+              {"updatedAt", formatIsoTimestamp(r.updatedAtMs)},
+              {"lastPushAt", optionalTime(r.lastPushAtMs)},
+              {"source", optionalText(r.source)},
+              {"readOnly", r.readOnly},
+              {"remote", remote}};
+}
+
+json tokenInfo(const TokenRecord& t, int64_t nowMs) {
+  return json{{"id", t.id},
+              {"scope", tokenScopeName(t.scope)},
+              {"state", tokenStateName(t.stateAt(nowMs))},
+              {"createdAt", formatIsoTimestamp(t.createdAtMs)},
+              {"expiresAt", formatIsoTimestamp(t.expiresAtMs)}};
+}
+
+bool absent(const json& v) { return v.is_null(); }
+
+const json& arg(const json& args, size_t i) {
+  static const json kNull;
+  return i < args.size() ? args[i] : kNull;
+}
+
+// An options bag: undefined/null means "none"; anything but an object is bad input.
+json optionsBag(const json& v, const char* what) {
+  if (absent(v)) return json::object();
+  if (!v.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, std::string(what) + " must be an object");
+  return v;
+}
+
+json field(const json& bag, const char* key) { return bag.contains(key) ? bag.at(key) : json(); }
+
+std::string repoName(const json& v) {
+  if (!v.is_string()) throw ArtifactsError(ErrorCode::InvalidRepoName, "Invalid repo name: name is required", "/name");
+  return v.get<std::string>();
+}
+
+std::string handleId(const json& v) {
+  if (!v.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "invalid repository handle");
+  return v.get<std::string>();
+}
+
+bool isInteger(const json& v) {
+  if (v.is_number_integer()) return true;
+  if (!v.is_number_float()) return false;
+  const double d = v.get<double>();
+  return d == static_cast<double>(static_cast<int64_t>(d)) && d > -9.2e18 && d < 9.2e18;
+}
+
+int64_t asInteger(const json& v) {
+  if (v.is_number_unsigned()) {
+    const uint64_t u = v.get<uint64_t>();
+    return u > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(u);
+  }
+  if (v.is_number_integer()) return v.get<int64_t>();
+  return static_cast<int64_t>(v.get<double>());
+}
+
+json create(ArtifactsService& s, const json& args) {
+  const std::string name = repoName(arg(args, 0));
+  const json opts = optionsBag(arg(args, 1), "options");
+  CreateRepoOptions o;
+  const json description = field(opts, "description");
+  if (!absent(description)) {
+    if (!description.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "description must be a string", "/description");
+    o.description = description.get<std::string>();
+  }
+  const json readOnly = field(opts, "readOnly");
+  if (!absent(readOnly)) {
+    if (!readOnly.is_boolean()) throw ArtifactsError(ErrorCode::InvalidInput, "readOnly must be a boolean", "/read_only");
+    o.readOnly = readOnly.get<bool>();
+  }
+  const json branch = field(opts, "setDefaultBranch");
+  if (!absent(branch)) {
+    if (!branch.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Artifacts default branch is invalid", "/default_branch");
+    o.defaultBranch = branch.get<std::string>();
+  }
+  const CreatedRepo created = s.create(name, o);
+  const RepoRecord& r = created.record;
+  return json{{"id", r.id},
+              {"name", r.name},
+              {"description", optionalText(r.description)},
+              {"defaultBranch", r.defaultBranch},
+              {"remote", s.remoteUrl(r.name)},
+              {"token", created.token}};
+}
+
+json list(ArtifactsService& s, const json& args) {
+  const json opts = optionsBag(arg(args, 0), "options");
+  int limit = kDefaultListLimit;
+  const json limitArg = field(opts, "limit");
+  if (!absent(limitArg)) {
+    if (!isInteger(limitArg) || asInteger(limitArg) < kMinListLimit || asInteger(limitArg) > kMaxListLimit) {
+      throw ArtifactsError(ErrorCode::InvalidInput, "Invalid limit: must be between 1 and 200.", "/limit");
+    }
+    limit = static_cast<int>(asInteger(limitArg));
+  }
+  std::optional<std::string> cursor;
+  const json cursorArg = field(opts, "cursor");
+  if (!absent(cursorArg)) {
+    if (!cursorArg.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid cursor", "/cursor");
+    cursor = cursorArg.get<std::string>();
+  }
+  const RepoListPage page = s.list(limit, cursor);
+  json repos = json::array();
+  for (const auto& r : page.repos) {
+    json item = repoInfo(r, s.remoteUrl(r.name));
+    item["status"] = repoStatusName(r.status);
+    repos.push_back(std::move(item));
+  }
+  json out{{"repos", std::move(repos)}, {"total", page.total}};
+  if (page.cursor) out["cursor"] = *page.cursor;
+  return out;
+}
+
+json createToken(ArtifactsService& s, const json& args) {
+  const std::string name = repoName(arg(args, 0));
+  const std::string id = handleId(arg(args, 1));
+  TokenScope scope = TokenScope::Write;
+  const json scopeArg = arg(args, 2);
+  if (!absent(scopeArg)) {
+    if (scopeArg == "read") scope = TokenScope::Read;
+    else if (scopeArg != "write") throw ArtifactsError(ErrorCode::InvalidInput, "Artifacts token scope must be read or write", "/scope");
+  }
+  int64_t ttl = kDefaultTokenTtlSeconds;
+  const json ttlArg = arg(args, 3);
+  if (!absent(ttlArg)) {
+    if (!isInteger(ttlArg)) throw ArtifactsError(ErrorCode::InvalidTtl, "ttl must be between 60 and 31536000 seconds", "/ttl");
+    ttl = asInteger(ttlArg);
+  }
+  const MintedToken t = s.createToken(name, id, scope, ttl);
+  return json{{"id", t.record.id},
+              {"plaintext", t.plaintext},
+              {"scope", tokenScopeName(t.record.scope)},
+              {"expiresAt", formatIsoTimestamp(t.record.expiresAtMs)}};
+}
+
+json listTokens(ArtifactsService& s, const json& args) {
+  const auto tokens = s.listTokens(repoName(arg(args, 0)), handleId(arg(args, 1)));
+  const int64_t now = s.host().nowMs();
+  json items = json::array();
+  for (const auto& t : tokens) items.push_back(tokenInfo(t, now));
+  return json{{"tokens", std::move(items)}, {"total", tokens.size()}};
+}
+
+json revokeToken(ArtifactsService& s, const json& args) {
+  const json target = arg(args, 2);
+  if (!target.is_string() || target.get<std::string>().empty()) {
+    throw ArtifactsError(ErrorCode::InvalidInput, "Token or token id required");
+  }
+  return s.revokeToken(repoName(arg(args, 0)), handleId(arg(args, 1)), target.get<std::string>());
+}
+}  // namespace
+
+std::string JsonApi::call(const std::string& method, const std::string& argsJson) {
+  if (argsJson.size() > kMaxArgumentBytes) throw ArtifactsError(ErrorCode::InvalidInput, "arguments too large");
+  json args = json::parse(argsJson, nullptr, /*allow_exceptions=*/false);
+  if (!args.is_array()) throw ArtifactsError(ErrorCode::InvalidInput, "arguments must be a JSON array");
+  json result;
+  if (method == "create") {
+    result = create(service_, args);
+  } else if (method == "get") {
+    const RepoRecord r = service_.get(repoName(arg(args, 0)));
+    result = json{{"id", r.id}, {"name", r.name}};
+  } else if (method == "list") {
+    result = list(service_, args);
+  } else if (method == "delete") {
+    result = service_.remove(repoName(arg(args, 0)));
+  } else if (method == "info") {
+    const RepoRecord r = service_.info(repoName(arg(args, 0)), handleId(arg(args, 1)));
+    result = repoInfo(r, service_.remoteUrl(r.name));
+  } else if (method == "createToken") {
+    result = createToken(service_, args);
+  } else if (method == "listTokens") {
+    result = listTokens(service_, args);
+  } else if (method == "revokeToken") {
+    result = revokeToken(service_, args);
+  } else {
+    throw ArtifactsError(ErrorCode::InvalidInput, "unknown method: " + method);
+  }
+  return result.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace oa

@@ -1,0 +1,30 @@
+// The binding's calling convention: each `Artifacts` / `ArtifactsRepo` method
+// takes its JS arguments as one JSON array and returns its result as JSON, in
+// exactly the shapes of spec §2 (camelCase). All argument checking happens
+// here, so the JS layer forwards values untouched and never re-validates.
+#pragma once
+
+#include <string>
+
+#include "artifacts_service.h"
+
+namespace oa {
+
+// Largest JSON argument list accepted from a caller.
+constexpr size_t kMaxArgumentBytes = 1024 * 1024;
+
+class JsonApi {
+ public:
+  explicit JsonApi(ArtifactsService& service) : service_(service) {}
+
+  // Namespace methods: "create", "get", "list", "delete".
+  // Repo-handle methods take [name, repoId, ...args]: "info", "createToken",
+  // "listTokens", "revokeToken".
+  // Throws ArtifactsError; INVALID_INPUT for an unknown method.
+  std::string call(const std::string& method, const std::string& argsJson);
+
+ private:
+  ArtifactsService& service_;
+};
+
+}  // namespace oa

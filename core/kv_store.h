@@ -1,0 +1,62 @@
+// The host storage callback (DESIGN.md "Storage"): a synchronous, ordered
+// key-value store with an all-or-nothing batch. Keys are byte strings compared
+// bytewise; the core keeps them printable ASCII. Hosts guarantee values of at
+// least kMaxValueBytes; ChunkedStore splits anything larger.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace oa {
+
+using Bytes = std::vector<uint8_t>;
+
+// Largest value a host must accept in one row (Durable Object rows hold 2 MB).
+constexpr size_t kMaxValueBytes = 1024 * 1024;
+
+struct KvEntry {
+  std::string key;
+  Bytes value;
+};
+
+// Writes applied atomically by KvStore::commit, in order.
+class WriteBatch {
+ public:
+  struct Op {
+    bool isDelete;
+    std::string key;
+    Bytes value;
+  };
+
+  void put(std::string key, Bytes value) { ops_.push_back({false, std::move(key), std::move(value)}); }
+  void put(std::string key, std::string_view text) { put(std::move(key), Bytes(text.begin(), text.end())); }
+  void remove(std::string key) { ops_.push_back({true, std::move(key), {}}); }
+
+  const std::vector<Op>& ops() const { return ops_; }
+  bool empty() const { return ops_.empty(); }
+
+ private:
+  std::vector<Op> ops_;
+};
+
+class KvStore {
+ public:
+  virtual ~KvStore() = default;
+
+  virtual std::optional<Bytes> get(const std::string& key) = 0;
+  // Entries whose key starts with `prefix` and sorts strictly after `after`
+  // (empty = from the start), in key order, at most `limit` of them.
+  virtual std::vector<KvEntry> scan(const std::string& prefix, const std::string& after, size_t limit) = 0;
+  // Applies every op or none.
+  virtual void commit(const WriteBatch& batch) = 0;
+};
+
+inline std::string bytesToString(const Bytes& b) { return std::string(b.begin(), b.end()); }
+inline Bytes stringToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+}  // namespace oa

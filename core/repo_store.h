@@ -1,0 +1,27 @@
+// One repository's own storage handle: its refs, objects and tokens live here
+// (DESIGN.md "Storage"), so a repo can sit in its own Durable Object.
+// This part: the HEAD symref and whole-repo removal.
+#pragma once
+
+#include <string>
+
+#include "kv_store.h"
+
+namespace oa {
+
+class RepoStore {
+ public:
+  explicit RepoStore(KvStore& store) : store_(store) {}
+
+  // A new, empty repo: HEAD is a symref to the (unborn) default branch.
+  void initialize(const std::string& defaultBranch);
+  // The symref target of HEAD, e.g. "refs/heads/main".
+  std::string headTarget();
+  // Deletes every row of the repo, in bounded batches.
+  static void destroy(KvStore& rawStore);
+
+ private:
+  KvStore& store_;
+};
+
+}  // namespace oa
