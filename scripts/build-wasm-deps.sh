@@ -60,7 +60,7 @@ if [[ ! -d $LG2_SRC || ! -d $ZLIB_SRC || ! -d $HP_SRC ]]; then
     apt_update
   fi
   # Source indices may be stale or missing even when deb-src entries exist.
-  apt-cache showsrc libgit2 2>/dev/null | grep -qx "Version: $LG2_VER" || { need_root "apt-get update"; apt_update; }
+  apt-cache showsrc libgit2 2>/dev/null | grep -x "Version: $LG2_VER" >/dev/null || { need_root "apt-get update"; apt_update; }
   fetch() {  # $1=pkg=ver $2=unpacked dir; unpack in a temp dir and move, so an interrupted fetch leaves no half tree
     [[ -d $2 ]] && return 0
     local tmp="$TP/.fetch-${1%%=*}"; rm -rf "$tmp"; mkdir -p "$tmp"
@@ -88,7 +88,7 @@ run emcc "${OPT[@]}" -c "$HP_SRC/http_parser.c" -o "$WORK/http_parser.o"
 run emar rcs "$D/lib/libhttp_parser.a" "$WORK/http_parser.o"
 cp "$ZLIB_SRC/zlib.h" "$ZLIB_SRC/zconf.h" "$HP_SRC/http_parser.h" "$D/include/"
 
-log "building libgit2 (about 1 minute)"
+log "building libgit2 (about 1-2 minutes)"
 # The +ds tarball has no deps/, so zlib/http-parser must be "system" ones passed as explicit
 # paths (the emscripten toolchain confines find_* to its sysroot). -Wno-incompatible-pointer-types
 # silences ~240 benign size_t/unsigned warnings (both 32-bit on wasm32).

@@ -1,0 +1,72 @@
+#include "js_storage.h"
+
+#include "error.h"
+
+using emscripten::val;
+
+namespace oa::bindings {
+
+Bytes bytesFromJs(const val& u8) {
+  if (!u8.instanceof(val::global("Uint8Array"))) {
+    throw ArtifactsError(ErrorCode::InternalError, "storage returned a value that is not a Uint8Array");
+  }
+  const size_t n = u8["length"].as<size_t>();
+  Bytes out(n);
+  if (n) val(emscripten::typed_memory_view(n, out.data())).call<void>("set", u8);
+  return out;
+}
+
+val bytesToJs(const uint8_t* data, size_t n) {
+  // slice() copies out of the wasm heap, which may move when memory grows.
+  return val(emscripten::typed_memory_view(n, data)).call<val>("slice");
+}
+
+std::optional<Bytes> JsKvStore::get(const std::string& key) {
+  val v = handle_.call<val>("get", key);
+  if (v.isNull() || v.isUndefined()) return std::nullopt;
+  return bytesFromJs(v);
+}
+
+std::vector<KvEntry> JsKvStore::scan(const std::string& prefix, const std::string& after, size_t limit) {
+  val rows = handle_.call<val>("scan", prefix, after, static_cast<double>(limit));
+  const size_t n = rows["length"].as<size_t>();
+  std::vector<KvEntry> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    val row = rows[i];
+    out.push_back({row[0].as<std::string>(), bytesFromJs(row[1])});
+  }
+  return out;
+}
+
+void JsKvStore::commit(const WriteBatch& batch) {
+  val ops = val::array();
+  for (const auto& op : batch.ops()) {
+    val entry = val::object();
+    entry.set("key", op.key);
+    if (op.isDelete) {
+      entry.set("type", std::string("delete"));
+    } else {
+      entry.set("type", std::string("put"));
+      entry.set("value", bytesToJs(op.value.data(), op.value.size()));
+    }
+    ops.call<void>("push", entry);
+  }
+  handle_.call<void>("batch", ops);
+}
+
+KvStore& JsRepoProvider::openRepo(const std::string& repoId) {
+  auto& slot = open_[repoId];
+  if (!slot) slot = std::make_unique<JsKvStore>(storage_.call<val>("repo", repoId));
+  return *slot;
+}
+
+int64_t JsHost::nowMs() { return static_cast<int64_t>(host_.call<double>("now")); }
+
+void JsHost::randomBytes(uint8_t* out, size_t n) {
+  const Bytes bytes = bytesFromJs(host_.call<val>("randomBytes", static_cast<double>(n)));
+  if (bytes.size() != n) throw ArtifactsError(ErrorCode::InternalError, "host returned too few random bytes");
+  std::copy(bytes.begin(), bytes.end(), out);
+}
+
+}  // namespace oa::bindings

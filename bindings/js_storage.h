@@ -1,0 +1,54 @@
+// Host storage and host services handed in from JavaScript (see js/src/storage.d.ts
+// for the contract): forwards each call to the JS object, copying bytes in and out.
+#pragma once
+
+#include <emscripten/val.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "artifacts_service.h"
+#include "host.h"
+#include "kv_store.h"
+
+namespace oa::bindings {
+
+// { get(key), scan(prefix, after, limit), batch(ops) }
+class JsKvStore : public KvStore {
+ public:
+  explicit JsKvStore(emscripten::val handle) : handle_(std::move(handle)) {}
+  std::optional<Bytes> get(const std::string& key) override;
+  std::vector<KvEntry> scan(const std::string& prefix, const std::string& after, size_t limit) override;
+  void commit(const WriteBatch& batch) override;
+
+ private:
+  emscripten::val handle_;
+};
+
+// { registry(namespace) -> KV handle, repo(repoId) -> KV handle }
+class JsRepoProvider : public RepoStorageProvider {
+ public:
+  explicit JsRepoProvider(emscripten::val storage) : storage_(std::move(storage)) {}
+  KvStore& openRepo(const std::string& repoId) override;
+
+ private:
+  emscripten::val storage_;
+  std::map<std::string, std::unique_ptr<JsKvStore>> open_;
+};
+
+// { now() -> ms, randomBytes(n) -> Uint8Array }
+class JsHost : public Host {
+ public:
+  explicit JsHost(emscripten::val host) : host_(std::move(host)) {}
+  int64_t nowMs() override;
+  void randomBytes(uint8_t* out, size_t n) override;
+
+ private:
+  emscripten::val host_;
+};
+
+Bytes bytesFromJs(const emscripten::val& u8);
+emscripten::val bytesToJs(const uint8_t* data, size_t n);
+
+}  // namespace oa::bindings

@@ -1,0 +1,13 @@
+// Version strings reported by the package and the git agent capability.
+#pragma once
+
+#include <string>
+
+namespace oa {
+
+constexpr const char* kOpenArtifactsVersion = "0.1.0";
+
+// The libgit2 version the core was linked with, e.g. "1.5.1".
+std::string libgit2Version();
+
+}  // namespace oa

@@ -1,0 +1,72 @@
+// The `Artifacts` binding object (workers-types' Artifacts / ArtifactsRepo),
+// as thin Promise wrappers over the wasm core's Namespace.call(method, argsJson).
+// Arguments go to the core untouched: every rule and error lives there.
+import { makeArtifactsError } from './errors.js';
+import { platformHost } from './host.js';
+
+const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
+
+// JSON would turn NaN/Infinity into null ("absent") and throw on BigInt; send
+// them as objects instead so the core sees a value of the wrong type and
+// rejects it like any other.
+function keepTypeMismatches(_key, value) {
+  if (typeof value === 'number' && !Number.isFinite(value)) return { nonFiniteNumber: String(value) };
+  if (typeof value === 'bigint') return { bigint: String(value) };
+  return value;
+}
+
+// options: { storage, namespace, baseUrl, host? } (see js/index.d.ts).
+export function createArtifactsWith(loadCore, options = {}) {
+  const { storage, namespace = 'default', baseUrl = 'http://127.0.0.1:8788', host = platformHost } = options;
+  let corePromise;
+  const namespaceCore = () =>
+    (corePromise ??= loadCore().then((core) => new core.Namespace(storage, host, namespace, baseUrl, makeArtifactsError)));
+
+  async function call(method, args) {
+    const ns = await namespaceCore();
+    return JSON.parse(ns.call(method, JSON.stringify(args, keepTypeMismatches)));
+  }
+
+  class ArtifactsRepoHandle {
+    #name;
+    #id;
+    #disposed = false;
+
+    constructor(name, id) {
+      this.#name = name;
+      this.#id = id;
+    }
+
+    #call(method, args) {
+      if (this.#disposed) return Promise.reject(new Error('ArtifactsRepo handle used after dispose'));
+      return call(method, [this.#name, this.#id, ...args]);
+    }
+
+    info() {
+      return this.#call('info', []);
+    }
+    createToken(scope, ttl) {
+      return this.#call('createToken', [scope, ttl]);
+    }
+    listTokens() {
+      return this.#call('listTokens', []);
+    }
+    revokeToken(tokenOrId) {
+      return this.#call('revokeToken', [tokenOrId]);
+    }
+    // Like the Workers RPC stub: releases the handle (it holds no other resource).
+    [dispose]() {
+      this.#disposed = true;
+    }
+  }
+
+  return {
+    create: (name, opts) => call('create', [name, opts]),
+    get: async (name) => {
+      const { id, name: storedName } = await call('get', [name]);
+      return new ArtifactsRepoHandle(storedName, id);
+    },
+    list: (opts) => call('list', [opts]),
+    delete: (name) => call('delete', [name]),
+  };
+}

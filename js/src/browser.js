@@ -1,0 +1,16 @@
+// Browser entry point: the wasm file is fetched next to this module.
+import { createArtifactsWith } from './artifacts.js';
+import { instantiateCore } from './load-core.js';
+
+export { ArtifactsError } from './errors.js';
+export { MemoryStorage } from './memory-storage.js';
+
+let core;
+export function loadCore() {
+  core ??= WebAssembly.compileStreaming(fetch(new URL('../dist/open_artifacts_core.wasm', import.meta.url))).then(
+    instantiateCore,
+  );
+  return core;
+}
+
+export const createArtifacts = (options) => createArtifactsWith(loadCore, options);

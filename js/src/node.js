@@ -1,0 +1,17 @@
+// Node entry point: the wasm file is read from the package directory.
+import { readFile } from 'node:fs/promises';
+import { createArtifactsWith } from './artifacts.js';
+import { instantiateCore } from './load-core.js';
+
+export { ArtifactsError } from './errors.js';
+export { MemoryStorage } from './memory-storage.js';
+
+let core;
+export function loadCore() {
+  core ??= readFile(new URL('../dist/open_artifacts_core.wasm', import.meta.url))
+    .then((bytes) => WebAssembly.compile(bytes))
+    .then(instantiateCore);
+  return core;
+}
+
+export const createArtifacts = (options) => createArtifactsWith(loadCore, options);

@@ -1,0 +1,16 @@
+// Cloudflare Workers entry point: the bundler/runtime hands us the compiled
+// WebAssembly.Module (runtime compilation from bytes is not allowed there).
+import wasmModule from '../dist/open_artifacts_core.wasm';
+import { createArtifactsWith } from './artifacts.js';
+import { instantiateCore } from './load-core.js';
+
+export { ArtifactsError } from './errors.js';
+export { MemoryStorage } from './memory-storage.js';
+
+let core;
+export function loadCore() {
+  core ??= instantiateCore(wasmModule);
+  return core;
+}
+
+export const createArtifacts = (options) => createArtifactsWith(loadCore, options);
