@@ -8,6 +8,7 @@
 
 #include "artifacts_service.h"
 #include "error.h"
+#include "git_http_session.h"
 #include "js_storage.h"
 #include "json_api.h"
 #include "version.h"
@@ -16,6 +17,64 @@ using emscripten::val;
 
 namespace oa::bindings {
 namespace {
+
+// Runs f; a C++ error is rethrown as a JS error outside the try block so no
+// C++ frame is unwound by a JS exception. Errors thrown by JS callbacks
+// (storage) are not std::exceptions and pass through unchanged.
+template <typename F>
+auto guarded(const val& makeError, F&& f) -> decltype(f()) {
+  ErrorCode code = ErrorCode::InternalError;
+  std::string message, pointer;
+  try {
+    return f();
+  } catch (const ArtifactsError& e) {
+    code = e.code();
+    message = e.what();
+    pointer = e.pointer();
+  } catch (const std::exception& e) {
+    message = std::string("internal error: ") + e.what();
+  }
+  makeError(std::string(errorCodeName(code)), errorNumericCode(code), message, pointer).throw_();
+  __builtin_unreachable();
+}
+
+// One git HTTP request: write(chunk)*, finish() -> head JSON, read() until null.
+class GitSessionBinding {
+ public:
+  GitSessionBinding(ArtifactsService& service, const std::string& requestJson, val makeError)
+      : makeError_(std::move(makeError)) {
+    guarded(makeError_, [&] {
+      session_ = std::make_unique<GitHttpSession>(service, GitHttpRequest::fromJson(requestJson));
+      return 0;
+    });
+  }
+
+  void write(const val& chunk) {
+    guarded(makeError_, [&] {
+      const Bytes bytes = bytesFromJs(chunk);
+      session_->write(bytes.data(), bytes.size());
+      return 0;
+    });
+  }
+
+  std::string finish() {
+    return guarded(makeError_, [&] { return session_->finish().toJson(); });
+  }
+
+  val read() {
+    return guarded(makeError_, [&] {
+      Bytes out;
+      while (out.empty()) {
+        if (!session_->read(out)) return val::null();
+      }
+      return bytesToJs(out.data(), out.size());
+    });
+  }
+
+ private:
+  val makeError_;
+  std::unique_ptr<GitHttpSession> session_;
+};
 
 class NamespaceBinding {
  public:
@@ -35,25 +94,14 @@ class NamespaceBinding {
     return guard([&] { return api_->call(method, argsJson); });
   }
 
+  GitSessionBinding* openGit(const std::string& requestJson) {
+    return new GitSessionBinding(*service_, requestJson, makeError_);
+  }
+
  private:
-  // Runs f; a C++ error is rethrown as a JS error outside the try block so no
-  // C++ frame is unwound by a JS exception. Errors thrown by JS callbacks
-  // (storage) are not std::exceptions and pass through unchanged.
   template <typename F>
   auto guard(F&& f) -> decltype(f()) {
-    ErrorCode code = ErrorCode::InternalError;
-    std::string message, pointer;
-    try {
-      return f();
-    } catch (const ArtifactsError& e) {
-      code = e.code();
-      message = e.what();
-      pointer = e.pointer();
-    } catch (const std::exception& e) {
-      message = std::string("internal error: ") + e.what();
-    }
-    makeError_(std::string(errorCodeName(code)), errorNumericCode(code), message, pointer).throw_();
-    __builtin_unreachable();
+    return guarded(makeError_, std::forward<F>(f));
   }
 
   val makeError_;
@@ -74,6 +122,11 @@ std::string versions() {
 EMSCRIPTEN_BINDINGS(open_artifacts) {
   emscripten::class_<oa::bindings::NamespaceBinding>("Namespace")
       .constructor<val, val, std::string, std::string, val>()
-      .function("call", &oa::bindings::NamespaceBinding::call);
+      .function("call", &oa::bindings::NamespaceBinding::call)
+      .function("openGit", &oa::bindings::NamespaceBinding::openGit, emscripten::allow_raw_pointers());
+  emscripten::class_<oa::bindings::GitSessionBinding>("GitSession")
+      .function("write", &oa::bindings::GitSessionBinding::write)
+      .function("finish", &oa::bindings::GitSessionBinding::finish)
+      .function("read", &oa::bindings::GitSessionBinding::read);
   emscripten::function("versions", &oa::bindings::versions);
 }

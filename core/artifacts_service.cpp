@@ -136,6 +136,49 @@ bool ArtifactsService::revokeToken(const std::string& name, const std::string& r
   return TokenStore(repoStore(repoId), host_).revoke(tokenOrId);
 }
 
+GitAccess ArtifactsService::authorizeGit(const std::string& name, const std::optional<std::string>& token,
+                                        bool write) {
+  GitAccess out;
+  if (!token || token->empty()) {
+    out.status = 401;
+    out.message = "Authentication required";
+    return out;
+  }
+  auto record = isValidRepoName(name) ? registry_.find(name) : std::nullopt;
+  // Unknown repos answer like bad tokens: a token never reveals other repos.
+  std::optional<TokenRecord> tokenRecord;
+  if (record) tokenRecord = TokenStore(repoStore(record->id), host_).authenticate(*token);
+  if (!tokenRecord) {
+    out.status = 403;
+    out.message = "Invalid or expired token";
+    return out;
+  }
+  if (record->status != RepoStatus::Ready) {
+    out.status = 409;
+    out.message = std::string("Repository is ") + repoStatusName(record->status);
+    return out;
+  }
+  if (write && tokenRecord->scope != TokenScope::Write) {
+    out.status = 403;
+    out.message = "Insufficient permissions";
+    return out;
+  }
+  if (write && record->readOnly) {
+    out.status = 403;
+    out.message = "repository is read-only";
+    return out;
+  }
+  out.record = *record;
+  return out;
+}
+
+void ArtifactsService::recordPush(const std::string& name, const std::string& repoId) {
+  auto record = registry_.find(name);
+  if (!record || record->id != repoId) return;  // deleted meanwhile
+  record->lastPushAtMs = record->updatedAtMs = host_.nowMs();
+  registry_.update(*record);
+}
+
 std::string ArtifactsService::remoteUrl(const std::string& name) const {
   return config_.baseUrl + "/git/" + config_.name + "/" + name + ".git";
 }

@@ -42,6 +42,13 @@ struct CreatedRepo {
 
 constexpr size_t kMaxDescriptionBytes = 4096;
 
+// The outcome of authenticating a git request (DESIGN.md "Git auth").
+struct GitAccess {
+  int status = 200;     // 200, or 401/403/404/409 with `message`
+  std::string message;
+  RepoRecord record;    // when status == 200
+};
+
 class ArtifactsService {
  public:
   // Throws INVALID_INPUT for a bad namespace name or base URL.
@@ -61,7 +68,16 @@ class ArtifactsService {
   bool revokeToken(const std::string& name, const std::string& repoId, const std::string& tokenOrId);
 
   std::string remoteUrl(const std::string& name) const;
+  const NamespaceConfig& config() const { return config_; }
   Host& host() { return host_; }
+
+  // Git smart HTTP: `token` is the presented credential (nullopt = none);
+  // `write` for receive-pack.
+  GitAccess authorizeGit(const std::string& name, const std::optional<std::string>& token, bool write);
+  // The repo's storage handle (objects, refs, tokens).
+  KvStore& repoStorage(const std::string& repoId) { return repoStore(repoId); }
+  // A push changed refs: lastPushAt and updatedAt move to now.
+  void recordPush(const std::string& name, const std::string& repoId);
 
  private:
   RepoRecord requireRepo(const std::string& name, const std::string& repoId);

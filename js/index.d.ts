@@ -121,6 +121,13 @@ export interface ArtifactsNamespace {
   get(name: string): Promise<ArtifactsRepoHandle>;
   list(opts?: { limit?: number; cursor?: string }): Promise<RepoListResult>;
   delete(name: string): Promise<boolean>;
+  /**
+   * The git smart-HTTP server: answers a request for `<baseUrl>/git/<namespace>/<repo>.git/...`
+   * (clone, fetch, push with protocol v0/v1/v2), streaming both bodies. Routing, auth (401/403)
+   * and every protocol rule are the core's; other paths answer 404. Hand it the Request of a
+   * Worker's or Node server's fetch handler.
+   */
+  fetch(request: Request): Promise<Response>;
 }
 
 export declare function createArtifacts(options: CreateArtifactsOptions): ArtifactsNamespace;
@@ -131,4 +138,22 @@ export declare class MemoryStorage implements ArtifactsStorage {
   repo(repoId: string): StorageHandle;
   /** Every stored row in key order, values as comma-joined bytes. */
   snapshot(): Array<[string, string]>;
+}
+
+/**
+ * Durable storage in one SQLite file (better-sqlite3, WAL, synchronous=FULL). Node entry point only.
+ * `pathOrDir` is the database file, or a directory (existing, or ending in "/") that holds `artifacts.sqlite`.
+ */
+export declare class SqliteStorage implements ArtifactsStorage {
+  constructor(pathOrDir: string);
+  /** The database file in use. */
+  readonly path: string;
+  /** False once closed. */
+  readonly open: boolean;
+  registry(namespace: string): StorageHandle;
+  repo(repoId: string): StorageHandle;
+  /** Every stored row in key order, values as comma-joined bytes. */
+  snapshot(): Array<[string, string]>;
+  /** Closes the database (idempotent); handles throw afterwards. */
+  close(): void;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `npm start`: installs and builds what is missing, then runs the local demo.
+# `npm start`: installs and builds what is missing, then runs the local server
+# (open-artifacts serve; options pass through: npm start -- --port 9000).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/setup.sh
 bash scripts/build.sh
-exec node examples/node/quickstart.mjs "$@"
+exec node js/bin/open-artifacts.js serve "$@"

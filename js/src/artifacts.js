@@ -2,6 +2,7 @@
 // as thin Promise wrappers over the wasm core's Namespace.call(method, argsJson).
 // Arguments go to the core untouched: every rule and error lives there.
 import { makeArtifactsError } from './errors.js';
+import { makeGitFetch } from './git-fetch.js';
 import { platformHost } from './host.js';
 
 const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
@@ -68,5 +69,7 @@ export function createArtifactsWith(loadCore, options = {}) {
     },
     list: (opts) => call('list', [opts]),
     delete: (name) => call('delete', [name]),
+    // The git smart-HTTP server: Request for <baseUrl>/git/... in, Response out.
+    fetch: makeGitFetch(namespaceCore),
   };
 }

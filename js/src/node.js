@@ -5,6 +5,7 @@ import { instantiateCore } from './load-core.js';
 
 export { ArtifactsError } from './errors.js';
 export { MemoryStorage } from './memory-storage.js';
+export { SqliteStorage } from './sqlite-storage.js';
 
 let core;
 export function loadCore() {

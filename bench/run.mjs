@@ -1,0 +1,771 @@
+#!/usr/bin/env node
+// Benchmark: our git smart-HTTP server against `git http-backend` (behind a Node CGI bridge), with
+// the real git CLI over loopback, in one run on one machine. See bench/README.md.
+//
+//   node bench/run.mjs [--runs 3] [--only clone,fetch,push,adv,rss] [--targets baseline,ours]
+//                      [--adv-runs 20] [--keep] [--out bench/results/latest.json]
+//                      [--seed 1 --commits 2000 --files 5000 ...fixture parameters]
+import { spawn, execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureFixture, formatStats, cleanGitEnv, DEFAULT_PARAMS, ROOT, CACHE_DIR } from './make-fixture.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const STEPS = ['clone', 'fetch', 'push', 'adv', 'rss'];
+const MiB = 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function parseArgs(argv) {
+  const o = {
+    runs: 3, advRuns: 20, only: STEPS, targets: ['baseline', 'ours'], keep: false,
+    out: path.join(HERE, 'results', 'latest.json'), fixture: {},
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) throw new Error(`unknown argument ${argv[i]}`);
+    const name = m[1];
+    if (name === 'keep') { o.keep = true; continue; }
+    if (name === 'help') { o.help = true; continue; }
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) throw new Error(`--${name} needs a value`);
+    const camel = name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+    if (name === 'runs') o.runs = positiveInt(name, value);
+    else if (name === 'adv-runs') o.advRuns = positiveInt(name, value);
+    else if (name === 'only') {
+      o.only = value.split(',').map((s) => s.trim()).filter(Boolean);
+      for (const s of o.only) if (!STEPS.includes(s)) throw new Error(`unknown step ${s} (steps: ${STEPS.join(', ')})`);
+    } else if (name === 'targets') {
+      o.targets = value.split(',').map((s) => s.trim());
+      if (o.targets.length < 1 || o.targets.length > 2 || o.targets.some((t) => !['baseline', 'ours'].includes(t))) {
+        throw new Error('--targets takes one or two of baseline, ours (e.g. baseline,ours or baseline,baseline)');
+      }
+    } else if (name === 'out') o.out = path.resolve(value);
+    else if (camel in DEFAULT_PARAMS) o.fixture[camel] = Number(value);
+    else throw new Error(`unknown option --${name}`);
+  }
+  return o;
+}
+
+function positiveInt(name, v) {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+let clientEnv; // git client environment: isolated HOME, no system config
+
+function runGit(args, { cwd, allowFail = false, stdout = 'ignore' } = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn('git', args, { cwd, env: clientEnv, stdio: ['ignore', stdout, 'pipe'] });
+    const out = [];
+    const err = [];
+    child.stdout?.on('data', (c) => out.push(c));
+    child.stderr.on('data', (c) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - t0;
+      const res = { ms, code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+      if (code !== 0 && !allowFail) {
+        reject(new Error(`git ${redact(args).join(' ')} exited with ${code}: ${res.stderr.trim().slice(0, 2000)}`));
+      } else resolve(res);
+    });
+  });
+}
+
+const redact = (args) => args.map((a) => a.replace(/(Bearer )\S+/, '$1***'));
+const gitSync = (args, opts = {}) => execFileSync('git', args, { env: clientEnv, encoding: 'utf8', maxBuffer: 1 << 28, ...opts }).trim();
+
+// Starts `node script ...args` and waits for its first stdout line: {url, pid} or {error}.
+function startNodeServer(script, args, label) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let buf = '';
+    let settled = false;
+    const stderr = [];
+    const timer = setTimeout(() => finish(new Error(`${label}: no URL within 60 s`)), 60000);
+    const finish = (err, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) {
+        child.kill();
+        reject(err);
+      } else resolve(value);
+    };
+    child.stderr.on('data', (c) => {
+      stderr.push(c);
+      if (settled) process.stderr.write(`[${label}] ${c}`);
+    });
+    child.stdout.on('data', (c) => {
+      if (settled) return;
+      buf += c;
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      let msg;
+      try {
+        msg = JSON.parse(buf.slice(0, nl));
+      } catch {
+        return finish(new Error(`${label}: unexpected output ${buf.slice(0, 200)}`));
+      }
+      if (msg.error) return finish(Object.assign(new Error(msg.error), { notAvailable: true }));
+      finish(null, { child, url: msg.url.replace(/\/$/, ''), pid: msg.pid ?? child.pid });
+    });
+    child.on('error', (err) => finish(err));
+    child.on('exit', (code) => finish(new Error(`${label} exited with ${code}: ${Buffer.concat(stderr).toString().slice(-2000)}`)));
+  });
+}
+
+function stopNodeServer(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.stdin.end();
+    child.kill('SIGTERM');
+  });
+}
+
+async function postJson(url, body) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`POST ${url}: ${res.status} ${text.slice(0, 300)}`);
+  }
+  if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${text.slice(0, 300)}`);
+  return json;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets: { name, kind, start() -> instance }; instance: { name, url, pid, createRepo(name) ->
+// { url, authArgs }, cloneUrl(name), authArgs(name), close() }. Both run as separate Node processes.
+
+function makeInstance(name, kind, proc, repoUrl, authFor) {
+  const repos = new Map();
+  return {
+    name, kind, url: proc.url, pid: proc.pid,
+    async createRepo(repo) {
+      const json = await postJson(`${proc.url}/api/repos`, { name: repo });
+      const r = json.result ?? json;
+      if (!r.remote) throw new Error(`${name}: POST /api/repos returned no remote: ${JSON.stringify(json).slice(0, 300)}`);
+      const info = { url: r.remote, authArgs: authFor(r.token) };
+      repos.set(repo, info);
+      return info;
+    },
+    cloneUrl: (repo) => repos.get(repo)?.url ?? repoUrl(repo),
+    authArgs: (repo) => repos.get(repo)?.authArgs ?? [],
+    close: () => stopNodeServer(proc.child),
+  };
+}
+
+function baselineTarget(name, workDir) {
+  return {
+    name, kind: 'baseline',
+    async start() {
+      const root = path.join(workDir, name.replace(/\W/g, '_'), 'root');
+      const proc = await startNodeServer(path.join(HERE, 'http-backend-server.mjs'), ['--root', root], name);
+      return makeInstance(name, 'baseline', proc, (r) => `${proc.url}/git/default/${r}.git`, () => []);
+    },
+  };
+}
+
+function oursTarget(name, workDir) {
+  return {
+    name, kind: 'ours',
+    async start() {
+      const mod = process.env.BENCH_OURS_MODULE ?? path.join(ROOT, 'js', 'src', 'server.js');
+      if (!existsSync(mod)) {
+        throw Object.assign(new Error(`${path.relative(ROOT, mod)} does not exist yet`), { notAvailable: true });
+      }
+      const dataDir = path.join(workDir, name.replace(/\W/g, '_'), 'data');
+      const proc = await startNodeServer(path.join(HERE, 'ours-server.mjs'), ['--data-dir', dataDir], name);
+      return makeInstance(name, 'ours', proc, (r) => `${proc.url}/git/default/${r}.git`,
+        (token) => (token ? ['-c', `http.extraHeader=Authorization: Bearer ${token}`] : []));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// RSS sampling of a process tree through /proc.
+
+function childrenOf(pid) {
+  const kids = [];
+  let tasks;
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return kids;
+  }
+  for (const t of tasks) {
+    try {
+      const s = readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim();
+      if (s) for (const k of s.split(/\s+/)) kids.push(Number(k));
+    } catch { /* thread or process gone */ }
+  }
+  return kids;
+}
+
+function statusOf(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (f) => Number(new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0);
+    return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
+  } catch {
+    return null;
+  }
+}
+
+function cmdlineOf(pid) {
+  try {
+    const parts = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const bin = path.basename(parts[0] ?? '?');
+    if (bin === 'node') return 'node';
+    return [bin, ...parts.slice(1).filter((a) => !a.startsWith('-')).slice(0, 1)].join(' ');
+  } catch {
+    return '?';
+  }
+}
+
+function sampleTree(root, names) {
+  const pids = [root];
+  for (let i = 0; i < pids.length; i++) pids.push(...childrenOf(pids[i]));
+  let total = 0;
+  const per = [];
+  for (const p of pids) {
+    const st = statusOf(p);
+    if (!st) continue;
+    total += st.rss;
+    names.set(p, cmdlineOf(p)); // re-read: a process may have exec'd since the last sample
+    per.push([p, st.rss]);
+  }
+  return { total, per, rootRss: per.find(([p]) => p === root)?.[1] ?? 0 };
+}
+
+function startSampler(pid, intervalMs = 10) {
+  const names = new Map();
+  let peak = 0;
+  let peakRoot = 0;
+  let samples = 0;
+  const peakByName = {};
+  const tick = () => {
+    const s = sampleTree(pid, names);
+    samples++;
+    peak = Math.max(peak, s.total);
+    peakRoot = Math.max(peakRoot, s.rootRss);
+    for (const [p, rss] of s.per) {
+      const n = names.get(p);
+      if (n === '?' || !rss) continue; // exiting or exec'ing
+      peakByName[n] = Math.max(peakByName[n] ?? 0, rss);
+    }
+  };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  return () => {
+    clearInterval(timer);
+    tick();
+    return { peak, peakRoot, samples, peakByName };
+  };
+}
+
+// CPU time (ms) of a process from /proc/<pid>/stat: its own user+sys, plus (withChildren) that of
+// the children it has waited for (cutime/cstime), i.e. every finished CGI/git process it spawned.
+let clkTck = 100;
+try {
+  clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+} catch { /* keep 100 */ }
+
+function cpuMs(pid, { self = true, children = true } = {}) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+    const [ut, st, cut, cst] = [f[11], f[12], f[13], f[14]].map(Number);
+    return ((self ? ut + st : 0) + (children ? cut + cst : 0)) * 1000 / clkTck;
+  } catch {
+    return NaN;
+  }
+}
+
+// Waits (bounded) until the server has reaped every child, so their CPU time is accounted.
+async function serverQuiet(pid, maxMs = 3000) {
+  const t0 = performance.now();
+  while (childrenOf(pid).length && performance.now() - t0 < maxMs) await sleep(5);
+}
+
+// Runs fn() and adds the server's and the git client's CPU time spent meanwhile.
+async function withCpu(t, fn) {
+  const s0 = cpuMs(t.pid);
+  const c0 = cpuMs(process.pid, { self: false });
+  const res = await fn();
+  await serverQuiet(t.pid);
+  return { ...res, serverCpu: cpuMs(t.pid) - s0, clientCpu: cpuMs(process.pid, { self: false }) - c0 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n ? (n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2) : NaN;
+};
+const fmtMs = (ms) => (!Number.isFinite(ms) ? '-' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`);
+const fmtMiB = (b) => (!Number.isFinite(b) ? '-' : `${(b / MiB).toFixed(1)} MiB`);
+const log = (m) => process.stderr.write(`${m}\n`);
+
+function refsOf(repo) {
+  return gitSync(['-C', repo, 'for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads', 'refs/tags']);
+}
+
+function rmrf(p) {
+  rmSync(p, { recursive: true, force: true });
+}
+
+function httpGet(url, headers) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = http.get(url, { agent: false, headers }, (res) => {
+      let n = 0;
+      let first = '';
+      res.on('data', (c) => {
+        if (n < 64) first += c.toString('latin1', 0, Math.min(c.length, 64));
+        n += c.length;
+      });
+      res.on('end', () => resolve({ ms: performance.now() - t0, status: res.statusCode, bytes: n, first }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.help) {
+    console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 7).join('\n').replace(/^\/\/ ?/gm, ''));
+    return;
+  }
+  const tStart = performance.now();
+  const loadStart = os.loadavg()[0];
+  const steps = new Set(opts.only);
+
+  // Fixture.
+  const fx = await ensureFixture(opts.fixture, { log });
+  const fixture = fx.repo;
+  log(`${fx.cached ? 'cached' : 'generated'} ${fixture} (${fx.seconds} s to generate)`);
+  log(formatStats(fx.stats));
+  const tail = fx.params.tail;
+
+  // Workspace and git client environment.
+  const workDir = path.join(CACHE_DIR, `work-${process.pid}`);
+  rmrf(workDir);
+  const home = path.join(workDir, 'home');
+  mkdirSync(home, { recursive: true });
+  writeFileSync(path.join(home, '.gitconfig'), '[user]\n\tname = bench\n\temail = bench@example.com\n');
+  clientEnv = cleanGitEnv({ HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') });
+  const head = gitSync(['-C', fixture, 'rev-parse', 'refs/heads/main']);
+  const headMinus = gitSync(['-C', fixture, 'rev-parse', `refs/heads/main~${tail}`]);
+  const fixtureRefs = refsOf(fixture);
+  for (const line of gitSync(['-C', fixture, 'for-each-ref', '--contains', headMinus, '--format=%(refname)']).split('\n')) {
+    if (line && line !== 'refs/heads/main') throw new Error(`fixture ref ${line} contains main~${tail}; the fetch step needs them older`);
+  }
+
+  // Targets.
+  const names = opts.targets.map((t, i) => {
+    const base = t === 'baseline' ? 'http-backend' : 'ours';
+    return opts.targets.indexOf(t) === i ? base : `${base}#${i + 1}`;
+  });
+  const defs = opts.targets.map((t, i) => (t === 'baseline' ? baselineTarget(names[i], workDir) : oursTarget(names[i], workDir)));
+  const targets = [];
+  const notes = [];
+  let cleaningUp = false;
+  const cleanup = async () => {
+    if (cleaningUp) return;
+    cleaningUp = true;
+    await Promise.all(targets.map((t) => t.close().catch(() => {})));
+    if (!opts.keep) rmrf(workDir);
+  };
+  cleanupHook = cleanup;
+  process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
+  for (const d of defs) {
+    try {
+      targets.push(await d.start());
+      log(`${d.name}: ${targets.at(-1).url} (pid ${targets.at(-1).pid})`);
+    } catch (err) {
+      if (!err.notAvailable && d.kind !== 'ours') throw err;
+      const note = `${d.name}: not available (${String(err.message).split('\n')[0]})`;
+      notes.push(note);
+      console.log(note);
+    }
+  }
+  if (!targets.length) throw new Error('no target could be started');
+
+  const results = {}; // step -> target name -> { samples, median, unit, error? }
+  const extra = {};
+  const record = (step, t, value, cpu) => {
+    results[step] ??= {};
+    const r = (results[step][t.name] ??= { samples: [], unit: step === 'rss' ? 'bytes' : 'ms' });
+    if (value instanceof Error) return void (r.error = value.message);
+    r.samples.push(value);
+    if (cpu) {
+      (r.serverCpuMs ??= []).push(cpu.serverCpu);
+      if (cpu.clientCpu !== undefined) (r.clientCpuMs ??= []).push(cpu.clientCpu);
+    }
+  };
+  const failed = (step, t) => results[step]?.[t.name]?.error !== undefined;
+  const orderFor = (run) => (run % 2 ? [...targets].reverse() : targets); // alternate who goes first
+  const fullRefspecs = ['refs/heads/*:refs/heads/*', 'refs/tags/*:refs/tags/*'];
+  const fullRepo = new Map(); // target name -> repo name holding the whole fixture
+
+  async function pushFixture(t, repo, refspecs = fullRefspecs) {
+    const info = await t.createRepo(repo);
+    const r = await withCpu(t, () => runGit([...info.authArgs, '-C', fixture, 'push', '--quiet', info.url, ...refspecs]));
+    return { info, ms: r.ms, cpu: r };
+  }
+  async function verifyRemote(t, repo) {
+    const r = await runGit([...t.authArgs(repo), '-c', 'protocol.version=2', 'ls-remote', '--refs', t.cloneUrl(repo), 'refs/heads/*', 'refs/tags/*'], { stdout: 'pipe' });
+    const got = r.stdout.trim().split('\n').map((l) => l.replace('\t', ' ')).sort().join('\n');
+    const want = fixtureRefs.split('\n').sort().join('\n');
+    if (got !== want) throw new Error(`${t.name}: refs of ${repo} differ from the fixture after push`);
+  }
+  async function ensureFull(t) {
+    if (fullRepo.has(t.name)) return fullRepo.get(t.name);
+    log(`${t.name}: seeding a full repo by push`);
+    await pushFixture(t, 'seed-full');
+    await verifyRemote(t, 'seed-full');
+    fullRepo.set(t.name, 'seed-full');
+    return 'seed-full';
+  }
+  const cloneArgs = (t, repo, dest) => [...t.authArgs(repo), '-c', 'protocol.version=2', 'clone', '--bare', '--quiet', t.cloneUrl(repo), dest];
+
+  // 3. Initial push of the whole repo into an empty repo (runs first: it leaves full repos behind).
+  if (steps.has('push')) {
+    log(`push: ${opts.runs} run(s) per target`);
+    for (let run = 0; run < opts.runs; run++) {
+      for (const t of orderFor(run)) {
+        if (failed('push', t)) continue;
+        const repo = `push-${run + 1}`;
+        try {
+          const { ms, cpu } = await pushFixture(t, repo);
+          if (run === 0) await verifyRemote(t, repo);
+          record('push', t, ms, cpu);
+          fullRepo.set(t.name, repo);
+          log(`  ${t.name} push #${run + 1}: ${fmtMs(ms)}`);
+        } catch (err) {
+          record('push', t, err);
+          log(`  ${t.name} push failed: ${err.message}`);
+        }
+      }
+    }
+  }
+
+  // 1. Full clone over protocol v2.
+  if (steps.has('clone')) {
+    log(`clone: ${opts.runs} run(s) per target`);
+    for (let run = 0; run < opts.runs; run++) {
+      for (const t of orderFor(run)) {
+        if (failed('clone', t)) continue;
+        const dest = path.join(workDir, `clone-${run}`);
+        try {
+          const repo = await ensureFull(t);
+          const r = await withCpu(t, () => runGit(cloneArgs(t, repo, dest)));
+          if (refsOf(dest) !== fixtureRefs) throw new Error('cloned refs differ from the fixture');
+          record('clone', t, r.ms, r);
+          log(`  ${t.name} clone #${run + 1}: ${fmtMs(r.ms)}`);
+        } catch (err) {
+          record('clone', t, err);
+          log(`  ${t.name} clone failed: ${err.message}`);
+        } finally {
+          rmrf(dest);
+        }
+      }
+    }
+  }
+
+  // 5. Server RSS during a clone (an extra, untimed clone, so sampling never slows a timed one).
+  if (steps.has('rss')) {
+    log('rss: one sampled clone per target');
+    for (const t of targets) {
+      const dest = path.join(workDir, 'clone-rss');
+      try {
+        const repo = await ensureFull(t);
+        await sleep(500);
+        const idleSamples = [];
+        const idleRoot = [];
+        for (let i = 0; i < 5; i++) {
+          const s = sampleTree(t.pid, new Map());
+          idleSamples.push(s.total);
+          idleRoot.push(s.rootRss);
+          await sleep(20);
+        }
+        try {
+          writeFileSync(`/proc/${t.pid}/clear_refs`, '5'); // reset VmHWM of the server process
+        } catch { /* not permitted: VmHWM is then the lifetime peak */ }
+        const stop = startSampler(t.pid, 10);
+        const r = await runGit(cloneArgs(t, repo, dest));
+        const s = stop();
+        const hwm = statusOf(t.pid)?.hwm ?? 0;
+        const idle = median(idleSamples);
+        const idleMain = median(idleRoot);
+        await runGit(['-C', dest, 'fsck', '--connectivity-only', '--no-progress']);
+        if (refsOf(dest) !== fixtureRefs) throw new Error('cloned refs differ from the fixture');
+        record('rss', t, s.peak - idle);
+        extra.rss ??= {};
+        extra.rss[t.name] = {
+          idleTree: idle, peakTree: s.peak, idleMain, peakMainSampled: s.peakRoot, vmHWMMain: hwm,
+          hwmAboveIdleMain: hwm - idleMain, samples: s.samples, cloneMs: r.ms, peakByProcess: s.peakByName,
+        };
+        log(`  ${t.name}: idle ${fmtMiB(idle)}, peak ${fmtMiB(s.peak)} (tree, ${s.samples} samples), server process VmHWM ${fmtMiB(hwm)}; ` +
+          Object.entries(s.peakByName).map(([k, v]) => `${k} ${fmtMiB(v)}`).join(', '));
+      } catch (err) {
+        record('rss', t, err);
+        log(`  ${t.name} rss failed: ${err.message}`);
+      } finally {
+        rmrf(dest);
+      }
+    }
+  }
+
+  // 2. Incremental fetch of the last `tail` commits.
+  if (steps.has('fetch')) {
+    log(`fetch: seed with main~${tail}, clone, push the last ${tail} commits, then ${opts.runs} timed fetch(es) per target`);
+    const bases = new Map();
+    for (const t of targets) {
+      const base = path.join(workDir, `fetch-base-${t.name.replace(/\W/g, '_')}`);
+      try {
+        const { info, ms: seedMs } = await pushFixture(t, 'fetch', [`${headMinus}:refs/heads/main`, 'refs/tags/*:refs/tags/*']);
+        await runGit(cloneArgs(t, 'fetch', base));
+        if (gitSync(['-C', base, 'rev-parse', 'refs/heads/main']) !== headMinus) throw new Error('seeded clone is not at main~tail');
+        const r = await runGit([...info.authArgs, '-C', fixture, 'push', '--quiet', info.url, 'refs/heads/main:refs/heads/main']);
+        extra.fetchSetup ??= {};
+        extra.fetchSetup[t.name] = { seedPushMs: seedMs, tailPushMs: r.ms };
+        bases.set(t.name, base);
+        log(`  ${t.name}: seeded in ${fmtMs(seedMs)}, pushed ${tail} commits in ${fmtMs(r.ms)}`);
+      } catch (err) {
+        record('fetch', t, err);
+        log(`  ${t.name} fetch setup failed: ${err.message}`);
+      }
+    }
+    for (let run = 0; run < opts.runs; run++) {
+      for (const t of orderFor(run)) {
+        if (!bases.has(t.name) || failed('fetch', t)) continue;
+        const dest = path.join(workDir, 'fetch-run');
+        try {
+          rmrf(dest);
+          cpSync(bases.get(t.name), dest, { recursive: true });
+          const r = await withCpu(t, () => runGit([...t.authArgs('fetch'), '-c', 'protocol.version=2', '-C', dest, 'fetch', '--quiet', '--no-tags',
+            t.cloneUrl('fetch'), '+refs/heads/*:refs/remotes/origin/*']));
+          if (gitSync(['-C', dest, 'rev-parse', 'refs/remotes/origin/main']) !== head) throw new Error('fetch did not bring main to the fixture head');
+          if (run === 0) await runGit(['-C', dest, 'fsck', '--connectivity-only', '--no-progress']);
+          record('fetch', t, r.ms, r);
+          log(`  ${t.name} fetch #${run + 1}: ${fmtMs(r.ms)}`);
+        } catch (err) {
+          record('fetch', t, err);
+          log(`  ${t.name} fetch failed: ${err.message}`);
+        } finally {
+          rmrf(dest);
+        }
+      }
+    }
+    for (const b of bases.values()) rmrf(b);
+  }
+
+  // 4. Ref advertisement latency: `git ls-remote` (v2: GET info/refs + POST ls-refs) and a raw
+  //    GET /info/refs?service=git-upload-pack (v0: every ref in one response), each median of R.
+  if (steps.has('adv')) {
+    log(`adv: ${opts.advRuns} ls-remote and ${opts.advRuns} GET info/refs per target`);
+    const repos = new Map();
+    for (const t of targets) {
+      try {
+        repos.set(t.name, await ensureFull(t));
+      } catch (err) {
+        record('adv-ls-remote', t, err);
+        record('adv-get', t, err);
+      }
+    }
+    const live = targets.filter((t) => repos.has(t.name));
+    const lsArgs = (t) => [...t.authArgs(repos.get(t.name)), '-c', 'protocol.version=2', 'ls-remote', t.cloneUrl(repos.get(t.name))];
+    const getHeaders = (t) => {
+      const a = t.authArgs(repos.get(t.name));
+      const h = { 'user-agent': 'git/2.39.5', accept: '*/*' };
+      const i = a.findIndex((x) => x.startsWith('http.extraHeader='));
+      if (i >= 0) {
+        const [k, ...v] = a[i].slice('http.extraHeader='.length).split(':');
+        h[k.trim().toLowerCase()] = v.join(':').trim();
+      }
+      return h;
+    };
+    for (const t of live) { // warm-up, and a correctness check
+      try {
+        const r = await runGit(lsArgs(t), { stdout: 'pipe' });
+        const n = r.stdout.trim().split('\n').length;
+        const g = await httpGet(`${t.cloneUrl(repos.get(t.name))}/info/refs?service=git-upload-pack`, getHeaders(t));
+        if (g.status !== 200 || !g.first.startsWith('001e# service=git-upload-pack')) throw new Error(`GET info/refs: ${g.status} ${JSON.stringify(g.first)}`);
+        extra.adv ??= {};
+        extra.adv[t.name] = { lsRemoteLines: n, infoRefsBytes: g.bytes };
+      } catch (err) {
+        record('adv-ls-remote', t, err);
+        record('adv-get', t, err);
+      }
+    }
+    for (let run = 0; run < opts.advRuns; run++) {
+      for (const t of orderFor(run)) {
+        if (failed('adv-ls-remote', t)) continue;
+        try {
+          const r = await withCpu(t, () => runGit(lsArgs(t)));
+          record('adv-ls-remote', t, r.ms, r);
+        } catch (err) {
+          record('adv-ls-remote', t, err);
+        }
+      }
+    }
+    for (let run = 0; run < opts.advRuns; run++) {
+      for (const t of orderFor(run)) {
+        if (failed('adv-get', t)) continue;
+        try {
+          const g = await withCpu(t, () => httpGet(`${t.cloneUrl(repos.get(t.name))}/info/refs?service=git-upload-pack`, getHeaders(t)));
+          if (g.status !== 200) throw new Error(`GET info/refs: ${g.status}`);
+          record('adv-get', t, g.ms, { serverCpu: g.serverCpu });
+        } catch (err) {
+          record('adv-get', t, err);
+        }
+      }
+    }
+    for (const t of live) {
+      log(`  ${t.name}: ls-remote ${fmtMs(median(results['adv-ls-remote']?.[t.name]?.samples ?? []))}, ` +
+        `GET info/refs ${fmtMs(median(results['adv-get']?.[t.name]?.samples ?? []))}`);
+    }
+  }
+
+  await cleanup();
+  const seconds = (performance.now() - tStart) / 1000;
+
+  // Report.
+  for (const byTarget of Object.values(results)) {
+    for (const r of Object.values(byTarget)) {
+      r.median = median(r.samples);
+      r.min = Math.min(...r.samples);
+      r.max = Math.max(...r.samples);
+      if (!r.samples.length) r.median = r.min = r.max = null;
+      if (r.serverCpuMs) r.serverCpuMedian = median(r.serverCpuMs);
+      if (r.clientCpuMs) r.clientCpuMedian = median(r.clientCpuMs);
+    }
+  }
+  const rows = [
+    { step: 'clone', label: `full clone, protocol v2 (median of ${opts.runs})`, max: 1.0 },
+    { step: 'fetch', label: `incremental fetch, ${tail} commits (median of ${opts.runs})`, max: 1.0 },
+    { step: 'push', label: `initial push, all refs (median of ${opts.runs})`, max: 1.5 },
+    { step: 'adv-ls-remote', only: 'adv', label: `ref adv.: git ls-remote (median of ${opts.advRuns})`, max: 1.0 },
+    { step: 'adv-get', only: 'adv', label: `ref adv.: GET info/refs v0 (median of ${opts.advRuns})`, max: 1.0 },
+    { step: 'rss', label: 'server RSS during clone, peak - idle (tree)', absMax: 64 * MiB },
+  ].filter((r) => steps.has(r.only ?? r.step));
+  const [A, B] = [targets[0], targets[1]];
+  const cell = (step, t) => {
+    if (!t) return 'not available';
+    const r = results[step]?.[t.name];
+    if (!r) return '-';
+    if (r.error !== undefined && !r.samples.length) return 'error';
+    return step === 'rss' ? fmtMiB(r.median) : fmtMs(r.median);
+  };
+  const table = [['step', A.name, B?.name ?? 'ours', 'ratio', 'target', '']];
+  const summary = {};
+  for (const row of rows) {
+    const a = results[row.step]?.[A.name]?.median;
+    const b = B ? results[row.step]?.[B.name]?.median : null;
+    const ratio = Number.isFinite(a) && Number.isFinite(b) && a > 0 ? b / a : null;
+    let verdict = '';
+    let target = '';
+    if (row.max !== undefined) {
+      target = `<= ${row.max.toFixed(1)}x`;
+      if (ratio !== null) verdict = ratio <= row.max ? 'ok' : 'MISS';
+    } else {
+      target = `<= ${row.absMax / MiB} MiB`;
+      if (Number.isFinite(b)) verdict = b <= row.absMax ? 'ok' : 'MISS';
+    }
+    table.push([row.label, cell(row.step, A), cell(row.step, B), ratio === null ? '-' : `${ratio.toFixed(2)}x`, target, verdict]);
+    summary[row.step] = { baseline: a ?? null, candidate: b ?? null, ratio, target, verdict: verdict || null };
+  }
+  const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+  const line = (r) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  console.log('');
+  console.log(formatStats(fx.stats));
+  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model?.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ` +
+    `${gitSync(['--version'])}, node ${process.version}; runs ${opts.runs}, adv runs ${opts.advRuns}`);
+  for (const n of notes) console.log(n);
+  console.log(line(table[0]));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of table.slice(1)) console.log(line(r));
+
+  // CPU time: much less sensitive than wall time to other load on the machine.
+  const cpuRows = rows.filter((r) => r.step !== 'rss');
+  if (cpuRows.some((r) => results[r.step]?.[A.name]?.serverCpuMedian !== undefined)) {
+    const cpuCell = (step, t, k) => {
+      const v = t ? results[step]?.[t.name]?.[k] : undefined;
+      return v === undefined ? '-' : fmtMs(v);
+    };
+    const ct = [['CPU time, median (user+sys)', `${A.name} server`, `${B?.name ?? 'ours'} server`, 'ratio', `${A.name} client`, `${B?.name ?? 'ours'} client`]];
+    for (const row of cpuRows) {
+      const a = results[row.step]?.[A.name]?.serverCpuMedian;
+      const b = B ? results[row.step]?.[B.name]?.serverCpuMedian : undefined;
+      const ratio = a > 0 && Number.isFinite(b) ? `${(b / a).toFixed(2)}x` : '-';
+      ct.push([row.label.replace(/ \(median of \d+\)/, ''), cpuCell(row.step, A, 'serverCpuMedian'), cpuCell(row.step, B, 'serverCpuMedian'), ratio,
+        cpuCell(row.step, A, 'clientCpuMedian'), cpuCell(row.step, B, 'clientCpuMedian')]);
+      if (summary[row.step]) Object.assign(summary[row.step], { baselineServerCpu: a ?? null, candidateServerCpu: b ?? null });
+    }
+    const w = ct[0].map((_, i) => Math.max(...ct.map((r) => r[i].length)));
+    const l = (r) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`;
+    console.log('');
+    console.log(l(ct[0]));
+    console.log(`|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`);
+    for (const r of ct.slice(1)) console.log(l(r));
+  }
+  const errors = [];
+  for (const [step, byTarget] of Object.entries(results)) {
+    for (const [name, r] of Object.entries(byTarget)) if (r.error !== undefined) errors.push(`${name} ${step}: ${r.error}`);
+  }
+  for (const e of errors) console.log(`error: ${e}`);
+  console.log(`ratio = ${B?.name ?? 'ours'} / ${A.name} (lower is better); times are wall-clock medians of the git client; ` +
+    `RSS is the server process tree (Node + any children it spawns), sampled every 10 ms; server CPU includes its reaped children.`);
+  const loadEnd = os.loadavg()[0];
+  console.log(`load average (1 min): ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end on ${os.cpus().length} CPUs` +
+    (Math.max(loadStart, loadEnd) > os.cpus().length * 0.5 ? ' -- the machine was busy: wall times are noisy, compare CPU times' : '') +
+    `; total ${seconds.toFixed(0)} s`);
+
+  mkdirSync(path.dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, JSON.stringify({
+    date: new Date().toISOString(),
+    command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+    seconds: Number(seconds.toFixed(1)),
+    machine: {
+      cpus: os.cpus().length, cpu: os.cpus()[0]?.model?.trim(), memBytes: os.totalmem(), kernel: os.release(),
+      git: gitSync(['--version']), node: process.version, clkTck, loadavg1Start: loadStart, loadavg1End: os.loadavg()[0],
+    },
+    options: { runs: opts.runs, advRuns: opts.advRuns, only: opts.only, targets: names },
+    fixture: { key: fx.key, ...fx.stats },
+    notes, errors, summary, results, extra,
+  }, null, 2) + '\n');
+  log(`wrote ${path.relative(process.cwd(), opts.out) || opts.out}`);
+}
+
+let cleanupHook = async () => {};
+main().catch(async (err) => {
+  console.error(err?.stack ?? err);
+  await cleanupHook();
+  process.exit(1);
+});

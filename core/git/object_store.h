@@ -1,0 +1,65 @@
+// Git objects as delta-preserving records (DESIGN.md "Objects keep their
+// deltas"): each object is stored under "o/<hex>" with its type and size, and
+// the zlib stream exactly as it arrived in a pack, either the whole object or
+// a delta against a base object id. Serving a clone copies those bytes; reading
+// an object resolves its delta chain, with a bounded cache of resolved objects.
+#pragma once
+
+#include <list>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+#include "git/object_id.h"
+#include "kv_store.h"
+
+namespace oa::git {
+
+struct StoredObject {
+  ObjectType type = ObjectType::Blob;  // the resolved object's type (never a delta type)
+  uint64_t size = 0;                   // the resolved object's size
+  bool isDelta = false;
+  ObjectId base;                       // when isDelta
+  uint64_t deltaSize = 0;              // inflated size of the delta, when isDelta
+  uint32_t depth = 0;                  // delta chain length (0 for whole objects)
+  Bytes compressed;                    // zlib stream of the object or of the delta
+};
+
+struct ResolvedObject {
+  ObjectType type;
+  std::shared_ptr<const Bytes> data;
+};
+
+// Longest delta chain kept as-is; deeper objects are stored whole so a read
+// never inflates more than this many records.
+constexpr uint32_t kMaxDeltaDepth = 50;
+
+class ObjectStore {
+ public:
+  explicit ObjectStore(KvStore& store, size_t cacheBytes = 32u << 20);
+
+  bool exists(const ObjectId& id);
+  std::optional<StoredObject> record(const ObjectId& id);
+  // The whole object, resolving deltas. nullopt if absent. Throws
+  // ArtifactsError(InternalError) if a record or its chain is corrupt.
+  std::optional<ResolvedObject> read(const ObjectId& id);
+
+  // Stages a record into `batch` (the caller commits, objects before refs).
+  static void stage(WriteBatch& batch, const ObjectId& id, const StoredObject& object);
+  // Makes a whole-object record for data the server produced itself.
+  static StoredObject wholeObject(ObjectType type, const Bytes& data);
+
+  // Remembers an object resolved elsewhere (e.g. during pack ingest).
+  void remember(const ObjectId& id, ObjectType type, std::shared_ptr<const Bytes> data);
+
+ private:
+  std::optional<ResolvedObject> cached(const ObjectId& id);
+
+  KvStore& store_;
+  size_t cacheLimit_;
+  size_t cacheBytes_ = 0;
+  std::list<std::pair<ObjectId, ResolvedObject>> lru_;
+  std::unordered_map<ObjectId, std::list<std::pair<ObjectId, ResolvedObject>>::iterator> index_;
+};
+
+}  // namespace oa::git

@@ -1,0 +1,54 @@
+// Which objects a fetch must send (or a push must prove present): everything
+// reachable from `wants` that the client does not already have through
+// `haves`, cut by shallow/deepen options and partial-clone filters. One walk
+// serves upload-pack (pack contents) and receive-pack (connectivity check).
+#pragma once
+
+#include <functional>
+#include <stdexcept>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "git/git_repo.h"
+#include "git/object_filter.h"
+
+namespace oa::git {
+
+struct WalkRequest {
+  std::vector<ObjectId> wants;           // any object type; tags are followed
+  std::vector<ObjectId> haves;           // objects the client has (unknown ids ignored)
+  std::vector<ObjectId> clientShallows;  // commits the client has without their parents
+  int depth = 0;                         // deepen <n>; 0 = no depth limit
+  bool deepenRelative = false;           // depth counts from clientShallows
+  int64_t deepenSince = 0;               // deepen-since <unix s>; 0 = none
+  std::vector<ObjectId> deepenNot;       // deepen-not: exclude history reachable from these
+  ObjectFilter filter;
+  // Sizes of blobs are only needed for blob:limit; other walks never read blobs.
+};
+
+struct WalkResult {
+  std::vector<ObjectId> objects;             // to send: commits, tags, then trees and blobs
+  std::vector<ObjectId> shallow;             // new shallow boundary commits to tell the client
+  std::vector<ObjectId> unshallow;           // client shallows that now have their parents
+  std::unordered_set<ObjectId> clientHas;    // trees/blobs the client is known to have
+  size_t commitCount = 0;
+};
+
+class MissingObjectError : public std::runtime_error {
+ public:
+  explicit MissingObjectError(const ObjectId& id)
+      : std::runtime_error("missing object " + id.hex()), id_(id) {}
+  const ObjectId& id() const { return id_; }
+
+ private:
+  ObjectId id_;
+};
+
+using WalkProgress = std::function<void(size_t objectsSoFar)>;
+
+// Throws MissingObjectError when something reachable from a want is absent.
+WalkResult walkObjects(GitRepo& repo, const WalkRequest& request, const WalkProgress& progress = {});
+
+}  // namespace oa::git

@@ -1,0 +1,138 @@
+#include "git/pack_ingest.h"
+
+#include "error.h"
+#include "git/delta.h"
+#include "git/sha1.h"
+#include "git/zlib_stream.h"
+
+namespace oa::git {
+
+namespace {
+constexpr size_t kBatchBytes = 8u << 20;
+constexpr size_t kBatchObjects = 2000;
+
+PackLimits parserLimits(const IngestLimits& l) {
+  PackLimits p;
+  p.maxObjectSize = l.maxObjectSize;
+  p.maxDeltaResultSize = l.maxObjectSize;
+  return p;
+}
+}  // namespace
+
+PackIngest::PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits)
+    : kv_(store), objects_(objects), limits_(limits), parser_(parserLimits(limits)) {}
+
+void PackIngest::write(const uint8_t* data, size_t n) {
+  parser_.write(data, n, [this](PackEntry&& e) { onEntry(std::move(e)); });
+}
+
+void PackIngest::flush() {
+  if (batch_.empty()) return;
+  kv_.commit(batch_);
+  batch_ = WriteBatch();
+  batchBytes_ = 0;
+}
+
+void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& data, const ObjectId* base,
+                       uint32_t baseDepth) {
+  if (data.size() > limits_.maxObjectSize) {
+    throw ArtifactsError(ErrorCode::MemoryLimit, "object exceeds the 32 MB limit (" + std::to_string(data.size()) + " bytes)");
+  }
+  const ObjectId id = hashObject(type, data.data(), data.size());
+  idAtOffset_[entry.offset] = id;
+  ids_.push_back(id);
+  const bool known = depthOf_.count(id) || objects_.exists(id);
+  objects_.remember(id, type, std::make_shared<const Bytes>(data));
+  if (known) return;  // already stored
+  StoredObject rec;
+  rec.type = type;
+  rec.size = data.size();
+  if (base && baseDepth + 1 <= kMaxDeltaDepth) {
+    rec.isDelta = true;
+    rec.base = *base;
+    rec.depth = baseDepth + 1;
+    rec.deltaSize = entry.size;
+    rec.compressed = entry.compressed;
+  } else if (base) {
+    rec = ObjectStore::wholeObject(type, data);  // chain too deep: store whole
+  } else {
+    rec.compressed = entry.compressed;
+  }
+  depthOf_[id] = rec.depth;
+  batchBytes_ += rec.compressed.size() + 64;
+  ObjectStore::stage(batch_, id, rec);
+  ++stored_;
+  if (batchBytes_ >= kBatchBytes || stored_ % kBatchObjects == 0) flush();
+  // Deltas that were waiting for this object can resolve now.
+  auto waiting = deferred_.find(id);
+  if (waiting != deferred_.end()) {
+    std::vector<PackEntry> entries = std::move(waiting->second);
+    deferred_.erase(waiting);
+    for (auto& e : entries) {
+      deferredBytes_ -= e.compressed.size() + e.data.size();
+      tryResolveDelta(e, id);
+    }
+  }
+}
+
+bool PackIngest::tryResolveDelta(PackEntry& entry, const ObjectId& baseId) {
+  const bool inPack = depthOf_.count(baseId) > 0;
+  if (!inPack && !objects_.exists(baseId)) return false;
+  auto base = objects_.read(baseId);
+  if (!base && inPack) {
+    flush();  // the base is staged but no longer cached: make it readable
+    base = objects_.read(baseId);
+  }
+  if (!base) return false;
+  uint32_t baseDepth = 0;
+  if (inPack) baseDepth = depthOf_.at(baseId);
+  else if (auto rec = objects_.record(baseId)) baseDepth = rec->depth;
+  const Bytes data = applyDelta(*base->data, entry.data.data(), entry.data.size(), limits_.maxObjectSize);
+  store(entry, base->type, data, &baseId, baseDepth);
+  return true;
+}
+
+void PackIngest::onEntry(PackEntry&& entry) {
+  switch (entry.type) {
+    case ObjectType::Commit:
+    case ObjectType::Tree:
+    case ObjectType::Blob:
+    case ObjectType::Tag:
+      store(entry, entry.type, entry.data, nullptr, 0);
+      return;
+    case ObjectType::OfsDelta: {
+      auto it = idAtOffset_.find(entry.baseOffset);
+      if (it == idAtOffset_.end()) {
+        throw ArtifactsError(ErrorCode::InvalidInput, "ofs-delta base at offset " + std::to_string(entry.baseOffset) +
+                                                          " is not an object of this pack");
+      }
+      const ObjectId base = it->second;
+      if (!tryResolveDelta(entry, base)) throw ArtifactsError(ErrorCode::InternalError, "ofs-delta base unreadable");
+      return;
+    }
+    case ObjectType::RefDelta: {
+      const ObjectId base = entry.baseId;
+      if (tryResolveDelta(entry, base)) return;
+      // The base may come later in the pack: keep the delta until then.
+      deferredBytes_ += entry.compressed.size() + entry.data.size();
+      if (deferredBytes_ > limits_.maxDeferredBytes) {
+        throw ArtifactsError(ErrorCode::MemoryLimit, "too many deltas waiting for bases later in the pack");
+      }
+      deferred_[base].push_back(std::move(entry));
+      return;
+    }
+    default:
+      throw ArtifactsError(ErrorCode::InvalidInput, "bad object type in pack");
+  }
+}
+
+void PackIngest::finish() {
+  parser_.finish();
+  if (!deferred_.empty()) {
+    throw ArtifactsError(ErrorCode::InvalidInput,
+                         "pack has deltas against missing base object " + deferred_.begin()->first.hex());
+  }
+  flush();
+}
+
+}  // namespace oa::git

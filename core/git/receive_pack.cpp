@@ -1,0 +1,211 @@
+#include "git/receive_pack.h"
+
+#include <unordered_set>
+
+#include "error.h"
+#include "git/capabilities.h"
+#include "git/object_walk.h"
+#include "git/sideband.h"
+
+namespace oa::git {
+
+namespace {
+constexpr size_t kMaxCommandBytes = 4u << 20;  // command list + push options
+constexpr size_t kMaxCommands = 10000;
+
+bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+[[noreturn]] void bad(const std::string& msg) { throw ArtifactsError(ErrorCode::InvalidInput, msg); }
+}  // namespace
+
+ReceivePack::ReceivePack(RepoContext& repo, IngestLimits limits) : repo_(repo), limits_(limits) {}
+ReceivePack::~ReceivePack() = default;
+
+Bytes ReceivePack::advertise(int /*version: receive-pack only speaks v0*/) {
+  Bytes out;
+  appendPkt(out, "# service=git-receive-pack\n");
+  appendFlush(out);
+  const std::string caps = receivePackCapabilities();
+  bool first = true;
+  for (const auto& ref : repo_.refs().list()) {
+    appendPkt(out, ref.id.hex() + " " + ref.name + (first ? std::string(1, '\0') + caps : std::string()) + "\n");
+    first = false;
+  }
+  if (first) appendPkt(out, ObjectId{}.hex() + " capabilities^{}" + std::string(1, '\0') + caps + "\n");
+  appendFlush(out);
+  return out;
+}
+
+void ReceivePack::parseCommandPacket(const std::string& payload) {
+  std::string_view line = chompNewline(payload);
+  if (startsWith(line, "shallow ")) {
+    sawShallow_ = true;
+    return;
+  }
+  std::string_view caps;
+  const size_t nul = line.find('\0');
+  if (nul != std::string_view::npos) {
+    if (!commands_.empty()) bad("protocol error: capabilities after the first command");
+    caps = line.substr(nul + 1);
+    line = line.substr(0, nul);
+  }
+  if (line.size() < 83 || line[40] != ' ' || line[81] != ' ') bad("protocol error: expected '<old> <new> <ref>'");
+  auto oldId = ObjectId::fromHex(line.substr(0, 40));
+  auto newId = ObjectId::fromHex(line.substr(41, 40));
+  if (!oldId || !newId) bad("protocol error: bad object id in command");
+  if (commands_.size() >= kMaxCommands) bad("protocol error: too many commands");
+  commands_.push_back({*oldId, *newId, std::string(line.substr(82)), ""});
+  size_t start = 0;
+  while (start < caps.size()) {
+    size_t end = caps.find(' ', start);
+    if (end == std::string_view::npos) end = caps.size();
+    const std::string_view cap = caps.substr(start, end - start);
+    if (cap == "side-band-64k") sideband_ = true;
+    else if (cap == "report-status-v2") reportV2_ = true;
+    else if (cap == "atomic") atomic_ = true;
+    else if (cap == "quiet") quiet_ = true;
+    else if (cap == "push-options") pushOptions_ = true;
+    start = end + 1;
+  }
+}
+
+void ReceivePack::write(const uint8_t* data, size_t n) {
+  if (phase_ == Phase::Pack) {
+    if (!unpackError_.empty()) return;  // keep draining after a bad pack
+    try {
+      ingest_->write(data, n);
+    } catch (const ArtifactsError& e) {
+      unpackError_ = e.what();
+    }
+    return;
+  }
+  if (phase_ == Phase::Done) return;
+  reader_.feed(data, n);
+  Packet p;
+  while (phase_ != Phase::Pack && reader_.next(p)) {
+    sawAnyPacket_ = true;
+    if (phase_ == Phase::Commands) {
+      if (p.kind == Packet::Kind::Flush) {
+        phase_ = pushOptions_ ? Phase::Options : Phase::Pack;
+      } else if (p.kind == Packet::Kind::Data) {
+        parseCommandPacket(p.payload);
+      } else {
+        bad("protocol error: unexpected special packet in command list");
+      }
+    } else if (phase_ == Phase::Options) {
+      if (p.kind == Packet::Kind::Flush) phase_ = Phase::Pack;
+      else if (p.kind == Packet::Kind::Data && options_.size() < 1000) options_.emplace_back(chompNewline(p.payload));
+      else bad("protocol error: bad push option");
+    }
+  }
+  if (phase_ != Phase::Pack && reader_.buffered() > kMaxCommandBytes) bad("protocol error: command list too large");
+  if (phase_ == Phase::Pack) {
+    bool needPack = false;
+    for (const auto& c : commands_) needPack |= !c.newId.isZero();
+    const std::string rest = reader_.takeRemaining();
+    if (!needPack) {
+      phase_ = Phase::Done;  // a deletes-only push carries no pack
+      return;
+    }
+    ingest_ = std::make_unique<PackIngest>(repo_.store(), repo_.objects(), limits_);
+    if (!rest.empty()) write(reinterpret_cast<const uint8_t*>(rest.data()), rest.size());
+  }
+}
+
+void ReceivePack::checkConnectivity() {
+  std::vector<ObjectId> existingTips;
+  for (const auto& ref : repo_.refs().list()) existingTips.push_back(ref.id);
+  for (auto& c : commands_) {
+    if (!c.error.empty() || c.newId.isZero()) continue;
+    auto type = repo_.git().typeOf(c.newId);
+    if (!type) {
+      c.error = "missing necessary objects";
+      continue;
+    }
+    if (startsWith(c.ref, "refs/heads/") && *type != ObjectType::Commit) {
+      c.error = "branches must point at commits";
+      continue;
+    }
+    WalkRequest walk;
+    walk.wants = {c.newId};
+    walk.haves = existingTips;
+    try {
+      walkObjects(repo_.git(), walk);
+    } catch (const MissingObjectError&) {
+      c.error = "missing necessary objects";
+    } catch (const ArtifactsError&) {
+      c.error = "missing necessary objects";
+    }
+  }
+}
+
+void ReceivePack::applyUpdates() {
+  std::unordered_set<std::string> seen;
+  for (auto& c : commands_) {
+    if (!c.error.empty()) continue;
+    if (!isValidRefName(c.ref)) c.error = "funny refname";
+    else if (!seen.insert(c.ref).second) c.error = "duplicate ref update";
+    else if (sawShallow_) c.error = "shallow update not allowed";
+  }
+  if (unpackError_.empty()) checkConnectivity();
+  // Compare-and-swap against the refs as they are now.
+  for (auto& c : commands_) {
+    if (!c.error.empty()) continue;
+    const auto current = repo_.refs().get(c.ref);
+    const ObjectId currentId = current ? *current : ObjectId{};
+    if (currentId != c.oldId) c.error = "stale ref";
+  }
+  bool anyFailed = false;
+  for (const auto& c : commands_) anyFailed |= !c.error.empty();
+  if (atomic_ && anyFailed) {
+    for (auto& c : commands_) {
+      if (c.error.empty()) c.error = "atomic push failed";
+    }
+  }
+  WriteBatch batch;
+  for (const auto& c : commands_) {
+    if (!c.error.empty() || c.oldId == c.newId) continue;
+    repo_.refs().stage(batch, c.ref, c.newId.isZero() ? std::nullopt : std::optional<ObjectId>(c.newId));
+    outcome_.anyRefChanged = true;
+  }
+  if (!batch.empty()) repo_.store().commit(batch);
+}
+
+Bytes ReceivePack::report() {
+  Bytes status;
+  appendPkt(status, unpackError_.empty() ? std::string("unpack ok\n") : "unpack " + unpackError_ + "\n");
+  for (const auto& c : commands_) {
+    if (c.error.empty()) appendPkt(status, "ok " + c.ref + "\n");
+    else appendPkt(status, "ng " + c.ref + " " + c.error + "\n");
+  }
+  appendFlush(status);
+  if (!sideband_) return status;
+  Bytes out;
+  appendSideband(out, Band::Data, status.data(), status.size());
+  appendFlush(out);
+  return out;
+}
+
+std::unique_ptr<ResponseBody> ReceivePack::finish() {
+  if (!sawAnyPacket_ || commands_.empty()) {
+    // git's probe ("0000") or an empty push: nothing to do, nothing to say.
+    if (phase_ == Phase::Commands && reader_.buffered() > 0) bad("protocol error: truncated command list");
+    return bufferBody(Bytes{});
+  }
+  if (phase_ == Phase::Commands || phase_ == Phase::Options) bad("protocol error: command list not terminated");
+  if (ingest_ && unpackError_.empty()) {
+    try {
+      ingest_->finish();
+    } catch (const ArtifactsError& e) {
+      unpackError_ = e.what();
+    }
+  }
+  if (!unpackError_.empty()) {
+    for (auto& c : commands_) c.error = "unpacker error";
+  }
+  applyUpdates();
+  phase_ = Phase::Done;
+  return bufferBody(report());
+}
+
+}  // namespace oa::git

@@ -1,0 +1,221 @@
+#include "git_http_session.h"
+
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "error.h"
+#include "git/upload_pack.h"
+#include "names.h"
+
+namespace oa {
+
+namespace {
+using nlohmann::json;
+
+bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+std::optional<std::string> base64Decode(std::string_view in) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+  };
+  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    const int v = value(c);
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+// Bearer <token>, or Basic with the token in the password slot (username ignored).
+std::optional<std::string> presentedToken(const std::map<std::string, std::string>& headers) {
+  auto it = headers.find("authorization");
+  if (it == headers.end()) return std::nullopt;
+  std::string_view value = it->second;
+  if (value.size() > 8192) return std::string("invalid");
+  auto schemeIs = [&](std::string_view scheme) {
+    if (value.size() <= scheme.size()) return false;
+    for (size_t i = 0; i < scheme.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(value[i])) != scheme[i]) return false;
+    }
+    return value[scheme.size()] == ' ';
+  };
+  if (schemeIs("bearer")) return std::string(value.substr(7));
+  if (schemeIs("basic")) {
+    auto decoded = base64Decode(value.substr(6));
+    if (!decoded) return std::string("invalid");
+    const size_t colon = decoded->find(':');
+    if (colon == std::string::npos) return std::string("invalid");
+    return decoded->substr(colon + 1);
+  }
+  return std::string("invalid");
+}
+
+int protocolVersion(const std::map<std::string, std::string>& headers) {
+  auto it = headers.find("git-protocol");
+  if (it == headers.end()) return 0;
+  // "version=2" possibly among other colon-separated parameters.
+  std::string_view v = it->second;
+  size_t start = 0;
+  int version = 0;
+  while (start <= v.size()) {
+    size_t end = v.find(':', start);
+    if (end == std::string_view::npos) end = v.size();
+    const std::string_view param = v.substr(start, end - start);
+    if (param == "version=2") version = 2;
+    else if (param == "version=1" && version == 0) version = 1;
+    start = end + 1;
+  }
+  return version;
+}
+}  // namespace
+
+GitHttpRequest GitHttpRequest::fromJson(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.value("method", json()).is_string() || !j.value("path", json()).is_string()) {
+    throw ArtifactsError(ErrorCode::InvalidInput, "malformed git request");
+  }
+  GitHttpRequest r;
+  r.method = j["method"].get<std::string>();
+  r.path = j["path"].get<std::string>();
+  if (j.contains("query") && j["query"].is_string()) r.query = j["query"].get<std::string>();
+  if (j.contains("headers") && j["headers"].is_object()) {
+    for (const auto& [k, v] : j["headers"].items()) {
+      if (!v.is_string()) continue;
+      std::string key = k;
+      for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[key] = v.get<std::string>();
+    }
+  }
+  return r;
+}
+
+std::string GitHttpResponseHead::toJson() const { return json{{"status", status}, {"headers", headers}}.dump(); }
+
+void GitHttpSession::fail(int status, const std::string& message, bool authenticate) {
+  failed_ = true;
+  head_.status = status;
+  head_.headers = {{"Content-Type", "text/plain; charset=utf-8"}};
+  if (authenticate) head_.headers["WWW-Authenticate"] = "Basic realm=\"artifacts\"";
+  body_ = git::bufferBody(message + "\n");
+  receive_.reset();
+}
+
+GitHttpSession::~GitHttpSession() = default;
+
+GitHttpSession::GitHttpSession(ArtifactsService& service, const GitHttpRequest& request) : service_(service) {
+  open(request);
+}
+
+void GitHttpSession::open(const GitHttpRequest& request) {
+  // /git/<namespace>/<repo>.git/<rest>
+  const std::string prefix = "/git/" + service_.config().name + "/";
+  const size_t dotGit = request.path.find(".git/", prefix.size());
+  if (!startsWith(request.path, prefix) || dotGit == std::string::npos) return fail(404, "Not found");
+  repoName_ = request.path.substr(prefix.size(), dotGit - prefix.size());
+  const std::string rest = request.path.substr(dotGit + 5);
+  if (!isValidRepoName(repoName_)) return fail(404, "Not found");
+  bool write = false;
+  if (rest == "info/refs" && request.method == "GET") {
+    route_ = Route::InfoRefs;
+    if (request.query.find("service=git-upload-pack") != std::string::npos) receiveService_ = false;
+    else if (request.query.find("service=git-receive-pack") != std::string::npos) receiveService_ = write = true;
+    else return fail(403, "dumb HTTP is not supported: use a smart git client");
+  } else if (rest == "git-upload-pack" && request.method == "POST") {
+    route_ = Route::UploadPack;
+  } else if (rest == "git-receive-pack" && request.method == "POST") {
+    route_ = Route::ReceivePack;
+    write = true;
+  } else {
+    return fail(404, "Not found");
+  }
+  version_ = protocolVersion(request.headers);
+  const GitAccess access = service_.authorizeGit(repoName_, presentedToken(request.headers), write);
+  if (access.status != 200) return fail(access.status, access.message, access.status == 401);
+  repoId_ = access.record.id;
+  if (route_ != Route::InfoRefs) {
+    const std::string service = route_ == Route::UploadPack ? "upload-pack" : "receive-pack";
+    auto ct = request.headers.find("content-type");
+    if (ct == request.headers.end() || ct->second != "application/x-git-" + service + "-request") {
+      return fail(415, "expected Content-Type application/x-git-" + service + "-request");
+    }
+    auto ce = request.headers.find("content-encoding");
+    if (ce != request.headers.end() && ce->second == "gzip") {
+      gzip_ = std::make_unique<git::GzipDecoder>(route_ == Route::UploadPack ? kMaxUploadRequestBytes : UINT64_MAX);
+    } else if (ce != request.headers.end() && !ce->second.empty() && ce->second != "identity") {
+      return fail(415, "unsupported Content-Encoding " + ce->second);
+    }
+  }
+  repo_ = std::make_unique<git::RepoContext>(service_.repoStorage(repoId_));
+  if (route_ == Route::ReceivePack) receive_ = std::make_unique<git::ReceivePack>(*repo_);
+}
+
+void GitHttpSession::consume(const uint8_t* data, size_t n) {
+  if (route_ == Route::ReceivePack) {
+    receive_->write(data, n);
+  } else if (route_ == Route::UploadPack) {
+    if (uploadBody_.size() + n > kMaxUploadRequestBytes) throw ArtifactsError(ErrorCode::InvalidInput, "request too large");
+    uploadBody_.append(reinterpret_cast<const char*>(data), n);
+  }
+}
+
+void GitHttpSession::write(const uint8_t* data, size_t n) {
+  if (failed_ || n == 0) return;
+  try {
+    if (gzip_) {
+      Bytes decoded;
+      gzip_->feed(data, n, decoded);
+      consume(decoded.data(), decoded.size());
+    } else {
+      consume(data, n);
+    }
+  } catch (const ArtifactsError& e) {
+    if (e.code() != ErrorCode::InvalidInput && e.code() != ErrorCode::MemoryLimit) throw;
+    fail(e.code() == ErrorCode::MemoryLimit ? 413 : 400, e.what());
+  }
+}
+
+GitHttpResponseHead GitHttpSession::finish() {
+  if (failed_) return head_;
+  const char* service = (route_ == Route::ReceivePack || receiveService_) ? "git-receive-pack" : "git-upload-pack";
+  try {
+    if (gzip_) gzip_->finish();
+    if (route_ == Route::InfoRefs) {
+      body_ = git::bufferBody(receiveService_ ? git::ReceivePack(*repo_).advertise(version_)
+                                              : git::UploadPack(*repo_).advertise(version_));
+      head_.headers["Content-Type"] = std::string("application/x-") + service + "-advertisement";
+    } else if (route_ == Route::UploadPack) {
+      body_ = git::UploadPack(*repo_).serve(uploadBody_, version_);
+      uploadBody_.clear();
+      head_.headers["Content-Type"] = std::string("application/x-") + service + "-result";
+    } else {
+      body_ = receive_->finish();
+      if (receive_->outcome().anyRefChanged) service_.recordPush(repoName_, repoId_);
+      head_.headers["Content-Type"] = std::string("application/x-") + service + "-result";
+    }
+  } catch (const ArtifactsError& e) {
+    if (e.code() != ErrorCode::InvalidInput) throw;
+    fail(400, e.what());
+    return head_;
+  }
+  head_.status = 200;
+  head_.headers["Cache-Control"] = "no-cache, max-age=0, must-revalidate";
+  return head_;
+}
+
+bool GitHttpSession::read(Bytes& out) { return body_ && body_->next(out); }
+
+}  // namespace oa

@@ -1,0 +1,71 @@
+// One git smart-HTTP request (DESIGN.md "Streaming"): routed and
+// authenticated when opened, fed the request body in chunks, then read out
+// in chunks. Routes: GET <repo>.git/info/refs?service=git-(upload|receive)-pack,
+// POST <repo>.git/git-upload-pack, POST <repo>.git/git-receive-pack, under
+// /git/<namespace>/. Everything else is 404.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "artifacts_service.h"
+#include "git/gzip_decoder.h"
+#include "git/receive_pack.h"
+#include "git/repo_context.h"
+#include "git/response_body.h"
+
+namespace oa {
+
+struct GitHttpRequest {
+  std::string method;
+  std::string path;   // URL path, e.g. "/git/default/repo.git/info/refs"
+  std::string query;  // URL query including "?", may be empty
+  std::map<std::string, std::string> headers;  // lower-case names
+
+  // {"method","path","query","headers":{...}}; InvalidInput if malformed.
+  static GitHttpRequest fromJson(const std::string& json);
+};
+
+struct GitHttpResponseHead {
+  int status = 200;
+  std::map<std::string, std::string> headers;
+  std::string toJson() const;
+};
+
+// Upload-pack request bodies are parsed whole; this bounds them.
+constexpr uint64_t kMaxUploadRequestBytes = 64ull << 20;
+
+class GitHttpSession {
+ public:
+  GitHttpSession(ArtifactsService& service, const GitHttpRequest& request);
+  ~GitHttpSession();
+
+  void write(const uint8_t* data, size_t n);
+  GitHttpResponseHead finish();
+  // Next piece of the response body; false when complete.
+  bool read(Bytes& out);
+
+ private:
+  enum class Route { None, InfoRefs, UploadPack, ReceivePack };
+  void open(const GitHttpRequest& request);  // routing and auth
+  void fail(int status, const std::string& message, bool authenticate = false);
+  void consume(const uint8_t* data, size_t n);
+
+  ArtifactsService& service_;
+  Route route_ = Route::None;
+  bool receiveService_ = false;  // info/refs for receive-pack
+  int version_ = 0;              // Git-Protocol version
+  std::string repoName_;
+  std::string repoId_;
+  GitHttpResponseHead head_;
+  bool failed_ = false;
+  std::unique_ptr<git::RepoContext> repo_;
+  std::unique_ptr<git::GzipDecoder> gzip_;
+  std::unique_ptr<git::ReceivePack> receive_;
+  std::string uploadBody_;
+  std::unique_ptr<git::ResponseBody> body_;
+};
+
+}  // namespace oa

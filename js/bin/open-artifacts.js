@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// open-artifacts command line: `open-artifacts serve [options]` runs the local
+// server (js/src/server.js) until SIGINT/SIGTERM.
+import { parseArgs } from 'node:util';
+import { relative } from 'node:path';
+import { startServer } from '../src/server.js';
+
+const USAGE = `Usage: open-artifacts serve [options]
+
+Runs a local Artifacts server: git smart HTTP at /git/<namespace>/<repo>.git and
+a JSON control API at /api/repos, stored in one SQLite file.
+
+Options:
+  --port <n>          port to listen on (default 8788; 0 picks a free one)
+  --host <addr>       address to listen on (default 127.0.0.1)
+  --data <dir>        data directory, holds artifacts.sqlite (default ./.artifacts)
+  --namespace <name>  the namespace served (default "default")
+  -h, --help          show this help
+`;
+
+function fail(message) {
+  process.stderr.write(`open-artifacts: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      port: { type: 'string', default: '8788' },
+      host: { type: 'string', default: '127.0.0.1' },
+      data: { type: 'string', default: './.artifacts' },
+      namespace: { type: 'string', default: 'default' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+} catch (e) {
+  fail(e.message);
+}
+const { values, positionals } = parsed;
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+if (positionals.length !== 1 || positionals[0] !== 'serve') fail(positionals.length ? `unknown command: ${positionals.join(' ')}` : 'missing command');
+if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) fail(`--port must be a number from 0 to 65535, got "${values.port}"`);
+
+let server;
+try {
+  server = await startServer({
+    port: Number(values.port),
+    host: values.host,
+    dataDir: values.data,
+    namespace: values.namespace,
+    log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
+  });
+} catch (e) {
+  console.error(`open-artifacts: could not start: ${e.code && e.message ? `${e.code}: ${e.message}` : e?.stack ?? e}`);
+  process.exit(1);
+}
+
+const { url, namespace } = server;
+const remote = `${url}/git/${namespace}/my-repo.git`;
+const rel = relative(process.cwd(), server.dbPath);
+const dataFile = rel && !rel.startsWith('..') ? rel : server.dbPath;
+console.log(`open-artifacts listening on ${url}  (namespace "${namespace}", data ${dataFile})
+
+Create a repo (the reply's result.token is a 24 h write token) and clone it:
+
+  TOKEN=$(curl -s -X POST ${url}/api/repos -H 'Content-Type: application/json' \\
+      -d '{"name":"my-repo"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).result.token')
+  git clone -c http.extraHeader="Authorization: Bearer $TOKEN" ${remote}
+
+More: GET /api/repos, GET|DELETE /api/repos/<name>, POST /api/repos/<name>/tokens {"scope":"read","ttl":3600}
+${server.gitServer ? '' : '\nNote: this build of the core has no git server yet; /git/ answers 501 until it lands.\n'}
+Ctrl-C to stop.`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (stopping) {
+      console.log('open-artifacts: stopping now');
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`\nopen-artifacts: ${signal}, finishing requests in flight and closing the database`);
+    server.close().then(() => process.exit(0));
+  });
+}

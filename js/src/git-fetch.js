@@ -1,0 +1,96 @@
+// `artifacts.fetch(request)`: the git smart-HTTP server as a fetch handler.
+// The core does all routing, auth, decoding and protocol work in a session
+// (Namespace.openGit); this file only pumps bytes between the web streams of
+// a Request/Response and that session, streaming both ways.
+
+// The request headers the core looks at (lower-case; absent ones are omitted).
+const FORWARDED_HEADERS = ['authorization', 'content-type', 'content-encoding', 'git-protocol'];
+// Statuses whose Response must have a null body (fetch spec).
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+// A Response body nobody reads or cancels would keep its C++ session alive;
+// free it when the stream is garbage collected instead.
+const orphanedSessions =
+  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((release) => release()) : null;
+
+const asBytes = (chunk) => (chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk));
+
+// namespaceCore: () => Promise<core Namespace> (the one createArtifactsWith makes).
+export function makeGitFetch(namespaceCore) {
+  return async function fetch(request) {
+    const ns = await namespaceCore();
+    if (typeof ns.openGit !== 'function') {
+      return new Response('this build of the open-artifacts core has no git server\n', {
+        status: 501,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      });
+    }
+
+    const url = new URL(request.url);
+    const headers = {};
+    for (const name of FORWARDED_HEADERS) {
+      const value = request.headers.get(name);
+      if (value !== null) headers[name] = value;
+    }
+    const session = ns.openGit(JSON.stringify({ method: request.method, path: url.pathname, query: url.search, headers }));
+
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      orphanedSessions?.unregister(release);
+      session.delete();
+    };
+
+    let head;
+    try {
+      if (request.body) {
+        const reader = request.body.getReader();
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            session.write(asBytes(value));
+          }
+        } catch (e) {
+          reader.cancel(e).catch(() => {});
+          throw e;
+        }
+      }
+      head = JSON.parse(session.finish());
+    } catch (e) {
+      release();
+      throw e;
+    }
+
+    if (NULL_BODY_STATUSES.has(head.status) || request.method === 'HEAD') {
+      release();
+      return new Response(null, head);
+    }
+
+    const body = new ReadableStream(
+      {
+        pull(controller) {
+          try {
+            const chunk = session.read();
+            if (chunk === null) {
+              release();
+              controller.close();
+            } else {
+              controller.enqueue(chunk);
+            }
+          } catch (e) {
+            release();
+            controller.error(e);
+          }
+        },
+        cancel() {
+          release();
+        },
+      },
+      { highWaterMark: 0 }, // produce a chunk only when the consumer asks for one
+    );
+    orphanedSessions?.register(body, release, release);
+    return new Response(body, head);
+  };
+}

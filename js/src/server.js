@@ -1,0 +1,254 @@
+// A local open-artifacts server for Node: one namespace over a SQLite file,
+// the git smart-HTTP endpoint (/git/...) and a small JSON control API
+// (/api/repos...) in Cloudflare's response envelope. Translation only: the
+// core decides every rule, status and error; this file moves bytes and JSON.
+import { createServer } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createArtifactsWith } from './artifacts.js';
+import { loadCore as loadNodeCore, SqliteStorage, ArtifactsError } from './node.js';
+import { SQLITE_FILE_NAME } from './sqlite-storage.js';
+
+// HTTP status of each ArtifactsError code (core/error.cpp errorHttpStatus).
+const HTTP_STATUS = {
+  INVALID_INPUT: 400,
+  INVALID_REPO_NAME: 400,
+  INVALID_TTL: 400,
+  INVALID_URL: 400,
+  REMOTE_AUTH_REQUIRED: 422,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  CREATE_IN_PROGRESS: 409,
+  IMPORT_IN_PROGRESS: 409,
+  FORK_IN_PROGRESS: 409,
+  INTERNAL_ERROR: 500,
+  UPSTREAM_UNAVAILABLE: 502,
+  MEMORY_LIMIT: 413,
+};
+const INVALID_INPUT = 10100;
+const NOT_FOUND = 10200;
+const INTERNAL_ERROR = 10400;
+const MEMORY_LIMIT = 10402;
+const MAX_API_BODY = 1024 * 1024;
+
+// An error answered as-is: status plus one envelope error.
+class HttpError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function sendJson(res, status, body) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const success = (result) => ({ result, success: true, errors: [], messages: [] });
+
+function failure(e) {
+  if (e instanceof ArtifactsError) {
+    const error = { code: e.numericCode, message: e.message };
+    if (e.pointer) error.source = { pointer: e.pointer };
+    return [HTTP_STATUS[e.code] ?? 500, error];
+  }
+  if (e instanceof HttpError) return [e.status, { code: e.code, message: e.message }];
+  return [500, { code: INTERNAL_ERROR, message: 'internal error' }];
+}
+
+async function readJsonBody(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > MAX_API_BODY) throw new HttpError(413, MEMORY_LIMIT, `request body exceeds ${MAX_API_BODY} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, INVALID_INPUT, 'request body is not valid JSON');
+  }
+}
+
+// Copies only the fields the caller gave, so absent stays absent for the core.
+function pick(source, mapping) {
+  const out = {};
+  if (source === null || typeof source !== 'object') return out;
+  for (const [from, to] of Object.entries(mapping)) if (from in source) out[to] = source[from];
+  return out;
+}
+
+// `?limit=10` arrives as a string; the core wants a number (and judges it).
+const numberParam = (value) => (value === null ? undefined : value.trim() === '' ? NaN : Number(value));
+
+function decodeSegment(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, INVALID_INPUT, 'malformed percent-encoding in the path');
+  }
+}
+
+// The control API. Returns [status, result] or throws.
+async function handleApi(artifacts, req, url) {
+  const parts = url.pathname.split('/').slice(3); // ['', 'api', 'repos', ...]
+  const route = `${req.method} ${['repos', ...parts.map((p, i) => (i === 0 ? ':name' : p))].join('/')}`;
+  const name = parts.length > 0 ? decodeSegment(parts[0]) : undefined;
+  switch (route) {
+    case 'POST repos': {
+      const body = await readJsonBody(req);
+      const opts = pick(body, { description: 'description', readOnly: 'readOnly', defaultBranch: 'setDefaultBranch' });
+      return [201, await artifacts.create(body?.name, opts)];
+    }
+    case 'GET repos': {
+      const opts = {};
+      const limit = numberParam(url.searchParams.get('limit'));
+      if (limit !== undefined) opts.limit = limit;
+      if (url.searchParams.has('cursor')) opts.cursor = url.searchParams.get('cursor');
+      return [200, await artifacts.list(opts)];
+    }
+    case 'GET repos/:name': {
+      const repo = await artifacts.get(name);
+      return [200, await repo.info()];
+    }
+    case 'DELETE repos/:name': {
+      if (!(await artifacts.delete(name))) throw new HttpError(404, NOT_FOUND, 'Repository not found');
+      return [200, { deleted: true }];
+    }
+    case 'POST repos/:name/tokens': {
+      const body = await readJsonBody(req);
+      const repo = await artifacts.get(name);
+      return [201, await repo.createToken(body?.scope, body?.ttl)];
+    }
+    default:
+      throw new HttpError(404, NOT_FOUND, `no route for ${req.method} ${url.pathname}`);
+  }
+}
+
+// IncomingMessage -> fetch Request, the body streamed (not buffered).
+function toRequest(req, origin) {
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+  const init = { method: req.method, headers };
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    init.body = Readable.toWeb(req);
+    init.duplex = 'half';
+  }
+  return new Request(new URL(req.url, origin), init);
+}
+
+// Response -> ServerResponse, with back-pressure (pipeline waits for 'drain')
+// and cancellation of the body stream if the client goes away.
+async function sendResponse(res, response) {
+  const headers = {};
+  for (const [name, value] of response.headers) headers[name] = value;
+  res.writeHead(response.status, headers);
+  if (response.body) await pipeline(Readable.fromWeb(response.body), res);
+  else res.end();
+}
+
+async function handleGit(artifacts, req, res, origin) {
+  let response;
+  try {
+    response = await artifacts.fetch(toRequest(req, origin));
+  } catch (e) {
+    const [status, error] = failure(e);
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(`${error.message}\n`);
+    return;
+  }
+  await sendResponse(res, response);
+}
+
+function listen(server, port, host) {
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolvePromise(server.address());
+    });
+  });
+}
+
+// Starts the server; resolves once it listens (port 0 picks a free port).
+// options: { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log, loadCore }
+// log(line), when given, is called once per request; loadCore (tests) replaces the wasm core.
+export async function startServer(options = {}) {
+  const { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log } = options;
+  const loadCore = options.loadCore ?? loadNodeCore;
+  mkdirSync(dataDir, { recursive: true });
+  const dbPath = resolve(join(dataDir, SQLITE_FILE_NAME));
+  const storage = new SqliteStorage(dbPath);
+
+  let artifacts;
+  let origin;
+  const server = createServer(async (req, res) => {
+    const started = Date.now();
+    if (log) res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`));
+    try {
+      const url = new URL(req.url, origin);
+      if (url.pathname.startsWith('/git/')) {
+        await handleGit(artifacts, req, res, origin);
+      } else if (url.pathname === '/api/repos' || url.pathname.startsWith('/api/repos/')) {
+        const [status, result] = await handleApi(artifacts, req, url);
+        sendJson(res, status, success(result));
+      } else {
+        throw new HttpError(404, NOT_FOUND, `no route for ${req.method} ${url.pathname}`);
+      }
+    } catch (e) {
+      if (res.headersSent) {
+        res.destroy(); // mid-body: all we can do is cut the connection
+        return;
+      }
+      const [status, error] = failure(e);
+      if (status === 500 && log) log(`error: ${e?.stack ?? e}`);
+      sendJson(res, status, { result: null, success: false, errors: [error], messages: [] });
+    }
+  });
+
+  let address;
+  try {
+    address = await listen(server, port, host);
+    const urlHost = address.family === 'IPv6' || address.family === 6 ? `[${address.address}]` : address.address;
+    origin = `http://${urlHost}:${address.port}`;
+    artifacts = createArtifactsWith(loadCore, { storage, namespace, baseUrl: origin });
+    await artifacts.list({ limit: 1 }); // loads the core and surfaces a bad namespace now, not on the first request
+  } catch (e) {
+    server.close();
+    storage.close();
+    throw e;
+  }
+  const core = await loadCore();
+
+  let closing;
+  // Stops accepting, lets requests in flight finish (cut after `graceMs`), closes the database.
+  function close({ graceMs = 5000 } = {}) {
+    closing ??= new Promise((resolvePromise) => {
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      server.close(() => {
+        clearTimeout(timer);
+        storage.close();
+        resolvePromise();
+      });
+      server.closeIdleConnections();
+    });
+    return closing;
+  }
+
+  return {
+    url: origin,
+    port: address.port,
+    namespace,
+    dbPath,
+    artifacts,
+    gitServer: typeof core.Namespace.prototype.openGit === 'function',
+    close,
+  };
+}

@@ -1,0 +1,117 @@
+// Durable storage for Node: the storage contract of js/index.d.ts over one
+// SQLite file (better-sqlite3), one ordered table of all keys. The registry of
+// each namespace and each repo are prefixes of it (prefixed-store.js), and a
+// batch is one transaction. WAL with synchronous=FULL: a batch that returned
+// is on disk, even across a power cut.
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { prefixedStore, registryPrefix, repoPrefix } from './prefixed-store.js';
+
+export const SQLITE_FILE_NAME = 'artifacts.sqlite';
+
+// A directory (existing, or written with a trailing slash) holds artifacts.sqlite;
+// anything else is the database file itself (its directory is created).
+function resolveDatabasePath(pathOrDir) {
+  if (typeof pathOrDir !== 'string' || pathOrDir === '') throw new TypeError('SqliteStorage needs a file or directory path');
+  if (pathOrDir === ':memory:') return pathOrDir;
+  let isDir = /[/\\]$/.test(pathOrDir);
+  try {
+    isDir ||= statSync(pathOrDir).isDirectory();
+  } catch (e) {
+    if (e.code !== 'ENOENT') throw e;
+  }
+  const file = isDir ? join(pathOrDir, SQLITE_FILE_NAME) : pathOrDir;
+  mkdirSync(dirname(file), { recursive: true });
+  return file;
+}
+
+// The smallest string greater than every string starting with `prefix`
+// (keys are ASCII), or null when there is none to bound by.
+function prefixUpperBound(prefix) {
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    const c = prefix.charCodeAt(i);
+    if (c < 0xffff) return prefix.slice(0, i) + String.fromCharCode(c + 1);
+  }
+  return null;
+}
+
+export class SqliteStorage {
+  #db;
+  #root;
+
+  constructor(pathOrDir) {
+    this.path = resolveDatabasePath(pathOrDir);
+    const db = new Database(this.path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 5000'); // another process (a second server, a backup) may hold the lock briefly
+      db.exec('CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID');
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    this.#db = db;
+    this.#root = makeRoot(db);
+  }
+
+  registry(namespace) {
+    return prefixedStore(this.#root, registryPrefix(namespace));
+  }
+
+  repo(repoId) {
+    return prefixedStore(this.#root, repoPrefix(repoId));
+  }
+
+  // Every stored row, in key order, as MemoryStorage.snapshot(): for tests.
+  snapshot() {
+    return this.#root.scan('', '', Infinity).map(([k, v]) => [k, Array.from(v).join(',')]);
+  }
+
+  get open() {
+    return this.#db.open;
+  }
+
+  // Idempotent; every handle throws afterwards.
+  close() {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+// get/scan/batch over full keys, with prepared statements.
+function makeRoot(db) {
+  const select = db.prepare('SELECT value FROM kv WHERE key = ?').pluck();
+  const scanBounded = db.prepare('SELECT key, value FROM kv WHERE key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ?').raw();
+  const scanOpen = db.prepare('SELECT key, value FROM kv WHERE key >= ? AND key > ? ORDER BY key LIMIT ?').raw();
+  const upsert = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const remove = db.prepare('DELETE FROM kv WHERE key = ?');
+
+  // Ops are checked as they are applied: a bad one throws and the transaction
+  // rolls back whatever the ops before it did.
+  const applyBatch = db.transaction((ops) => {
+    for (const op of ops) {
+      if (typeof op?.key !== 'string') throw new TypeError('storage key must be a string');
+      if (op.type === 'put') {
+        if (!(op.value instanceof Uint8Array)) throw new TypeError('storage value must be a Uint8Array');
+        upsert.run(op.key, op.value);
+      } else if (op.type === 'delete') {
+        remove.run(op.key);
+      } else {
+        throw new TypeError(`unknown storage op ${op.type}`);
+      }
+    }
+  });
+
+  return {
+    // Buffers are Uint8Arrays, which is all the core asks of a value.
+    get: (key) => select.get(key) ?? null,
+    scan(prefix, after, limit) {
+      // SQLite wants an integer LIMIT; -1 means none (the core may pass SIZE_MAX).
+      const n = !(limit > 0) ? 0 : limit <= Number.MAX_SAFE_INTEGER ? Math.floor(limit) : -1;
+      const upper = prefixUpperBound(prefix);
+      return upper === null ? scanOpen.all(prefix, after, n) : scanBounded.all(prefix, after, upper, n);
+    },
+    batch: (ops) => applyBatch(ops),
+  };
+}

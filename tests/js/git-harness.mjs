@@ -1,0 +1,224 @@
+// Helpers for end-to-end tests with real git clients: a server (js/src/server.js)
+// on a free loopback port over a temp data dir, repos and tokens made through
+// its control API, and `git` run in an isolated environment (own HOME, no
+// system config, no prompts) with protocol.version and the token chosen per call.
+//
+//   const h = await startGitHarness();            // t.after(() => h.close())
+//   const { token } = await h.createRepo('demo');
+//   await h.git(['clone', h.remote('demo'), h.path('a')], { protocol: 2, token });       // token as a header
+//   await h.git(['clone', h.remote('demo', { token }), h.path('b')], { protocol: 0 });    // token in the URL
+//   await h.fsck(h.path('a'));
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import assert from 'node:assert/strict';
+import { startServer } from '../../js/src/server.js';
+
+const execFileAsync = promisify(execFile);
+
+export const GIT_TIMEOUT_MS = 60_000;
+
+// True when a `git` binary runs.
+export async function haveGit() {
+  try {
+    await execFileAsync('git', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// options: { namespace = 'default', loadCore } (loadCore: a stand-in core for plumbing tests).
+export async function startGitHarness(options = {}) {
+  const { namespace = 'default', loadCore } = options;
+  const root = mkdtempSync(join(tmpdir(), 'oa-git-'));
+  const home = join(root, 'home');
+  mkdirSync(home);
+  writeFileSync(
+    join(home, '.gitconfig'),
+    [
+      '[user]\n\tname = Test Harness\n\temail = harness@example.test',
+      '[init]\n\tdefaultBranch = main',
+      '[core]\n\tautocrlf = false',
+      '[advice]\n\tdetachedHead = false',
+      '[credential]\n\thelper =',
+      '',
+    ].join('\n'),
+  );
+  let server;
+  try {
+    server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(root, 'data'), namespace, loadCore });
+  } catch (e) {
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  }
+
+  const env = (extra) => ({
+    PATH: process.env.PATH,
+    HOME: home,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    LC_ALL: 'C',
+    ...extra,
+  });
+
+  const h = {
+    root,
+    home,
+    server,
+    url: server.url,
+    namespace,
+
+    // A path inside the harness's temp dir (for clones and work trees).
+    path: (...parts) => join(root, 'work', ...parts),
+
+    // The repo's remote URL; with { token } the token rides in the URL as the
+    // password (percent-encoded: it contains "?" and "=").
+    remote(name, { token, user = 'x' } = {}) {
+      const url = new URL(`/git/${namespace}/${name}.git`, server.url);
+      if (token !== undefined) {
+        url.username = user;
+        url.password = encodeURIComponent(token);
+      }
+      return url.href;
+    },
+
+    // Control API call: { status, body } (body parsed as JSON).
+    async api(method, path, body) {
+      const res = await fetch(new URL(path, server.url), {
+        method,
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+
+    // POST /api/repos; returns the create result (remote, token, ...).
+    async createRepo(name, opts = {}) {
+      const { status, body } = await h.api('POST', '/api/repos', { name, ...opts });
+      assert.equal(status, 201, `create ${name}: ${JSON.stringify(body)}`);
+      return body.result;
+    },
+
+    // POST /api/repos/:name/tokens; returns the plaintext token.
+    async createToken(name, scope = 'write', ttl = 3600) {
+      const { status, body } = await h.api('POST', `/api/repos/${encodeURIComponent(name)}/tokens`, { scope, ttl });
+      assert.equal(status, 201, `token for ${name}: ${JSON.stringify(body)}`);
+      return body.result.plaintext;
+    },
+
+    // Runs git; never throws for a non-zero exit. opts: { cwd, protocol (0|1|2),
+    // token (sent as http.extraHeader "Authorization: Bearer <token>"), env, config: {key: value} }.
+    async run(args, opts = {}) {
+      const pre = [];
+      if (opts.protocol !== undefined) pre.push('-c', `protocol.version=${opts.protocol}`);
+      if (opts.token !== undefined) pre.push('-c', `http.extraHeader=Authorization: Bearer ${opts.token}`);
+      for (const [key, value] of Object.entries(opts.config ?? {})) pre.push('-c', `${key}=${value}`);
+      try {
+        const { stdout, stderr } = await execFileAsync('git', [...pre, ...args], {
+          cwd: opts.cwd ?? root,
+          env: env(opts.env),
+          timeout: opts.timeout ?? GIT_TIMEOUT_MS,
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        return { code: 0, stdout, stderr };
+      } catch (e) {
+        if (typeof e.code !== 'number') throw e; // spawn failure or timeout, not git's exit status
+        return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+      }
+    },
+
+    // Like run, but a non-zero exit throws with git's output in the message.
+    async git(args, opts = {}) {
+      const r = await h.run(args, opts);
+      if (r.code !== 0) {
+        const error = new Error(`git ${args.join(' ')} exited ${r.code}\n--- stderr\n${r.stderr}--- stdout\n${r.stdout}`);
+        Object.assign(error, r);
+        throw error;
+      }
+      return r;
+    },
+
+    // git fsck --strict in `dir` (a work tree or a bare repo); throws on any problem.
+    fsck: (dir) => h.git(['fsck', '--strict', '--no-progress'], { cwd: dir }),
+
+    // Writes `files` ({ path: string | Uint8Array | null (delete) }) in work tree `dir`,
+    // commits them all, and returns the new HEAD commit id.
+    async commit(dir, files, message = 'commit') {
+      for (const [path, content] of Object.entries(files)) {
+        const file = join(dir, path);
+        if (content === null) {
+          rmSync(file);
+        } else {
+          mkdirSync(dirname(file), { recursive: true });
+          writeFileSync(file, content);
+        }
+      }
+      await h.git(['add', '-A'], { cwd: dir });
+      await h.git(['commit', '-q', '-m', message], { cwd: dir });
+      return h.head(dir);
+    },
+
+    // The commit id `ref` resolves to in `dir`.
+    async head(dir, ref = 'HEAD') {
+      return (await h.git(['rev-parse', ref], { cwd: dir })).stdout.trim();
+    },
+
+    // `git ls-tree -r` of `ref`: every path with its mode and blob id.
+    async tree(dir, ref = 'HEAD') {
+      return (await h.git(['ls-tree', '-r', '--full-tree', ref], { cwd: dir })).stdout;
+    },
+
+    readFile: (dir, path) => readFileSync(join(dir, path)),
+
+    async close() {
+      await server.close({ graceMs: 1000 });
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
+
+// The basic flow of a git host: clone the empty repo, commit, push, clone
+// again and compare, then push a second commit and fetch it into the other
+// clone. Each step checks its result; both clones pass `git fsck --strict`.
+// auth: 'header' (http.extraHeader Bearer) or 'url' (token as the URL password).
+export async function cloneCommitPushClone(h, { name, protocol, auth = 'header', bigFileBytes = 1536 * 1024 }) {
+  const { token } = await h.createRepo(name);
+  const remote = auth === 'url' ? h.remote(name, { token }) : h.remote(name);
+  const opts = auth === 'url' ? { protocol } : { protocol, token };
+  const a = h.path(`${name}-a`);
+  const b = h.path(`${name}-b`);
+
+  const empty = await h.git(['clone', remote, a], opts);
+  assert.match(empty.stderr, /empty repository/, empty.stderr);
+
+  const big = new Uint8Array(bigFileBytes);
+  for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, i + 65536)); // incompressible
+  const first = await h.commit(a, {
+    'README.md': '# hello\n',
+    'src/main.c': 'int main(void) { return 0; }\n',
+    'data/random.bin': big,
+    'empty.txt': '',
+  }, 'first commit');
+  await h.git(['push', 'origin', 'HEAD:refs/heads/main'], { ...opts, cwd: a });
+
+  await h.git(['clone', remote, b], opts);
+  assert.equal(await h.head(b), first, 'the second clone has the pushed commit');
+  assert.equal(await h.tree(b), await h.tree(a), 'same tree');
+  assert.ok(h.readFile(b, 'data/random.bin').equals(Buffer.from(big)), 'the big file arrived intact');
+
+  const second = await h.commit(a, { 'README.md': '# hello again\n', 'src/main.c': null, 'src/lib.c': 'int f;\n' }, 'second commit');
+  await h.git(['push', 'origin', 'HEAD:refs/heads/main'], { ...opts, cwd: a });
+  await h.git(['pull', '--ff-only', 'origin', 'main'], { ...opts, cwd: b });
+  assert.equal(await h.head(b), second, 'the second clone fetched the new commit');
+  assert.equal(await h.tree(b), await h.tree(a));
+
+  const remoteRefs = await h.git(['ls-remote', remote], opts);
+  assert.match(remoteRefs.stdout, new RegExp(`^${second}\\trefs/heads/main$`, 'm'));
+  await h.fsck(a);
+  await h.fsck(b);
+  return { a, b, token, first, second };
+}

@@ -1,0 +1,182 @@
+// The JS side of the git server: artifacts.fetch (js/src/git-fetch.js) pumping
+// bytes between web streams and a core session, and the Node server carrying
+// real git clients through it. The core's git server is replaced here by
+// mocks (unit tests) and by fake-git-core.mjs (git http-backend), so these run
+// whether or not the core has openGit yet; git_smoke.test.mjs runs the real one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeGitFetch } from '../../js/src/git-fetch.js';
+import { loadCore } from 'open-artifacts';
+import { fakeGitCore } from './fake-git-core.mjs';
+import { cloneCommitPushClone, haveGit, startGitHarness } from './git-harness.mjs';
+
+// A scripted session: records calls, answers `head` and then `chunks`.
+function mockNamespace({ head = { status: 200, headers: { 'Content-Type': 'application/x-test' } }, chunks = [], failWrite, failRead } = {}) {
+  const log = { opened: [], written: [], finished: 0, reads: 0, deleted: 0 };
+  const ns = {
+    openGit(json) {
+      log.opened.push(JSON.parse(json));
+      let i = 0;
+      return {
+        write(chunk) {
+          assert.ok(chunk instanceof Uint8Array);
+          if (failWrite) throw new Error('write failed');
+          log.written.push(Buffer.from(chunk).toString());
+        },
+        finish() {
+          log.finished++;
+          return JSON.stringify(head);
+        },
+        read() {
+          log.reads++;
+          if (failRead && i === failRead) throw new Error('read failed');
+          return i < chunks.length ? new TextEncoder().encode(chunks[i++]) : null;
+        },
+        delete() {
+          log.deleted++;
+        },
+      };
+    },
+  };
+  return { fetch: makeGitFetch(async () => ns), log };
+}
+
+function streamOf(parts) {
+  return new ReadableStream({
+    start(controller) {
+      for (const p of parts) controller.enqueue(new TextEncoder().encode(p));
+      controller.close();
+    },
+  });
+}
+
+test('fetch: request forwarded as JSON, body streamed in, response streamed out, delete once', async () => {
+  const { fetch, log } = mockNamespace({ chunks: ['00', '11', '22'] });
+  const request = new Request('http://h:1/git/default/r.git/git-upload-pack?x=1', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-git-upload-pack-request', 'Git-Protocol': 'version=2', 'X-Other': 'no', Authorization: 'Bearer t' },
+    body: streamOf(['aa', 'bb', 'cc']),
+    duplex: 'half',
+  });
+  const res = await fetch(request);
+  assert.deepEqual(log.opened, [
+    {
+      method: 'POST',
+      path: '/git/default/r.git/git-upload-pack',
+      query: '?x=1',
+      headers: { authorization: 'Bearer t', 'content-type': 'application/x-git-upload-pack-request', 'git-protocol': 'version=2' },
+    },
+  ]);
+  assert.deepEqual(log.written.join(''), 'aabbcc');
+  assert.equal(log.finished, 1);
+  assert.equal(log.reads, 0, 'nothing is read before the consumer asks');
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/x-test');
+  assert.equal(await res.text(), '001122');
+  assert.equal(log.deleted, 1);
+});
+
+test('fetch: GET has no body to write; an empty query is ""', async () => {
+  const { fetch, log } = mockNamespace({ chunks: ['x'] });
+  const res = await fetch(new Request('http://h/git/default/r.git/info/refs'));
+  assert.deepEqual(log.opened[0], { method: 'GET', path: '/git/default/r.git/info/refs', query: '', headers: {} });
+  assert.equal(log.written.length, 0);
+  assert.equal(await res.text(), 'x');
+  assert.equal(log.deleted, 1);
+});
+
+test('fetch: the response body is pulled chunk by chunk', async () => {
+  const { fetch, log } = mockNamespace({ chunks: ['a', 'b', 'c'] });
+  const res = await fetch(new Request('http://h/git/x'));
+  const reader = res.body.getReader();
+  assert.equal(new TextDecoder().decode((await reader.read()).value), 'a');
+  assert.ok(log.reads <= 2, `read ahead at most one chunk (${log.reads})`);
+  await reader.read();
+  await reader.read();
+  assert.equal(log.deleted, 0);
+  assert.equal((await reader.read()).done, true);
+  assert.equal(log.deleted, 1);
+});
+
+test('fetch: cancelling the response body deletes the session once', async () => {
+  const { fetch, log } = mockNamespace({ chunks: ['a', 'b', 'c'] });
+  const res = await fetch(new Request('http://h/git/x'));
+  const reader = res.body.getReader();
+  await reader.read();
+  await reader.cancel();
+  assert.equal(log.deleted, 1);
+});
+
+test('fetch: an error while writing the body rejects and deletes the session', async () => {
+  const { fetch, log } = mockNamespace({ failWrite: true });
+  let cancelled = false;
+  const body = new ReadableStream({
+    pull(controller) {
+      controller.enqueue(new Uint8Array([1]));
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  await assert.rejects(fetch(new Request('http://h/git/x', { method: 'POST', body, duplex: 'half' })), /write failed/);
+  assert.equal(log.deleted, 1);
+  assert.equal(log.finished, 0);
+  assert.ok(cancelled, 'the request body is cancelled');
+});
+
+test('fetch: an error while reading errors the body stream and deletes the session', async () => {
+  const { fetch, log } = mockNamespace({ chunks: ['a', 'b'], failRead: 1 });
+  const res = await fetch(new Request('http://h/git/x'));
+  await assert.rejects(res.text(), /read failed/);
+  assert.equal(log.deleted, 1);
+});
+
+test('fetch: status and headers come from finish(); null-body statuses get no body', async () => {
+  const unauthorized = mockNamespace({ head: { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="x"' } }, chunks: ['no'] });
+  const res = await unauthorized.fetch(new Request('http://h/git/x'));
+  assert.equal(res.status, 401);
+  assert.equal(res.headers.get('www-authenticate'), 'Basic realm="x"');
+  assert.equal(await res.text(), 'no');
+
+  const empty = mockNamespace({ head: { status: 204, headers: {} }, chunks: ['ignored'] });
+  const res204 = await empty.fetch(new Request('http://h/git/x'));
+  assert.equal(res204.status, 204);
+  assert.equal(res204.body, null);
+  assert.equal(empty.log.deleted, 1);
+});
+
+test('fetch: a core without openGit answers 501', async () => {
+  const fetch = makeGitFetch(async () => ({ call() {} }));
+  const res = await fetch(new Request('http://h/git/default/r.git/info/refs'));
+  assert.equal(res.status, 501);
+});
+
+const gitMissing = !(await haveGit());
+
+// Real git clients through the Node server and artifacts.fetch, the git side
+// answered by fake-git-core.mjs: checks the plumbing and the harness itself.
+for (const protocol of [0, 1, 2]) {
+  for (const auth of ['header', 'url']) {
+    test(`plumbing: git protocol v${protocol}, token in ${auth}: clone, push, clone, fetch`, { skip: gitMissing && 'git not installed' }, async (t) => {
+      const bareDir = mkdtempSync(join(tmpdir(), 'oa-bare-'));
+      t.after(() => rmSync(bareDir, { recursive: true, force: true }));
+      const fake = fakeGitCore(loadCore, bareDir);
+      const h = await startGitHarness({ loadCore: fake.loadCore });
+      t.after(() => h.close());
+      await cloneCommitPushClone(h, { name: `p${protocol}-${auth}`, protocol, auth });
+      assert.ok(fake.stats.opened > 6);
+      assert.equal(fake.stats.deleted, fake.stats.opened, 'every session deleted exactly once');
+      // git asks for the protocol version on fetches; pushes stay v0 (git 2.39 has no v2 push).
+      const versions = (service) => [...new Set(fake.stats.requests.filter((r) => (r.path + r.query).includes(service)).map((r) => r.headers['git-protocol']))];
+      assert.deepEqual(versions('git-upload-pack'), [protocol === 0 ? undefined : `version=${protocol}`]);
+      if (protocol === 0) assert.deepEqual(versions('git-receive-pack'), [undefined]);
+      const auths = fake.stats.requests.map((r) => r.headers.authorization ?? '');
+      if (auth === 'header') assert.ok(auths.every((a) => a.startsWith('Bearer art_v1_')), 'the header rides on every request');
+      else assert.ok(auths.some((a) => a.startsWith('Basic ')), 'the URL token is sent as Basic after the 401 challenge');
+      assert.ok(fake.stats.reads > fake.stats.opened, 'bodies were read in several chunks');
+    });
+  }
+}
