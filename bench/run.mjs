@@ -151,13 +151,22 @@ async function postJson(url, body) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Targets: { name, kind, start() -> instance }; instance: { name, url, pid, createRepo(name) ->
+// Targets: { name, kind, start() -> instance }; instance: { name, url, pid, restart(), createRepo(name) ->
 // { url, authArgs }, cloneUrl(name), authArgs(name), close() }. Both run as separate Node processes.
 
-function makeInstance(name, kind, proc, repoUrl, authFor) {
+// launch(port) starts the server process; restart() relaunches it on the same port and data, so
+// remotes and tokens stay valid.
+async function makeInstance(name, kind, launch, authFor) {
   const repos = new Map();
-  return {
+  let proc = await launch(0);
+  const port = new URL(proc.url).port;
+  const inst = {
     name, kind, url: proc.url, pid: proc.pid,
+    async restart() {
+      await stopNodeServer(proc.child);
+      proc = await launch(port);
+      inst.pid = proc.pid;
+    },
     async createRepo(repo) {
       const json = await postJson(`${proc.url}/api/repos`, { name: repo });
       const r = json.result ?? json;
@@ -166,10 +175,11 @@ function makeInstance(name, kind, proc, repoUrl, authFor) {
       repos.set(repo, info);
       return info;
     },
-    cloneUrl: (repo) => repos.get(repo)?.url ?? repoUrl(repo),
+    cloneUrl: (repo) => repos.get(repo)?.url ?? `${proc.url}/git/default/${repo}.git`,
     authArgs: (repo) => repos.get(repo)?.authArgs ?? [],
     close: () => stopNodeServer(proc.child),
   };
+  return inst;
 }
 
 function baselineTarget(name, workDir) {
@@ -177,8 +187,8 @@ function baselineTarget(name, workDir) {
     name, kind: 'baseline',
     async start() {
       const root = path.join(workDir, name.replace(/\W/g, '_'), 'root');
-      const proc = await startNodeServer(path.join(HERE, 'http-backend-server.mjs'), ['--root', root], name);
-      return makeInstance(name, 'baseline', proc, (r) => `${proc.url}/git/default/${r}.git`, () => []);
+      const script = path.join(HERE, 'http-backend-server.mjs');
+      return makeInstance(name, 'baseline', (port) => startNodeServer(script, ['--root', root, '--port', String(port)], name), () => []);
     },
   };
 }
@@ -192,8 +202,8 @@ function oursTarget(name, workDir) {
         throw Object.assign(new Error(`${path.relative(ROOT, mod)} does not exist yet`), { notAvailable: true });
       }
       const dataDir = path.join(workDir, name.replace(/\W/g, '_'), 'data');
-      const proc = await startNodeServer(path.join(HERE, 'ours-server.mjs'), ['--data-dir', dataDir], name);
-      return makeInstance(name, 'ours', proc, (r) => `${proc.url}/git/default/${r}.git`,
+      const script = path.join(HERE, 'ours-server.mjs');
+      return makeInstance(name, 'ours', (port) => startNodeServer(script, ['--data-dir', dataDir, '--port', String(port)], name),
         (token) => (token ? ['-c', `http.extraHeader=Authorization: Bearer ${token}`] : []));
     },
   };
@@ -505,7 +515,11 @@ async function main() {
       const dest = path.join(workDir, 'clone-rss');
       try {
         const repo = await ensureFull(t);
-        await sleep(500);
+        // A fresh process on the same data and port (WebAssembly memory never shrinks, so earlier
+        // pushes would inflate "idle"), warmed up by one ls-remote so lazy start-up work is done.
+        await t.restart();
+        await runGit([...t.authArgs(repo), '-c', 'protocol.version=2', 'ls-remote', t.cloneUrl(repo)]);
+        await sleep(1000);
         const idleSamples = [];
         const idleRoot = [];
         for (let i = 0; i < 5; i++) {
@@ -518,8 +532,13 @@ async function main() {
           writeFileSync(`/proc/${t.pid}/clear_refs`, '5'); // reset VmHWM of the server process
         } catch { /* not permitted: VmHWM is then the lifetime peak */ }
         const stop = startSampler(t.pid, 10);
-        const r = await runGit(cloneArgs(t, repo, dest));
-        const s = stop();
+        let r;
+        let s;
+        try {
+          r = await runGit(cloneArgs(t, repo, dest));
+        } finally {
+          s = stop(); // also on failure: a live interval would keep the process running
+        }
         const hwm = statusOf(t.pid)?.hwm ?? 0;
         const idle = median(idleSamples);
         const idleMain = median(idleRoot);
@@ -764,7 +783,7 @@ async function main() {
 }
 
 let cleanupHook = async () => {};
-main().catch(async (err) => {
+main().then(() => process.exit(0), async (err) => {
   console.error(err?.stack ?? err);
   await cleanupHook();
   process.exit(1);

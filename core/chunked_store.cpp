@@ -87,7 +87,7 @@ void ChunkedStore::commit(const WriteBatch& batch) {
   WriteBatch out;
   for (const auto& op : batch.ops()) {
     // Chunks of the value being replaced or deleted would otherwise leak.
-    const uint32_t oldChunks = existingChunkCount(op.key);
+    const uint32_t oldChunks = op.fresh ? 0 : existingChunkCount(op.key);
     uint32_t newChunks = 0;
     if (op.isDelete) {
       out.remove(op.key);

@@ -31,9 +31,12 @@ class WriteBatch {
     bool isDelete;
     std::string key;
     Bytes value;
+    bool fresh = false;  // the caller knows the key is absent (lets ChunkedStore skip a read)
   };
 
   void put(std::string key, Bytes value) { ops_.push_back({false, std::move(key), std::move(value)}); }
+  // A put of a key the caller has just seen absent (e.g. a new git object).
+  void putNew(std::string key, Bytes value) { ops_.push_back({false, std::move(key), std::move(value), true}); }
   void put(std::string key, std::string_view text) { put(std::move(key), Bytes(text.begin(), text.end())); }
   void remove(std::string key) { ops_.push_back({true, std::move(key), {}}); }
 

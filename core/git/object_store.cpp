@@ -38,7 +38,12 @@ bool getVarint(const Bytes& in, size_t& pos, uint64_t& v) {
 
 ObjectStore::ObjectStore(KvStore& store, size_t cacheBytes) : store_(store), cacheLimit_(cacheBytes) {}
 
-bool ObjectStore::exists(const ObjectId& id) { return index_.count(id) || store_.get(key(id)).has_value(); }
+bool ObjectStore::exists(const ObjectId& id) {
+  if (known_.count(id) || index_.count(id)) return true;
+  if (!store_.get(key(id))) return false;
+  known_.insert(id);
+  return true;
+}
 
 std::optional<StoredObject> ObjectStore::record(const ObjectId& id) {
   auto raw = store_.get(key(id));
@@ -74,7 +79,8 @@ void ObjectStore::stage(WriteBatch& batch, const ObjectId& id, const StoredObjec
     putVarint(r, object.deltaSize);
   }
   r.insert(r.end(), object.compressed.begin(), object.compressed.end());
-  batch.put(key(id), std::move(r));
+  batch.putNew(key(id), std::move(r));
+  known_.insert(id);
 }
 
 StoredObject ObjectStore::wholeObject(ObjectType type, const Bytes& data) {

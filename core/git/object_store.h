@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "git/object_id.h"
 #include "kv_store.h"
@@ -44,8 +45,9 @@ class ObjectStore {
   // ArtifactsError(InternalError) if a record or its chain is corrupt.
   std::optional<ResolvedObject> read(const ObjectId& id);
 
-  // Stages a record into `batch` (the caller commits, objects before refs).
-  static void stage(WriteBatch& batch, const ObjectId& id, const StoredObject& object);
+  // Stages a record of an object not yet stored into `batch` (the caller
+  // commits, objects before refs); exists() answers true for it from now on.
+  void stage(WriteBatch& batch, const ObjectId& id, const StoredObject& object);
   // Makes a whole-object record for data the server produced itself.
   static StoredObject wholeObject(ObjectType type, const Bytes& data);
 
@@ -56,6 +58,7 @@ class ObjectStore {
   std::optional<ResolvedObject> cached(const ObjectId& id);
 
   KvStore& store_;
+  std::unordered_set<ObjectId> known_;  // ids seen stored (or staged) by this instance
   size_t cacheLimit_;
   size_t cacheBytes_ = 0;
   std::list<std::pair<ObjectId, ResolvedObject>> lru_;

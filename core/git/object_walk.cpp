@@ -252,7 +252,7 @@ class Walker {
         } else if (!result_.clientHas.count(e.id) && !seen_.count(e.id)) {
           if (treeFilter && depth + 1 >= req_.filter.value) continue;
           if (!blobWanted(e.id)) continue;
-          if (!repo_.objects().exists(e.id)) throw MissingObjectError(e.id);
+          if (req_.verifyBlobs && !repo_.objects().exists(e.id)) throw MissingObjectError(e.id);
           addObject(e.id);
         }
       }

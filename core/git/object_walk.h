@@ -25,7 +25,9 @@ struct WalkRequest {
   int64_t deepenSince = 0;               // deepen-since <unix s>; 0 = none
   std::vector<ObjectId> deepenNot;       // deepen-not: exclude history reachable from these
   ObjectFilter filter;
-  // Sizes of blobs are only needed for blob:limit; other walks never read blobs.
+  // Check that every blob exists (a push's connectivity check). Fetches skip
+  // it: the pack writer reads each object anyway and fails on a missing one.
+  bool verifyBlobs = false;
 };
 
 struct WalkResult {

@@ -60,7 +60,7 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
   }
   depthOf_[id] = rec.depth;
   batchBytes_ += rec.compressed.size() + 64;
-  ObjectStore::stage(batch_, id, rec);
+  objects_.stage(batch_, id, rec);
   ++stored_;
   if (batchBytes_ >= kBatchBytes || stored_ % kBatchObjects == 0) flush();
   // Deltas that were waiting for this object can resolve now.

@@ -6,9 +6,9 @@
 
 namespace oa::git {
 
-PackStream::PackStream(ObjectStore& objects, std::vector<ObjectId> ids, const std::unordered_set<ObjectId>* clientHas,
+PackStream::PackStream(ObjectStore& objects, std::vector<ObjectId> ids, std::unordered_set<ObjectId> clientHas,
                        bool allowOfsDelta)
-    : objects_(objects), ids_(std::move(ids)), inPack_(ids_.begin(), ids_.end()), clientHas_(clientHas),
+    : objects_(objects), ids_(std::move(ids)), inPack_(ids_.begin(), ids_.end()), clientHas_(std::move(clientHas)),
       allowOfsDelta_(allowOfsDelta), writer_(std::make_unique<PackWriter>(static_cast<uint32_t>(ids_.size()))) {
   stats_.total = static_cast<uint32_t>(ids_.size());
 }
@@ -34,7 +34,7 @@ void PackStream::emit(const ObjectId& id, int depth) {
       ++stats_.reusedDeltas;
       return;
     }
-    if (clientHas_ && clientHas_->count(rec->base)) {
+    if (clientHas_.count(rec->base)) {
       offsets_[id] = writer_->addEntry(ObjectType::RefDelta, rec->deltaSize, rec->compressed.data(),
                                        rec->compressed.size(), 0, &rec->base);
       ++stats_.deltas;

@@ -25,7 +25,9 @@ struct PackStats {
 
 class PackStream {
  public:
-  PackStream(ObjectStore& objects, std::vector<ObjectId> ids, const std::unordered_set<ObjectId>* clientHas,
+  // `clientHas`: objects the client is known to have; thin packs may use them
+  // as REF_DELTA bases (pass an empty set when thin packs are not allowed).
+  PackStream(ObjectStore& objects, std::vector<ObjectId> ids, std::unordered_set<ObjectId> clientHas,
              bool allowOfsDelta);
   ~PackStream();
 
@@ -42,7 +44,7 @@ class PackStream {
   ObjectStore& objects_;
   std::vector<ObjectId> ids_;
   std::unordered_set<ObjectId> inPack_;
-  const std::unordered_set<ObjectId>* clientHas_;
+  std::unordered_set<ObjectId> clientHas_;
   bool allowOfsDelta_;
   std::unique_ptr<PackWriter> writer_;
   std::unordered_map<ObjectId, uint64_t> offsets_;

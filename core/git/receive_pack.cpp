@@ -115,27 +115,37 @@ void ReceivePack::write(const uint8_t* data, size_t n) {
 void ReceivePack::checkConnectivity() {
   std::vector<ObjectId> existingTips;
   for (const auto& ref : repo_.refs().list()) existingTips.push_back(ref.id);
+  std::vector<RefCommand*> toCheck;
   for (auto& c : commands_) {
     if (!c.error.empty() || c.newId.isZero()) continue;
     auto type = repo_.git().typeOf(c.newId);
-    if (!type) {
-      c.error = "missing necessary objects";
-      continue;
-    }
-    if (startsWith(c.ref, "refs/heads/") && *type != ObjectType::Commit) {
-      c.error = "branches must point at commits";
-      continue;
-    }
+    if (!type) c.error = "missing necessary objects";
+    else if (startsWith(c.ref, "refs/heads/") && *type != ObjectType::Commit) c.error = "branches must point at commits";
+    else toCheck.push_back(&c);
+  }
+  // Everything reachable from the new tips that no existing ref reaches must
+  // be present. One walk for all tips (a mirror push has hundreds of refs);
+  // only if it fails, walk per ref to blame the right ones.
+  auto connected = [&](std::vector<ObjectId> tips) {
     WalkRequest walk;
-    walk.wants = {c.newId};
+    walk.wants = std::move(tips);
     walk.haves = existingTips;
+    walk.verifyBlobs = true;
     try {
       walkObjects(repo_.git(), walk);
+      return true;
     } catch (const MissingObjectError&) {
-      c.error = "missing necessary objects";
-    } catch (const ArtifactsError&) {
-      c.error = "missing necessary objects";
+      return false;
+    } catch (const ArtifactsError& e) {
+      if (e.code() == ErrorCode::MemoryLimit) throw;
+      return false;  // unparseable objects count as missing
     }
+  };
+  std::vector<ObjectId> tips;
+  for (auto* c : toCheck) tips.push_back(c->newId);
+  if (tips.empty() || connected(tips)) return;
+  for (auto* c : toCheck) {
+    if (!connected({c->newId})) c->error = "missing necessary objects";
   }
 }
 

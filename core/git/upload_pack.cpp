@@ -157,8 +157,10 @@ bool wantsShallowInfo(const FetchRequest& req) {
 }
 
 std::unique_ptr<PackStream> packFor(RepoContext& repo, PreparedFetch& prepared, const FetchRequest& req) {
-  const std::unordered_set<ObjectId>* thinBases = req.thinPack ? &prepared.walk.clientHas : nullptr;
-  return std::make_unique<PackStream>(repo.objects(), std::move(prepared.walk.objects), thinBases, req.ofsDelta);
+  std::unordered_set<ObjectId> thinBases;
+  if (req.thinPack) thinBases = std::move(prepared.walk.clientHas);
+  return std::make_unique<PackStream>(repo.objects(), std::move(prepared.walk.objects), std::move(thinBases),
+                                      req.ofsDelta);
 }
 
 // Packet payloads of a v2 request: the command, capabilities, then arguments after the delim.

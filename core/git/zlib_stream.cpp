@@ -15,7 +15,7 @@ namespace {
 
 // zlib counts in uInt (32-bit): feed it at most this much per call.
 constexpr size_t kMaxZlibChunk = std::numeric_limits<uInt>::max();
-// First output allocation when the stream's size is not small.
+// Smallest growth step of the output buffer.
 constexpr size_t kInitialOutput = 64 * 1024;
 }  // namespace
 
@@ -59,6 +59,9 @@ Bytes inflateBytes(const uint8_t* data, size_t n, size_t expectedSize) {
 struct Inflater::State {
   z_stream zs{};
   bool initialised = false;
+  // zlib writes here first: cost per call stays proportional to the bytes
+  // produced, however small the input pieces are.
+  uint8_t scratch[64 * 1024];
   ~State() {
     if (initialised) inflateEnd(&zs);
   }
@@ -83,46 +86,34 @@ size_t Inflater::feed(const uint8_t* in, size_t n, Bytes& out) {
   if (!state_->initialised) reset(maxOutput_);
   z_stream& zs = state_->zs;
   size_t consumed = 0;
-  uint8_t overflowProbe = 0;
   // A full output buffer may hide pending output even when all input is in,
   // so keep going until zlib has room to spare.
   bool outputFull = false;
   while (!done_ && (consumed < n || outputFull)) {
-    // Output goes straight into `out`, grown geometrically up to the cap.
-    // Once the cap is reached, a 1-byte probe tells "stream ends here" from
-    // "stream has more data than allowed" without allocating beyond the cap.
+    // Once the cap is reached, a 1-byte window tells "stream ends here" from
+    // "stream has more data than allowed".
     const uint64_t room = maxOutput_ - totalOut_;
-    uint8_t* outPtr;
-    size_t outAvail;
-    const size_t base = out.size();
-    if (room == 0) {
-      outPtr = &overflowProbe;
-      outAvail = 1;
-    } else {
-      size_t grow = std::max(out.capacity() - base, std::min<size_t>(base, kMaxZlibChunk));
-      grow = std::max(grow, kInitialOutput);
-      grow = static_cast<size_t>(std::min<uint64_t>({grow, room, kMaxZlibChunk}));
-      // reserve() allocates exactly, unlike resize()'s own doubling.
-      if (base + grow > out.capacity()) out.reserve(base + grow);
-      out.resize(base + grow);
-      outPtr = out.data() + base;
-      outAvail = grow;
-    }
+    const size_t window = room == 0 ? 1 : static_cast<size_t>(std::min<uint64_t>(room, sizeof state_->scratch));
     const size_t inChunk = std::min(n - consumed, kMaxZlibChunk);
     zs.next_in = const_cast<Bytef*>(in + consumed);
     zs.avail_in = static_cast<uInt>(inChunk);
-    zs.next_out = outPtr;
-    zs.avail_out = static_cast<uInt>(outAvail);
+    zs.next_out = state_->scratch;
+    zs.avail_out = static_cast<uInt>(window);
     const int rc = inflate(&zs, Z_NO_FLUSH);
     const size_t usedIn = inChunk - zs.avail_in;
-    const size_t produced = outAvail - zs.avail_out;
+    const size_t produced = window - zs.avail_out;
     consumed += usedIn;
     totalIn_ += usedIn;
     outputFull = zs.avail_out == 0;
-    if (room == 0) {
-      if (produced) fail("zlib stream inflates to more than " + std::to_string(maxOutput_) + " bytes");
-    } else {
-      out.resize(base + produced);
+    if (produced) {
+      if (room == 0) fail("zlib stream inflates to more than " + std::to_string(maxOutput_) + " bytes");
+      // Grow geometrically but never past what the cap allows; reserve()
+      // allocates exactly, unlike insert()'s own doubling.
+      if (out.size() + produced > out.capacity()) {
+        const size_t limit = out.size() + static_cast<size_t>(room);
+        out.reserve(std::min(limit, std::max({out.capacity() * 2, out.size() + produced, kInitialOutput})));
+      }
+      out.insert(out.end(), state_->scratch, state_->scratch + produced);
       totalOut_ += produced;
     }
     switch (rc) {

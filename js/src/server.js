@@ -61,13 +61,15 @@ function failure(e) {
 }
 
 async function readJsonBody(req) {
+  const tooLarge = () => new HttpError(413, MEMORY_LIMIT, `request body exceeds ${MAX_API_BODY} bytes`);
+  if (Number(req.headers['content-length']) > MAX_API_BODY) throw tooLarge(); // Node discards the unread body
   const chunks = [];
   let size = 0;
   for await (const chunk of req) {
-    size += chunk.length;
-    if (size > MAX_API_BODY) throw new HttpError(413, MEMORY_LIMIT, `request body exceeds ${MAX_API_BODY} bytes`);
-    chunks.push(chunk);
+    size += chunk.length; // past the limit keep reading (and dropping), so the client gets the 413
+    if (size <= MAX_API_BODY) chunks.push(chunk);
   }
+  if (size > MAX_API_BODY) throw tooLarge();
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') return {};
   try {
@@ -133,7 +135,7 @@ async function handleApi(artifacts, req, url) {
 }
 
 // IncomingMessage -> fetch Request, the body streamed (not buffered).
-function toRequest(req, origin) {
+function toRequest(req, url) {
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
   const init = { method: req.method, headers };
@@ -141,7 +143,7 @@ function toRequest(req, origin) {
     init.body = Readable.toWeb(req);
     init.duplex = 'half';
   }
-  return new Request(new URL(req.url, origin), init);
+  return new Request(url, init);
 }
 
 // Response -> ServerResponse, with back-pressure (pipeline waits for 'drain')
@@ -154,12 +156,13 @@ async function sendResponse(res, response) {
   else res.end();
 }
 
-async function handleGit(artifacts, req, res, origin) {
+async function handleGit(artifacts, req, res, url, log) {
   let response;
   try {
-    response = await artifacts.fetch(toRequest(req, origin));
+    response = await artifacts.fetch(toRequest(req, url));
   } catch (e) {
     const [status, error] = failure(e);
+    if (status === 500 && log) log(`error: ${e?.stack ?? e}`);
     res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end(`${error.message}\n`);
     return;
@@ -193,9 +196,11 @@ export async function startServer(options = {}) {
     const started = Date.now();
     if (log) res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`));
     try {
-      const url = new URL(req.url, origin);
+      // Origin-form targets only ("/path?query"); the core sees path and query.
+      if (!req.url.startsWith('/')) throw new HttpError(400, INVALID_INPUT, 'bad request target');
+      const url = new URL(origin + req.url);
       if (url.pathname.startsWith('/git/')) {
-        await handleGit(artifacts, req, res, origin);
+        await handleGit(artifacts, req, res, url, log);
       } else if (url.pathname === '/api/repos' || url.pathname.startsWith('/api/repos/')) {
         const [status, result] = await handleApi(artifacts, req, url);
         sendJson(res, status, success(result));
@@ -204,7 +209,9 @@ export async function startServer(options = {}) {
       }
     } catch (e) {
       if (res.headersSent) {
-        res.destroy(); // mid-body: all we can do is cut the connection
+        // Mid-body: all we can do is cut the connection (the client sees a truncated body).
+        if (log && e?.code !== 'ERR_STREAM_PREMATURE_CLOSE') log(`error after the response started: ${e?.stack ?? e}`);
+        res.destroy();
         return;
       }
       const [status, error] = failure(e);
@@ -216,8 +223,10 @@ export async function startServer(options = {}) {
   let address;
   try {
     address = await listen(server, port, host);
-    const urlHost = address.family === 'IPv6' || address.family === 6 ? `[${address.address}]` : address.address;
-    origin = `http://${urlHost}:${address.port}`;
+    // Remotes name the listening address (loopback when listening on all of them).
+    const v6 = address.family === 'IPv6' || address.family === 6;
+    const ip = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+    origin = `http://${v6 ? `[${ip}]` : ip}:${address.port}`;
     artifacts = createArtifactsWith(loadCore, { storage, namespace, baseUrl: origin });
     await artifacts.list({ limit: 1 }); // loads the core and surfaces a bad namespace now, not on the first request
   } catch (e) {

@@ -8,7 +8,7 @@
 //   await h.git(['clone', h.remote('demo'), h.path('a')], { protocol: 2, token });       // token as a header
 //   await h.git(['clone', h.remote('demo', { token }), h.path('b')], { protocol: 0 });    // token in the URL
 //   await h.fsck(h.path('a'));
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,7 +30,8 @@ export async function haveGit() {
   }
 }
 
-// options: { namespace = 'default', loadCore } (loadCore: a stand-in core for plumbing tests).
+// options: { namespace = 'default', loadCore, log } (loadCore: a stand-in core for plumbing tests;
+// log(line): the server's request/error log, by default on stderr when OA_SERVER_LOG is set).
 export async function startGitHarness(options = {}) {
   const { namespace = 'default', loadCore } = options;
   const root = mkdtempSync(join(tmpdir(), 'oa-git-'));
@@ -49,7 +50,9 @@ export async function startGitHarness(options = {}) {
   );
   let server;
   try {
-    server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(root, 'data'), namespace, loadCore });
+    // OA_SERVER_LOG=1 prints every request and server-side error to stderr.
+    const log = options.log ?? (process.env.OA_SERVER_LOG ? (line) => process.stderr.write(`[server] ${line}\n`) : undefined);
+    server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(root, 'data'), namespace, loadCore, log });
   } catch (e) {
     rmSync(root, { recursive: true, force: true });
     throw e;
@@ -221,4 +224,35 @@ export async function cloneCommitPushClone(h, { name, protocol, auth = 'header',
   await h.fsck(a);
   await h.fsck(b);
   return { a, b, token, first, second };
+}
+
+// Runs git in the harness's environment with `input` (string or bytes) on its
+// stdin; resolves { code, stdout: Buffer, stderr: string } and never throws for
+// a non-zero exit. opts: { cwd, env, config: {key: value}, timeout }.
+export function gitWithInput(h, args, input, opts = {}) {
+  const pre = [];
+  for (const [key, value] of Object.entries(opts.config ?? {})) pre.push('-c', `${key}=${value}`);
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('git', [...pre, ...args], {
+      cwd: opts.cwd ?? h.root,
+      env: { PATH: process.env.PATH, HOME: h.home, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C', ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out = [];
+    const err = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeout ?? GIT_TIMEOUT_MS);
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal) reject(new Error(`git ${args.join(' ')} killed by ${signal}`));
+      else resolvePromise({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() });
+    });
+    child.stdin.on('error', () => {}); // git may exit before reading all of its input
+    child.stdin.end(input);
+  });
 }

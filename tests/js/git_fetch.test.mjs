@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
+import { startServer } from '../../js/src/server.js';
 import { makeGitFetch } from '../../js/src/git-fetch.js';
 import { loadCore } from 'open-artifacts';
 import { fakeGitCore } from './fake-git-core.mjs';
@@ -158,8 +160,8 @@ const gitMissing = !(await haveGit());
 
 // Real git clients through the Node server and artifacts.fetch, the git side
 // answered by fake-git-core.mjs: checks the plumbing and the harness itself.
-for (const protocol of [0, 1, 2]) {
-  for (const auth of ['header', 'url']) {
+for (const [protocol, auth] of [[0, 'url'], [1, 'header'], [2, 'header']]) {
+  {
     test(`plumbing: git protocol v${protocol}, token in ${auth}: clone, push, clone, fetch`, { skip: gitMissing && 'git not installed' }, async (t) => {
       const bareDir = mkdtempSync(join(tmpdir(), 'oa-bare-'));
       t.after(() => rmSync(bareDir, { recursive: true, force: true }));
@@ -180,3 +182,96 @@ for (const protocol of [0, 1, 2]) {
     });
   }
 }
+
+// A core whose git sessions stream an endless body, counting read/delete calls.
+function endlessCore(realLoadCore) {
+  const stats = { reads: 0, deleted: 0 };
+  const loadCore = async () => {
+    const real = await realLoadCore();
+    function Namespace(...args) {
+      const ns = new real.Namespace(...args);
+      ns.openGit = () => ({
+        write() {},
+        finish: () => JSON.stringify({ status: 200, headers: { 'Content-Type': 'application/octet-stream' } }),
+        read() {
+          stats.reads++;
+          return new Uint8Array(16 * 1024).fill(65);
+        },
+        delete() {
+          stats.deleted++;
+        },
+      });
+      return ns;
+    }
+    Namespace.prototype.openGit = () => {};
+    return { ...real, Namespace };
+  };
+  return { loadCore, stats };
+}
+
+async function until(condition, what, ms = 5000) {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('server: a slow client holds the core back (back-pressure); a client that goes away frees the session', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'oa-bp-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const core = endlessCore(loadCore);
+  const server = await startServer({ port: 0, dataDir, loadCore: core.loadCore });
+  t.after(() => server.close({ graceMs: 100 }));
+
+  const { port } = new URL(server.url);
+  const socket = connect(Number(port), '127.0.0.1');
+  socket.write('GET /git/default/r.git/info/refs HTTP/1.1\r\nHost: x\r\n\r\n');
+  let received = 0;
+  socket.on('data', (d) => {
+    received += d.length;
+    if (received > 1024 * 1024) socket.pause(); // then read nothing more
+  });
+  await until(() => received > 1024 * 1024, 'the first MiB');
+  await new Promise((r) => setTimeout(r, 300));
+  const readsWhilePaused = core.stats.reads;
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(core.stats.reads, readsWhilePaused, 'no read() while the client reads nothing');
+  assert.ok(readsWhilePaused * 16 * 1024 < 64 * 1024 * 1024, `bounded buffering (${readsWhilePaused} chunks)`);
+  assert.equal(core.stats.deleted, 0);
+  socket.destroy();
+  await until(() => core.stats.deleted === 1, 'delete() after the client left');
+});
+
+// The real core's sessions, counted: every one artifacts.fetch opens is deleted exactly once.
+const realCoreHasGit = typeof (await loadCore()).Namespace.prototype.openGit === 'function';
+test('with the real core: every git session is deleted exactly once', { skip: (!realCoreHasGit && 'the core has no git server yet') || (gitMissing && 'git not installed') }, async (t) => {
+  const stats = { opened: 0, deleted: 0 };
+  const countingCore = async () => {
+    const real = await loadCore();
+    function Namespace(...args) {
+      const ns = new real.Namespace(...args);
+      const openGit = ns.openGit.bind(ns);
+      ns.openGit = (json) => {
+        const session = openGit(json);
+        stats.opened++;
+        const free = session.delete.bind(session);
+        session.delete = () => {
+          stats.deleted++;
+          free();
+        };
+        return session;
+      };
+      return ns;
+    }
+    Namespace.prototype.openGit = real.Namespace.prototype.openGit;
+    return { ...real, Namespace };
+  };
+  const h = await startGitHarness({ loadCore: countingCore });
+  t.after(() => h.close());
+  await cloneCommitPushClone(h, { name: 'counted', protocol: 2, auth: 'url' });
+  const failed = await h.run(['clone', h.remote('counted'), h.path('denied')], { protocol: 2 }); // 401s
+  assert.notEqual(failed.code, 0);
+  assert.ok(stats.opened > 6);
+  assert.equal(stats.deleted, stats.opened);
+});
