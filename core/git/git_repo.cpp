@@ -87,7 +87,14 @@ struct ObjectGuard {
 }  // namespace
 
 GitRepo::GitRepo(ObjectStore& objects) : objects_(objects) {
-  static const int initialised = git_libgit2_init();
+  static const bool initialised = [] {
+    git_libgit2_init();
+    // Object ids were verified when the objects were ingested: skip re-hashing
+    // on every read. Keep libgit2's parsed-object cache small (memory budget).
+    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(8 << 20));
+    return true;
+  }();
   (void)initialised;
   auto* backend = new StoreBackend{};
   check(git_odb_init_backend(&backend->parent, GIT_ODB_BACKEND_VERSION), "git_odb_init_backend");

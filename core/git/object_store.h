@@ -37,7 +37,7 @@ constexpr uint32_t kMaxDeltaDepth = 50;
 
 class ObjectStore {
  public:
-  explicit ObjectStore(KvStore& store, size_t cacheBytes = 32u << 20);
+  explicit ObjectStore(KvStore& store, size_t cacheBytes = 16u << 20);
 
   bool exists(const ObjectId& id);
   std::optional<StoredObject> record(const ObjectId& id);

@@ -52,8 +52,7 @@ export class SqliteStorage {
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
-      db.pragma('cache_size = -65536'); // 64 MiB of pages: clones read every object
-      db.pragma('mmap_size = 268435456');
+      db.pragma('cache_size = -16384'); // 16 MiB of pages (the default 2 MiB thrashes on clones)
       db.pragma('busy_timeout = 5000'); // another process (a second server, a backup) may hold the lock briefly
       // A rowid table, not WITHOUT ROWID: values are git objects up to 1 MiB,
       // and WITHOUT ROWID keeps whole rows in the key's B-tree, which SQLite's
