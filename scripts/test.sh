@@ -46,5 +46,15 @@ else
   count 0 1
 fi
 
+echo "[test] fuzzing (libFuzzer + ASan/UBSan, ${FUZZ_SECONDS:-10} s per target)"
+if bash scripts/fuzz.sh "${FUZZ_SECONDS:-10}" >build/fuzz.log 2>&1; then
+  fuzz_ok=$(grep -c ": ok," build/fuzz.log)
+  grep ": ok," build/fuzz.log | sed 's/^/  /'
+  count "$fuzz_ok" 0
+else
+  tail -40 build/fuzz.log
+  count 0 1
+fi
+
 echo "$passed passed, $failed failed"
 ((failed == 0))

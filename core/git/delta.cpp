@@ -158,7 +158,7 @@ Bytes applyDelta(const Bytes& base, const uint8_t* delta, size_t n, size_t maxRe
 
 Bytes createDelta(const Bytes& base, const Bytes& target) {
   // Copy offsets are 32-bit in the format.
-  if (base.size() > std::numeric_limits<uint32_t>::max()) fail("delta base is larger than 4 GiB");
+  if (uint64_t(base.size()) > std::numeric_limits<uint32_t>::max()) fail("delta base is larger than 4 GiB");
   Bytes out;
   out.reserve(target.size() / 4 + 32);
   writeSize(out, base.size());

@@ -27,7 +27,8 @@ struct PackEntry {
   uint64_t offset = 0;                 // of the entry header in the pack
   ObjectType type = ObjectType::Blob;  // as stored: Commit/Tree/Blob/Tag/OfsDelta/RefDelta
   uint64_t size = 0;                   // inflated size from the header (for deltas: size of the delta data)
-  uint64_t baseOffset = 0;             // OfsDelta: absolute offset of the base entry
+  uint64_t baseOffset = 0;             // OfsDelta: absolute offset of the base entry (range-checked
+                                       // only: look it up, it may not be an entry start)
   ObjectId baseId;                     // RefDelta: base object id
   Bytes compressed;                    // the zlib stream exactly as it appeared in the pack
   Bytes data;                          // the inflated bytes (object content, or delta instructions)

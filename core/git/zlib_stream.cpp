@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <string>
 
@@ -110,7 +111,7 @@ size_t Inflater::feed(const uint8_t* in, size_t n, Bytes& out) {
       // Grow geometrically but never past what the cap allows; reserve()
       // allocates exactly, unlike insert()'s own doubling.
       if (out.size() + produced > out.capacity()) {
-        const size_t limit = out.size() + static_cast<size_t>(room);
+        const size_t limit = room >= SIZE_MAX - out.size() ? SIZE_MAX : out.size() + static_cast<size_t>(room);
         out.reserve(std::min(limit, std::max({out.capacity() * 2, out.size() + produced, kInitialOutput})));
       }
       out.insert(out.end(), state_->scratch, state_->scratch + produced);

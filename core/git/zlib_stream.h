@@ -11,8 +11,8 @@
 
 namespace oa::git {
 
-// Compresses `n` bytes into one complete zlib stream (level 0..9; git uses 1
-// for loose speed, -1 = zlib default).
+// Compresses `n` bytes into one complete zlib stream. Level 0..9 or -1 (zlib's
+// default, 6); 1 is git's default for loose objects and favours speed.
 Bytes deflateBytes(const uint8_t* data, size_t n, int level = 1);
 
 // Decompresses a complete zlib stream of exactly `n` bytes whose output must be
