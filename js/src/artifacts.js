@@ -20,12 +20,29 @@ function keepTypeMismatches(_key, value) {
 export function createArtifactsWith(loadCore, options = {}) {
   const { storage, namespace = 'default', baseUrl = 'http://127.0.0.1:8788', host = platformHost } = options;
   let corePromise;
+  let trapped = false;
   const namespaceCore = () =>
-    (corePromise ??= loadCore().then((core) => new core.Namespace(storage, host, namespace, baseUrl, makeArtifactsError)));
+    (corePromise ??= loadCore({ fresh: trapped }).then((core) => {
+      trapped = false;
+      return new core.Namespace(storage, host, namespace, baseUrl, makeArtifactsError);
+    }));
+  // A wasm trap (a core bug) leaves the instance's memory in an unknown state:
+  // report it as INTERNAL_ERROR and continue on a fresh instance. Storage is
+  // unaffected: batches are all-or-nothing.
+  const checkTrap = (e) => {
+    if (!(e instanceof WebAssembly.RuntimeError)) return e;
+    trapped = true;
+    corePromise = undefined;
+    return makeArtifactsError('INTERNAL_ERROR', 10400, `internal error: ${e.message}`);
+  };
 
   async function call(method, args) {
     const ns = await namespaceCore();
-    return JSON.parse(ns.call(method, JSON.stringify(args, keepTypeMismatches)));
+    try {
+      return JSON.parse(ns.call(method, JSON.stringify(args, keepTypeMismatches)));
+    } catch (e) {
+      throw checkTrap(e);
+    }
   }
 
   class ArtifactsRepoHandle {
@@ -70,6 +87,6 @@ export function createArtifactsWith(loadCore, options = {}) {
     list: (opts) => call('list', [opts]),
     delete: (name) => call('delete', [name]),
     // The git smart-HTTP server: Request for <baseUrl>/git/... in, Response out.
-    fetch: makeGitFetch(namespaceCore),
+    fetch: makeGitFetch(namespaceCore, checkTrap),
   };
 }

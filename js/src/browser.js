@@ -5,11 +5,12 @@ import { instantiateCore } from './load-core.js';
 export { ArtifactsError } from './errors.js';
 export { MemoryStorage } from './memory-storage.js';
 
+let compiled;
 let core;
-export function loadCore() {
-  core ??= WebAssembly.compileStreaming(fetch(new URL('../dist/open_artifacts_core.wasm', import.meta.url))).then(
-    instantiateCore,
-  );
+// One instance is shared; { fresh: true } replaces it after a wasm trap.
+export function loadCore({ fresh = false } = {}) {
+  compiled ??= WebAssembly.compileStreaming(fetch(new URL('../dist/open_artifacts_core.wasm', import.meta.url)));
+  if (fresh || !core) core = compiled.then(instantiateCore);
   return core;
 }
 

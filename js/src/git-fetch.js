@@ -15,8 +15,9 @@ const orphanedSessions =
 
 const asBytes = (chunk) => (chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk));
 
-// namespaceCore: () => Promise<core Namespace> (the one createArtifactsWith makes).
-export function makeGitFetch(namespaceCore) {
+// namespaceCore: () => Promise<core Namespace> (the one createArtifactsWith makes);
+// checkError(e) -> the error to surface (it also notices wasm traps).
+export function makeGitFetch(namespaceCore, checkError = (e) => e) {
   return async function fetch(request) {
     const ns = await namespaceCore();
     if (typeof ns.openGit !== 'function') {
@@ -32,14 +33,23 @@ export function makeGitFetch(namespaceCore) {
       const value = request.headers.get(name);
       if (value !== null) headers[name] = value;
     }
-    const session = ns.openGit(JSON.stringify({ method: request.method, path: url.pathname, query: url.search, headers }));
+    let session;
+    try {
+      session = ns.openGit(JSON.stringify({ method: request.method, path: url.pathname, query: url.search, headers }));
+    } catch (e) {
+      throw checkError(e);
+    }
 
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
       orphanedSessions?.unregister(release);
-      session.delete();
+      try {
+        session.delete();
+      } catch {
+        // the instance trapped: its memory is discarded with it
+      }
     };
 
     let head;
@@ -60,7 +70,7 @@ export function makeGitFetch(namespaceCore) {
       head = JSON.parse(session.finish());
     } catch (e) {
       release();
-      throw e;
+      throw checkError(e);
     }
 
     if (NULL_BODY_STATUSES.has(head.status) || request.method === 'HEAD') {
@@ -81,7 +91,7 @@ export function makeGitFetch(namespaceCore) {
             }
           } catch (e) {
             release();
-            controller.error(e);
+            controller.error(checkError(e));
           }
         },
         cancel() {

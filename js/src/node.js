@@ -7,11 +7,14 @@ export { ArtifactsError } from './errors.js';
 export { MemoryStorage } from './memory-storage.js';
 export { SqliteStorage } from './sqlite-storage.js';
 
+let compiled;
 let core;
-export function loadCore() {
-  core ??= readFile(new URL('../dist/open_artifacts_core.wasm', import.meta.url))
-    .then((bytes) => WebAssembly.compile(bytes))
-    .then(instantiateCore);
+// One instance is shared; { fresh: true } replaces it after a wasm trap.
+export function loadCore({ fresh = false } = {}) {
+  compiled ??= readFile(new URL('../dist/open_artifacts_core.wasm', import.meta.url)).then((bytes) =>
+    WebAssembly.compile(bytes),
+  );
+  if (fresh || !core) core = compiled.then(instantiateCore);
   return core;
 }
 

@@ -8,8 +8,9 @@ export { ArtifactsError } from './errors.js';
 export { MemoryStorage } from './memory-storage.js';
 
 let core;
-export function loadCore() {
-  core ??= instantiateCore(wasmModule);
+// One instance is shared; { fresh: true } replaces it after a wasm trap.
+export function loadCore({ fresh = false } = {}) {
+  if (fresh || !core) core = instantiateCore(wasmModule);
   return core;
 }
 

@@ -1,0 +1,505 @@
+// Bad input and concurrency against the git smart-HTTP server: raw requests
+// (fetch) with malformed pkt-lines, broken packs, oversized objects, bad ref
+// updates and bad fetch requests must each get a clear protocol error (an ERR
+// packet, "ng <ref> <reason>" in the report, or an HTTP 4xx) and leave the repo
+// exactly as it was; 20 clones pushing to one branch at once resolve to one
+// winner per round with nothing lost; a server killed with SIGKILL mid-push
+// restarts on its data dir with every repo cloneable, fsck-clean and holding
+// every push the client saw succeed.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCore } from 'open-artifacts';
+import { gitWithInput, haveGit, startGitHarness } from './git-harness.mjs';
+
+const core = await loadCore();
+const coreSupportsGit = typeof core.Namespace?.prototype?.openGit === 'function';
+const gitInstalled = await haveGit();
+const skip = !coreSupportsGit ? 'the core has no git server (Namespace.openGit) yet' : !gitInstalled && 'git not installed';
+
+let harness;
+const h = async () => (harness ??= await startGitHarness());
+after(() => harness?.close());
+
+const ZERO = '0'.repeat(40);
+const RECEIVE = 'application/x-git-receive-pack-request';
+const UPLOAD = 'application/x-git-upload-pack-request';
+
+// ------------------------------------------------------------ pkt-lines
+const pkt = (data) => {
+  const b = Buffer.isBuffer(data) ? data : Buffer.from(data);
+  return Buffer.concat([Buffer.from((b.length + 4).toString(16).padStart(4, '0')), b]);
+};
+const FLUSH = Buffer.from('0000');
+const DELIM = Buffer.from('0001');
+const cat = (...parts) => Buffer.concat(parts.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p))));
+
+// Payloads of the pkt-lines in `buf` (band 1 of a side-band stream is unwrapped); stops at junk.
+function pktPayloads(buf) {
+  const out = [];
+  let pos = 0;
+  while (pos + 4 <= buf.length) {
+    const len = parseInt(buf.subarray(pos, pos + 4).toString('latin1'), 16);
+    if (!Number.isInteger(len) || Number.isNaN(len)) break;
+    if (len < 4) {
+      pos += 4;
+      continue;
+    }
+    let payload = buf.subarray(pos + 4, pos + len);
+    if (payload[0] === 1) out.push(...pktPayloads(payload.subarray(1)));
+    else if (payload[0] !== 2 && payload[0] !== 3) out.push(payload.toString('latin1').replace(/\n$/, ''));
+    else if (payload[0] === 3) out.push(`ERR ${payload.subarray(1).toString('latin1')}`);
+    pos += len;
+  }
+  return out;
+}
+
+// A pack with no objects (valid header and trailer).
+function emptyPack() {
+  const head = Buffer.from([0x50, 0x41, 0x43, 0x4b, 0, 0, 0, 2, 0, 0, 0, 0]);
+  return cat(head, createHash('sha1').update(head).digest());
+}
+// Recomputes the trailer of a (modified) pack.
+function resealPack(pack) {
+  const body = pack.subarray(0, pack.length - 20);
+  return cat(body, createHash('sha1').update(body).digest());
+}
+const randomId = () => createHash('sha1').update(String(Math.random())).digest('hex');
+
+// ------------------------------------------------------------ raw HTTP
+async function post(hh, name, token, service, body, headers = {}) {
+  const res = await fetch(new URL(`/git/default/${name}.git/${service}`, hh.url), {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': service === 'git-receive-pack' ? RECEIVE : UPLOAD, ...headers },
+    body,
+  });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  return { status: res.status, body: bytes, lines: pktPayloads(bytes), text: bytes.toString('latin1') };
+}
+const show = (res) => `HTTP ${res.status}: ${JSON.stringify(res.text.slice(0, 400))}`;
+
+// How `res` rejected the request (a 4xx, an ERR packet, an unpack error and/or
+// "ng <ref> ..."), or fails the test if it did not reject it clearly.
+function assertRejected(res, ref, label) {
+  if (res.status >= 400 && res.status < 500) {
+    assert.ok(res.text.trim().length > 0, `${label}: a 4xx with a message`);
+    return `HTTP ${res.status} ${res.text.trim().slice(0, 120)}`;
+  }
+  assert.equal(res.status, 200, `${label}: a 4xx or a protocol-level error, got ${show(res)}`);
+  const err = res.lines.find((l) => l.startsWith('ERR '));
+  if (err) return err;
+  if (ref !== undefined) {
+    const ng = res.lines.find((l) => l.startsWith(`ng ${ref} `));
+    assert.ok(ng, `${label}: expected "ng ${ref} <reason>", got ${show(res)}`);
+    assert.ok(ng.length > `ng ${ref} `.length, `${label}: ng carries a reason`);
+    return [res.lines.find((l) => l.startsWith('unpack ')), ng].filter(Boolean).join(' / ');
+  }
+  assert.fail(`${label}: no ERR packet in ${show(res)}`);
+}
+
+// ------------------------------------------------------------ the victim repo
+// A repo with two commits on main and a tag, plus a local clone that has one
+// more commit (not pushed) to build packs from.
+let victimPromise;
+function victim() {
+  victimPromise ??= (async () => {
+    const hh = await h();
+    const name = 'victim';
+    const { token } = await hh.createRepo(name);
+    const dir = hh.path(name);
+    await hh.git(['clone', '-q', hh.remote(name), dir], { token });
+    const c1 = await hh.commit(dir, { 'README.md': '# victim\n', 'src/a.txt': 'a\n' }, 'c1');
+    const c2 = await hh.commit(dir, { 'src/a.txt': 'a2\n', 'src/b.txt': 'b\n' }, 'c2');
+    await hh.git(['tag', 'v1', c1], { cwd: dir });
+    await hh.git(['push', '-q', 'origin', 'HEAD:refs/heads/main', 'v1'], { token, cwd: dir });
+    const c3 = await hh.commit(dir, { 'src/c.txt': 'c'.repeat(5000) + '\n', 'README.md': '# victim, third\n' }, 'c3');
+    const packed = await gitWithInput(hh, ['pack-objects', '--stdout', '--revs'], `${c3}\n^${c2}\n`, { cwd: dir });
+    assert.equal(packed.code, 0, packed.stderr);
+    const pack = packed.stdout;
+    assert.equal(pack.subarray(0, 4).toString(), 'PACK');
+    return { name, token, dir, c1, c2, c3, pack };
+  })();
+  return victimPromise;
+}
+
+// The repo's state as the server tells it: its v0 ref advertisement and push timestamps.
+async function snapshot(hh, v) {
+  const res = await fetch(new URL(`/git/default/${v.name}.git/info/refs?service=git-upload-pack`, hh.url), { headers: { Authorization: `Bearer ${v.token}` } });
+  assert.equal(res.status, 200);
+  const refs = pktPayloads(Buffer.from(await res.arrayBuffer())).map((l) => l.split('\0')[0]);
+  const { body } = await hh.api('GET', `/api/repos/${v.name}`);
+  return { refs, lastPushAt: body.result.lastPushAt, updatedAt: body.result.updatedAt };
+}
+async function assertUnchanged(hh, v, before, label) {
+  assert.deepEqual(await snapshot(hh, v), before, `${label}: the repo is unchanged`);
+}
+
+// Sends each case and checks: rejected clearly, repo unchanged (against the
+// state just before that case, so one failure does not hide the others).
+// Fails at the end with every case that went wrong. cases: [label, service, body, ref?, headers?]
+async function rejectAll(t, cases) {
+  const hh = await h();
+  const v = await victim();
+  const seen = [];
+  const failures = [];
+  for (const [label, service, body, ref, headers] of cases) {
+    const before = await snapshot(hh, v);
+    try {
+      const res = await post(hh, v.name, v.token, service, body, headers);
+      seen.push(`${label}: ${assertRejected(res, ref, label)}`);
+    } catch (e) {
+      failures.push(e.message);
+    }
+    try {
+      await assertUnchanged(hh, v, before, label);
+    } catch (e) {
+      failures.push(`${label}: the repo changed: ${JSON.stringify(before.refs)} -> ${JSON.stringify((await snapshot(hh, v)).refs)}`);
+    }
+  }
+  assert.deepEqual(failures, [], `${failures.length} of ${cases.length} cases were not rejected cleanly`);
+}
+
+const command = (oldId, newId, ref, caps = 'report-status') => pkt(`${oldId} ${newId} ${ref}\0${caps}\n`);
+
+test('malformed and oversized pkt-lines are protocol errors on every endpoint', { skip }, async (t) => {
+  const v = await victim();
+  const big = Buffer.alloc(0xffff - 4, 'a');
+  const head = `${ZERO} ${v.c2} refs/heads/oversized\0report-status`;
+  const oversizedCommand = cat('ffff', head, Buffer.alloc(0xffff - 4 - head.length, ' '));
+  assert.equal(oversizedCommand.length, 0xffff);
+  const v2 = { 'Git-Protocol': 'version=2' };
+  await rejectAll(t, [
+    ['receive-pack "zzzz"', 'git-receive-pack', 'zzzz'],
+    ['receive-pack "0003"', 'git-receive-pack', '0003'],
+    ['receive-pack "0002" (response-end packet)', 'git-receive-pack', cat('0002', command(ZERO, v.c2, 'refs/heads/x'), FLUSH, emptyPack())],
+    ['receive-pack oversized ffff', 'git-receive-pack', cat('ffff', big)],
+    ['receive-pack oversized ffff command', 'git-receive-pack', cat(oversizedCommand, FLUSH, emptyPack()), 'refs/heads/oversized'],
+    ['receive-pack length past the end', 'git-receive-pack', cat('00ff', `${ZERO} ${v.c2} refs/heads/cut`)],
+    ['receive-pack command list not terminated', 'git-receive-pack', command(ZERO, v.c2, 'refs/heads/unterminated')],
+    ['receive-pack short command', 'git-receive-pack', cat(pkt(`${ZERO} ${v.c2}\n`), FLUSH, emptyPack())],
+    ['receive-pack non-hex id', 'git-receive-pack', cat(pkt(`${'g'.repeat(40)} ${v.c2} refs/heads/x\0report-status\n`), FLUSH, emptyPack())],
+    ['upload-pack v0 "zzzz"', 'git-upload-pack', 'zzzz'],
+    ['upload-pack v0 "0003"', 'git-upload-pack', '0003'],
+    ['upload-pack v0 oversized ffff', 'git-upload-pack', cat('ffff', big)],
+    ['upload-pack v0 length past the end', 'git-upload-pack', cat('0040', `want ${v.c2}`)],
+    ['upload-pack v0 bad want', 'git-upload-pack', cat(pkt('want nothex\n'), FLUSH, pkt('done\n'))],
+    ['upload-pack v2 "zzzz"', 'git-upload-pack', 'zzzz', undefined, v2],
+    ['upload-pack v2 "0003"', 'git-upload-pack', '0003', undefined, v2],
+    ['upload-pack v2 oversized ffff', 'git-upload-pack', cat('ffff', big), undefined, v2],
+    ['upload-pack v2 no flush', 'git-upload-pack', cat(pkt('command=ls-refs\n'), DELIM, pkt('peel\n')), undefined, v2],
+    ['upload-pack v2 bad ls-refs argument', 'git-upload-pack', cat(pkt('command=ls-refs\n'), DELIM, pkt('frobnicate\n'), FLUSH), undefined, v2],
+    ['upload-pack gzip body that is not gzip', 'git-upload-pack', cat(pkt(`want ${v.c2}\n`), FLUSH, pkt('done\n')), undefined, { 'Content-Encoding': 'gzip' }],
+    ['receive-pack wrong Content-Type', 'git-receive-pack', cat(command(ZERO, v.c2, 'refs/heads/ct'), FLUSH, emptyPack()), 'refs/heads/ct', { 'Content-Type': 'text/plain' }],
+  ]);
+});
+
+test('truncated, corrupt and wrongly-checksummed packs are refused and change nothing', { skip }, async (t) => {
+  const v = await victim();
+  const ref = 'refs/heads/main';
+  const cmd = cat(command(v.c2, v.c3, ref), FLUSH);
+  const flipped = (pack, offset) => {
+    const copy = Buffer.from(pack);
+    copy[offset] ^= 0xff;
+    return copy;
+  };
+  const mid = Math.floor(v.pack.length / 2);
+  const badCount = Buffer.from(v.pack);
+  badCount.writeUInt32BE(v.pack.readUInt32BE(8) + 5, 8);
+  await rejectAll(t, [
+    ['truncated: header only', 'git-receive-pack', cat(cmd, v.pack.subarray(0, 12)), ref],
+    ['truncated: half the pack', 'git-receive-pack', cat(cmd, v.pack.subarray(0, mid)), ref],
+    ['truncated: no trailer', 'git-receive-pack', cat(cmd, v.pack.subarray(0, v.pack.length - 20)), ref],
+    ['truncated: half a trailer', 'git-receive-pack', cat(cmd, v.pack.subarray(0, v.pack.length - 10)), ref],
+    ['no pack at all', 'git-receive-pack', cmd, ref],
+    ['not a pack', 'git-receive-pack', cat(cmd, 'KCAP', v.pack.subarray(4)), ref],
+    ['pack version 9', 'git-receive-pack', cat(cmd, resealPack(Buffer.concat([v.pack.subarray(0, 7), Buffer.from([9]), v.pack.subarray(8)]))), ref],
+    ['corrupt bytes (bad checksum too)', 'git-receive-pack', cat(cmd, flipped(v.pack, mid)), ref],
+    ['corrupt bytes, trailer recomputed', 'git-receive-pack', cat(cmd, resealPack(flipped(v.pack, mid))), ref],
+    ['corrupt first object header, trailer recomputed', 'git-receive-pack', cat(cmd, resealPack(flipped(v.pack, 12))), ref],
+    ['bad trailer checksum', 'git-receive-pack', cat(cmd, flipped(v.pack, v.pack.length - 1)), ref],
+    ['object count larger than the pack', 'git-receive-pack', cat(cmd, resealPack(badCount)), ref],
+    ['garbage after the trailer', 'git-receive-pack', cat(cmd, v.pack, 'trailing garbage'), ref],
+  ]);
+  // The good pack is accepted (so the failures above were about the damage), then undone.
+  const hh = await h();
+  const ok = await post(hh, v.name, v.token, 'git-receive-pack', cat(cmd, v.pack));
+  assert.deepEqual(ok.lines, ['unpack ok', `ok ${ref}`], show(ok));
+  const back = await post(hh, v.name, v.token, 'git-receive-pack', cat(command(v.c3, v.c2, ref), FLUSH, emptyPack()));
+  assert.deepEqual(back.lines, ['unpack ok', `ok ${ref}`], show(back));
+});
+
+test('a pack with an object over 32 MB is refused (raw and through git push)', { skip }, async (t) => {
+  const hh = await h();
+  const v = await victim();
+  const dir = hh.path('huge');
+  await hh.git(['clone', '-q', hh.remote(v.name), dir], { token: v.token });
+  writeFileSync(join(dir, 'huge.bin'), Buffer.alloc(33 * 1024 * 1024, 7)); // compresses well: the pack is small, the object is not
+  const huge = await hh.commit(dir, { 'note.txt': 'a 33 MB blob\n' }, 'huge');
+  const packed = await gitWithInput(hh, ['pack-objects', '--stdout', '--revs'], `${huge}\n^${v.c2}\n`, { cwd: dir });
+  assert.equal(packed.code, 0, packed.stderr);
+  await rejectAll(t, [['33 MB blob', 'git-receive-pack', cat(command(v.c2, huge, 'refs/heads/main'), FLUSH, packed.stdout), 'refs/heads/main']]);
+  const before = await snapshot(hh, v);
+  const push = await hh.run(['push', 'origin', 'HEAD:refs/heads/huge'], { token: v.token, cwd: dir });
+  assert.notEqual(push.code, 0, 'git push fails');
+  assert.match(push.stderr, /32 MB|too large|exceeds|unpack/i, push.stderr);
+  await assertUnchanged(hh, v, before, 'git push of a 33 MB blob');
+});
+
+test('ref updates to missing objects, to non-commits, with stale old ids or invalid names are refused', { skip }, async (t) => {
+  const v = await victim();
+  const hh = await h();
+  const tree = await hh.head(v.dir, `${v.c2}^{tree}`);
+  const empty = emptyPack();
+  const update = (oldId, newId, ref) => cat(command(oldId, newId, ref), FLUSH, empty);
+  const cases = [
+    ['new branch at a missing object', 'git-receive-pack', update(ZERO, randomId(), 'refs/heads/missing'), 'refs/heads/missing'],
+    ['main to a missing object', 'git-receive-pack', update(v.c2, randomId(), 'refs/heads/main'), 'refs/heads/main'],
+    ['a branch at a tree', 'git-receive-pack', update(ZERO, tree, 'refs/heads/tree'), 'refs/heads/tree'],
+    ['main with a stale old id', 'git-receive-pack', update(randomId(), v.c1, 'refs/heads/main'), 'refs/heads/main'],
+    ['create a ref that exists', 'git-receive-pack', update(ZERO, v.c1, 'refs/heads/main'), 'refs/heads/main'],
+    ['delete with a wrong old id', 'git-receive-pack', cat(command(v.c1, ZERO, 'refs/heads/main'), FLUSH), 'refs/heads/main'],
+    ['delete a ref that does not exist', 'git-receive-pack', cat(command(v.c1, ZERO, 'refs/heads/nope'), FLUSH), 'refs/heads/nope'],
+  ];
+  for (const name of ['refs/heads/../x', 'refs/heads/a.lock', 'HEAD', 'refs/heads/a..b', 'refs/heads/', 'refs/heads/a b', 'refs/heads/a~1', 'refs/heads/a^', 'refs/heads/a:b', 'refs/heads/a?', 'refs/heads/a*', 'refs/heads/a[', 'refs/heads/a\\b', 'refs/heads/a//b', 'refs/heads/.hidden', 'refs/heads/a/', 'refs/heads/a@{1}', 'refs/heads/ctl\x01', 'main', 'refs/x', 'refs/heads/a.']) {
+    cases.push([`invalid refname ${JSON.stringify(name)}`, 'git-receive-pack', update(ZERO, v.c2, name), name]);
+  }
+  await rejectAll(t, cases);
+});
+
+test('an unknown v2 command, unknown wants and bad fetch arguments are protocol errors', { skip }, async (t) => {
+  const v = await victim();
+  const v2 = { 'Git-Protocol': 'version=2' };
+  const unknown = randomId();
+  const fetchV2 = (...args) => cat(pkt('command=fetch\n'), pkt('object-format=sha1\n'), DELIM, ...args.map((a) => pkt(`${a}\n`)), FLUSH);
+  await rejectAll(t, [
+    ['v2 unknown command', 'git-upload-pack', cat(pkt('command=frobnicate\n'), DELIM, FLUSH), undefined, v2],
+    ['v2 empty command', 'git-upload-pack', cat(pkt('command=\n'), FLUSH), undefined, v2],
+    ['v2 no command', 'git-upload-pack', cat(pkt('agent=x\n'), FLUSH), undefined, v2],
+    ['v2 want of an unknown object', 'git-upload-pack', fetchV2(`want ${unknown}`, 'done'), undefined, v2],
+    ['v2 want-ref of an unknown ref', 'git-upload-pack', fetchV2('want-ref refs/heads/nope', 'done'), undefined, v2],
+    ['v2 unknown fetch argument', 'git-upload-pack', fetchV2(`want ${v.c2}`, 'frobnicate', 'done'), undefined, v2],
+    ['v2 unsupported filter', 'git-upload-pack', fetchV2(`want ${v.c2}`, 'filter sparse:oid=abc', 'done'), undefined, v2],
+    ['v2 deepen 0', 'git-upload-pack', fetchV2(`want ${v.c2}`, 'deepen 0', 'done'), undefined, v2],
+    ['v2 deepen-not of an unknown ref', 'git-upload-pack', fetchV2(`want ${v.c2}`, 'deepen-not refs/heads/nope', 'done'), undefined, v2],
+    ['v0 want of an unknown object', 'git-upload-pack', cat(pkt(`want ${unknown} side-band-64k\n`), FLUSH, pkt('done\n'))],
+    ['v0 want of an unknown object, no caps', 'git-upload-pack', cat(pkt(`want ${unknown}\n`), FLUSH, pkt('done\n'))],
+    ['v0 unexpected line', 'git-upload-pack', cat(pkt(`want ${v.c2}\n`), pkt('frobnicate\n'), FLUSH, pkt('done\n'))],
+    ['v0 deepen -1', 'git-upload-pack', cat(pkt(`want ${v.c2}\n`), pkt('deepen -1\n'), FLUSH, pkt('done\n'))],
+  ]);
+});
+
+test('after all the faults the repo clones and passes fsck', { skip }, async () => {
+  const hh = await h();
+  const v = await victim();
+  for (const protocol of [0, 2]) {
+    const dir = hh.path(`victim-after-v${protocol}`);
+    await hh.git(['clone', hh.remote(v.name), dir], { token: v.token, protocol });
+    await hh.fsck(dir);
+    assert.equal(await hh.head(dir), v.c2);
+    assert.equal(await hh.head(dir, 'v1'), v.c1);
+  }
+  const refs = (await hh.git(['ls-remote', hh.remote(v.name)], { token: v.token })).stdout;
+  assert.equal(refs, `${v.c2}\tHEAD\n${v.c2}\trefs/heads/main\n${v.c1}\trefs/tags/v1\n`, 'exactly the refs pushed before the faults');
+});
+
+// Runs `fn` over `items` with at most `limit` at a time.
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return results;
+}
+
+test('20 clones push to one branch at once: one winner per round, the rest cleanly rejected, none lost', { skip }, async (t) => {
+  const hh = await h();
+  const name = 'crowd';
+  const { token } = await hh.createRepo(name);
+  const seed = hh.path('crowd-seed');
+  await hh.git(['clone', '-q', hh.remote(name), seed], { token });
+  const base = await hh.commit(seed, { 'base.txt': 'base\n' }, 'base');
+  await hh.git(['push', '-q', 'origin', 'HEAD:refs/heads/main'], { token, cwd: seed });
+
+  const remoteMain = async () => {
+    const res = await fetch(new URL(`/git/default/${name}.git/info/refs?service=git-upload-pack`, hh.url), { headers: { Authorization: `Bearer ${token}` } });
+    const line = pktPayloads(Buffer.from(await res.arrayBuffer())).find((l) => l.endsWith(' refs/heads/main'));
+    return line?.slice(0, 40);
+  };
+  const t0 = Date.now();
+  const N = 20;
+  const clones = Array.from({ length: N }, (_, i) => ({ i, dir: hh.path(`crowd-${i}`) }));
+  // One clone over HTTP, copied N - 1 times: N independent repos with the same origin.
+  await hh.git(['clone', '-q', hh.remote(name), clones[0].dir], { token, protocol: 2 });
+  for (const c of clones.slice(1)) cpSync(clones[0].dir, c.dir, { recursive: true });
+  await mapLimit(clones, 4, (c) => hh.commit(c.dir, { [`clone-${c.i}.txt`]: `from clone ${c.i}\n` }, `clone ${c.i}`));
+
+  // Round 1: all N push at once on the same base. Later rounds: up to
+  // RETRY of the remaining clones catch up (pull --rebase) and push at once.
+  const RETRY = 3;
+  const started = Date.now();
+  t.diagnostic(`clones ready in ${started - t0} ms`);
+  let pending = clones;
+  let tip = base;
+  const landed = [];
+  for (let round = 1; pending.length > 0; round++) {
+    assert.ok(round <= N, 'at most N rounds');
+    const racers = round === 1 ? pending : pending.slice(0, RETRY);
+    if (round > 1) await Promise.all(racers.map((c) => hh.git(['pull', '-q', '--rebase', 'origin', 'main'], { token, cwd: c.dir })));
+    const results = await Promise.all(racers.map((c) => hh.run(['push', '--porcelain', 'origin', 'HEAD:refs/heads/main'], { token, cwd: c.dir })));
+    const winners = racers.filter((_, k) => results[k].code === 0);
+    assert.equal(winners.length, 1, `round ${round}: exactly one of ${racers.length} pushes wins (${winners.length})`);
+    results.forEach((r, k) => {
+      if (r.code === 0) return;
+      assert.equal(r.code, 1, `round ${round}, clone ${racers[k].i}: a clean rejection, not a crash: ${r.stderr}`);
+      assert.match(`${r.stdout}${r.stderr}`, /\[rejected\] \(fetch first\)|\[remote rejected\] \(stale|non-fast-forward|stale/, `clone ${racers[k].i}: ${r.stdout}${r.stderr}`);
+    });
+    const winner = winners[0];
+    const [winnerHead, parent] = (await hh.git(['rev-parse', 'HEAD', 'HEAD~1'], { cwd: winner.dir })).stdout.trim().split('\n');
+    assert.equal(parent, tip, `round ${round}: the winner built on the previous tip`);
+    assert.equal(await remoteMain(), winnerHead, `round ${round}: the server has the winner's commit`);
+    landed.push({ i: winner.i, id: winnerHead });
+    tip = winnerHead;
+    pending = pending.filter((c) => c !== winner);
+    if (round === 1) t.diagnostic(`round 1 (${racers.length} pushes) in ${Date.now() - started} ms`);
+  }
+  t.diagnostic(`${N} rounds in ${Date.now() - started} ms`);
+
+  const check = hh.path('crowd-check');
+  await hh.git(['clone', '-q', hh.remote(name), check], { token, protocol: 2 });
+  await hh.fsck(check);
+  const log = (await hh.git(['log', '--format=%H %s', '--first-parent'], { cwd: check })).stdout.trim().split('\n');
+  assert.equal(log.length, N + 1, 'a linear history of the base and N commits');
+  assert.deepEqual(log.reverse(), [`${base} base`, ...landed.map((l) => `${l.id} clone ${l.i}`)], 'every push landed, in the order it won');
+  for (let i = 0; i < N; i++) assert.equal(hh.readFile(check, `clone-${i}.txt`).toString(), `from clone ${i}\n`);
+});
+
+// ------------------------------------------------------------ SIGKILL
+const BIN = fileURLToPath(new URL('../../js/bin/open-artifacts.js', import.meta.url));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// Starts `open-artifacts serve` as a child; resolves once it listens.
+function startChild(port, dataDir) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${out}`));
+    }, 20000);
+    const onData = (d) => {
+      out += d;
+      if (/listening on/.test(out)) {
+        clearTimeout(timer);
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        child.stderr.resume();
+        resolve(child);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d) => (out += d));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code ?? signal}) before listening:\n${out}`));
+    });
+  });
+}
+const killChild = (child) =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+
+test('SIGKILL mid-push: after restarts every repo clones, passes fsck and keeps every acknowledged push', { skip, timeout: 120_000 }, async (t) => {
+  const hh = await h(); // git environment and temp dirs only
+  const port = await freePort();
+  const dataDir = hh.path('killed-data');
+  mkdirSync(dataDir, { recursive: true });
+  let child = await startChild(port, dataDir);
+  t.after(() => killChild(child));
+  const base = `http://127.0.0.1:${port}`;
+  const api = async (method, path, body) => {
+    const res = await fetch(new URL(path, base), { method, headers: { 'Content-Type': 'application/json' }, body: body && JSON.stringify(body) });
+    return { status: res.status, body: await res.json() };
+  };
+
+  const repos = [];
+  for (const name of ['k1', 'k2']) {
+    const { status, body } = await api('POST', '/api/repos', { name });
+    assert.equal(status, 201);
+    const repo = { name, token: body.result.token, remote: `${base}/git/default/${name}.git`, dir: hh.path(`killed-${name}`), acked: [], n: 0 };
+    await hh.git(['clone', '-q', repo.remote, repo.dir], { token: repo.token });
+    repos.push(repo);
+  }
+
+  const KILLS = 8;
+  let lost = 0;
+  for (let round = 0; round < KILLS; round++) {
+    let stop = false;
+    const pushers = repos.map(async (repo) => {
+      while (!stop) {
+        const files = { [`r${round}/n${repo.n}.txt`]: `${repo.name} ${round} ${repo.n}\n` };
+        if (repo.n % 3 === 0) files[`r${round}/blob${repo.n}.bin`] = randomBytes(64 * 1024 + repo.n); // some pushes take longer
+        const id = await hh.commit(repo.dir, files, `${repo.name} commit ${repo.n++}`);
+        const r = await hh.run(['push', '-q', 'origin', 'HEAD:refs/heads/main'], { token: repo.token, cwd: repo.dir, timeout: 20000 });
+        if (r.code === 0) repo.acked.push(id);
+        else break; // the server is gone
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200 + Math.floor(Math.random() * 700)));
+    stop = true;
+    await killChild(child);
+    await Promise.all(pushers);
+    child = await startChild(port, dataDir);
+
+    for (const repo of repos) {
+      const ls = await hh.git(['ls-remote', repo.remote, 'refs/heads/main'], { token: repo.token });
+      const remoteMain = ls.stdout.split('\t')[0];
+      if (repo.acked.length === 0) continue;
+      assert.match(remoteMain, /^[0-9a-f]{40}$/, `${repo.name}: main exists after restart ${round}`);
+      const last = repo.acked.at(-1);
+      const ok = await hh.run(['merge-base', '--is-ancestor', last, remoteMain], { cwd: repo.dir });
+      if (ok.code !== 0) lost++;
+      assert.equal(ok.code, 0, `${repo.name}: the last acknowledged push ${last} survived kill ${round + 1} (main is ${remoteMain})`);
+    }
+  }
+  assert.equal(lost, 0);
+
+  for (const repo of repos) {
+    assert.ok(repo.acked.length >= 1, `${repo.name}: some pushes succeeded between kills`);
+    const dir = hh.path(`killed-${repo.name}-final`);
+    await hh.git(['clone', '-q', repo.remote, dir], { token: repo.token, protocol: 2 });
+    await hh.fsck(dir);
+    const all = new Set((await hh.git(['rev-list', 'HEAD'], { cwd: dir })).stdout.split('\n'));
+    for (const id of repo.acked) assert.ok(all.has(id), `${repo.name}: acknowledged ${id} present`);
+    // And the repo still takes pushes.
+    const id = await hh.commit(repo.dir, { 'after.txt': 'after the kills\n' }, 'after');
+    await hh.git(['push', '-q', 'origin', 'HEAD:refs/heads/main'], { token: repo.token, cwd: repo.dir });
+    assert.equal((await hh.git(['ls-remote', repo.remote, 'refs/heads/main'], { token: repo.token })).stdout.split('\t')[0], id);
+  }
+  const list = await api('GET', '/api/repos');
+  assert.deepEqual(list.body.result.repos.map((r) => r.name).sort(), ['k1', 'k2']);
+  t.diagnostic(repos.map((r) => `${r.name}: ${r.acked.length} acknowledged pushes over ${KILLS} kills`).join('; '));
+});
