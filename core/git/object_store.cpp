@@ -45,6 +45,8 @@ bool ObjectStore::exists(const ObjectId& id) {
   return true;
 }
 
+bool ObjectStore::isEmpty(KvStore& store) { return store.scan(kObjectPrefix, "", 1).empty(); }
+
 std::optional<StoredObject> ObjectStore::record(const ObjectId& id) {
   auto raw = store_.get(key(id));
   if (!raw) return std::nullopt;

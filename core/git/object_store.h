@@ -40,6 +40,8 @@ class ObjectStore {
   explicit ObjectStore(KvStore& store, size_t cacheBytes = 16u << 20);
 
   bool exists(const ObjectId& id);
+  // True when the store holds no object records at all.
+  static bool isEmpty(KvStore& store);
   std::optional<StoredObject> record(const ObjectId& id);
   // The whole object, resolving deltas. nullopt if absent. Throws
   // ArtifactsError(InternalError) if a record or its chain is corrupt.

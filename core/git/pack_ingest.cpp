@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "git/delta.h"
+#include "git/object_links.h"
 #include "git/sha1.h"
 #include "git/zlib_stream.h"
 
@@ -20,7 +21,8 @@ PackLimits parserLimits(const IngestLimits& l) {
 }  // namespace
 
 PackIngest::PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits)
-    : kv_(store), objects_(objects), limits_(limits), parser_(parserLimits(limits)) {}
+    : kv_(store), objects_(objects), limits_(limits), parser_(parserLimits(limits)),
+      storeWasEmpty_(ObjectStore::isEmpty(store)) {}
 
 void PackIngest::write(const uint8_t* data, size_t n) {
   parser_.write(data, n, [this](PackEntry&& e) { onEntry(std::move(e)); });
@@ -41,7 +43,8 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
   const ObjectId id = hashObject(type, data.data(), data.size());
   idAtOffset_[entry.offset] = id;
   ids_.push_back(id);
-  const bool known = depthOf_.count(id) || objects_.exists(id);
+  if (!links_.count(id)) links_.emplace(id, objectLinks(type, data));
+  const bool known = depthOf_.count(id) || (!storeWasEmpty_ && objects_.exists(id));
   objects_.remember(id, type, std::make_shared<const Bytes>(data));
   if (known) return;  // already stored
   StoredObject rec;
@@ -77,7 +80,7 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
 
 bool PackIngest::tryResolveDelta(PackEntry& entry, const ObjectId& baseId) {
   const bool inPack = depthOf_.count(baseId) > 0;
-  if (!inPack && !objects_.exists(baseId)) return false;
+  if (!inPack && (storeWasEmpty_ || !objects_.exists(baseId))) return false;
   auto base = objects_.read(baseId);
   if (!base && inPack) {
     flush();  // the base is staged but no longer cached: make it readable

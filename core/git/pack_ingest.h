@@ -5,6 +5,7 @@
 // objects are durable before any ref can point at them.
 #pragma once
 
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -33,6 +34,9 @@ class PackIngest {
   uint32_t objectsStored() const { return stored_; }
   // Ids of every object in the pack.
   const std::vector<ObjectId>& ids() const { return ids_; }
+  // What each object of the pack refers to (see object_links.h); an object
+  // whose content did not parse as its type maps to nullopt.
+  const std::unordered_map<ObjectId, std::optional<std::vector<ObjectId>>>& links() const { return links_; }
 
  private:
   void onEntry(PackEntry&& entry);
@@ -51,8 +55,12 @@ class PackIngest {
   std::vector<ObjectId> ids_;
   std::unordered_map<uint64_t, ObjectId> idAtOffset_;
   std::unordered_map<ObjectId, uint32_t> depthOf_;     // delta depth of this pack's objects
+  std::unordered_map<ObjectId, std::optional<std::vector<ObjectId>>> links_;
   std::unordered_map<ObjectId, std::vector<PackEntry>> deferred_;  // by missing base id
   uint64_t deferredBytes_ = 0;
+  // A repo with no objects yet (an initial push) needs no per-object
+  // "already stored?" lookups: that is most of the storage reads of a push.
+  bool storeWasEmpty_ = false;
 };
 
 }  // namespace oa::git

@@ -123,14 +123,37 @@ void ReceivePack::checkConnectivity() {
     else if (startsWith(c.ref, "refs/heads/") && *type != ObjectType::Commit) c.error = "branches must point at commits";
     else toCheck.push_back(&c);
   }
-  // Everything reachable from the new tips that no existing ref reaches must
-  // be present. One walk for all tips (a mirror push has hundreds of refs);
-  // only if it fails, walk per ref to blame the right ones.
-  auto connected = [&](std::vector<ObjectId> tips) {
+  // Everything reachable from the new tips must be present. Objects of this
+  // pack are followed through the links ingest recorded (no storage reads);
+  // objects outside it must be stored and connected, which one walk over
+  // them (stopping at what existing refs reach) proves.
+  auto connected = [&](const std::vector<ObjectId>& tips) {
+    static const std::unordered_map<ObjectId, std::optional<std::vector<ObjectId>>> kNoLinks;
+    const auto& links = ingest_ ? ingest_->links() : kNoLinks;
+    std::unordered_set<ObjectId> seen;
+    std::vector<ObjectId> stack = tips, outside;
+    while (!stack.empty()) {
+      const ObjectId id = stack.back();
+      stack.pop_back();
+      if (!seen.insert(id).second) continue;
+      auto it = links.find(id);
+      if (it == links.end()) {
+        outside.push_back(id);
+      } else if (!it->second) {
+        return false;  // content that does not parse as its type
+      } else {
+        stack.insert(stack.end(), it->second->begin(), it->second->end());
+      }
+    }
     WalkRequest walk;
-    walk.wants = std::move(tips);
     walk.haves = existingTips;
     walk.verifyBlobs = true;
+    for (const auto& id : outside) {
+      auto type = repo_.git().typeOf(id);
+      if (!type) return false;
+      if (*type != ObjectType::Blob) walk.wants.push_back(id);
+    }
+    if (walk.wants.empty()) return true;
     try {
       walkObjects(repo_.git(), walk);
       return true;
@@ -144,6 +167,7 @@ void ReceivePack::checkConnectivity() {
   std::vector<ObjectId> tips;
   for (auto* c : toCheck) tips.push_back(c->newId);
   if (tips.empty() || connected(tips)) return;
+  // Only when the whole push fails: find which refs are to blame.
   for (auto* c : toCheck) {
     if (!connected({c->newId})) c->error = "missing necessary objects";
   }

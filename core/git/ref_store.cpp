@@ -17,7 +17,8 @@ bool validComponent(std::string_view c) {
 }  // namespace
 
 bool isValidRefName(std::string_view name) {
-  if (name.size() > 1024 || name.rfind("refs/", 0) != 0) return false;
+  // Like git receive-pack: "refs/" plus a name of at least two levels.
+  if (name.size() > 1024 || name.rfind("refs/", 0) != 0 || name.find('/', 5) == std::string_view::npos) return false;
   if (name.back() == '/' || name.back() == '.') return false;
   if (name.find("..") != std::string_view::npos || name.find("@{") != std::string_view::npos) return false;
   for (char ch : name) {

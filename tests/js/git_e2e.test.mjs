@@ -569,6 +569,7 @@ for (const protocol of PROTOCOLS) {
       config: { 'http.postBuffer': '65536' },
       env: { GIT_TRACE_CURL: '1', GIT_TRACE_CURL_NO_DATA: '1' },
     });
+    assert.match(r.stderr, /Send header: Content-Length: 4\r?$/m, 'git probed with a 4-byte request first');
     assert.match(r.stderr, /Send header: Transfer-Encoding: chunked/, 'the pack went chunked');
     assert.equal((await lsRemote(hh, name, token, protocol)).get('refs/heads/main'), id);
     const b = hh.path(`${name}-b`);

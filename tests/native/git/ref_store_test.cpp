@@ -31,7 +31,7 @@ INSTANTIATE_TEST_SUITE_P(
                       RefNameCase{"refs/heads/a?", false}, RefNameCase{"refs/heads/a*", false},
                       RefNameCase{"refs/heads/a[", false}, RefNameCase{"refs/heads/a\\b", false},
                       RefNameCase{"refs/heads/a@{1}", false}, RefNameCase{"heads/main", false},
-                      RefNameCase{"refs/heads/\x01", false}, RefNameCase{"refs/", false}));
+                      RefNameCase{"refs/heads/\x01", false}, RefNameCase{"refs/", false}, RefNameCase{"refs/x", false}));
 
 TEST(RefStore, StagesUpdatesAndListsSorted) {
   MemoryKvStore kv;

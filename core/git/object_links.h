@@ -1,0 +1,18 @@
+// The ids an object refers to, read straight from its content: a commit's
+// tree and parents, a tree's entries (not gitlinks: they live in other repos),
+// a tag's target. Pack ingest records these while each object is in hand, so
+// a push's connectivity check need not read its own objects back.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "git/object_id.h"
+#include "kv_store.h"
+
+namespace oa::git {
+
+// nullopt when the content does not parse as an object of that type.
+std::optional<std::vector<ObjectId>> objectLinks(ObjectType type, const Bytes& data);
+
+}  // namespace oa::git
