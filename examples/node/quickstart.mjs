@@ -25,4 +25,4 @@ try {
   console.log(`bad input -> ArtifactsError ${e.code} (${e.numericCode}): ${e.message}`);
 }
 
-console.log('\nThe git server (clone/push over smart HTTP) arrives with the next milestone; see README.md.');
+console.log('\nFor the git server, run `npm start` and follow what it prints.');
