@@ -80,6 +80,7 @@ FetchRequest parseFetchRequestV0(const std::string& body) {
   bool inWants = true, first = true;
   while (reader.next(p)) {
     if (p.kind == Packet::Kind::Flush) {
+      if (!inWants) r.negotiating = true;
       inWants = false;
       continue;
     }
@@ -105,8 +106,10 @@ FetchRequest parseFetchRequestV0(const std::string& body) {
         bad("protocol error: unexpected line '" + std::string(line.substr(0, 64)) + "'");
       }
     } else if (startsWith(line, "have ")) {
+      r.negotiating = true;
       r.haves.push_back(parseId(line.substr(5), "have"));
     } else if (line == "done") {
+      r.negotiating = true;
       r.done = true;
       break;
     } else {

@@ -20,6 +20,10 @@ struct FetchRequest {
   std::vector<std::string> wantRefs;  // v2 want-ref
   std::vector<ObjectId> haves;
   bool done = false;
+  // v0/v1: the body went on past the want section (haves, a flush or done).
+  // A shallow clone's first request stops after the wants: it only asks for
+  // the shallow list.
+  bool negotiating = false;
   std::vector<ObjectId> shallows;
   int depth = 0;
   bool deepenRelative = false;

@@ -51,9 +51,11 @@ class Walker {
   void computeDepthBoundary() {
     if (req_.depth <= 0) return;
     std::vector<ObjectId> frontier;
-    for (const auto& w : req_.deepenRelative ? req_.clientShallows : wantCommits()) frontier.push_back(w);
+    std::unordered_set<ObjectId> seen;
+    for (const auto& w : req_.deepenRelative ? req_.clientShallows : wantCommits()) {
+      if (seen.insert(w).second) frontier.push_back(w);
+    }
     const int limit = req_.deepenRelative ? req_.depth + 1 : req_.depth;
-    std::unordered_set<ObjectId> seen(frontier.begin(), frontier.end());
     for (int d = 1; d <= limit && !frontier.empty(); ++d) {
       std::vector<ObjectId> next;
       for (const auto& c : frontier) {

@@ -255,6 +255,7 @@ std::unique_ptr<ResponseBody> UploadPack::serveV0(const std::string& body) {
     appendShallowLines(prefix, prepared.walk);
     appendFlush(prefix);
   }
+  if (!req.negotiating) return bufferBody(std::move(prefix));  // only the shallow list was asked for
   const bool multiAck = req.multiAck || req.multiAckDetailed;
   for (size_t i = 0; i < prepared.common.size(); ++i) {
     const std::string hex = prepared.common[i].hex();

@@ -1,6 +1,6 @@
 // In-memory storage for tests, browsers and throwaway servers: a sorted key
 // list plus a Map, behind the storage contract of storage.d.ts.
-import { prefixedStore, registryPrefix, repoPrefix } from './prefixed-store.js';
+import { PrefixedStorage } from './prefixed-store.js';
 
 class SortedMap {
   #keys = [];
@@ -58,19 +58,8 @@ class SortedMap {
   }
 }
 
-export class MemoryStorage {
-  #root = new SortedMap();
-
-  registry(namespace) {
-    return prefixedStore(this.#root, registryPrefix(namespace));
-  }
-
-  repo(repoId) {
-    return prefixedStore(this.#root, repoPrefix(repoId));
-  }
-
-  // Every stored row, in key order: for tests that check nothing changed.
-  snapshot() {
-    return this.#root.scan('', '', Infinity).map(([k, v]) => [k, Array.from(v).join(',')]);
+export class MemoryStorage extends PrefixedStorage {
+  constructor() {
+    super(new SortedMap());
   }
 }

@@ -16,3 +16,27 @@ export function prefixedStore(root, prefix) {
 // Key prefixes of the two kinds of store (DESIGN.md "Storage").
 export const registryPrefix = (namespace) => `ns/${namespace}/`;
 export const repoPrefix = (repoId) => `repo/${repoId}/`;
+
+// The storage contract over one ordered root store (get/scan/batch on full
+// keys): what MemoryStorage and SqliteStorage share.
+export class PrefixedStorage {
+  #root;
+
+  constructor(root) {
+    this.#root = root;
+  }
+
+  registry(namespace) {
+    return prefixedStore(this.#root, registryPrefix(namespace));
+  }
+
+  repo(repoId) {
+    return prefixedStore(this.#root, repoPrefix(repoId));
+  }
+
+  // Every stored row, in key order, values as comma-joined bytes: for tests
+  // that check a rejected call changed nothing.
+  snapshot() {
+    return this.#root.scan('', '', Infinity).map(([k, v]) => [k, Array.from(v).join(',')]);
+  }
+}

@@ -6,7 +6,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { prefixedStore, registryPrefix, repoPrefix } from './prefixed-store.js';
+import { PrefixedStorage } from './prefixed-store.js';
 
 // Loaded on first use, so the package imports (and MemoryStorage works) even
 // where the native module could not be built.
@@ -41,42 +41,35 @@ function prefixUpperBound(prefix) {
   return null;
 }
 
-export class SqliteStorage {
+// Opens (creating if needed) the database with the settings the contract needs.
+function openDatabase(path) {
+  Database ??= require('better-sqlite3');
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('cache_size = -16384'); // 16 MiB of pages (the default 2 MiB thrashes on clones)
+    db.pragma('busy_timeout = 5000'); // another process (a second server, a backup) may hold the lock briefly
+    // A rowid table, not WITHOUT ROWID: values are git objects up to 1 MiB,
+    // and WITHOUT ROWID keeps whole rows in the key's B-tree, which SQLite's
+    // docs advise against for rows over ~1/20 of a page.
+    db.exec('CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL)');
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}
+
+export class SqliteStorage extends PrefixedStorage {
   #db;
-  #root;
 
   constructor(pathOrDir) {
-    this.path = resolveDatabasePath(pathOrDir);
-    Database ??= require('better-sqlite3');
-    const db = new Database(this.path);
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('cache_size = -16384'); // 16 MiB of pages (the default 2 MiB thrashes on clones)
-      db.pragma('busy_timeout = 5000'); // another process (a second server, a backup) may hold the lock briefly
-      // A rowid table, not WITHOUT ROWID: values are git objects up to 1 MiB,
-      // and WITHOUT ROWID keeps whole rows in the key's B-tree, which SQLite's
-      // docs advise against for rows over ~1/20 of a page.
-      db.exec('CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL)');
-    } catch (e) {
-      db.close();
-      throw e;
-    }
+    const path = resolveDatabasePath(pathOrDir);
+    const db = openDatabase(path);
+    super(makeRoot(db));
+    this.path = path;
     this.#db = db;
-    this.#root = makeRoot(db);
-  }
-
-  registry(namespace) {
-    return prefixedStore(this.#root, registryPrefix(namespace));
-  }
-
-  repo(repoId) {
-    return prefixedStore(this.#root, repoPrefix(repoId));
-  }
-
-  // Every stored row, in key order, as MemoryStorage.snapshot(): for tests.
-  snapshot() {
-    return this.#root.scan('', '', Infinity).map(([k, v]) => [k, Array.from(v).join(',')]);
   }
 
   get open() {

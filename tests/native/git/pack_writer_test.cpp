@@ -16,43 +16,18 @@
 #include "git/pack_parser.h"
 #include "git/pack_writer.h"
 #include "git/sha1.h"
+#include "support/git_fixture.h"
 #include "git/zlib_stream.h"
 
 namespace oa::git {
 namespace {
 
-// ---- Shell and git helpers (tests shell out to real git in a temp dir) ----
+using oa::testing::git;
+using oa::testing::readFile;
+using oa::testing::run;
+using oa::testing::TempDir;
+using oa::testing::writeFile;
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/oa-pack-writer-XXXXXX";
-    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    path = tmpl;
-  }
-  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
-};
-
-std::string run(const std::string& cmd) {
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) throw std::runtime_error("popen failed: " + cmd);
-  std::string out;
-  char buf[65536];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  if (pclose(p) != 0) throw std::runtime_error("command failed: " + cmd);
-  return out;
-}
-
-std::string git(const std::string& repo) {
-  return "env GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null HOME=/nonexistent "
-         "GIT_AUTHOR_NAME=T GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=T GIT_COMMITTER_EMAIL=t@example.com "
-         "git -C '" + repo + "' ";
-}
-
-void writeFile(const std::string& path, const Bytes& data) {
-  std::ofstream f(path, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-}
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
