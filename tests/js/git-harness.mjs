@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
+import { after } from 'node:test';
 import { startServer } from '../../js/src/server.js';
 
 const execFileAsync = promisify(execFile);
@@ -255,4 +256,12 @@ export function gitWithInput(h, args, input, opts = {}) {
     child.stdin.on('error', () => {}); // git may exit before reading all of its input
     child.stdin.end(input);
   });
+}
+
+// One harness per test file, started on first use and closed after the file's
+// tests: `const h = sharedHarness();` then `const hh = await h();` in a test.
+export function sharedHarness(options) {
+  let harness;
+  after(() => harness?.close());
+  return async () => (harness ??= await startGitHarness(options));
 }

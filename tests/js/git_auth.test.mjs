@@ -4,23 +4,18 @@
 // other-repo and expired tokens → 403 "Invalid or expired token"; a read token
 // cannot push (403 "Insufficient permissions"); a readOnly repo refuses pushes.
 // Raw HTTP with fetch() and the real git CLI.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createArtifacts, loadCore, MemoryStorage } from 'open-artifacts';
-import { haveGit, startGitHarness } from './git-harness.mjs';
+import { createArtifacts, MemoryStorage } from 'open-artifacts';
+import { sharedHarness } from './git-harness.mjs';
 import { manualHost } from './helpers.mjs';
 
-const core = await loadCore();
-const coreSupportsGit = typeof core.Namespace?.prototype?.openGit === 'function';
-const gitInstalled = await haveGit();
-const skip = !coreSupportsGit ? 'the core has no git server (Namespace.openGit) yet' : !gitInstalled && 'git not installed';
 
-let harness;
-const h = async () => (harness ??= await startGitHarness());
-after(() => harness?.close());
+// One server for the whole file; each test makes its own repos.
+const h = sharedHarness();
 
 const UPLOAD = 'application/x-git-upload-pack-request';
 const RECEIVE = 'application/x-git-receive-pack-request';
@@ -68,7 +63,7 @@ async function repoWithCommit(hh, name, opts = {}) {
   return { token, dir, head };
 }
 
-test('no credentials: 401 with WWW-Authenticate: Basic realm="artifacts" on every git endpoint; git cannot clone', { skip }, async () => {
+test('no credentials: 401 with WWW-Authenticate: Basic realm="artifacts" on every git endpoint; git cannot clone', async () => {
   const hh = await h();
   await repoWithCommit(hh, 'anon');
   for (const what of ALL) {
@@ -86,7 +81,7 @@ test('no credentials: 401 with WWW-Authenticate: Basic realm="artifacts" on ever
   assert.match(clone.stderr, /could not read Username|Authentication failed/, clone.stderr);
 });
 
-test('a Bearer header works with and without the ?expires= suffix (raw HTTP and git)', { skip }, async () => {
+test('a Bearer header works with and without the ?expires= suffix (raw HTTP and git)', async () => {
   const hh = await h();
   const { token, head } = await repoWithCommit(hh, 'bearer');
   assert.match(token, /^art_v1_[0-9a-f]{40}\?expires=\d+$/, 'the minted form');
@@ -103,7 +98,7 @@ test('a Bearer header works with and without the ?expires= suffix (raw HTTP and 
   assert.equal(refs.stdout, `${next}\trefs/heads/main\n`);
 });
 
-test('the Basic password slot works with any username, also empty, with or without ?expires=', { skip }, async () => {
+test('the Basic password slot works with any username, also empty, with or without ?expires=', async () => {
   const hh = await h();
   const { token, head } = await repoWithCommit(hh, 'basic');
   for (const t of [token, withoutSuffix(token)]) {
@@ -127,7 +122,7 @@ test('the Basic password slot works with any username, also empty, with or witho
   assert.equal((await hh.git(['ls-remote', hh.remote('basic', { token: withoutSuffix(token), user: '' })])).stdout.split('\n')[0], `${next}\tHEAD`);
 });
 
-test('a token in the Basic username slot does not authenticate', { skip }, async () => {
+test('a token in the Basic username slot does not authenticate', async () => {
   const hh = await h();
   const { token } = await repoWithCommit(hh, 'userslot');
   for (const [user, pass] of [[token, ''], [withoutSuffix(token), ''], [token, 'x']]) {
@@ -142,7 +137,7 @@ test('a token in the Basic username slot does not authenticate', { skip }, async
   assert.notEqual(r.code, 0, 'git cannot clone with the token as the username');
 });
 
-test('bad, malformed, revoked and other-repo tokens are 403 "Invalid or expired token"', { skip }, async () => {
+test('bad, malformed, revoked and other-repo tokens are 403 "Invalid or expired token"', async () => {
   const hh = await h();
   const { token } = await repoWithCommit(hh, 'guarded');
   const other = await hh.createRepo('other-repo');
@@ -187,7 +182,7 @@ test('bad, malformed, revoked and other-repo tokens are 403 "Invalid or expired 
   await assertStatus(hh.url, 'guarded', ALL, bearer(token), 200);
 });
 
-test('a read token clones and fetches; its push is 403 "Insufficient permissions"', { skip }, async () => {
+test('a read token clones and fetches; its push is 403 "Insufficient permissions"', async () => {
   const hh = await h();
   const { token, head } = await repoWithCommit(hh, 'readtok');
   const read = await hh.createToken('readtok', 'read');
@@ -213,7 +208,7 @@ test('a read token clones and fetches; its push is 403 "Insufficient permissions
   assert.equal(refs.stdout, `${head}\tHEAD\n${head}\trefs/heads/main\n`, 'nothing was pushed');
 });
 
-test('a readOnly repo clones but refuses every push with 403', { skip }, async () => {
+test('a readOnly repo clones but refuses every push with 403', async () => {
   const hh = await h();
   const { token, dir } = await repoWithCommit(hh, 'frozen', { readOnly: true });
   const info = await hh.api('GET', '/api/repos/frozen');
@@ -266,7 +261,7 @@ async function startClockServer() {
   };
 }
 
-test('an expired token is 403 "Invalid or expired token"; expiry comes from the record, not the suffix', { skip }, async (t) => {
+test('an expired token is 403 "Invalid or expired token"; expiry comes from the record, not the suffix', async (t) => {
   const hh = await h(); // for git's environment and temp dirs
   const s = await startClockServer();
   t.after(() => s.close());

@@ -5,22 +5,15 @@
 // the repo's push timestamps. Every protocol-sensitive flow runs with
 // protocol.version 0, 1 and 2; every clone passes `git fsck --strict` and is
 // compared with its source.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readlinkSync, statSync, writeFileSync, symlinkSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCore } from 'open-artifacts';
-import { gitWithInput, haveGit, startGitHarness } from './git-harness.mjs';
+import { gitWithInput, sharedHarness } from './git-harness.mjs';
 
-const core = await loadCore();
-const coreSupportsGit = typeof core.Namespace?.prototype?.openGit === 'function';
-const gitInstalled = await haveGit();
-const skip = !coreSupportsGit ? 'the core has no git server (Namespace.openGit) yet' : !gitInstalled && 'git not installed';
 
 // One server for the whole file; each test makes its own repos.
-let harness;
-const h = async () => (harness ??= await startGitHarness());
-after(() => harness?.close());
+const h = sharedHarness();
 
 const PROTOCOLS = [0, 1, 2];
 const DAY = 86400;
@@ -225,7 +218,7 @@ async function manyLocalCommits(hh, dir, branch, from, count) {
 for (const protocol of PROTOCOLS) {
   const v = `v${protocol}`;
 
-  test(`${v}: clone an empty repo, then push to it`, { skip }, async () => {
+  test(`${v}: clone an empty repo, then push to it`, async () => {
     const hh = await h();
     const name = `empty-${v}`;
     const { token } = await hh.createRepo(name);
@@ -241,7 +234,7 @@ for (const protocol of PROTOCOLS) {
     assert.deepEqual(sorted(refs), [['HEAD', id], ['refs/heads/main', id]]);
   });
 
-  test(`${v}: push branches, lightweight and annotated tags; ls-remote peels; clones equal the source`, { skip }, async () => {
+  test(`${v}: push branches, lightweight and annotated tags; ls-remote peels; clones equal the source`, async () => {
     const hh = await h();
     const name = `tags-${v}`;
     const { token, fx } = await seededRepo(name, protocol);
@@ -275,7 +268,7 @@ for (const protocol of PROTOCOLS) {
     assert.equal(after.get('refs/heads/main'), fx.commits.c6, 'other refs unchanged');
   });
 
-  test(`${v}: refs/notes push and fetch by refspec`, { skip }, async () => {
+  test(`${v}: refs/notes push and fetch by refspec`, async () => {
     const hh = await h();
     const name = `notes-${v}`;
     const { token, fx } = await seededRepo(name, protocol);
@@ -297,7 +290,7 @@ for (const protocol of PROTOCOLS) {
     await hh.fsck(b);
   });
 
-  test(`${v}: force push (non-fast-forward) is accepted; branches and tags are deleted with push :ref`, { skip }, async () => {
+  test(`${v}: force push (non-fast-forward) is accepted; branches and tags are deleted with push :ref`, async () => {
     const hh = await h();
     const name = `force-${v}`;
     const { token, fx } = await seededRepo(name, protocol);
@@ -325,7 +318,7 @@ for (const protocol of PROTOCOLS) {
     assert.equal((await hh.run(['rev-parse', '--verify', '-q', 'origin/feature'], { cwd: b })).code, 1);
   });
 
-  test(`${v}: of two clones racing to push main, the second is rejected and the repo keeps the first`, { skip }, async () => {
+  test(`${v}: of two clones racing to push main, the second is rejected and the repo keeps the first`, async () => {
     const hh = await h();
     const name = `race-${v}`;
     await seededRepo(name, protocol);
@@ -349,7 +342,7 @@ for (const protocol of PROTOCOLS) {
     await hh.fsck(b);
   });
 
-  test(`${v}: push --atomic with one failing ref updates nothing`, { skip }, async () => {
+  test(`${v}: push --atomic with one failing ref updates nothing`, async () => {
     const hh = await h();
     const name = `atomic-${v}`;
     const { token } = await seededRepo(name, protocol);
@@ -375,7 +368,7 @@ for (const protocol of PROTOCOLS) {
     assert.equal(refs.has('refs/heads/bad'), false);
   });
 
-  test(`${v}: push -o <option> succeeds`, { skip }, async () => {
+  test(`${v}: push -o <option> succeeds`, async () => {
     const hh = await h();
     const name = `options-${v}`;
     const { token } = await hh.createRepo(name);
@@ -386,7 +379,7 @@ for (const protocol of PROTOCOLS) {
     assert.equal((await lsRemote(hh, name, token, protocol)).get('refs/heads/main'), next);
   });
 
-  test(`${v}: --depth 1 clone, fetch --deepen=2, fetch --unshallow equals a full clone`, { skip }, async () => {
+  test(`${v}: --depth 1 clone, fetch --deepen=2, fetch --unshallow equals a full clone`, async () => {
     const hh = await h();
     const { name, token, fx } = await sharedRepo();
     const tag = `shallow-${v}`;
@@ -417,7 +410,7 @@ for (const protocol of PROTOCOLS) {
     assert.deepEqual(await heads(s), await heads(full));
   });
 
-  test(`${v}: --shallow-since and --shallow-exclude`, { skip }, async () => {
+  test(`${v}: --shallow-since and --shallow-exclude`, async () => {
     const hh = await h();
     const { name, token, fx } = await sharedRepo();
     const tag = `since-${v}`;
@@ -437,7 +430,7 @@ for (const protocol of PROTOCOLS) {
     assert.equal(await hh.tree(exclude), await hh.tree(fx.dir, 'main'));
   });
 
-  test(`${v}: --filter=blob:none clone lacks old blobs until a checkout fetches them`, { skip }, async () => {
+  test(`${v}: --filter=blob:none clone lacks old blobs until a checkout fetches them`, async () => {
     const hh = await h();
     const { name, token, fx } = await sharedRepo();
     const tag = `blobnone-${v}`;
@@ -462,7 +455,7 @@ for (const protocol of PROTOCOLS) {
     await hh.fsck(dir);
   });
 
-  test(`${v}: --filter=tree:0 and --filter=blob:limit=1k`, { skip }, async () => {
+  test(`${v}: --filter=tree:0 and --filter=blob:limit=1k`, async () => {
     const hh = await h();
     const { name, token, fx } = await sharedRepo();
     const tag = `filters-${v}`;
@@ -498,7 +491,7 @@ for (const protocol of PROTOCOLS) {
     await hh.fsck(lim);
   });
 
-  test(`${v}: incremental fetch of 3 commits pushed from another clone`, { skip }, async () => {
+  test(`${v}: incremental fetch of 3 commits pushed from another clone`, async () => {
     const hh = await h();
     const name = `incr-${v}`;
     const { token, fx } = await seededRepo(name, protocol);
@@ -523,7 +516,7 @@ for (const protocol of PROTOCOLS) {
     await hh.fsck(a);
   });
 
-  test(`${v}: a fetch with many haves sends a gzip-compressed upload-pack request`, { skip }, async () => {
+  test(`${v}: a fetch with many haves sends a gzip-compressed upload-pack request`, async () => {
     const hh = await h();
     const name = `gzip-${v}`;
     const { token, fx } = await seededRepo(name, protocol);
@@ -542,7 +535,7 @@ for (const protocol of PROTOCOLS) {
     await hh.fsck(a);
   });
 
-  test(`${v}: binary files and a 10 MB random file round trip byte-for-byte`, { skip }, async () => {
+  test(`${v}: binary files and a 10 MB random file round trip byte-for-byte`, async () => {
     const hh = await h();
     const { name, token, files } = await binaryRepo();
     const dir = hh.path(`${name}-${v}`);
@@ -554,7 +547,7 @@ for (const protocol of PROTOCOLS) {
     assert.match(await hh.tree(dir), /^120000 blob [0-9a-f]{40}\tlink$/m);
   });
 
-  test(`${v}: a push over 1 MiB with http.postBuffer=65536 (probe, then a chunked body)`, { skip }, async () => {
+  test(`${v}: a push over 1 MiB with http.postBuffer=65536 (probe, then a chunked body)`, async () => {
     const hh = await h();
     const name = `chunked-${v}`;
     const { token } = await hh.createRepo(name);
@@ -618,7 +611,7 @@ function binaryRepo() {
   return binaryRepoPromise;
 }
 
-test('lastPushAt and updatedAt change after a push that changes refs, not after a rejected one', { skip }, async () => {
+test('lastPushAt and updatedAt change after a push that changes refs, not after a rejected one', async () => {
   const hh = await h();
   const name = 'timestamps';
   const { token } = await hh.createRepo(name);

@@ -6,7 +6,7 @@
 // winner per round with nothing lost; a server killed with SIGKILL mid-push
 // restarts on its data dir with every repo cloneable, fsck-clean and holding
 // every push the client saw succeed.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -14,17 +14,11 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCore } from 'open-artifacts';
-import { gitWithInput, haveGit, startGitHarness } from './git-harness.mjs';
+import { gitWithInput, sharedHarness } from './git-harness.mjs';
 
-const core = await loadCore();
-const coreSupportsGit = typeof core.Namespace?.prototype?.openGit === 'function';
-const gitInstalled = await haveGit();
-const skip = !coreSupportsGit ? 'the core has no git server (Namespace.openGit) yet' : !gitInstalled && 'git not installed';
 
-let harness;
-const h = async () => (harness ??= await startGitHarness());
-after(() => harness?.close());
+// One server for the whole file; each test makes its own repos.
+const h = sharedHarness();
 
 const ZERO = '0'.repeat(40);
 const RECEIVE = 'application/x-git-receive-pack-request';
@@ -181,7 +175,7 @@ async function rejectAll(t, cases) {
 
 const command = (oldId, newId, ref, caps = 'report-status') => pkt(`${oldId} ${newId} ${ref}\0${caps}\n`);
 
-test('malformed and oversized pkt-lines are protocol errors on every endpoint', { skip }, async (t) => {
+test('malformed and oversized pkt-lines are protocol errors on every endpoint', async (t) => {
   const v = await victim();
   const big = Buffer.alloc(0xffff - 4, 'a');
   const head = `${ZERO} ${v.c2} refs/heads/oversized\0report-status`;
@@ -213,7 +207,7 @@ test('malformed and oversized pkt-lines are protocol errors on every endpoint', 
   ]);
 });
 
-test('truncated, corrupt and wrongly-checksummed packs are refused and change nothing', { skip }, async (t) => {
+test('truncated, corrupt and wrongly-checksummed packs are refused and change nothing', async (t) => {
   const v = await victim();
   const ref = 'refs/heads/main';
   const cmd = cat(command(v.c2, v.c3, ref), FLUSH);
@@ -248,7 +242,7 @@ test('truncated, corrupt and wrongly-checksummed packs are refused and change no
   assert.deepEqual(back.lines, ['unpack ok', `ok ${ref}`], show(back));
 });
 
-test('a pack with an object over 32 MB is refused (raw and through git push)', { skip }, async (t) => {
+test('a pack with an object over 32 MB is refused (raw and through git push)', async (t) => {
   const hh = await h();
   const v = await victim();
   const dir = hh.path('huge');
@@ -265,7 +259,7 @@ test('a pack with an object over 32 MB is refused (raw and through git push)', {
   await assertUnchanged(hh, v, before, 'git push of a 33 MB blob');
 });
 
-test('ref updates to missing objects, to non-commits, with stale old ids or invalid names are refused', { skip }, async (t) => {
+test('ref updates to missing objects, to non-commits, with stale old ids or invalid names are refused', async (t) => {
   const v = await victim();
   const hh = await h();
   const tree = await hh.head(v.dir, `${v.c2}^{tree}`);
@@ -286,7 +280,7 @@ test('ref updates to missing objects, to non-commits, with stale old ids or inva
   await rejectAll(t, cases);
 });
 
-test('an unknown v2 command, unknown wants and bad fetch arguments are protocol errors', { skip }, async (t) => {
+test('an unknown v2 command, unknown wants and bad fetch arguments are protocol errors', async (t) => {
   const v = await victim();
   const v2 = { 'Git-Protocol': 'version=2' };
   const unknown = randomId();
@@ -308,7 +302,7 @@ test('an unknown v2 command, unknown wants and bad fetch arguments are protocol 
   ]);
 });
 
-test('after all the faults the repo clones and passes fsck', { skip }, async () => {
+test('after all the faults the repo clones and passes fsck', async () => {
   const hh = await h();
   const v = await victim();
   for (const protocol of [0, 2]) {
@@ -337,7 +331,7 @@ async function mapLimit(items, limit, fn) {
   return results;
 }
 
-test('20 clones push to one branch at once: one winner per round, the rest cleanly rejected, none lost', { skip }, async (t) => {
+test('20 clones push to one branch at once: one winner per round, the rest cleanly rejected, none lost', async (t) => {
   const hh = await h();
   const name = 'crowd';
   const { token } = await hh.createRepo(name);
@@ -447,7 +441,7 @@ const killChild = (child) =>
     child.kill('SIGKILL');
   });
 
-test('SIGKILL mid-push: after restarts every repo clones, passes fsck and keeps every acknowledged push', { skip, timeout: 120_000 }, async (t) => {
+test('SIGKILL mid-push: after restarts every repo clones, passes fsck and keeps every acknowledged push', { timeout: 120_000 }, async (t) => {
   const hh = await h(); // git environment and temp dirs only
   const port = await freePort();
   const dataDir = hh.path('killed-data');

@@ -1,31 +1,24 @@
 // Real git clients against the core's git smart-HTTP server, through the Node
 // server (js/src/server.js) and artifacts.fetch. Skipped until the wasm core
 // has Namespace.openGit; runs by itself once it lands.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadCore } from 'open-artifacts';
-import { cloneCommitPushClone, haveGit, startGitHarness } from './git-harness.mjs';
+import { cloneCommitPushClone, sharedHarness } from './git-harness.mjs';
 
-const core = await loadCore();
-const coreSupportsGit = typeof core.Namespace?.prototype?.openGit === 'function';
-const gitInstalled = await haveGit();
-const skip = !coreSupportsGit ? 'the core has no git server (Namespace.openGit) yet' : !gitInstalled && 'git not installed';
 
-// One server for the whole file (each test makes its own repos).
-let harness;
-const h = async () => (harness ??= await startGitHarness());
-after(() => harness?.close());
+// One server for the whole file; each test makes its own repos.
+const h = sharedHarness();
 
 for (const protocol of [0, 1, 2]) {
-  test(`protocol v${protocol}: clone the empty repo, commit, push, clone again, fetch (token as header)`, { skip }, async () => {
+  test(`protocol v${protocol}: clone the empty repo, commit, push, clone again, fetch (token as header)`, async () => {
     await cloneCommitPushClone(await h(), { name: `smoke-v${protocol}`, protocol, auth: 'header' });
   });
-  test(`protocol v${protocol}: the same with the token in the URL`, { skip }, async () => {
+  test(`protocol v${protocol}: the same with the token in the URL`, async () => {
     await cloneCommitPushClone(await h(), { name: `smoke-url-v${protocol}`, protocol, auth: 'url' });
   });
 }
 
-test('without a token, clone fails (git gets 401 and cannot prompt)', { skip }, async () => {
+test('without a token, clone fails (git gets 401 and cannot prompt)', async () => {
   const hh = await h();
   await hh.createRepo('private');
   const r = await hh.run(['clone', hh.remote('private'), hh.path('no-token')], { protocol: 2 });
@@ -33,7 +26,7 @@ test('without a token, clone fails (git gets 401 and cannot prompt)', { skip }, 
   assert.match(r.stderr, /Authentication failed|could not read Username|401/i, r.stderr);
 });
 
-test('a read token clones but cannot push', { skip }, async () => {
+test('a read token clones but cannot push', async () => {
   const hh = await h();
   const { token } = await hh.createRepo('read-only-token');
   const dir = hh.path('rw');
@@ -49,7 +42,7 @@ test('a read token clones but cannot push', { skip }, async () => {
   assert.notEqual(push.code, 0, 'push with a read token must fail');
 });
 
-test('other namespaces and unknown paths are 404; a token on a missing repo is 403', { skip }, async () => {
+test('other namespaces and unknown paths are 404; a token on a missing repo is 403', async () => {
   const hh = await h();
   const { token } = await hh.createRepo('routes');
   const status = async (path, headers = {}) => {

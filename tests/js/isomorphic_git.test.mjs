@@ -3,23 +3,17 @@
 // CLI made, fetch new commits, commit and push, shallow clone, and auth
 // through onAuth; the git CLI then clones what isomorphic-git pushed and fsck
 // passes.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
-import { loadCore } from 'open-artifacts';
-import { haveGit, startGitHarness } from './git-harness.mjs';
+import { sharedHarness } from './git-harness.mjs';
 
-const core = await loadCore();
-const coreSupportsGit = typeof core.Namespace?.prototype?.openGit === 'function';
-const gitInstalled = await haveGit();
-const skip = !coreSupportsGit ? 'the core has no git server (Namespace.openGit) yet' : !gitInstalled && 'git not installed';
 
-let harness;
-const h = async () => (harness ??= await startGitHarness());
-after(() => harness?.close());
+// One server for the whole file; each test makes its own repos.
+const h = sharedHarness();
 
 const author = { name: 'Iso Morphic', email: 'iso@example.test', timestamp: 1700000000, timezoneOffset: 0 };
 const auth = (token) => ({ onAuth: () => ({ username: 'x', password: token }) });
@@ -50,7 +44,7 @@ function source() {
   return sourcePromise;
 }
 
-test('isomorphic-git clones a repo made by the git CLI (branches, tags, binary files); git fsck passes', { skip }, async () => {
+test('isomorphic-git clones a repo made by the git CLI (branches, tags, binary files); git fsck passes', async () => {
   const hh = await h();
   const s = await source();
   const dir = hh.path('iso-clone');
@@ -72,7 +66,7 @@ test('isomorphic-git clones a repo made by the git CLI (branches, tags, binary f
   assert.equal(await hh.tree(dir), await hh.tree(s.dir, 'main'));
 });
 
-test('isomorphic-git fetches new commits pushed by the git CLI', { skip }, async () => {
+test('isomorphic-git fetches new commits pushed by the git CLI', async () => {
   const hh = await h();
   const s = await source();
   const dir = hh.path('iso-fetch');
@@ -96,7 +90,7 @@ test('isomorphic-git fetches new commits pushed by the git CLI', { skip }, async
   await hh.fsck(dir);
 });
 
-test('isomorphic-git commits and pushes (branch, tag, delete); the git CLI clones the result and fsck passes', { skip }, async () => {
+test('isomorphic-git commits and pushes (branch, tag, delete); the git CLI clones the result and fsck passes', async () => {
   const hh = await h();
   const s = await source();
   const name = 'iso-push';
@@ -152,7 +146,7 @@ test('isomorphic-git commits and pushes (branch, tag, delete); the git CLI clone
   }
 });
 
-test('isomorphic-git shallow clone (depth 1) and a fetch that deepens it', { skip }, async () => {
+test('isomorphic-git shallow clone (depth 1) and a fetch that deepens it', async () => {
   const hh = await h();
   const s = await source();
   // main as it is now (an earlier test may have pushed to it) and its parent, per a full CLI clone.
@@ -172,7 +166,7 @@ test('isomorphic-git shallow clone (depth 1) and a fetch that deepens it', { ski
   await hh.fsck(dir);
 });
 
-test('isomorphic-git auth: no onAuth fails, a bad token fails, a read token fetches but cannot push', { skip }, async () => {
+test('isomorphic-git auth: no onAuth fails, a bad token fails, a read token fetches but cannot push', async () => {
   const hh = await h();
   const s = await source();
   await assert.rejects(git.clone({ fs, http, dir: hh.path('iso-noauth'), url: s.url }), (e) => {
