@@ -2,7 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 #include "error.h"
+#include "git/repo_context.h"
 #include "time_format.h"
 
 namespace oa {
@@ -171,12 +174,138 @@ json revokeToken(ArtifactsService& s, const json& args) {
   }
   return s.revokeToken(repoName(arg(args, 0)), handleId(arg(args, 1)), target.get<std::string>());
 }
-}  // namespace
+// ---- Content reads (spec §2.4). Arguments are checked first, then the handle
+// (NOT_FOUND once the repo is deleted), then the repo is read.
 
-std::string JsonApi::call(const std::string& method, const std::string& argsJson) {
+// A hash argument: absent means empty ("hash required"); any other non-string is malformed.
+std::string hashArg(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (absent(v)) return "";
+  throw ArtifactsError(ErrorCode::InvalidInput, kMalformedHashMessage, "/hash");
+}
+
+std::string refOrPathArg(const json& bag, const char* key) {
+  const json v = field(bag, key);
+  if (absent(v)) return "";
+  if (!v.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, std::string("Invalid ") + key + ": must be a string.", std::string("/") + key);
+  return v.get<std::string>();
+}
+
+// An integral JSON number, saturated to int64 (1e300 is an integer, and a huge
+// limit is capped rather than rejected); nullopt for anything else.
+std::optional<int64_t> integerArg(const json& v) {
+  if (v.is_number_integer() || v.is_number_unsigned()) return asInteger(v);
+  if (!v.is_number_float()) return std::nullopt;
+  const double d = v.get<double>();
+  if (!std::isfinite(d) || d != std::floor(d)) return std::nullopt;
+  if (d >= 9.2e18) return INT64_MAX;
+  if (d <= -9.2e18) return INT64_MIN;
+  return static_cast<int64_t>(d);
+}
+
+LogOptions logOptions(const json& v) {
+  const json opts = optionsBag(v, "log options");
+  LogOptions o;
+  const json ref = field(opts, "ref");
+  if (!absent(ref)) {
+    if (!ref.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid ref: must be a string.", "/ref");
+    o.ref = ref.get<std::string>();
+  }
+  const json limit = field(opts, "limit");
+  if (!absent(limit)) {
+    const auto n = integerArg(limit);
+    if (!n) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid limit: must be a positive integer.", "/limit");
+    o.limit = *n;
+  }
+  const json offset = field(opts, "offset");
+  if (!absent(offset)) {
+    const auto n = integerArg(offset);
+    if (!n) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid offset: must be a non-negative integer.", "/offset");
+    o.offset = *n;
+  }
+  return ContentReads::checkedLogOptions(o);
+}
+
+// Runs f(ContentReads&) on the repo a live handle names.
+template <typename F>
+auto withRepo(ArtifactsService& s, const json& args, F&& f) {
+  const std::string name = repoName(arg(args, 0));
+  const std::string id = handleId(arg(args, 1));
+  s.info(name, id);
+  git::RepoContext repo(s.repoStorage(id));
+  ContentReads reads(repo);
+  return f(reads);
+}
+
+json commitJson(const CommitMetadata& c) {
+  return json{{"hash", c.hash},
+              {"treeHash", c.treeHash},
+              {"message", c.message},
+              {"author", {{"name", c.author.name}, {"email", c.author.email}}},
+              {"committer", {{"name", c.committer.name}, {"email", c.committer.email}}},
+              {"parents", c.parents},
+              {"authoredAt", c.authoredAt},
+              {"committedAt", c.committedAt}};
+}
+
+json readTree(ArtifactsService& s, const json& args) {
+  const std::string hash = hashArg(arg(args, 2));
+  ContentReads::parseHash(hash);
+  const auto entries = withRepo(s, args, [&](ContentReads& r) { return r.readTree(hash); });
+  if (!entries) return nullptr;
+  json out = json::array();
+  for (const auto& e : *entries) {
+    out.push_back({{"name", e.name}, {"mode", e.mode}, {"hash", e.hash}, {"type", e.type}});
+  }
+  return out;
+}
+
+json readCommit(ArtifactsService& s, const json& args) {
+  const std::string hash = hashArg(arg(args, 2));
+  ContentReads::parseHash(hash);
+  const auto commit = withRepo(s, args, [&](ContentReads& r) { return r.readCommit(hash); });
+  return commit ? commitJson(*commit) : json(nullptr);
+}
+
+json logCommits(ArtifactsService& s, const json& args) {
+  const LogOptions options = logOptions(arg(args, 2));
+  const auto commits = withRepo(s, args, [&](ContentReads& r) { return r.log(options); });
+  json out = json::array();
+  for (const auto& c : commits) out.push_back(commitJson(c));
+  return out;
+}
+
+std::optional<ContentBlob> readBlob(ArtifactsService& s, const json& args) {
+  const std::string hash = hashArg(arg(args, 2));
+  ContentReads::parseHash(hash);
+  return withRepo(s, args, [&](ContentReads& r) { return r.readBlob(hash); });
+}
+
+std::optional<ContentBlob> readFile(ArtifactsService& s, const json& args) {
+  const json bag = optionsBag(arg(args, 2), "readFile arguments");
+  const std::string ref = refOrPathArg(bag, "ref");
+  const std::string path = refOrPathArg(bag, "path");
+  ContentReads::checkFileArgs(ref, path);
+  return withRepo(s, args, [&](ContentReads& r) { return r.readFile(ref, path); });
+}
+
+json parseArgs(const std::string& argsJson) {
   if (argsJson.size() > kMaxArgumentBytes) throw ArtifactsError(ErrorCode::InvalidInput, "arguments too large");
   json args = json::parse(argsJson, nullptr, /*allow_exceptions=*/false);
   if (!args.is_array()) throw ArtifactsError(ErrorCode::InvalidInput, "arguments must be a JSON array");
+  return args;
+}
+}  // namespace
+
+std::optional<ContentBlob> JsonApi::readBytes(const std::string& method, const std::string& argsJson) {
+  const json args = parseArgs(argsJson);
+  if (method == "readBlob") return readBlob(service_, args);
+  if (method == "readFile") return readFile(service_, args);
+  throw ArtifactsError(ErrorCode::InvalidInput, "unknown method: " + method);
+}
+
+std::string JsonApi::call(const std::string& method, const std::string& argsJson) {
+  const json args = parseArgs(argsJson);
   json result;
   if (method == "create") {
     result = create(service_, args);
@@ -196,6 +325,12 @@ std::string JsonApi::call(const std::string& method, const std::string& argsJson
     result = listTokens(service_, args);
   } else if (method == "revokeToken") {
     result = revokeToken(service_, args);
+  } else if (method == "readTree") {
+    result = readTree(service_, args);
+  } else if (method == "readCommit") {
+    result = readCommit(service_, args);
+  } else if (method == "log") {
+    result = logCommits(service_, args);
   } else {
     throw ArtifactsError(ErrorCode::InvalidInput, "unknown method: " + method);
   }

@@ -4,9 +4,11 @@
 // here, so the JS layer forwards values untouched and never re-validates.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "artifacts_service.h"
+#include "content_reads.h"
 
 namespace oa {
 
@@ -19,9 +21,15 @@ class JsonApi {
 
   // Namespace methods: "create", "get", "list", "delete".
   // Repo-handle methods take [name, repoId, ...args]: "info", "createToken",
-  // "listTokens", "revokeToken".
+  // "listTokens", "revokeToken", and the content reads "readTree",
+  // "readCommit", "log" (spec §2.4).
   // Throws ArtifactsError; INVALID_INPUT for an unknown method.
   std::string call(const std::string& method, const std::string& argsJson);
+
+  // The content reads that answer a Blob: "readBlob" [name, repoId, hash] and
+  // "readFile" [name, repoId, {ref, path}]. The bytes stay binary (no JSON or
+  // base64 round trip of up to 32 MB); nullopt is the JS null.
+  std::optional<ContentBlob> readBytes(const std::string& method, const std::string& argsJson);
 
  private:
   ArtifactsService& service_;

@@ -90,9 +90,10 @@ GitRepo::GitRepo(ObjectStore& objects) : objects_(objects) {
   static const bool initialised = [] {
     git_libgit2_init();
     // Object ids were verified when the objects were ingested: skip re-hashing
-    // on every read. Keep libgit2's parsed-object cache small (memory budget).
+    // on every read. No parsed-object cache: the walk parses each object once
+    // and ObjectStore caches what delta chains need (memory budget).
     git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(8 << 20));
+    git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
     return true;
   }();
   (void)initialised;

@@ -37,7 +37,7 @@ constexpr uint32_t kMaxDeltaDepth = 50;
 
 class ObjectStore {
  public:
-  explicit ObjectStore(KvStore& store, size_t cacheBytes = 16u << 20);
+  explicit ObjectStore(KvStore& store, size_t cacheBytes = 8u << 20);
 
   bool exists(const ObjectId& id);
   // True when the store holds no object records at all.

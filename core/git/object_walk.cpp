@@ -27,7 +27,7 @@ class Walker {
     if (!req_.deepenNot.empty()) markExcluded();
     walkCommits();
     markClientTrees();
-    for (const auto& c : commits_) walkTree(repo_.commit(c)->tree, 0);
+    for (const auto& c : commits_) walkTree(commitInfo(c).tree, 0);
     for (const auto& t : explicitTrees_) walkTree(t, 0);
     result_.commitCount = commits_.size();
     std::vector<ObjectId> ordered = commits_;
