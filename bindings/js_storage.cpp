@@ -7,7 +7,8 @@ using emscripten::val;
 namespace oa::bindings {
 
 Bytes bytesFromJs(const val& u8) {
-  if (!u8.instanceof(val::global("Uint8Array"))) {
+  static const val uint8Array = val::global("Uint8Array");  // looked up once: this runs per storage read
+  if (!u8.instanceof(uint8Array)) {
     throw ArtifactsError(ErrorCode::InternalError, "storage returned a value that is not a Uint8Array");
   }
   const size_t n = u8["length"].as<size_t>();

@@ -63,13 +63,16 @@ function openDatabase(path) {
 
 export class SqliteStorage extends PrefixedStorage {
   #db;
+  #endRead;
 
   constructor(pathOrDir) {
     const path = resolveDatabasePath(pathOrDir);
     const db = openDatabase(path);
-    super(makeRoot(db));
+    const root = makeRoot(db);
+    super(root);
     this.path = path;
     this.#db = db;
+    this.#endRead = root.endRead;
   }
 
   get open() {
@@ -78,6 +81,7 @@ export class SqliteStorage extends PrefixedStorage {
 
   // Idempotent; every handle throws afterwards.
   close() {
+    this.#endRead();
     if (this.#db.open) this.#db.close();
   }
 }
@@ -106,15 +110,41 @@ function makeRoot(db) {
     }
   });
 
+  // Reads share one read transaction per burst of synchronous calls (a clone
+  // makes tens of thousands): an autocommit SELECT in WAL mode costs a lock
+  // round trip of syscalls each time (measured here: 21 us vs 5 us a get). The
+  // transaction ends at the next turn of the event loop, and before any write,
+  // so a batch still commits durably on its own before batch() returns.
+  let reading = false;
+  const endRead = () => {
+    if (!reading) return;
+    reading = false;
+    if (db.open && db.inTransaction) db.exec('COMMIT');
+  };
+  const beginRead = () => {
+    if (reading || db.inTransaction) return;
+    db.exec('BEGIN');
+    reading = true;
+    setImmediate(endRead);
+  };
+
   return {
     // Buffers are Uint8Arrays, which is all the core asks of a value.
-    get: (key) => select.get(key) ?? null,
+    get: (key) => {
+      beginRead();
+      return select.get(key) ?? null;
+    },
     scan(prefix, after, limit) {
+      beginRead();
       // SQLite wants an integer LIMIT; -1 means none (the core may pass SIZE_MAX).
       const n = !(limit > 0) ? 0 : limit <= Number.MAX_SAFE_INTEGER ? Math.floor(limit) : -1;
       const upper = prefixUpperBound(prefix);
       return upper === null ? scanOpen.all(prefix, after, n) : scanBounded.all(prefix, after, upper, n);
     },
-    batch: (ops) => applyBatch(ops),
+    batch: (ops) => {
+      endRead();
+      applyBatch(ops);
+    },
+    endRead,
   };
 }
