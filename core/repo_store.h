@@ -1,6 +1,6 @@
 // One repository's own storage handle: its refs, objects and tokens live here
-// (DESIGN.md "Storage"), so a repo can sit in its own Durable Object.
-// This part: the HEAD symref and whole-repo removal.
+// (DESIGN.md "Storage"), so a repo can sit in its own Durable Object. This
+// file covers a repo's life cycle; refs and objects are core/git/'s.
 #pragma once
 
 #include <string>
@@ -15,8 +15,6 @@ class RepoStore {
 
   // A new, empty repo: HEAD is a symref to the (unborn) default branch.
   void initialize(const std::string& defaultBranch);
-  // The symref target of HEAD, e.g. "refs/heads/main".
-  std::string headTarget();
   // Deletes every row of the repo, in bounded batches.
   static void destroy(KvStore& rawStore);
 
