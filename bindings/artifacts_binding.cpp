@@ -34,7 +34,7 @@ auto guarded(const val& makeError, F&& f) -> decltype(f()) {
   } catch (const std::exception& e) {
     message = std::string("internal error: ") + e.what();
   }
-  makeError(std::string(errorCodeName(code)), errorNumericCode(code), message, pointer).throw_();
+  makeError(std::string(errorCodeName(code)), errorNumericCode(code), message, pointer, errorHttpStatus(code)).throw_();
   __builtin_unreachable();
 }
 
@@ -94,6 +94,19 @@ class NamespaceBinding {
     return guard([&] { return api_->call(method, argsJson); });
   }
 
+  // Content reads answering a Blob ("readBlob", "readFile"): null, or
+  // { type, bytes: Uint8Array } that JS wraps as new Blob([bytes], { type }).
+  val readBytes(const std::string& method, const std::string& argsJson) {
+    return guard([&] {
+      const auto blob = api_->readBytes(method, argsJson);
+      if (!blob) return val::null();
+      val out = val::object();
+      out.set("type", blob->type);
+      out.set("bytes", bytesToJs(blob->bytes->data(), blob->bytes->size()));
+      return out;
+    });
+  }
+
   GitSessionBinding* openGit(const std::string& requestJson) {
     return new GitSessionBinding(*service_, requestJson, makeError_);
   }
@@ -123,6 +136,7 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
   emscripten::class_<oa::bindings::NamespaceBinding>("Namespace")
       .constructor<val, val, std::string, std::string, val>()
       .function("call", &oa::bindings::NamespaceBinding::call)
+      .function("readBytes", &oa::bindings::NamespaceBinding::readBytes)
       .function("openGit", &oa::bindings::NamespaceBinding::openGit, emscripten::allow_raw_pointers());
   emscripten::class_<oa::bindings::GitSessionBinding>("GitSession")
       .function("write", &oa::bindings::GitSessionBinding::write)

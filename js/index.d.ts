@@ -53,6 +53,8 @@ export declare class ArtifactsError extends Error {
   readonly numericCode: number;
   /** JSON pointer of the offending input field, e.g. "/name", when known. */
   readonly pointer?: string;
+  /** The HTTP status for this code (400, 404, 409, 413, 422, 500, 502). */
+  readonly httpStatus: number;
 }
 
 export interface RepoInfo {
@@ -106,11 +108,61 @@ export interface TokenListResult {
   total: number;
 }
 
+/** Classification of a tree entry, derived from its mode. */
+export type TreeEntryType = "tree" | "blob" | "symlink" | "gitlink" | "exec";
+
+/** An immediate child of a tree (readTree). */
+export interface TreeEntry {
+  name: string;
+  /** Canonical git mode without a leading zero: "100644", "100755", "120000", "160000" or "40000". */
+  mode: string;
+  /** Lowercase 40-hex object id. */
+  hash: string;
+  type: TreeEntryType;
+}
+
+/** A decoded commit (readCommit, log). */
+export interface CommitMetadata {
+  hash: string;
+  treeHash: string;
+  /** The message after the headers, with exactly one trailing "\n" removed. */
+  message: string;
+  author: { name: string; email: string };
+  committer: { name: string; email: string };
+  /** Parent ids in git order; [] for a root commit. */
+  parents: string[];
+  /** Unix seconds. */
+  authoredAt: number;
+  /** Unix seconds. */
+  committedAt: number;
+}
+
 export interface ArtifactsRepoHandle extends Disposable {
   info(): Promise<RepoInfo>;
   createToken(scope?: "write" | "read", ttl?: number): Promise<CreateTokenResult>;
   listTokens(): Promise<TokenListResult>;
   revokeToken(tokenOrId: string): Promise<boolean>;
+  /**
+   * A blob's bytes (untyped: `blob.type === ""`), or null when the object is missing or not a blob.
+   * INVALID_INPUT for a malformed hash, MEMORY_LIMIT above 32 MB.
+   */
+  readBlob(hash: string): Promise<Blob | null>;
+  /** A tree's immediate children, or null when missing; INTERNAL_ERROR when the object is not a tree. */
+  readTree(hash: string): Promise<TreeEntry[] | null>;
+  /** A commit's metadata, or null when missing; INTERNAL_ERROR when the object is not a commit. */
+  readCommit(hash: string): Promise<CommitMetadata | null>;
+  /**
+   * The file at `path` in `ref` (HEAD, a commit id, a full or short branch or tag name), with a
+   * MIME type in `blob.type`; null when the ref or path does not resolve to a file (a directory,
+   * a submodule, a path with ".."). INVALID_INPUT when ref or path is empty.
+   */
+  readFile(args: { ref: string; path: string }): Promise<Blob | null>;
+  /**
+   * The first-parent chain from `ref` (default HEAD), newest first: `limit` (default 50, capped
+   * at 1000) commits after skipping `offset`. [] when the ref does not resolve; INVALID_INPUT for
+   * limit < 1, offset < 0 or a non-integer.
+   */
+  log(opts?: { ref?: string; limit?: number; offset?: number }): Promise<CommitMetadata[]>;
 }
 
 export interface ArtifactsNamespace {

@@ -45,6 +45,19 @@ export function createArtifactsWith(loadCore, options = {}) {
     }
   }
 
+  // Content reads that answer a Blob: the core hands back { type, bytes } (or
+  // null) without a JSON round trip; JS only wraps the bytes.
+  async function readBytes(method, args) {
+    const ns = await namespaceCore();
+    let result;
+    try {
+      result = ns.readBytes(method, JSON.stringify(args, keepTypeMismatches));
+    } catch (e) {
+      throw checkTrap(e);
+    }
+    return result === null ? null : new Blob([result.bytes], { type: result.type });
+  }
+
   class ArtifactsRepoHandle {
     #name;
     #id;
@@ -55,9 +68,9 @@ export function createArtifactsWith(loadCore, options = {}) {
       this.#id = id;
     }
 
-    #call(method, args) {
+    #call(method, args, via = call) {
       if (this.#disposed) return Promise.reject(new Error('ArtifactsRepo handle used after dispose'));
-      return call(method, [this.#name, this.#id, ...args]);
+      return via(method, [this.#name, this.#id, ...args]);
     }
 
     info() {
@@ -71,6 +84,21 @@ export function createArtifactsWith(loadCore, options = {}) {
     }
     revokeToken(tokenOrId) {
       return this.#call('revokeToken', [tokenOrId]);
+    }
+    readBlob(hash) {
+      return this.#call('readBlob', [hash], readBytes);
+    }
+    readTree(hash) {
+      return this.#call('readTree', [hash]);
+    }
+    readCommit(hash) {
+      return this.#call('readCommit', [hash]);
+    }
+    readFile(args) {
+      return this.#call('readFile', [args], readBytes);
+    }
+    log(opts) {
+      return this.#call('log', [opts]);
     }
     // Like the Workers RPC stub: releases the handle (it holds no other resource).
     [dispose]() {

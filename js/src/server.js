@@ -11,22 +11,6 @@ import { createArtifactsWith } from './artifacts.js';
 import { loadCore as loadNodeCore, SqliteStorage, ArtifactsError } from './node.js';
 import { SQLITE_FILE_NAME } from './sqlite-storage.js';
 
-// HTTP status of each ArtifactsError code (core/error.cpp errorHttpStatus).
-const HTTP_STATUS = {
-  INVALID_INPUT: 400,
-  INVALID_REPO_NAME: 400,
-  INVALID_TTL: 400,
-  INVALID_URL: 400,
-  REMOTE_AUTH_REQUIRED: 422,
-  NOT_FOUND: 404,
-  ALREADY_EXISTS: 409,
-  CREATE_IN_PROGRESS: 409,
-  IMPORT_IN_PROGRESS: 409,
-  FORK_IN_PROGRESS: 409,
-  INTERNAL_ERROR: 500,
-  UPSTREAM_UNAVAILABLE: 502,
-  MEMORY_LIMIT: 413,
-};
 const INVALID_INPUT = 10100;
 const NOT_FOUND = 10200;
 const INTERNAL_ERROR = 10400;
@@ -54,7 +38,7 @@ function failure(e) {
   if (e instanceof ArtifactsError) {
     const error = { code: e.numericCode, message: e.message };
     if (e.pointer) error.source = { pointer: e.pointer };
-    return [HTTP_STATUS[e.code] ?? 500, error];
+    return [e.httpStatus, error];
   }
   if (e instanceof HttpError) return [e.status, { code: e.code, message: e.message }];
   return [500, { code: INTERNAL_ERROR, message: 'internal error' }];

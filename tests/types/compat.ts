@@ -13,7 +13,19 @@ export const binding: Pick<Artifacts, "create" | "get" | "list" | "delete"> = {
   delete: ours.delete,
   get: async (name: string) => {
     const handle = await ours.get(name);
-    const repo: Pick<ArtifactsRepo, "info" | "createToken" | "listTokens" | "revokeToken" | typeof Symbol.dispose> = handle;
+    const repo: Pick<
+      ArtifactsRepo,
+      | "info"
+      | "createToken"
+      | "listTokens"
+      | "revokeToken"
+      | "readBlob"
+      | "readTree"
+      | "readCommit"
+      | "readFile"
+      | "log"
+      | typeof Symbol.dispose
+    > = handle;
     return repo as ArtifactsRepo;
   },
 };
@@ -27,7 +39,13 @@ export async function shapes(): Promise<void> {
   const token: ArtifactsCreateTokenResult = await handle.createToken("read", 3600);
   const tokens: ArtifactsTokenListResult = await handle.listTokens();
   const revoked: boolean = await handle.revokeToken(token.id);
-  void [listed, info, tokens, revoked];
+  const blob: Blob | null = await handle.readBlob("0".repeat(40));
+  const tree: ArtifactsTreeEntry[] | null = await handle.readTree("0".repeat(40));
+  const commit: ArtifactsCommitMetadata | null = await handle.readCommit("0".repeat(40));
+  const file: Blob | null = await handle.readFile({ ref: "main", path: "README.md" });
+  const history: ArtifactsCommitMetadata[] = await handle.log({ ref: "main", limit: 10, offset: 0 });
+  const fromHead: ArtifactsCommitMetadata[] = await handle.log();
+  void [listed, info, tokens, revoked, blob, tree, commit, file, history, fromHead];
 }
 
 // Our error class satisfies the binding's ArtifactsError interface.
