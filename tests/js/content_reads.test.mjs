@@ -6,12 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createArtifacts, MemoryStorage, ArtifactsError } from 'open-artifacts';
-import { gitWithInput, sharedHarness } from './git-harness.mjs';
+import { MemoryStorage, ArtifactsError } from 'open-artifacts';
+import { gitWithInput, sharedHarness, startInProcessServer } from './git-harness.mjs';
 import { assertRejectsUnchanged } from './helpers.mjs';
 
 const h = sharedHarness(); // git's isolated environment and temp dirs
@@ -19,36 +16,7 @@ const h = sharedHarness(); // git's isolated environment and temp dirs
 // An in-process git server over MemoryStorage (so tests can snapshot storage).
 async function startMemoryServer() {
   const storage = new MemoryStorage();
-  let artifacts;
-  const server = createServer(async (req, res) => {
-    try {
-      const init = { method: req.method, headers: new Headers() };
-      for (let i = 0; i < req.rawHeaders.length; i += 2) init.headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        init.body = Readable.toWeb(req);
-        init.duplex = 'half';
-      }
-      const response = await artifacts.fetch(new Request(new URL(req.url, base), init));
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      if (response.body) await pipeline(Readable.fromWeb(response.body), res);
-      else res.end();
-    } catch (e) {
-      if (!res.headersSent) res.writeHead(500);
-      res.end(String(e));
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${server.address().port}`;
-  artifacts = createArtifacts({ storage, namespace: 'default', baseUrl: base });
-  return {
-    storage,
-    artifacts,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(resolve);
-      }),
-  };
+  return { storage, ...(await startInProcessServer({ storage })) };
 }
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');

@@ -6,11 +6,8 @@
 // Raw HTTP with fetch() and the real git CLI.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createArtifacts, MemoryStorage } from 'open-artifacts';
-import { sharedHarness } from './git-harness.mjs';
+import { MemoryStorage } from 'open-artifacts';
+import { sharedHarness, startInProcessServer } from './git-harness.mjs';
 import { manualHost } from './helpers.mjs';
 
 
@@ -225,40 +222,11 @@ test('a readOnly repo clones but refuses every push with 403', async () => {
   assert.equal((await hh.git(['ls-remote', hh.remote('frozen')], { token })).stdout, '', 'still empty');
 });
 
-// An in-process server over createArtifacts with a clock the test moves, so a
-// token can expire without waiting: node:http around artifacts.fetch.
+// An in-process server with a clock the test moves, so a token can expire
+// without waiting.
 async function startClockServer() {
   const host = manualHost(Date.now());
-  let artifacts;
-  const server = createServer(async (req, res) => {
-    try {
-      const init = { method: req.method, headers: new Headers() };
-      for (let i = 0; i < req.rawHeaders.length; i += 2) init.headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        init.body = Readable.toWeb(req);
-        init.duplex = 'half';
-      }
-      const response = await artifacts.fetch(new Request(new URL(req.url, base), init));
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      if (response.body) await pipeline(Readable.fromWeb(response.body), res);
-      else res.end();
-    } catch (e) {
-      if (!res.headersSent) res.writeHead(500);
-      res.end(String(e));
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${server.address().port}`;
-  artifacts = createArtifacts({ storage: new MemoryStorage(), namespace: 'default', baseUrl: base, host });
-  return {
-    base,
-    host,
-    artifacts,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(resolve);
-    }),
-  };
+  return { host, ...(await startInProcessServer({ storage: new MemoryStorage(), host })) };
 }
 
 test('an expired token is 403 "Invalid or expired token"; expiry comes from the record, not the suffix', async (t) => {
