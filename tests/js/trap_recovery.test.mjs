@@ -1,0 +1,52 @@
+// A wasm trap (a core bug) must surface as INTERNAL_ERROR and the next call
+// must run on a fresh instance, not on the trapped one's memory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createArtifactsWith } from '../../js/src/artifacts.js';
+import { ArtifactsError, MemoryStorage } from 'open-artifacts';
+
+test('a trap rejects with INTERNAL_ERROR and the next call gets a fresh core', async () => {
+  const loads = [];
+  let instance = 0;
+  const loadCore = async ({ fresh = false } = {}) => {
+    loads.push(fresh);
+    const id = ++instance;
+    return {
+      Namespace: class {
+        call(method) {
+          if (id === 1) throw new WebAssembly.RuntimeError('memory access out of bounds');
+          return JSON.stringify({ instance: id, method });
+        }
+      },
+    };
+  };
+  const artifacts = createArtifactsWith(loadCore, { storage: new MemoryStorage() });
+  await assert.rejects(artifacts.list(), (e) => {
+    assert.ok(e instanceof ArtifactsError);
+    assert.equal(e.code, 'INTERNAL_ERROR');
+    assert.equal(e.numericCode, 10400);
+    assert.match(e.message, /memory access out of bounds/);
+    return true;
+  });
+  assert.deepEqual(await artifacts.list(), { instance: 2, method: 'list' });
+  assert.deepEqual(await artifacts.list(), { instance: 2, method: 'list' }, 'the fresh core is kept');
+  assert.deepEqual(loads, [false, true]);
+});
+
+test('ordinary errors do not replace the core', async () => {
+  const loads = [];
+  const loadCore = async ({ fresh = false } = {}) => {
+    loads.push(fresh);
+    return {
+      Namespace: class {
+        call() {
+          throw new ArtifactsError('NOT_FOUND', 10200, 'Repository not found', undefined, 404);
+        }
+      },
+    };
+  };
+  const artifacts = createArtifactsWith(loadCore, { storage: new MemoryStorage() });
+  await assert.rejects(artifacts.delete('x'), { code: 'NOT_FOUND' });
+  await assert.rejects(artifacts.delete('x'), { code: 'NOT_FOUND' });
+  assert.deepEqual(loads, [false]);
+});
