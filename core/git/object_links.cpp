@@ -36,20 +36,37 @@ std::optional<std::vector<ObjectId>> objectLinks(ObjectType type, const Bytes& d
       return out;
     }
     case ObjectType::Tree: {
-      while (pos < data.size()) {
-        const size_t space = text.find(' ', pos);
-        if (space == std::string_view::npos || space == pos || space - pos > 6) return std::nullopt;
-        const bool gitlink = text.substr(pos, space - pos) == "160000";
-        const size_t nul = text.find('\0', space + 1);
-        if (nul == std::string_view::npos || nul == space + 1 || nul + 21 > data.size()) return std::nullopt;
-        if (!gitlink) out.push_back(ObjectId::fromRaw(data.data() + nul + 1));
-        pos = nul + 21;
+      auto entries = treeLinks(data);
+      if (!entries) return std::nullopt;
+      for (const auto& e : *entries) {
+        if (!e.isGitlink) out.push_back(e.id);
       }
       return out;
     }
     default:
       return std::nullopt;
   }
+}
+
+std::optional<std::vector<TreeLink>> treeLinks(const Bytes& data) {
+  const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+  std::vector<TreeLink> out;
+  size_t pos = 0;
+  while (pos < data.size()) {
+    // "<octal mode> <name>\0<20-byte id>"
+    const size_t space = text.find(' ', pos);
+    if (space == std::string_view::npos || space == pos || space - pos > 6) return std::nullopt;
+    const std::string_view mode = text.substr(pos, space - pos);
+    const size_t nul = text.find('\0', space + 1);
+    if (nul == std::string_view::npos || nul == space + 1 || nul + 21 > data.size()) return std::nullopt;
+    TreeLink link;
+    link.id = ObjectId::fromRaw(data.data() + nul + 1);
+    link.isTree = mode == "40000" || mode == "040000";
+    link.isGitlink = mode == "160000";
+    out.push_back(link);
+    pos = nul + 21;
+  }
+  return out;
 }
 
 }  // namespace oa::git

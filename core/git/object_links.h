@@ -15,4 +15,12 @@ namespace oa::git {
 // nullopt when the content does not parse as an object of that type.
 std::optional<std::vector<ObjectId>> objectLinks(ObjectType type, const Bytes& data);
 
+// A tree's entries without their names: what object walks need.
+struct TreeLink {
+  ObjectId id;
+  bool isTree = false;
+  bool isGitlink = false;
+};
+std::optional<std::vector<TreeLink>> treeLinks(const Bytes& data);
+
 }  // namespace oa::git

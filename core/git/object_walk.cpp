@@ -1,6 +1,9 @@
 #include "git/object_walk.h"
 
 #include <queue>
+
+#include "error.h"
+#include "git/object_links.h"
 #include <unordered_map>
 
 namespace oa::git {
@@ -206,11 +209,11 @@ class Walker {
       const ObjectId t = stack.back();
       stack.pop_back();
       if (!result_.clientHas.insert(t).second) continue;
-      auto entries = repo_.tree(t);
+      auto entries = treeEntries(t);
       if (!entries) continue;  // the client's trees need not all be here (shallow/partial history)
       for (const auto& e : *entries) {
-        if (e.isGitlink()) continue;
-        if (e.isTree()) stack.push_back(e.id);
+        if (e.isGitlink) continue;
+        if (e.isTree) stack.push_back(e.id);
         else result_.clientHas.insert(e.id);
       }
     }
@@ -236,6 +239,16 @@ class Walker {
     return true;
   }
 
+  // A tree's entries, parsed straight from the stored object (the walk needs
+  // ids and kinds, not names: libgit2's tree objects cost more to build).
+  std::optional<std::vector<TreeLink>> treeEntries(const ObjectId& id) {
+    auto object = repo_.objects().read(id);
+    if (!object || object->type != ObjectType::Tree) return std::nullopt;
+    auto links = treeLinks(*object->data);
+    if (!links) throw ArtifactsError(ErrorCode::InternalError, "A stored git object is corrupt: " + id.hex());
+    return links;
+  }
+
   void walkTree(const ObjectId& root, uint64_t rootDepth) {
     const bool treeFilter = req_.filter.kind == ObjectFilter::Kind::TreeDepth;
     std::vector<std::pair<ObjectId, uint64_t>> stack{{root, rootDepth}};
@@ -244,12 +257,12 @@ class Walker {
       stack.pop_back();
       if (treeFilter && depth >= req_.filter.value) continue;
       if (result_.clientHas.count(t) || seen_.count(t)) continue;
-      auto entries = repo_.tree(t);
+      auto entries = treeEntries(t);
       if (!entries) throw MissingObjectError(t);
       addObject(t);
       for (const auto& e : *entries) {
-        if (e.isGitlink()) continue;  // submodule commits live in another repo
-        if (e.isTree()) {
+        if (e.isGitlink) continue;  // submodule commits live in another repo
+        if (e.isTree) {
           stack.push_back({e.id, depth + 1});
         } else if (!result_.clientHas.count(e.id) && !seen_.count(e.id)) {
           if (treeFilter && depth + 1 >= req_.filter.value) continue;
