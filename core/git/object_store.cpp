@@ -48,6 +48,7 @@ bool ObjectStore::exists(const ObjectId& id) {
 bool ObjectStore::isEmpty(KvStore& store) { return store.scan(kObjectPrefix, "", 1).empty(); }
 
 std::optional<StoredObject> ObjectStore::record(const ObjectId& id) {
+  if (auto kept = retained_.find(id); kept != retained_.end()) return kept->second;
   auto raw = store_.get(key(id));
   if (!raw) return std::nullopt;
   const Bytes& r = *raw;
@@ -66,6 +67,7 @@ std::optional<StoredObject> ObjectStore::record(const ObjectId& id) {
     out.depth = static_cast<uint32_t>(depth);
   }
   out.compressed.assign(r.begin() + pos, r.end());
+  if (retain_ && out.type != ObjectType::Blob) retained_.emplace(id, out);
   return out;
 }
 

@@ -18,6 +18,7 @@ PackStream::~PackStream() = default;
 void PackStream::emit(const ObjectId& id, int depth) {
   if (offsets_.count(id)) return;
   auto rec = objects_.record(id);
+  objects_.forget(id);  // sent once: a retained record is not needed again
   if (!rec) throw ArtifactsError(ErrorCode::InternalError, "object vanished while packing: " + id.hex());
   if (rec->isDelta && depth < static_cast<int>(kMaxDeltaDepth) + 1) {
     if (inPack_.count(rec->base)) {

@@ -122,11 +122,13 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
     walk.deepenNot.push_back(*id);
   }
   if (req.filter) walk.filter = *req.filter;
+  repo.objects().retainRecords(true);  // the pack stream sends what the walk reads
   try {
     out.walk = walkObjects(repo.git(), walk);
   } catch (const MissingObjectError& e) {
     throw ArtifactsError(ErrorCode::InternalError, std::string("repository is missing an object: ") + e.what());
   }
+  repo.objects().retainRecords(false);
   if ((req.deepenSince || !req.deepenNot.empty()) && out.walk.commitCount == 0 && !req.wants.empty()) {
     throw ArtifactsError(ErrorCode::InvalidInput, "no commits selected for shallow requests");
   }
