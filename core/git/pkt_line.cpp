@@ -1,6 +1,5 @@
 #include "git/pkt_line.h"
 
-#include <cstdarg>
 #include <cstdio>
 
 #include "error.h"
@@ -57,25 +56,6 @@ void appendPktTo(Out& out, std::string_view payload) {
   writeHeader(header, payload.size() + 4);
   appendRaw(out, std::string_view(header, 4));
   appendRaw(out, payload);
-}
-
-// Formats into `s`; false on an encoding error (callers throw after va_end).
-bool vformat(std::string& s, const char* fmt, va_list args) {
-  va_list copy;
-  va_copy(copy, args);
-  int n = std::vsnprintf(nullptr, 0, fmt, copy);
-  va_end(copy);
-  if (n < 0) return false;
-  s.assign(static_cast<size_t>(n) + 1, '\0');
-  std::vsnprintf(s.data(), s.size(), fmt, args);
-  s.pop_back();
-  return true;
-}
-
-template <typename Out>
-void appendFormatted(Out& out, bool ok, std::string_view payload) {
-  if (!ok) throw ArtifactsError(ErrorCode::InternalError, "appendPktf: formatting failed");
-  appendPktTo(out, payload);
 }
 
 }  // namespace
@@ -152,23 +132,5 @@ void appendDelim(std::string& out) { appendRaw(out, "0001"); }
 void appendDelim(Bytes& out) { appendRaw(out, "0001"); }
 void appendResponseEnd(std::string& out) { appendRaw(out, "0002"); }
 void appendResponseEnd(Bytes& out) { appendRaw(out, "0002"); }
-
-void appendPktf(std::string& out, const char* fmt, ...) {
-  std::string payload;
-  va_list args;
-  va_start(args, fmt);
-  bool ok = vformat(payload, fmt, args);
-  va_end(args);
-  appendFormatted(out, ok, payload);
-}
-
-void appendPktf(Bytes& out, const char* fmt, ...) {
-  std::string payload;
-  va_list args;
-  va_start(args, fmt);
-  bool ok = vformat(payload, fmt, args);
-  va_end(args);
-  appendFormatted(out, ok, payload);
-}
 
 }  // namespace oa::git

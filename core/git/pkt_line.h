@@ -67,8 +67,5 @@ void appendDelim(std::string& out);
 void appendDelim(Bytes& out);
 void appendResponseEnd(std::string& out);
 void appendResponseEnd(Bytes& out);
-// printf-style appendPkt, e.g. appendPktf(out, "%s %s\n", oid, ref).
-void appendPktf(std::string& out, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
-void appendPktf(Bytes& out, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
 }  // namespace oa::git
