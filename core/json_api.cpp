@@ -64,20 +64,20 @@ std::string handleId(const json& v) {
   return v.get<std::string>();
 }
 
-bool isInteger(const json& v) {
-  if (v.is_number_integer()) return true;
-  if (!v.is_number_float()) return false;
-  const double d = v.get<double>();
-  return d == static_cast<double>(static_cast<int64_t>(d)) && d > -9.2e18 && d < 9.2e18;
-}
-
-int64_t asInteger(const json& v) {
+// An integral JSON number, saturated to int64 (1e300 is an integer, and a huge
+// limit is capped rather than rejected); nullopt for anything else.
+std::optional<int64_t> integerArg(const json& v) {
   if (v.is_number_unsigned()) {
     const uint64_t u = v.get<uint64_t>();
     return u > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(u);
   }
   if (v.is_number_integer()) return v.get<int64_t>();
-  return static_cast<int64_t>(v.get<double>());
+  if (!v.is_number_float()) return std::nullopt;
+  const double d = v.get<double>();
+  if (!std::isfinite(d) || d != std::floor(d)) return std::nullopt;
+  if (d >= 9.2e18) return INT64_MAX;
+  if (d <= -9.2e18) return INT64_MIN;
+  return static_cast<int64_t>(d);
 }
 
 json create(ArtifactsService& s, const json& args) {
@@ -114,10 +114,11 @@ json list(ArtifactsService& s, const json& args) {
   int limit = kDefaultListLimit;
   const json limitArg = field(opts, "limit");
   if (!absent(limitArg)) {
-    if (!isInteger(limitArg) || asInteger(limitArg) < kMinListLimit || asInteger(limitArg) > kMaxListLimit) {
+    const auto n = integerArg(limitArg);
+    if (!n || *n < kMinListLimit || *n > kMaxListLimit) {
       throw ArtifactsError(ErrorCode::InvalidInput, "Invalid limit: must be between 1 and 200.", "/limit");
     }
-    limit = static_cast<int>(asInteger(limitArg));
+    limit = static_cast<int>(*n);
   }
   std::optional<std::string> cursor;
   const json cursorArg = field(opts, "cursor");
@@ -149,8 +150,9 @@ json createToken(ArtifactsService& s, const json& args) {
   int64_t ttl = kDefaultTokenTtlSeconds;
   const json ttlArg = arg(args, 3);
   if (!absent(ttlArg)) {
-    if (!isInteger(ttlArg)) throw ArtifactsError(ErrorCode::InvalidTtl, "ttl must be between 60 and 31536000 seconds", "/ttl");
-    ttl = asInteger(ttlArg);
+    const auto n = integerArg(ttlArg);
+    if (!n) throw ArtifactsError(ErrorCode::InvalidTtl, "ttl must be between 60 and 31536000 seconds", "/ttl");
+    ttl = *n;
   }
   const MintedToken t = s.createToken(name, id, scope, ttl);
   return json{{"id", t.record.id},
@@ -191,17 +193,6 @@ std::string refOrPathArg(const json& bag, const char* key) {
   return v.get<std::string>();
 }
 
-// An integral JSON number, saturated to int64 (1e300 is an integer, and a huge
-// limit is capped rather than rejected); nullopt for anything else.
-std::optional<int64_t> integerArg(const json& v) {
-  if (v.is_number_integer() || v.is_number_unsigned()) return asInteger(v);
-  if (!v.is_number_float()) return std::nullopt;
-  const double d = v.get<double>();
-  if (!std::isfinite(d) || d != std::floor(d)) return std::nullopt;
-  if (d >= 9.2e18) return INT64_MAX;
-  if (d <= -9.2e18) return INT64_MIN;
-  return static_cast<int64_t>(d);
-}
 
 LogOptions logOptions(const json& v) {
   const json opts = optionsBag(v, "log options");
