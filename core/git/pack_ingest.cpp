@@ -42,7 +42,6 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
   }
   const ObjectId id = hashObject(type, data.data(), data.size());
   idAtOffset_[entry.offset] = id;
-  ids_.push_back(id);
   if (!links_.count(id)) links_.emplace(id, objectLinks(type, data));
   const bool known = depthOf_.count(id) || (!storeWasEmpty_ && objects_.exists(id));
   objects_.remember(id, type, std::make_shared<const Bytes>(data));

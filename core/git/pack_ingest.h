@@ -30,10 +30,6 @@ class PackIngest {
   // Verifies the trailer, resolves deferred deltas, commits the last batch.
   void finish();
 
-  uint32_t objectCount() const { return parser_.objectCount(); }
-  uint32_t objectsStored() const { return stored_; }
-  // Ids of every object in the pack.
-  const std::vector<ObjectId>& ids() const { return ids_; }
   // What each object of the pack refers to (see object_links.h); an object
   // whose content did not parse as its type maps to nullopt.
   const std::unordered_map<ObjectId, std::optional<std::vector<ObjectId>>>& links() const { return links_; }
@@ -52,7 +48,6 @@ class PackIngest {
   WriteBatch batch_;
   size_t batchBytes_ = 0;
   uint32_t stored_ = 0;
-  std::vector<ObjectId> ids_;
   std::unordered_map<uint64_t, ObjectId> idAtOffset_;
   std::unordered_map<ObjectId, uint32_t> depthOf_;     // delta depth of this pack's objects
   std::unordered_map<ObjectId, std::optional<std::vector<ObjectId>>> links_;

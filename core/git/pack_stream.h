@@ -35,8 +35,6 @@ class PackStream {
   // False once the whole pack has been produced.
   bool next(Bytes& out);
   const PackStats& stats() const { return stats_; }
-  size_t objectsWritten() const { return offsets_.size(); }
-  size_t objectCount() const { return ids_.size(); }
 
  private:
   void emit(const ObjectId& id, int depth);
