@@ -76,6 +76,31 @@ class GitSessionBinding {
   std::unique_ptr<GitHttpSession> session_;
 };
 
+// fork(): step(maxObjects) until true (JS yields between steps), then result().
+// Deleting an unfinished job removes the half-made fork.
+class ForkJobBinding {
+ public:
+  ForkJobBinding(JsonApi& api, const std::string& argsJson, val makeError) : api_(api), makeError_(std::move(makeError)) {
+    guarded(makeError_, [&] {
+      job_ = api_.beginFork(argsJson);
+      return 0;
+    });
+  }
+
+  bool step(size_t maxObjects) {
+    return guarded(makeError_, [&] { return job_->step(maxObjects); });
+  }
+
+  std::string result() {
+    return guarded(makeError_, [&] { return api_.createdRepo(job_->result().created); });
+  }
+
+ private:
+  JsonApi& api_;
+  val makeError_;
+  std::unique_ptr<ForkJob> job_;
+};
+
 class NamespaceBinding {
  public:
   // storage: { registry(ns), repo(id) }; host: { now(), randomBytes(n) };
@@ -111,6 +136,8 @@ class NamespaceBinding {
     return new GitSessionBinding(*service_, requestJson, makeError_);
   }
 
+  ForkJobBinding* openFork(const std::string& argsJson) { return new ForkJobBinding(*api_, argsJson, makeError_); }
+
  private:
   template <typename F>
   auto guard(F&& f) -> decltype(f()) {
@@ -137,10 +164,14 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .constructor<val, val, std::string, std::string, val>()
       .function("call", &oa::bindings::NamespaceBinding::call)
       .function("readBytes", &oa::bindings::NamespaceBinding::readBytes)
-      .function("openGit", &oa::bindings::NamespaceBinding::openGit, emscripten::allow_raw_pointers());
+      .function("openGit", &oa::bindings::NamespaceBinding::openGit, emscripten::allow_raw_pointers())
+      .function("openFork", &oa::bindings::NamespaceBinding::openFork, emscripten::allow_raw_pointers());
   emscripten::class_<oa::bindings::GitSessionBinding>("GitSession")
       .function("write", &oa::bindings::GitSessionBinding::write)
       .function("finish", &oa::bindings::GitSessionBinding::finish)
       .function("read", &oa::bindings::GitSessionBinding::read);
+  emscripten::class_<oa::bindings::ForkJobBinding>("ForkJob")
+      .function("step", &oa::bindings::ForkJobBinding::step)
+      .function("result", &oa::bindings::ForkJobBinding::result);
   emscripten::function("versions", &oa::bindings::versions);
 }

@@ -49,42 +49,64 @@ ArtifactsService::ArtifactsService(NamespaceConfig config, KvStore& registryStor
   }
 }
 
-KvStore& ArtifactsService::repoStore(const std::string& repoId) {
+ChunkedStore& ArtifactsService::repoStore(const std::string& repoId) {
   auto& slot = repoStores_[repoId];
   if (!slot) slot = std::make_unique<ChunkedStore>(repos_.openRepo(repoId));
   return *slot;
 }
 
-CreatedRepo ArtifactsService::create(const std::string& name, const CreateRepoOptions& options) {
-  requireValidRepoName(name);
+void ArtifactsService::validateOptions(const CreateRepoOptions& options) {
   if (!isValidBranchName(options.defaultBranch)) {
     throw ArtifactsError(ErrorCode::InvalidInput, "Artifacts default branch is invalid", "/default_branch");
   }
   if (options.description && options.description->size() > kMaxDescriptionBytes) {
     throw ArtifactsError(ErrorCode::InvalidInput, "description must be at most 4096 bytes", "/description");
   }
+}
+
+PendingRepo ArtifactsService::beginRepo(const std::string& name, const CreateRepoOptions& options, RepoStatus status,
+                                        std::optional<std::string> source) {
+  requireValidRepoName(name);
+  validateOptions(options);
   RepoRecord record;
   record.name = name;
   record.description = options.description;
   record.readOnly = options.readOnly;
   record.defaultBranch = options.defaultBranch;
-  // "creating" first: a crash before "ready" leaves a visible, deletable record
-  // (CREATE_IN_PROGRESS) rather than a repo without a HEAD.
-  record.status = RepoStatus::Creating;
+  record.source = std::move(source);
+  // Not ready first: a crash before "ready" leaves a visible, deletable record
+  // (*_IN_PROGRESS) rather than a repo without a HEAD.
+  record.status = status;
   record = registry_.insert(record);
-  CreatedRepo out;
+  PendingRepo out;
   try {
     KvStore& store = repoStore(record.id);
     RepoStore(store).initialize(record.defaultBranch);
     out.token = TokenStore(store, host_).mint(TokenScope::Write, kDefaultTokenTtlSeconds).plaintext;
   } catch (...) {
-    registry_.remove(name);
+    abandonRepo(record);
     throw;
   }
-  record.status = RepoStatus::Ready;
-  registry_.update(record);
   out.record = record;
   return out;
+}
+
+void ArtifactsService::completeRepo(RepoRecord& record) {
+  record.status = RepoStatus::Ready;
+  registry_.update(record);
+}
+
+void ArtifactsService::abandonRepo(const RepoRecord& record) {
+  auto current = registry_.find(record.name);
+  if (current && current->id == record.id) registry_.remove(record.name);
+  RepoStore::destroy(repos_.openRepo(record.id));
+  repoStores_.erase(record.id);
+}
+
+CreatedRepo ArtifactsService::create(const std::string& name, const CreateRepoOptions& options) {
+  PendingRepo pending = beginRepo(name, options, RepoStatus::Creating, std::nullopt);
+  completeRepo(pending.record);
+  return CreatedRepo{pending.record, pending.token};
 }
 
 RepoRecord ArtifactsService::get(const std::string& name) {
@@ -114,6 +136,12 @@ RepoRecord ArtifactsService::requireRepo(const std::string& name, const std::str
   auto record = registry_.find(name);
   if (!record || record->id != repoId) throwRepoNotFound();
   return *record;
+}
+
+RepoRecord ArtifactsService::readyRepo(const std::string& name, const std::string& repoId) {
+  RepoRecord record = requireRepo(name, repoId);
+  if (record.status != RepoStatus::Ready) throwNotReady(record);
+  return record;
 }
 
 RepoRecord ArtifactsService::info(const std::string& name, const std::string& repoId) {

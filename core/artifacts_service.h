@@ -42,6 +42,14 @@ struct CreatedRepo {
 
 constexpr size_t kMaxDescriptionBytes = 4096;
 
+// A repo being filled by a fork or an import: registered (status forking or
+// importing, so get() answers *_IN_PROGRESS), HEAD set and its initial token
+// minted; the service's completeRepo() makes it ready, abandonRepo() removes it.
+struct PendingRepo {
+  RepoRecord record;
+  std::string token;
+};
+
 // The outcome of authenticating a git request (DESIGN.md "Git auth").
 struct GitAccess {
   int status = 200;     // 200, or 401/403/404/409 with `message`
@@ -67,6 +75,16 @@ class ArtifactsService {
   std::vector<TokenRecord> listTokens(const std::string& name, const std::string& repoId);
   bool revokeToken(const std::string& name, const std::string& repoId, const std::string& tokenOrId);
 
+  // Fork and import (fork_job.h, import_job.h) build on these.
+  // Validates the options like create(); `status` is Forking or Importing.
+  PendingRepo beginRepo(const std::string& name, const CreateRepoOptions& options, RepoStatus status,
+                        std::optional<std::string> source);
+  void completeRepo(RepoRecord& record);
+  void abandonRepo(const RepoRecord& record);
+  // A ready repo named by a handle (NOT_FOUND, or *_IN_PROGRESS).
+  RepoRecord readyRepo(const std::string& name, const std::string& repoId);
+  ChunkedStore& chunkedRepoStore(const std::string& repoId) { return repoStore(repoId); }
+
   std::string remoteUrl(const std::string& name) const;
   const NamespaceConfig& config() const { return config_; }
   Host& host() { return host_; }
@@ -81,7 +99,8 @@ class ArtifactsService {
 
  private:
   RepoRecord requireRepo(const std::string& name, const std::string& repoId);
-  KvStore& repoStore(const std::string& repoId);
+  ChunkedStore& repoStore(const std::string& repoId);
+  void validateOptions(const CreateRepoOptions& options);
 
   NamespaceConfig config_;
   ChunkedStore registryStore_;

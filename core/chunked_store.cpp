@@ -77,6 +77,37 @@ std::vector<KvEntry> ChunkedStore::scan(const std::string& prefix, const std::st
   return out;
 }
 
+std::vector<std::string> ChunkedStore::copyStoredRows(const std::string& prefix, const std::string& after,
+                                                     size_t limit, size_t maxBytes, WriteBatch& rawBatch) {
+  std::vector<std::string> keys;
+  std::string from = after;
+  size_t bytes = 0;
+  while (keys.size() < limit && bytes < maxBytes) {
+    const size_t want = std::min<size_t>(limit - keys.size(), 256);
+    auto rows = inner_.scan(prefix, from, want);
+    for (auto& row : rows) {
+      from = row.key;
+      if (row.key.compare(0, kChunkPrefix.size(), kChunkPrefix) == 0) continue;
+      if (!row.value.empty() && row.value[0] == kManifest) {
+        if (row.value.size() != kManifestSize) corrupt(row.key);
+        const uint32_t count = static_cast<uint32_t>(getBE(row.value.data() + 9, 4));
+        for (uint32_t i = 0; i < count; ++i) {
+          auto chunk = inner_.get(chunkKey(row.key, i));
+          if (!chunk) corrupt(row.key);
+          bytes += chunk->size();
+          rawBatch.putNew(chunkKey(row.key, i), std::move(*chunk));
+        }
+      }
+      bytes += row.key.size() + row.value.size();
+      keys.push_back(row.key);
+      rawBatch.putNew(std::move(row.key), std::move(row.value));
+      if (bytes >= maxBytes) break;
+    }
+    if (rows.size() < want) break;
+  }
+  return keys;
+}
+
 uint32_t ChunkedStore::existingChunkCount(const std::string& key) {
   auto row = inner_.get(key);
   if (!row || row->empty() || (*row)[0] != kManifest || row->size() != kManifestSize) return 0;

@@ -19,6 +19,14 @@ class ChunkedStore : public KvStore {
 
   KvStore& inner() { return inner_; }
 
+  // Appends to `rawBatch` up to `limit` values under `prefix` (after key
+  // `after`) exactly as stored, chunk rows included, stopping early once about
+  // `maxBytes` are staged, for committing to another ChunkedStore's inner
+  // store: a repo copy moves bytes without reassembling large values. Returns
+  // the keys copied, in order (fewer than `limit` may still leave more).
+  std::vector<std::string> copyStoredRows(const std::string& prefix, const std::string& after, size_t limit,
+                                          size_t maxBytes, WriteBatch& rawBatch);
+
  private:
   Bytes decode(const std::string& key, const Bytes& row);
   // Number of chunks the row currently stored under `key` owns (0 if inline/absent).

@@ -40,6 +40,17 @@ json tokenInfo(const TokenRecord& t, int64_t nowMs) {
 
 bool absent(const json& v) { return v.is_null(); }
 
+// ArtifactsCreateRepoResult (spec §2.2): create, fork and import answer it.
+json createdRepoJson(ArtifactsService& s, const CreatedRepo& created) {
+  const RepoRecord& r = created.record;
+  return json{{"id", r.id},
+              {"name", r.name},
+              {"description", optionalText(r.description)},
+              {"defaultBranch", r.defaultBranch},
+              {"remote", s.remoteUrl(r.name)},
+              {"token", created.token}};
+}
+
 const json& arg(const json& args, size_t i) {
   static const json kNull;
   return i < args.size() ? args[i] : kNull;
@@ -80,33 +91,31 @@ std::optional<int64_t> integerArg(const json& v) {
   return static_cast<int64_t>(d);
 }
 
+// Description and readOnly, as create(), fork() and import() take them.
+void repoOptions(const json& opts, std::optional<std::string>& description, bool& readOnly) {
+  const json descriptionArg = field(opts, "description");
+  if (!absent(descriptionArg)) {
+    if (!descriptionArg.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "description must be a string", "/description");
+    description = descriptionArg.get<std::string>();
+  }
+  const json readOnlyArg = field(opts, "readOnly");
+  if (!absent(readOnlyArg)) {
+    if (!readOnlyArg.is_boolean()) throw ArtifactsError(ErrorCode::InvalidInput, "readOnly must be a boolean", "/read_only");
+    readOnly = readOnlyArg.get<bool>();
+  }
+}
+
 json create(ArtifactsService& s, const json& args) {
   const std::string name = repoName(arg(args, 0));
   const json opts = optionsBag(arg(args, 1), "options");
   CreateRepoOptions o;
-  const json description = field(opts, "description");
-  if (!absent(description)) {
-    if (!description.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "description must be a string", "/description");
-    o.description = description.get<std::string>();
-  }
-  const json readOnly = field(opts, "readOnly");
-  if (!absent(readOnly)) {
-    if (!readOnly.is_boolean()) throw ArtifactsError(ErrorCode::InvalidInput, "readOnly must be a boolean", "/read_only");
-    o.readOnly = readOnly.get<bool>();
-  }
+  repoOptions(opts, o.description, o.readOnly);
   const json branch = field(opts, "setDefaultBranch");
   if (!absent(branch)) {
     if (!branch.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Artifacts default branch is invalid", "/default_branch");
     o.defaultBranch = branch.get<std::string>();
   }
-  const CreatedRepo created = s.create(name, o);
-  const RepoRecord& r = created.record;
-  return json{{"id", r.id},
-              {"name", r.name},
-              {"description", optionalText(r.description)},
-              {"defaultBranch", r.defaultBranch},
-              {"remote", s.remoteUrl(r.name)},
-              {"token", created.token}};
+  return createdRepoJson(s, s.create(name, o));
 }
 
 json list(ArtifactsService& s, const json& args) {
@@ -287,6 +296,28 @@ json parseArgs(const std::string& argsJson) {
   return args;
 }
 }  // namespace
+
+std::unique_ptr<ForkJob> JsonApi::beginFork(const std::string& argsJson) {
+  const json args = parseArgs(argsJson);
+  const std::string name = repoName(arg(args, 0));
+  const std::string id = handleId(arg(args, 1));
+  const std::string target = repoName(arg(args, 2));
+  const json opts = optionsBag(arg(args, 3), "options");
+  ForkOptions o;
+  repoOptions(opts, o.description, o.readOnly);
+  const json branchOnly = field(opts, "defaultBranchOnly");
+  if (!absent(branchOnly)) {
+    if (!branchOnly.is_boolean()) {
+      throw ArtifactsError(ErrorCode::InvalidInput, "defaultBranchOnly must be a boolean", "/default_branch_only");
+    }
+    o.defaultBranchOnly = branchOnly.get<bool>();
+  }
+  return std::make_unique<ForkJob>(service_, name, id, target, o);
+}
+
+std::string JsonApi::createdRepo(const CreatedRepo& created) {
+  return createdRepoJson(service_, created).dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 std::optional<ContentBlob> JsonApi::readBytes(const std::string& method, const std::string& argsJson) {
   const json args = parseArgs(argsJson);

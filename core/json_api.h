@@ -4,11 +4,13 @@
 // here, so the JS layer forwards values untouched and never re-validates.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "artifacts_service.h"
 #include "content_reads.h"
+#include "fork_job.h"
 
 namespace oa {
 
@@ -30,6 +32,12 @@ class JsonApi {
   // "readFile" [name, repoId, {ref, path}]. The bytes stay binary (no JSON or
   // base64 round trip of up to 32 MB); nullopt is the JS null.
   std::optional<ContentBlob> readBytes(const std::string& method, const std::string& argsJson);
+
+  // fork [name, repoId, targetName, {description, readOnly, defaultBranchOnly}]:
+  // a job the caller steps until done (fork_job.h).
+  std::unique_ptr<ForkJob> beginFork(const std::string& argsJson);
+  // ArtifactsCreateRepoResult JSON of a finished fork or import.
+  std::string createdRepo(const CreatedRepo& created);
 
  private:
   ArtifactsService& service_;

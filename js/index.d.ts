@@ -30,6 +30,10 @@ export interface CreateArtifactsOptions {
   /** Where the git server is reachable; remotes are `<baseUrl>/git/<namespace>/<repo>.git`. */
   baseUrl?: string;
   host?: ArtifactsHost;
+  /** How import() reaches remotes. Default: the global fetch. */
+  fetch?: (req: Request) => Promise<Response>;
+  /** Lets import() read plain http:// sources (local tests). Default false: HTTPS only. */
+  allowHttpImport?: boolean;
 }
 
 export type ArtifactsErrorCode =
@@ -93,6 +97,31 @@ export interface CreateTokenResult {
   plaintext: string;
   scope: "read" | "write";
   expiresAt: string;
+}
+
+/** Options of fork(): `defaultBranchOnly` defaults to true. */
+export interface ForkOptions {
+  description?: string;
+  readOnly?: boolean;
+  defaultBranchOnly?: boolean;
+}
+
+/** What import() reads: `source.branch` defaults to the remote's HEAD; `depth` makes it shallow. */
+export interface ImportParams {
+  source: { url: string; branch?: string; depth?: number };
+  target: { name: string; opts?: { description?: string; readOnly?: boolean } };
+}
+
+/** Progress of an import, as reported to `onProgress`. */
+export interface ImportProgress {
+  phase: "refs" | "receiving" | "done";
+  bytesReceived: number;
+  objectsReceived: number;
+}
+
+/** Our extension of import() (not in the Workers binding). */
+export interface ImportOptions {
+  onProgress?: (p: ImportProgress) => void;
 }
 
 export interface TokenInfo {
@@ -163,6 +192,12 @@ export interface ArtifactsRepoHandle extends Disposable {
    * limit < 1, offset < 0 or a non-integer.
    */
   log(opts?: { ref?: string; limit?: number; offset?: number }): Promise<CommitMetadata[]>;
+  /**
+   * Copies this repo into a new repo `name` in the same namespace (source
+   * `artifacts:<namespace>/<repo>`), with a fresh write token. INVALID_REPO_NAME,
+   * ALREADY_EXISTS, FORK_IN_PROGRESS.
+   */
+  fork(name: string, opts?: ForkOptions): Promise<CreateRepoResult>;
 }
 
 export interface ArtifactsNamespace {
@@ -171,6 +206,13 @@ export interface ArtifactsNamespace {
     opts?: { readOnly?: boolean; description?: string; setDefaultBranch?: string },
   ): Promise<CreateRepoResult>;
   get(name: string): Promise<ArtifactsRepoHandle>;
+  /**
+   * Creates repo `target.name` from a remote git repository over smart HTTP (source
+   * `git:<url>`). HTTPS only unless `allowHttpImport`. INVALID_REPO_NAME, INVALID_INPUT,
+   * INVALID_URL, REMOTE_AUTH_REQUIRED, NOT_FOUND, UPSTREAM_UNAVAILABLE, MEMORY_LIMIT,
+   * ALREADY_EXISTS. `options` is our extension (progress reports).
+   */
+  import(params: ImportParams, options?: ImportOptions): Promise<CreateRepoResult>;
   list(opts?: { limit?: number; cursor?: string }): Promise<RepoListResult>;
   delete(name: string): Promise<boolean>;
   /**

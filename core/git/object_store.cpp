@@ -45,6 +45,8 @@ bool ObjectStore::exists(const ObjectId& id) {
   return true;
 }
 
+const std::string& ObjectStore::keyPrefix() { return kObjectPrefix; }
+
 bool ObjectStore::isEmpty(KvStore& store) { return store.scan(kObjectPrefix, "", 1).empty(); }
 
 std::optional<StoredObject> ObjectStore::record(const ObjectId& id) {

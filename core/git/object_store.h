@@ -39,6 +39,9 @@ class ObjectStore {
  public:
   explicit ObjectStore(KvStore& store, size_t cacheBytes = 8u << 20);
 
+  // Key prefix of object records ("o/<hex>"), for whole-store copies.
+  static const std::string& keyPrefix();
+
   bool exists(const ObjectId& id);
   // True when the store holds no object records at all.
   static bool isEmpty(KvStore& store);

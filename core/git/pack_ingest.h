@@ -33,6 +33,8 @@ class PackIngest {
   // What each object of the pack refers to (see object_links.h); an object
   // whose content did not parse as its type maps to nullopt.
   const std::unordered_map<ObjectId, std::optional<std::vector<ObjectId>>>& links() const { return links_; }
+  // Pack entries read so far (progress of an import).
+  uint32_t entriesRead() const { return parser_.entriesParsed(); }
 
  private:
   void onEntry(PackEntry&& entry);

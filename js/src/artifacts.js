@@ -16,6 +16,13 @@ function keepTypeMismatches(_key, value) {
   return value;
 }
 
+// Objects a fork copies between yields to the event loop.
+const FORK_STEP_OBJECTS = 4096;
+
+// Lets queued I/O and timers run (setImmediate where there is one: a zero
+// setTimeout is clamped to 4 ms in browsers).
+export const nextTick = () => new Promise((resolve) => (globalThis.setImmediate ?? setTimeout)(resolve));
+
 // options: { storage, namespace, baseUrl, host? } (see js/index.d.ts).
 export function createArtifactsWith(loadCore, options = {}) {
   const { storage, namespace = 'default', baseUrl = 'http://127.0.0.1:8788', host = platformHost } = options;
@@ -56,6 +63,22 @@ export function createArtifactsWith(loadCore, options = {}) {
       throw checkTrap(e);
     }
     return result === null ? null : new Blob([result.bytes], { type: result.type });
+  }
+
+  // A long core job (fork; import in import.js) runs in steps; between them
+  // the event loop serves other requests, which see the repo *_IN_PROGRESS.
+  async function runFork(method, args) {
+    const ns = await namespaceCore();
+    let job;
+    try {
+      job = ns.openFork(JSON.stringify(args, keepTypeMismatches));
+      while (!job.step(FORK_STEP_OBJECTS)) await nextTick();
+      return JSON.parse(job.result());
+    } catch (e) {
+      throw checkTrap(e);
+    } finally {
+      job?.delete();
+    }
   }
 
   class ArtifactsRepoHandle {
@@ -99,6 +122,9 @@ export function createArtifactsWith(loadCore, options = {}) {
     }
     log(opts) {
       return this.#call('log', [opts]);
+    }
+    fork(name, opts) {
+      return this.#call('fork', [name, opts], runFork);
     }
     // Like the Workers RPC stub: releases the handle (it holds no other resource).
     [dispose]() {
