@@ -41,6 +41,7 @@ try {
     host: opt('host', '127.0.0.1'),
     dataDir: path.resolve(dataDir),
     namespace: 'default',
+    allowHttpImport: true, // the benchmark imports from the http-backend baseline on loopback
   });
 } catch (err) {
   process.stdout.write(JSON.stringify({ error: `startServer() failed: ${err?.stack ?? err}` }) + '\n');

@@ -2,7 +2,7 @@
 // Benchmark: our git smart-HTTP server against `git http-backend` (behind a Node CGI bridge), with
 // the real git CLI over loopback, in one run on one machine. See bench/README.md.
 //
-//   node bench/run.mjs [--runs 3] [--only clone,fetch,push,adv,rss] [--targets baseline,ours]
+//   node bench/run.mjs [--runs 3] [--only clone,fetch,push,adv,rss,fork,import] [--targets baseline,ours]
 //                      [--adv-runs 20] [--keep] [--out bench/results/latest.json]
 //                      [--seed 1 --commits 2000 --files 5000 ...fixture parameters]
 import { spawn, execFileSync } from 'node:child_process';
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureFixture, formatStats, cleanGitEnv, DEFAULT_PARAMS, ROOT, CACHE_DIR } from './make-fixture.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const STEPS = ['clone', 'fetch', 'push', 'adv', 'rss'];
+const STEPS = ['clone', 'fetch', 'push', 'adv', 'rss', 'fork', 'import'];
 const MiB = 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
@@ -672,6 +672,66 @@ async function main() {
     }
   }
 
+  // 5. fork() and import() on our server, as ratios to our own initial push of the same repo
+  //    (http-backend has neither): fork of the full repo, default branch only and all refs; import
+  //    of the full repo from the http-backend baseline over loopback (protocol v2).
+  const ours = targets.find((t) => t.kind === 'ours');
+  const backend = targets.find((t) => t.kind === 'baseline');
+  if ((steps.has('fork') || steps.has('import')) && ours) {
+    if (!results.push?.[ours.name]?.samples.length) {
+      log(`fork/import: measuring ${ours.name}'s push once as the reference`);
+      try {
+        const { ms, cpu } = await pushFixture(ours, 'push-reference');
+        record('push', ours, ms, cpu);
+      } catch (err) {
+        log(`  push reference failed: ${err.message}`);
+      }
+    }
+    const seed = await ensureFull(ours);
+    const timedPost = (url, body) => withCpu(ours, async () => {
+      const t0 = performance.now();
+      const json = await postJson(url, body);
+      return { ms: performance.now() - t0, json };
+    });
+    const checkClone = async (repo, token, wantRefs) => {
+      const dest = path.join(workDir, 'fork-check');
+      rmrf(dest);
+      try {
+        await runGit(['-c', `http.extraHeader=Authorization: Bearer ${token}`, '-c', 'protocol.version=2', 'clone', '--bare', '--quiet',
+          `${ours.url}/git/default/${repo}.git`, dest]);
+        await runGit(['-C', dest, 'fsck', '--connectivity-only', '--no-progress']);
+        if (refsOf(dest) !== wantRefs) throw new Error(`${repo}: cloned refs differ from the source`);
+      } finally {
+        rmrf(dest);
+      }
+    };
+    const mainOnly = fixtureRefs.split('\n').filter((l) => l.endsWith(' refs/heads/main')).join('\n');
+    const stepsHere = [];
+    if (steps.has('fork')) {
+      stepsHere.push(['fork-main', (run) => timedPost(`${ours.url}/api/repos/${seed}/fork`, { name: `fork-main-${run}` }), mainOnly]);
+      stepsHere.push(['fork-all', (run) => timedPost(`${ours.url}/api/repos/${seed}/fork`, { name: `fork-all-${run}`, defaultBranchOnly: false }), fixtureRefs]);
+    }
+    if (steps.has('import') && backend) {
+      const source = backend.cloneUrl(await ensureFull(backend));
+      stepsHere.push(['import', (run) => timedPost(`${ours.url}/api/repos/import-${run}/import`, { url: source }), fixtureRefs]);
+    }
+    for (const [step, go, wantRefs] of stepsHere) {
+      log(`${step}: ${opts.runs} run(s)`);
+      for (let run = 0; run < opts.runs; run++) {
+        try {
+          const r = await go(run);
+          record(step, ours, r.ms, r);
+          log(`  ${step} #${run + 1}: ${fmtMs(r.ms)}`);
+          if (run === 0) await checkClone(r.json.result.name, r.json.result.token, wantRefs);
+        } catch (err) {
+          record(step, ours, err);
+          log(`  ${step} failed: ${err.message}`);
+          break;
+        }
+      }
+    }
+  }
+
   await cleanup();
   const seconds = (performance.now() - tStart) / 1000;
 
@@ -719,6 +779,21 @@ async function main() {
     }
     table.push([row.label, cell(row.step, A), cell(row.step, B), ratio === null ? '-' : `${ratio.toFixed(2)}x`, target, verdict]);
     summary[row.step] = { baseline: a ?? null, candidate: b ?? null, ratio, target, verdict: verdict || null };
+  }
+  // fork/import: ours only, as a ratio to our own push.
+  const selfRows = [
+    { step: 'fork-main', only: 'fork', label: `fork, default branch only (median of ${opts.runs})`, max: 0.1 },
+    { step: 'fork-all', only: 'fork', label: `fork, all refs (median of ${opts.runs})`, max: 0.1 },
+    { step: 'import', label: `import from http-backend, all refs (median of ${opts.runs})` },
+  ].filter((r) => steps.has(r.only ?? r.step) && ours && results[r.step]?.[ours.name]);
+  const pushMs = ours ? results.push?.[ours.name]?.median : undefined;
+  for (const row of selfRows) {
+    const v = results[row.step][ours.name].median;
+    const ratio = Number.isFinite(v) && pushMs > 0 ? v / pushMs : null;
+    const verdict = row.max === undefined || ratio === null ? '' : ratio <= row.max ? 'ok' : 'MISS';
+    table.push([row.label, '-', cell(row.step, ours), ratio === null ? '-' : `${ratio.toFixed(2)}x of our push`,
+      row.max === undefined ? '' : `<= ${row.max.toFixed(2)}x`, verdict]);
+    summary[row.step] = { candidate: v ?? null, ourPush: pushMs ?? null, ratioToOurPush: ratio, verdict: verdict || null };
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
   const line = (r) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;

@@ -101,6 +101,87 @@ class ForkJobBinding {
   std::unique_ptr<ForkJob> job_;
 };
 
+// import(): JS asks nextRequest() (null when done), performs it with its
+// fetch, and feeds beginResponse/write*/endResponse; failUnreachable when the
+// request itself failed. Deleting an unfinished job removes the target.
+class ImportJobBinding {
+ public:
+  ImportJobBinding(JsonApi& api, const std::string& argsJson, bool allowHttp, val makeError)
+      : api_(api), makeError_(std::move(makeError)) {
+    guarded(makeError_, [&] {
+      job_ = api_.beginImport(argsJson, allowHttp);
+      return 0;
+    });
+  }
+
+  val nextRequest() {
+    return guarded(makeError_, [&] {
+      const auto request = job_->nextRequest();
+      if (!request) return val::null();
+      val headers = val::array();
+      for (const auto& [name, value] : request->headers) {
+        val pair = val::array();
+        pair.call<void>("push", name, value);
+        headers.call<void>("push", pair);
+      }
+      val out = val::object();
+      out.set("method", request->method);
+      out.set("url", request->url);
+      out.set("headers", headers);
+      out.set("body", request->method == "GET" ? val::null() : bytesToJs(request->body.data(), request->body.size()));
+      return out;
+    });
+  }
+
+  void beginResponse(int status, const std::string& contentType) {
+    guarded(makeError_, [&] {
+      job_->beginResponse(status, contentType);
+      return 0;
+    });
+  }
+
+  void write(const val& chunk) {
+    guarded(makeError_, [&] {
+      const Bytes bytes = bytesFromJs(chunk);
+      job_->write(bytes.data(), bytes.size());
+      return 0;
+    });
+  }
+
+  void endResponse() {
+    guarded(makeError_, [&] {
+      job_->endResponse();
+      return 0;
+    });
+  }
+
+  void failUnreachable(const std::string& reason) {
+    guarded(makeError_, [&] {
+      job_->failUnreachable(reason);
+      return 0;
+    });
+  }
+
+  val progress() {
+    const auto& p = job_->progress();
+    static const char* const kPhases[] = {"refs", "receiving", "done"};
+    val out = val::object();
+    out.set("phase", std::string(kPhases[static_cast<int>(p.phase)]));
+    out.set("bytesReceived", static_cast<double>(p.bytesReceived));
+    out.set("objectsReceived", static_cast<double>(p.objectsReceived));
+    return out;
+  }
+
+  std::string result() {
+    return guarded(makeError_, [&] { return api_.createdRepo(job_->result()); });
+  }
+
+ private:
+  JsonApi& api_;
+  val makeError_;
+  std::unique_ptr<ImportJob> job_;
+};
+
 class NamespaceBinding {
  public:
   // storage: { registry(ns), repo(id) }; host: { now(), randomBytes(n) };
@@ -138,6 +219,10 @@ class NamespaceBinding {
 
   ForkJobBinding* openFork(const std::string& argsJson) { return new ForkJobBinding(*api_, argsJson, makeError_); }
 
+  ImportJobBinding* openImport(const std::string& argsJson, bool allowHttp) {
+    return new ImportJobBinding(*api_, argsJson, allowHttp, makeError_);
+  }
+
  private:
   template <typename F>
   auto guard(F&& f) -> decltype(f()) {
@@ -165,7 +250,8 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .function("call", &oa::bindings::NamespaceBinding::call)
       .function("readBytes", &oa::bindings::NamespaceBinding::readBytes)
       .function("openGit", &oa::bindings::NamespaceBinding::openGit, emscripten::allow_raw_pointers())
-      .function("openFork", &oa::bindings::NamespaceBinding::openFork, emscripten::allow_raw_pointers());
+      .function("openFork", &oa::bindings::NamespaceBinding::openFork, emscripten::allow_raw_pointers())
+      .function("openImport", &oa::bindings::NamespaceBinding::openImport, emscripten::allow_raw_pointers());
   emscripten::class_<oa::bindings::GitSessionBinding>("GitSession")
       .function("write", &oa::bindings::GitSessionBinding::write)
       .function("finish", &oa::bindings::GitSessionBinding::finish)
@@ -173,5 +259,13 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
   emscripten::class_<oa::bindings::ForkJobBinding>("ForkJob")
       .function("step", &oa::bindings::ForkJobBinding::step)
       .function("result", &oa::bindings::ForkJobBinding::result);
+  emscripten::class_<oa::bindings::ImportJobBinding>("ImportJob")
+      .function("nextRequest", &oa::bindings::ImportJobBinding::nextRequest)
+      .function("beginResponse", &oa::bindings::ImportJobBinding::beginResponse)
+      .function("write", &oa::bindings::ImportJobBinding::write)
+      .function("endResponse", &oa::bindings::ImportJobBinding::endResponse)
+      .function("failUnreachable", &oa::bindings::ImportJobBinding::failUnreachable)
+      .function("progress", &oa::bindings::ImportJobBinding::progress)
+      .function("result", &oa::bindings::ImportJobBinding::result);
   emscripten::function("versions", &oa::bindings::versions);
 }

@@ -29,11 +29,14 @@ class JsKvStore : public KvStore {
 // { registry(namespace) -> KV handle, repo(repoId) -> KV handle }
 class JsRepoProvider : public RepoStorageProvider {
  public:
-  explicit JsRepoProvider(emscripten::val storage) : storage_(std::move(storage)) {}
+  explicit JsRepoProvider(emscripten::val storage)
+      : storage_(std::move(storage)), shares_(storage_["sharesRepoStorage"].strictlyEquals(emscripten::val(true))) {}
   KvStore& openRepo(const std::string& repoId) override;
+  bool sharesStorage() const override { return shares_; }
 
  private:
   emscripten::val storage_;
+  bool shares_;  // storage.sharesRepoStorage === true
   std::map<std::string, std::unique_ptr<JsKvStore>> open_;
 };
 

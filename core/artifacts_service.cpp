@@ -1,23 +1,13 @@
 #include "artifacts_service.h"
 
 #include "error.h"
+#include "http_url.h"
 #include "names.h"
 #include "repo_store.h"
 
 namespace oa {
 
 namespace {
-bool isHttpUrl(const std::string& url) {
-  const bool scheme = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
-  if (!scheme || url.size() > 2048) return false;
-  const size_t hostStart = url.find("//") + 2;
-  if (hostStart >= url.size() || url[hostStart] == '/') return false;
-  for (char c : url) {
-    if (static_cast<unsigned char>(c) <= 32 || c == 127 || c == '?' || c == '#') return false;
-  }
-  return true;
-}
-
 [[noreturn]] void throwNotReady(const RepoRecord& r) {
   switch (r.status) {
     case RepoStatus::Creating:
@@ -92,6 +82,9 @@ PendingRepo ArtifactsService::beginRepo(const std::string& name, const CreateRep
 }
 
 void ArtifactsService::completeRepo(RepoRecord& record) {
+  // Deleted while it was being filled (delete() works on any status).
+  auto current = registry_.find(record.name);
+  if (!current || current->id != record.id) throwRepoNotFound();
   record.status = RepoStatus::Ready;
   registry_.update(record);
 }
@@ -99,8 +92,51 @@ void ArtifactsService::completeRepo(RepoRecord& record) {
 void ArtifactsService::abandonRepo(const RepoRecord& record) {
   auto current = registry_.find(record.name);
   if (current && current->id == record.id) registry_.remove(record.name);
-  RepoStore::destroy(repos_.openRepo(record.id));
-  repoStores_.erase(record.id);
+  releaseStorage(record.id);
+}
+
+void ArtifactsService::releaseStorage(const std::string& repoId) {
+  std::optional<std::string> lender;
+  {
+    RepoStore repo(repoStore(repoId));
+    if (repo.hasBorrowers()) {
+      repo.retire();
+      return;
+    }
+    lender = repo.alternate();
+  }
+  RepoStore::destroy(repos_.openRepo(repoId));
+  repoStores_.erase(repoId);
+  if (!lender) return;
+  RepoStore parent(repoStore(*lender));
+  parent.removeBorrower(repoId);
+  if (parent.retired() && !parent.hasBorrowers()) releaseStorage(*lender);
+}
+
+std::vector<KvStore*> ArtifactsService::alternatesOf(const std::string& repoId) {
+  std::vector<KvStore*> out;
+  std::optional<std::string> next = RepoStore(repoStore(repoId)).alternate();
+  while (next && out.size() < kMaxAlternateChain) {
+    KvStore& store = repoStore(*next);
+    out.push_back(&store);
+    next = RepoStore(store).alternate();
+  }
+  return out;
+}
+
+std::unique_ptr<git::RepoContext> ArtifactsService::openRepoContext(const std::string& repoId) {
+  return std::make_unique<git::RepoContext>(repoStore(repoId), alternatesOf(repoId));
+}
+
+bool ArtifactsService::canLendObjects(const std::string& repoId) {
+  return repos_.sharesStorage() && alternatesOf(repoId).size() + 1 < kMaxAlternateChain;
+}
+
+void ArtifactsService::lendObjects(const std::string& repoId, const std::string& borrowerId) {
+  RepoStore(repoStore(repoId)).addBorrower(borrowerId);
+  WriteBatch batch;
+  RepoStore(repoStore(borrowerId)).stageAlternate(batch, repoId);
+  repoStore(borrowerId).commit(batch);
 }
 
 CreatedRepo ArtifactsService::create(const std::string& name, const CreateRepoOptions& options) {
@@ -127,8 +163,7 @@ bool ArtifactsService::remove(const std::string& name) {
   if (!record) return false;
   // The name is free from here on; the repo's rows go next. A crash in between
   // leaves unreachable rows, never a half-visible repo.
-  RepoStore::destroy(repos_.openRepo(record->id));
-  repoStores_.erase(record->id);
+  releaseStorage(record->id);
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "chunked_store.h"
+#include "git/repo_context.h"
 #include "host.h"
 #include "repo_registry.h"
 #include "token_store.h"
@@ -22,7 +23,16 @@ class RepoStorageProvider {
  public:
   virtual ~RepoStorageProvider() = default;
   virtual KvStore& openRepo(const std::string& repoId) = 0;
+  // True when one repo's store may read another's synchronously (one backing
+  // store: SQLite, memory), so a fork can borrow its parent's objects instead
+  // of copying them. False for stores in separate places (a Durable Object
+  // per repo): forks copy.
+  virtual bool sharesStorage() const { return false; }
 };
+
+// Longest chain of forks borrowing objects from each other; a fork of a repo
+// at the end of one copies instead, so reads never chase a long chain.
+constexpr size_t kMaxAlternateChain = 8;
 
 struct NamespaceConfig {
   std::string name;     // namespace name, 2-63 characters
@@ -84,6 +94,15 @@ class ArtifactsService {
   // A ready repo named by a handle (NOT_FOUND, or *_IN_PROGRESS).
   RepoRecord readyRepo(const std::string& name, const std::string& repoId);
   ChunkedStore& chunkedRepoStore(const std::string& repoId) { return repoStore(repoId); }
+  // The stores a repo borrows objects from, nearest first (RepoStore::alternate).
+  std::vector<KvStore*> alternatesOf(const std::string& repoId);
+  // Everything the git code needs for one repo, its alternates included.
+  std::unique_ptr<git::RepoContext> openRepoContext(const std::string& repoId);
+  // True when a fork of `repoId` can borrow its objects; lendObjects() then
+  // makes `borrowerId` read them (borrower row first: the lender must never
+  // be destroyed while a borrower reads from it).
+  bool canLendObjects(const std::string& repoId);
+  void lendObjects(const std::string& repoId, const std::string& borrowerId);
 
   std::string remoteUrl(const std::string& name) const;
   const NamespaceConfig& config() const { return config_; }
@@ -100,6 +119,9 @@ class ArtifactsService {
  private:
   RepoRecord requireRepo(const std::string& name, const std::string& repoId);
   ChunkedStore& repoStore(const std::string& repoId);
+  // Deletes a repo's rows, unless forks still borrow its objects (then it is
+  // only retired); a lender left retired with no borrowers goes too.
+  void releaseStorage(const std::string& repoId);
   void validateOptions(const CreateRepoOptions& options);
 
   NamespaceConfig config_;

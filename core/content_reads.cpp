@@ -252,20 +252,24 @@ std::vector<CommitMetadata> ContentReads::log(const LogOptions& requested) {
   int64_t skipped = 0;
   while (next && static_cast<int64_t>(out.size()) < options.limit) {
     const ObjectId id = *next;
-    // The chain's objects were stored with their whole closure: a gap is corruption.
+    // The chain's objects were stored with their whole closure (up to the
+    // repo's shallow commits): a gap is corruption.
     if (typeWithinBudget(id) != ObjectType::Commit) {
       throw ArtifactsError(ErrorCode::InternalError, "history is incomplete: commit " + id.hex() + " is missing");
     }
+    // History ends at a shallow commit, as `git log` ends there in a shallow
+    // clone. Its metadata still lists the parents its object names.
+    const bool shallow = repo_.shallows().contains(id);
     if (skipped < options.offset) {
       ++skipped;
       auto info = repo_.git().commit(id);
       if (!info) corruptObject();
-      next = info->parents.empty() ? std::nullopt : std::optional<ObjectId>(info->parents.front());
+      next = info->parents.empty() || shallow ? std::nullopt : std::optional<ObjectId>(info->parents.front());
       continue;
     }
     out.push_back(decodeCommit(id));
     const auto& parents = out.back().parents;
-    next = parents.empty() ? std::nullopt : ObjectId::fromHex(parents.front());
+    next = parents.empty() || shallow ? std::nullopt : ObjectId::fromHex(parents.front());
   }
   return out;
 }

@@ -14,8 +14,17 @@ ForkJob::ForkJob(ArtifactsService& service, const std::string& sourceName, const
   target.defaultBranch = parent.defaultBranch;  // the fork inherits it (spec §2.2)
   pending_ = service.beginRepo(targetName, target, RepoStatus::Forking,
                                "artifacts:" + service.config().name + "/" + parent.name);
-  copy_ = std::make_unique<git::RepoCopy>(service.chunkedRepoStore(parent.id),
-                                          service.chunkedRepoStore(pending_.record.id), options.defaultBranchOnly);
+  try {
+    const bool share = service.canLendObjects(parent.id);
+    if (share) service.lendObjects(parent.id, pending_.record.id);
+    copy_ = std::make_unique<git::RepoCopy>(service.chunkedRepoStore(parent.id), service.alternatesOf(parent.id),
+                                            service.chunkedRepoStore(pending_.record.id), options.defaultBranchOnly,
+                                            share);
+  } catch (...) {
+    abandoned_ = true;
+    service.abandonRepo(pending_.record);
+    throw;
+  }
 }
 
 ForkJob::~ForkJob() {

@@ -159,7 +159,7 @@ void GitHttpSession::open(const GitHttpRequest& request) {
       return fail(415, "unsupported Content-Encoding " + ce->second);
     }
   }
-  repo_ = std::make_unique<git::RepoContext>(service_.repoStorage(repoId_));
+  repo_ = service_.openRepoContext(repoId_);
   if (route_ == Route::ReceivePack) receive_ = std::make_unique<git::ReceivePack>(*repo_);
 }
 

@@ -232,8 +232,8 @@ auto withRepo(ArtifactsService& s, const json& args, F&& f) {
   const std::string name = repoName(arg(args, 0));
   const std::string id = handleId(arg(args, 1));
   s.info(name, id);
-  git::RepoContext repo(s.repoStorage(id));
-  ContentReads reads(repo);
+  const auto repo = s.openRepoContext(id);
+  ContentReads reads(*repo);
   return f(reads);
 }
 
@@ -313,6 +313,37 @@ std::unique_ptr<ForkJob> JsonApi::beginFork(const std::string& argsJson) {
     o.defaultBranchOnly = branchOnly.get<bool>();
   }
   return std::make_unique<ForkJob>(service_, name, id, target, o);
+}
+
+std::unique_ptr<ImportJob> JsonApi::beginImport(const std::string& argsJson, bool allowHttp) {
+  const json args = parseArgs(argsJson);
+  const json params = arg(args, 0);
+  if (!params.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, "import params must be an object");
+  const json source = field(params, "source");
+  if (!source.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, "source must be an object", "/source");
+  ImportParams p;
+  p.allowHttp = allowHttp;
+  const json url = field(source, "url");
+  if (!url.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid input: expected string, received " + std::string(absent(url) ? "undefined" : url.type_name()), "/url");
+  p.url = url.get<std::string>();
+  const json branch = field(source, "branch");
+  if (!absent(branch)) {
+    if (!branch.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "branch must be a string", "/branch");
+    p.branch = branch.get<std::string>();
+  }
+  const json depth = field(source, "depth");
+  if (!absent(depth)) {
+    const auto n = integerArg(depth);
+    if (!n || *n < 1 || *n > (1 << 30)) {
+      throw ArtifactsError(ErrorCode::InvalidInput, "depth must be a positive integer", "/depth");
+    }
+    p.depth = static_cast<int>(*n);
+  }
+  const json target = field(params, "target");
+  if (!target.is_object()) throw ArtifactsError(ErrorCode::InvalidRepoName, "Invalid repo name: name is required", "/name");
+  p.targetName = repoName(field(target, "name"));
+  repoOptions(optionsBag(field(target, "opts"), "target.opts"), p.target.description, p.target.readOnly);
+  return std::make_unique<ImportJob>(service_, p);
 }
 
 std::string JsonApi::createdRepo(const CreatedRepo& created) {

@@ -11,6 +11,7 @@
 #include "artifacts_service.h"
 #include "content_reads.h"
 #include "fork_job.h"
+#include "import_job.h"
 
 namespace oa {
 
@@ -36,6 +37,10 @@ class JsonApi {
   // fork [name, repoId, targetName, {description, readOnly, defaultBranchOnly}]:
   // a job the caller steps until done (fork_job.h).
   std::unique_ptr<ForkJob> beginFork(const std::string& argsJson);
+  // import [{source: {url, branch?, depth?}, target: {name, opts?}}]: a job
+  // the host drives with its own fetch (import_job.h). `allowHttp` is the
+  // host's opt-in to plain-http sources.
+  std::unique_ptr<ImportJob> beginImport(const std::string& argsJson, bool allowHttp);
   // ArtifactsCreateRepoResult JSON of a finished fork or import.
   std::string createdRepo(const CreatedRepo& created);
 

@@ -4,6 +4,12 @@
 
 namespace oa {
 
+namespace {
+const std::string kAlternateKey = "alt";
+const std::string kBorrowerPrefix = "borrower/";
+const std::string kRetiredKey = "retired";
+}  // namespace
+
 void RepoStore::initialize(const std::string& defaultBranch) {
   WriteBatch batch;
   git::RefStore(store_).stageHead(batch, "refs/heads/" + defaultBranch);
@@ -19,5 +25,35 @@ void RepoStore::destroy(KvStore& rawStore) {
     rawStore.commit(batch);
   }
 }
+
+std::optional<std::string> RepoStore::alternate() {
+  auto raw = store_.get(kAlternateKey);
+  if (!raw) return std::nullopt;
+  return bytesToString(*raw);
+}
+
+void RepoStore::stageAlternate(WriteBatch& batch, const std::string& repoId) { batch.put(kAlternateKey, repoId); }
+
+void RepoStore::addBorrower(const std::string& repoId) {
+  WriteBatch batch;
+  batch.put(kBorrowerPrefix + repoId, std::string_view(""));
+  store_.commit(batch);
+}
+
+void RepoStore::removeBorrower(const std::string& repoId) {
+  WriteBatch batch;
+  batch.remove(kBorrowerPrefix + repoId);
+  store_.commit(batch);
+}
+
+bool RepoStore::hasBorrowers() { return !store_.scan(kBorrowerPrefix, "", 1).empty(); }
+
+void RepoStore::retire() {
+  WriteBatch batch;
+  batch.put(kRetiredKey, std::string_view(""));
+  store_.commit(batch);
+}
+
+bool RepoStore::retired() { return store_.get(kRetiredKey).has_value(); }
 
 }  // namespace oa

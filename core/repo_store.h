@@ -3,6 +3,7 @@
 // file covers a repo's life cycle; refs and objects are core/git/'s.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "kv_store.h"
@@ -17,6 +18,18 @@ class RepoStore {
   void initialize(const std::string& defaultBranch);
   // Deletes every row of the repo, in bounded batches.
   static void destroy(KvStore& rawStore);
+
+  // Object sharing between a fork and its parent (git's alternates): the fork
+  // names the repo it borrows objects from; the parent lists its borrowers,
+  // and outlives its own deletion ("retired": no name, objects kept) until
+  // the last of them is gone.
+  std::optional<std::string> alternate();
+  void stageAlternate(WriteBatch& batch, const std::string& repoId);
+  void addBorrower(const std::string& repoId);
+  void removeBorrower(const std::string& repoId);
+  bool hasBorrowers();
+  void retire();
+  bool retired();
 
  private:
   KvStore& store_;

@@ -15,6 +15,13 @@ export interface StorageHandle {
 export interface ArtifactsStorage {
   registry(namespace: string): StorageHandle;
   repo(repoId: string): StorageHandle;
+  /**
+   * True when every repo handle reads one backing store synchronously (as
+   * MemoryStorage and SqliteStorage): forks then borrow their parent's objects
+   * instead of copying them. Leave unset for stores in separate places (a
+   * Durable Object per repo).
+   */
+  readonly sharesRepoStorage?: boolean;
 }
 
 /** Time and randomness for the core; defaults to Date.now and crypto.getRandomValues. */

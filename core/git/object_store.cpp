@@ -36,22 +36,32 @@ bool getVarint(const Bytes& in, size_t& pos, uint64_t& v) {
 }
 }  // namespace
 
-ObjectStore::ObjectStore(KvStore& store, size_t cacheBytes) : store_(store), cacheLimit_(cacheBytes) {}
+ObjectStore::ObjectStore(KvStore& store, size_t cacheBytes, std::vector<KvStore*> alternates)
+    : store_(store), alternates_(std::move(alternates)), cacheLimit_(cacheBytes) {}
+
+std::optional<Bytes> ObjectStore::rawRecord(const ObjectId& id) {
+  const std::string k = key(id);
+  if (auto raw = store_.get(k)) return raw;
+  for (KvStore* alternate : alternates_) {
+    if (auto raw = alternate->get(k)) return raw;
+  }
+  return std::nullopt;
+}
 
 bool ObjectStore::exists(const ObjectId& id) {
   if (known_.count(id) || index_.count(id)) return true;
-  if (!store_.get(key(id))) return false;
+  if (!rawRecord(id)) return false;
   known_.insert(id);
   return true;
 }
 
 const std::string& ObjectStore::keyPrefix() { return kObjectPrefix; }
 
-bool ObjectStore::isEmpty(KvStore& store) { return store.scan(kObjectPrefix, "", 1).empty(); }
+bool ObjectStore::isEmpty() { return alternates_.empty() && store_.scan(kObjectPrefix, "", 1).empty(); }
 
 std::optional<StoredObject> ObjectStore::record(const ObjectId& id) {
   if (auto kept = retained_.find(id); kept != retained_.end()) return kept->second;
-  auto raw = store_.get(key(id));
+  auto raw = rawRecord(id);
   if (!raw) return std::nullopt;
   const Bytes& r = *raw;
   if (r.size() < 2 || (r[0] != kRecordWhole && r[0] != kRecordDelta) || r[1] < 1 || r[1] > 4) corrupt(id);

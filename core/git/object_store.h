@@ -10,6 +10,7 @@
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "git/object_id.h"
 #include "kv_store.h"
@@ -35,16 +36,19 @@ struct ResolvedObject {
 // never inflates more than this many records.
 constexpr uint32_t kMaxDeltaDepth = 50;
 
+// A fork shares its parent's records instead of copying them (git's
+// "alternates"): `alternates` are the object stores of the repos it borrows
+// from, nearest first. Reads fall back to them; writes always go to `store`.
 class ObjectStore {
  public:
-  explicit ObjectStore(KvStore& store, size_t cacheBytes = 8u << 20);
+  explicit ObjectStore(KvStore& store, size_t cacheBytes = 8u << 20, std::vector<KvStore*> alternates = {});
 
   // Key prefix of object records ("o/<hex>"), for whole-store copies.
   static const std::string& keyPrefix();
 
   bool exists(const ObjectId& id);
-  // True when the store holds no object records at all.
-  static bool isEmpty(KvStore& store);
+  // True when the store holds no object records at all (nor borrows any).
+  bool isEmpty();
   std::optional<StoredObject> record(const ObjectId& id);
   // The whole object, resolving deltas. nullopt if absent. Throws
   // ArtifactsError(InternalError) if a record or its chain is corrupt.
@@ -68,8 +72,11 @@ class ObjectStore {
 
  private:
   std::optional<ResolvedObject> cached(const ObjectId& id);
+  // The stored record's bytes, from this store or the first alternate holding it.
+  std::optional<Bytes> rawRecord(const ObjectId& id);
 
   KvStore& store_;
+  std::vector<KvStore*> alternates_;
   std::unordered_set<ObjectId> known_;  // ids seen stored (or staged) by this instance
   bool retain_ = false;
   std::unordered_map<ObjectId, StoredObject> retained_;

@@ -29,9 +29,11 @@ class Walker {
     computeDepthBoundary();
     if (!req_.deepenNot.empty()) markExcluded();
     walkCommits();
-    markClientTrees();
-    for (const auto& c : commits_) walkTree(commitInfo(c).tree, 0);
-    for (const auto& t : explicitTrees_) walkTree(t, 0);
+    if (!req_.commitsOnly) {
+      markClientTrees();
+      for (const auto& c : commits_) walkTree(commitInfo(c).tree, 0);
+      for (const auto& t : explicitTrees_) walkTree(t, 0);
+    }
     result_.commitCount = commits_.size();
     std::vector<ObjectId> ordered = commits_;
     ordered.insert(ordered.end(), tags_.begin(), tags_.end());
@@ -49,8 +51,18 @@ class Walker {
     return commitCache_.emplace(id, std::move(*c)).first->second;
   }
 
+  // The parents the walk follows: none for the repo's own shallow commits
+  // (git's shallow grafts), whose parents the repo does not have.
+  const std::vector<ObjectId>& parentsOf(const ObjectId& id) {
+    static const std::vector<ObjectId> kNone;
+    const auto& info = commitInfo(id);
+    return req_.repoShallows.count(id) ? kNone : info.parents;
+  }
+
   // deepen <n>: commits n generations from the wants (or from the client's
-  // shallow commits with deepen-relative) become parentless boundaries.
+  // shallow commits with deepen-relative) become parentless boundaries. The
+  // count stops early at the repo's own shallow commits (reported as shallow
+  // when sent, like git's get_shallow_commits()).
   void computeDepthBoundary() {
     if (req_.depth <= 0) return;
     std::vector<ObjectId> frontier;
@@ -62,15 +74,15 @@ class Walker {
     for (int d = 1; d <= limit && !frontier.empty(); ++d) {
       std::vector<ObjectId> next;
       for (const auto& c : frontier) {
-        const auto& info = commitInfo(c);
+        const auto& parents = parentsOf(c);
         if (d == limit) {
-          if (!info.parents.empty()) {
+          if (!parents.empty()) {
             flags_[c] |= kBoundary;
             if (!clientShallow_.count(c)) result_.shallow.push_back(c);
           }
           continue;
         }
-        for (const auto& p : info.parents) {
+        for (const auto& p : parents) {
           if (seen.insert(p).second) next.push_back(p);
         }
       }
@@ -79,7 +91,7 @@ class Walker {
     // Client shallows now inside the requested depth get their parents.
     for (const auto& x : req_.clientShallows) {
       const bool inside = req_.deepenRelative || (seen.count(x) && !(flags_[x] & kBoundary));
-      if (inside && !commitInfo(x).parents.empty()) result_.unshallow.push_back(x);
+      if (inside && !parentsOf(x).empty()) result_.unshallow.push_back(x);
     }
   }
 
@@ -93,7 +105,7 @@ class Walker {
       const ObjectId c = stack.back();
       stack.pop_back();
       if (!excluded_.insert(c).second) continue;
-      for (const auto& p : commitInfo(c).parents) stack.push_back(p);
+      for (const auto& p : parentsOf(c)) stack.push_back(p);
     }
   }
 
@@ -123,7 +135,7 @@ class Walker {
   void walkCommits() {
     for (const auto& w : req_.wants) addWant(w);
     for (const auto& x : result_.unshallow) {
-      for (const auto& p : commitInfo(x).parents) enqueue(p, 0);
+      for (const auto& p : parentsOf(x)) enqueue(p, 0);
     }
     for (const auto& h : req_.haves) {
       auto peeled = repo_.peel(h);
@@ -136,13 +148,10 @@ class Walker {
       queue_.pop();
       uint8_t& f = flags_[c];
       f &= static_cast<uint8_t>(~kInQueue);
-      const CommitInfo& info = commitInfo(c);
+      const auto& parents = parentsOf(c);
       if (f & kUninteresting) {
         if (clientShallow_.count(c)) continue;  // the client lacks its parents
-        for (const auto& p : info.parents) {
-          // A shallow (imported) repo lacks the parents of its boundary commits.
-          if (repo_.objects().exists(p)) enqueue(p, kUninteresting);
-        }
+        for (const auto& p : parents) enqueue(p, kUninteresting);
         continue;
       }
       --interestingQueued_;
@@ -150,9 +159,11 @@ class Walker {
       f |= kAdded;
       commits_.push_back(c);
       if (progress_) progress_(commits_.size());
+      // The client gets this commit without parents: it must know.
+      if (req_.repoShallows.count(c) && !clientShallow_.count(c)) result_.shallow.push_back(c);
       if (f & kBoundary) continue;
       bool cut = false;
-      for (const auto& p : info.parents) {
+      for (const auto& p : parents) {
         if (excluded_.count(p) || (req_.deepenSince && commitInfo(p).commitTime < req_.deepenSince)) {
           cut = true;
           continue;
@@ -165,7 +176,7 @@ class Walker {
     // Any commit still queued and uninteresting that a sent commit points at is an edge.
     for (const auto& c : commits_) {
       if (flags_[c] & kBoundary) continue;
-      for (const auto& p : commitInfo(c).parents) {
+      for (const auto& p : parentsOf(c)) {
         auto it = flags_.find(p);
         if (it != flags_.end() && (it->second & kUninteresting)) it->second |= kEdge;
       }

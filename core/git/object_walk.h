@@ -2,6 +2,9 @@
 // reachable from `wants` that the client does not already have through
 // `haves`, cut by shallow/deepen options and partial-clone filters. One walk
 // serves upload-pack (pack contents) and receive-pack (connectivity check).
+// A shallow repo's own boundary commits (ShallowStore) are walked without
+// their parents, as git walks its shallow grafts; RepoContext::walkRequest()
+// fills them in.
 #pragma once
 
 #include <functional>
@@ -19,6 +22,9 @@ namespace oa::git {
 struct WalkRequest {
   std::vector<ObjectId> wants;           // any object type; tags are followed
   std::vector<ObjectId> haves;           // objects the client has (unknown ids ignored)
+  // Commits this repo stores without their parents (ShallowStore::set()):
+  // never followed to their parents, by the walk or by any depth count.
+  std::unordered_set<ObjectId> repoShallows;
   std::vector<ObjectId> clientShallows;  // commits the client has without their parents
   int depth = 0;                         // deepen <n>; 0 = no depth limit
   bool deepenRelative = false;           // depth counts from clientShallows
@@ -28,11 +34,15 @@ struct WalkRequest {
   // Check that every blob exists (a push's connectivity check). Fetches skip
   // it: the pack writer reads each object anyway and fails on a missing one.
   bool verifyBlobs = false;
+  // Walk commits (and tags) only: no trees or blobs are listed or read.
+  bool commitsOnly = false;
 };
 
 struct WalkResult {
   std::vector<ObjectId> objects;             // to send: commits, tags, then trees and blobs
-  std::vector<ObjectId> shallow;             // new shallow boundary commits to tell the client
+  // Shallow commits to tell the client: the depth/deepen boundary, and the
+  // repo's own shallow commits among the commits sent (client shallows never).
+  std::vector<ObjectId> shallow;
   std::vector<ObjectId> unshallow;           // client shallows that now have their parents
   std::unordered_set<ObjectId> clientHas;    // trees/blobs the client is known to have
   size_t commitCount = 0;

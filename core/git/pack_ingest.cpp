@@ -22,7 +22,7 @@ PackLimits parserLimits(const IngestLimits& l) {
 
 PackIngest::PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits)
     : kv_(store), objects_(objects), limits_(limits), parser_(parserLimits(limits)),
-      storeWasEmpty_(ObjectStore::isEmpty(store)) {}
+      storeWasEmpty_(objects.isEmpty()) {}
 
 void PackIngest::write(const uint8_t* data, size_t n) {
   parser_.write(data, n, [this](PackEntry&& e) { onEntry(std::move(e)); });

@@ -12,6 +12,7 @@ namespace oa::git {
 namespace {
 constexpr size_t kMaxCommandBytes = 4u << 20;  // command list + push options
 constexpr size_t kMaxCommands = 10000;
+constexpr size_t kMaxShallowLines = 100000;
 
 bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
@@ -32,6 +33,8 @@ Bytes ReceivePack::advertise(int /*version: receive-pack only speaks v0*/) {
     first = false;
   }
   if (first) appendPkt(out, ObjectId{}.hex() + " capabilities^{}" + std::string(1, '\0') + caps + "\n");
+  // Like git's write_head_info(): a shallow repo lists its shallow commits.
+  for (const auto& s : repo_.shallows().list()) appendPkt(out, "shallow " + s.hex() + "\n");
   appendFlush(out);
   return out;
 }
@@ -39,7 +42,11 @@ Bytes ReceivePack::advertise(int /*version: receive-pack only speaks v0*/) {
 void ReceivePack::parseCommandPacket(const std::string& payload) {
   std::string_view line = chompNewline(payload);
   if (startsWith(line, "shallow ")) {
-    sawShallow_ = true;
+    // A shallow client lists its shallow commits before the commands.
+    auto id = line.size() == 48 ? ObjectId::fromHex(line.substr(8)) : std::nullopt;
+    if (!id) bad("protocol error: expected shallow sha, got '" + std::string(line.substr(0, 64)) + "'");
+    if (clientShallows_.size() >= kMaxShallowLines) bad("protocol error: too many shallow lines");
+    clientShallows_.push_back(*id);
     return;
   }
   std::string_view caps;
@@ -112,6 +119,45 @@ void ReceivePack::write(const uint8_t* data, size_t n) {
   }
 }
 
+// git receive-pack with receive.shallowUpdate off. The pushing client's
+// shallow commits that are this repo's own shallow commits change nothing
+// (git's prepare_shallow_info() skips its grafts), nor do those absent after
+// the unpack (remove_nonexistent_theirs_shallow()). A ref whose new history
+// (what existing refs do not reach) reaches any other would leave the repo
+// with a commit lacking its parents unmarked: refused.
+void ReceivePack::checkShallowUpdates() {
+  if (clientShallows_.empty()) return;
+  const auto& repoShallows = repo_.shallows().set();
+  std::unordered_set<ObjectId> foreign;
+  for (const auto& s : clientShallows_) {
+    if (!repoShallows.count(s) && repo_.git().typeOf(s) == ObjectType::Commit) foreign.insert(s);
+  }
+  if (foreign.empty()) return;
+  std::vector<ObjectId> existingTips;
+  for (const auto& ref : repo_.refs().list()) existingTips.push_back(ref.id);
+  for (auto& c : commands_) {
+    if (!c.error.empty() || c.newId.isZero() || !repo_.git().typeOf(c.newId)) continue;
+    WalkRequest walk = repo_.walkRequest();
+    walk.repoShallows.insert(foreign.begin(), foreign.end());  // the client has no parents for them
+    walk.commitsOnly = true;
+    walk.wants = {c.newId};
+    walk.haves = existingTips;
+    try {
+      const WalkResult result = walkObjects(repo_.git(), walk);
+      for (size_t i = 0; i < result.commitCount; ++i) {
+        if (foreign.count(result.objects[i])) {
+          c.error = "shallow update not allowed";
+          break;
+        }
+      }
+    } catch (const MissingObjectError&) {
+      // Left to the connectivity check.
+    } catch (const ArtifactsError& e) {
+      if (e.code() == ErrorCode::MemoryLimit) throw;
+    }
+  }
+}
+
 void ReceivePack::checkConnectivity() {
   std::vector<ObjectId> existingTips;
   for (const auto& ref : repo_.refs().list()) existingTips.push_back(ref.id);
@@ -127,6 +173,11 @@ void ReceivePack::checkConnectivity() {
   // pack are followed through the links ingest recorded (no storage reads);
   // objects outside it must be stored and connected, which one walk over
   // them (stopping at what existing refs reach) proves.
+  // History stops at the repo's shallow commits (git checks connectivity
+  // with its shallow grafts in place).
+  WalkRequest base = repo_.walkRequest();
+  base.haves = existingTips;
+  base.verifyBlobs = true;
   auto connected = [&](const std::vector<ObjectId>& tips) {
     static const std::unordered_map<ObjectId, std::optional<std::vector<ObjectId>>> kNoLinks;
     const auto& links = ingest_ ? ingest_->links() : kNoLinks;
@@ -141,13 +192,13 @@ void ReceivePack::checkConnectivity() {
         outside.push_back(id);
       } else if (!it->second) {
         return false;  // content that does not parse as its type
+      } else if (base.repoShallows.count(id) && !it->second->empty()) {
+        stack.push_back(it->second->front());  // a shallow commit: its tree, not its parents
       } else {
         stack.insert(stack.end(), it->second->begin(), it->second->end());
       }
     }
-    WalkRequest walk;
-    walk.haves = existingTips;
-    walk.verifyBlobs = true;
+    WalkRequest walk = base;
     for (const auto& id : outside) {
       auto type = repo_.git().typeOf(id);
       if (!type) return false;
@@ -179,9 +230,11 @@ void ReceivePack::applyUpdates() {
     if (!c.error.empty()) continue;
     if (!isValidRefName(c.ref)) c.error = "funny refname";
     else if (!seen.insert(c.ref).second) c.error = "duplicate ref update";
-    else if (sawShallow_) c.error = "shallow update not allowed";
   }
-  if (unpackError_.empty()) checkConnectivity();
+  if (unpackError_.empty()) {
+    checkShallowUpdates();
+    checkConnectivity();
+  }
   // Compare-and-swap against the refs as they are now.
   for (auto& c : commands_) {
     if (!c.error.empty()) continue;

@@ -1,8 +1,11 @@
 // git-receive-pack over stateless HTTP (protocol v0/v1): command list with
 // capabilities, optional push options, then a pack streamed into PackIngest.
-// On finish: connectivity check per ref, compare-and-swap ref updates in one
-// atomic batch (all-or-nothing with `atomic`), and a report-status(-v2)
-// response, on side-band-64k when asked.
+// On finish: refs whose new history would reach a shallow commit of the
+// client's are refused (git's default receive.shallowUpdate=false; the repo's
+// own shallow commits are fine), a connectivity check per ref (history stops
+// at the repo's shallow commits), compare-and-swap ref updates in one atomic
+// batch (all-or-nothing with `atomic`), and a report-status(-v2) response, on
+// side-band-64k when asked.
 #pragma once
 
 #include <memory>
@@ -46,6 +49,7 @@ class ReceivePack {
 
  private:
   void parseCommandPacket(const std::string& payload);
+  void checkShallowUpdates();
   void checkConnectivity();
   void applyUpdates();
   Bytes report();
@@ -58,7 +62,7 @@ class ReceivePack {
   std::vector<RefCommand> commands_;
   std::vector<std::string> options_;
   bool sideband_ = false, reportV2_ = false, atomic_ = false, quiet_ = false, pushOptions_ = false;
-  bool sawShallow_ = false;
+  std::vector<ObjectId> clientShallows_;  // the client's "shallow" lines
   bool sawAnyPacket_ = false;
   std::unique_ptr<PackIngest> ingest_;
   std::string unpackError_;  // empty = unpack ok

@@ -3,6 +3,7 @@
 #include "error.h"
 #include "git/object_walk.h"
 #include "git/repo_context.h"
+#include "git/shallow_store.h"
 
 namespace oa::git {
 
@@ -10,8 +11,10 @@ namespace {
 constexpr size_t kBatchBytes = 8u << 20;  // flush a batch past this many value bytes
 }  // namespace
 
-RepoCopy::RepoCopy(ChunkedStore& source, ChunkedStore& target, bool defaultBranchOnly)
-    : source_(source), target_(target), defaultBranchOnly_(defaultBranchOnly) {}
+RepoCopy::RepoCopy(ChunkedStore& source, std::vector<KvStore*> sourceAlternates, ChunkedStore& target,
+                   bool defaultBranchOnly, bool objectsShared)
+    : source_(source), sourceAlternates_(std::move(sourceAlternates)), target_(target),
+      defaultBranchOnly_(defaultBranchOnly), objectsShared_(objectsShared) {}
 
 RepoCopy::~RepoCopy() = default;
 
@@ -42,27 +45,27 @@ void RepoCopy::plan() {
   headTarget_ = refs.headTarget();
   defaultBranch_ = headTarget_.rfind("refs/heads/", 0) == 0 ? headTarget_.substr(11) : headTarget_;
   const std::vector<Ref> all = refs.list();
-  if (!defaultBranchOnly_) {
-    refs_ = all;
-    phase_ = Phase::CopyAll;
-    return;
-  }
   for (const auto& r : all) {
-    if (r.name == headTarget_) refs_.push_back(r);
+    if (!defaultBranchOnly_ || r.name == headTarget_) refs_.push_back(r);
   }
-  if (refs_.empty()) {  // unborn default branch: an empty repo with that branch unborn
-    phase_ = Phase::Refs;
+  phase_ = Phase::Refs;
+  // Borrowed objects need no copy; an unborn default branch needs none either
+  // (an empty repo with that branch unborn).
+  if (objectsShared_ || refs_.empty()) {
+    copiedAll_ = objectsShared_;
     return;
   }
-  if (refs_.size() == all.size()) {
-    // The default branch is the only ref: every stored object is either
-    // reachable from it or unreachable garbage, so skip the walk.
+  if (sourceAlternates_.empty() && refs_.size() == all.size()) {
+    // Every ref goes: every stored object is either reachable from them or
+    // unreachable garbage, so copy the records without a walk.
     phase_ = Phase::CopyAll;
+    copiedAll_ = true;
     return;
   }
-  RepoContext ctx(source_);
-  WalkRequest walk;
-  walk.wants.push_back(refs_.front().id);
+  // Only some refs, or objects that live in other stores: copy what they reach.
+  RepoContext ctx(source_, sourceAlternates_);
+  WalkRequest walk = ctx.walkRequest();
+  for (const auto& r : refs_) walk.wants.push_back(r.id);
   pending_ = walkObjects(ctx.git(), walk).objects;
   selected_.insert(pending_.begin(), pending_.end());
   phase_ = Phase::CopySelected;
@@ -79,7 +82,7 @@ bool RepoCopy::copyAllStep(size_t maxObjects) {
 }
 
 bool RepoCopy::copySelectedStep(size_t maxObjects) {
-  ObjectStore from(source_, 0);
+  ObjectStore from(source_, 0, sourceAlternates_);
   ObjectStore to(target_, 0);
   WriteBatch batch;
   size_t bytes = 0;
@@ -106,6 +109,13 @@ bool RepoCopy::copySelectedStep(size_t maxObjects) {
 
 void RepoCopy::finish() {
   WriteBatch batch;
+  // A shallow parent's boundary goes with the refs that reach it: the
+  // commits the copy holds without their parents.
+  std::vector<ObjectId> boundary;
+  for (const auto& id : ShallowStore(source_).list()) {
+    if (copiedAll_ || selected_.count(id)) boundary.push_back(id);
+  }
+  ShallowStore(target_).stage(batch, boundary);
   RefStore refs(target_);
   for (const auto& r : refs_) refs.stage(batch, r.name, r.id);
   refs.stageHead(batch, headTarget_);

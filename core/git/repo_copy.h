@@ -1,9 +1,11 @@
-// Copies one repo's git data into a new, empty repo store (a fork). Object
-// records are copied as stored, deltas and compressed bytes included, so a fork
-// never re-deltifies, re-packs or even inflates anything but the trees and
-// commits a default-branch-only walk must read. Work is split into steps so
-// the host can yield between them; refs and HEAD are written last, after
-// every object they need is durable (DESIGN.md crash-safety order).
+// Copies one repo's git data into a new, empty repo store (a fork). Where the
+// target borrows the source's objects (ObjectStore alternates) only refs,
+// HEAD and the shallow boundary are written. Otherwise object records are
+// copied as stored, deltas and compressed bytes included, so a fork never
+// re-deltifies, re-packs or even inflates anything but the trees and commits
+// a walk must read. Work is split into steps so the host can yield between
+// them; refs and HEAD are written last, after every object they need is
+// durable (DESIGN.md crash-safety order).
 #pragma once
 
 #include <cstdint>
@@ -21,8 +23,11 @@ namespace oa::git {
 class RepoCopy {
  public:
   // `defaultBranchOnly`: only the branch HEAD names, and the objects it
-  // needs; otherwise every ref and object.
-  RepoCopy(ChunkedStore& source, ChunkedStore& target, bool defaultBranchOnly);
+  // needs; otherwise every ref and object. `sourceAlternates`: the stores the
+  // source borrows objects from. `objectsShared`: the target already sees
+  // every source object through its own alternates.
+  RepoCopy(ChunkedStore& source, std::vector<KvStore*> sourceAlternates, ChunkedStore& target,
+           bool defaultBranchOnly, bool objectsShared);
   ~RepoCopy();
 
   // Copies up to about `maxObjects` objects; true once the copy is complete.
@@ -38,11 +43,14 @@ class RepoCopy {
   void finish();
 
   ChunkedStore& source_;
+  std::vector<KvStore*> sourceAlternates_;
   ChunkedStore& target_;
   bool defaultBranchOnly_;
+  bool objectsShared_;
   enum class Phase { Plan, CopyAll, CopySelected, Refs, Done } phase_ = Phase::Plan;
   std::string headTarget_, defaultBranch_;
   std::vector<Ref> refs_;  // the refs the copy gets
+  bool copiedAll_ = false;  // every object record is copied (no walk)
   std::string lastKey_;    // CopyAll: resume after this key
   std::vector<ObjectId> pending_;           // CopySelected: objects still to copy
   std::unordered_set<ObjectId> selected_;   // CopySelected: everything queued so far

@@ -99,7 +99,7 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
     if (!repo.objects().exists(w)) throw ArtifactsError(ErrorCode::InvalidInput, "upload-pack: not our ref " + w.hex());
   }
   PreparedFetch out;
-  WalkRequest walk;
+  WalkRequest walk = repo.walkRequest();
   walk.wants = req.wants;
   for (const auto& ref : req.wantRefs) {
     auto id = repo.refs().resolve(ref);
@@ -112,7 +112,14 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
       walk.haves.push_back(h);
     }
   }
-  walk.clientShallows = req.shallows;
+  // Like git's process_shallow(): shallow lines naming commits we lack are
+  // ignored; naming anything else than a commit is an error.
+  for (const auto& s : req.shallows) {
+    const auto type = repo.git().typeOf(s);
+    if (!type) continue;
+    if (*type != ObjectType::Commit) throw ArtifactsError(ErrorCode::InvalidInput, "invalid shallow object " + s.hex());
+    walk.clientShallows.push_back(s);
+  }
   walk.depth = req.depth;
   walk.deepenRelative = req.deepenRelative;
   walk.deepenSince = req.deepenSince;
@@ -154,9 +161,9 @@ void appendShallowLines(Bytes& out, const WalkResult& walk) {
   for (const auto& u : walk.unshallow) appendPkt(out, "unshallow " + u.hex() + "\n");
 }
 
-bool wantsShallowInfo(const FetchRequest& req) {
-  return req.depth > 0 || req.deepenSince || !req.deepenNot.empty() || !req.shallows.empty();
-}
+bool deepens(const FetchRequest& req) { return req.depth > 0 || req.deepenSince || !req.deepenNot.empty(); }
+
+bool wantsShallowInfo(const FetchRequest& req) { return deepens(req) || !req.shallows.empty(); }
 
 std::unique_ptr<PackStream> packFor(RepoContext& repo, PreparedFetch& prepared, const FetchRequest& req) {
   std::unordered_set<ObjectId> thinBases;
@@ -234,6 +241,9 @@ Bytes UploadPack::advertise(int version) {
     }
   }
   if (first) line(ObjectId{}, "capabilities^{}");
+  // git's advertise_shallow_grafts(): a shallow repo lists its shallow
+  // commits after the refs; a cloning client records those it receives.
+  for (const auto& s : repo_.shallows().list()) appendPkt(out, "shallow " + s.hex() + "\n");
   appendFlush(out);
   return out;
 }
@@ -253,8 +263,11 @@ std::unique_ptr<ResponseBody> UploadPack::serveV0(const std::string& body) {
   if (req.wants.empty()) return bufferBody(Bytes{});
   PreparedFetch prepared = prepare(repo_, req);
   Bytes prefix;
+  // The shallow list (git's receive_needs()): without a deepen request it is
+  // empty, even from a shallow repo, whose shallow commits the client took
+  // from the advertisement.
   if (wantsShallowInfo(req)) {
-    appendShallowLines(prefix, prepared.walk);
+    if (deepens(req)) appendShallowLines(prefix, prepared.walk);
     appendFlush(prefix);
   }
   if (!req.negotiating) return bufferBody(std::move(prefix));  // only the shallow list was asked for
@@ -370,7 +383,9 @@ std::unique_ptr<ResponseBody> UploadPack::fetchV2(const std::vector<std::string>
     appendFlush(prefix);
     return bufferBody(std::move(prefix));
   }
-  if (wantsShallowInfo(req)) {
+  // git's send_shallow_info(): a shallow repo always sends the section, with
+  // its shallow commits among those sent (v2 has no advertisement for them).
+  if (wantsShallowInfo(req) || !repo_.shallows().empty()) {
     line("shallow-info\n");
     for (const auto& s : prepared.walk.shallow) line("shallow " + s.hex() + "\n");
     for (const auto& u : prepared.walk.unshallow) line("unshallow " + u.hex() + "\n");

@@ -2,6 +2,9 @@
 // capability advertisement and its ls-refs / fetch / object-info commands,
 // negotiation (multi_ack_detailed, no-done), shallow/deepen, filters, and a
 // streamed side-band pack. Protocol errors become "ERR <message>" packets.
+// A shallow repo (ShallowStore) is served as git serves one with a shallow
+// file: its shallow commits are advertised (v0/v1) or sent in shallow-info
+// (v2), and history stops at them.
 #pragma once
 
 #include <memory>

@@ -15,6 +15,8 @@ Options:
   --host <addr>       address to listen on (default 127.0.0.1)
   --data <dir>        data directory, holds artifacts.sqlite (default ./.artifacts)
   --namespace <name>  the namespace served (default "default")
+  --allow-http-import let POST /api/repos/<name>/import read plain http:// remotes
+                      (default: HTTPS only)
   -h, --help          show this help
 `;
 
@@ -32,6 +34,7 @@ try {
       host: { type: 'string', default: '127.0.0.1' },
       data: { type: 'string', default: './.artifacts' },
       namespace: { type: 'string', default: 'default' },
+      'allow-http-import': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -53,6 +56,7 @@ try {
     host: values.host,
     dataDir: values.data,
     namespace: values.namespace,
+    allowHttpImport: values['allow-http-import'],
     log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
   });
 } catch (e) {

@@ -4,6 +4,7 @@
 import { makeArtifactsError } from './errors.js';
 import { makeGitFetch } from './git-fetch.js';
 import { platformHost } from './host.js';
+import { runImport } from './import.js';
 
 const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 
@@ -25,7 +26,14 @@ export const nextTick = () => new Promise((resolve) => (globalThis.setImmediate 
 
 // options: { storage, namespace, baseUrl, host? } (see js/index.d.ts).
 export function createArtifactsWith(loadCore, options = {}) {
-  const { storage, namespace = 'default', baseUrl = 'http://127.0.0.1:8788', host = platformHost } = options;
+  const {
+    storage,
+    namespace = 'default',
+    baseUrl = 'http://127.0.0.1:8788',
+    host = platformHost,
+    fetch: fetchFn = (request) => globalThis.fetch(request),
+    allowHttpImport = false,
+  } = options;
   let corePromise;
   let trapped = false;
   const namespaceCore = () =>
@@ -140,6 +148,14 @@ export function createArtifactsWith(loadCore, options = {}) {
     },
     list: (opts) => call('list', [opts]),
     delete: (name) => call('delete', [name]),
+    import: async (params, { onProgress } = {}) => {
+      const ns = await namespaceCore();
+      try {
+        return await runImport(ns, [params], { fetchFn, allowHttp: allowHttpImport === true, onProgress, toJson: keepTypeMismatches });
+      } catch (e) {
+        throw checkTrap(e);
+      }
+    },
     // The git smart-HTTP server: Request for <baseUrl>/git/... in, Response out.
     fetch: makeGitFetch(namespaceCore, checkTrap),
   };

@@ -34,6 +34,12 @@ export class PrefixedStorage {
     return prefixedStore(this.#root, repoPrefix(repoId));
   }
 
+  // Every repo handle reads the same root store synchronously, so a fork can
+  // borrow its parent's objects instead of copying them.
+  get sharesRepoStorage() {
+    return true;
+  }
+
   // Every stored row, in key order, values as comma-joined bytes: for tests
   // that check a rejected call changed nothing.
   snapshot() {

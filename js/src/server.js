@@ -108,6 +108,19 @@ async function handleApi(artifacts, req, url) {
       if (!(await artifacts.delete(name))) throw new HttpError(404, NOT_FOUND, 'Repository not found');
       return [200, { deleted: true }];
     }
+    case 'POST repos/:name/fork': {
+      const body = await readJsonBody(req);
+      const opts = pick(body, { description: 'description', readOnly: 'readOnly', defaultBranchOnly: 'defaultBranchOnly' });
+      const repo = await artifacts.get(name);
+      return [201, await repo.fork(body?.name, opts)];
+    }
+    case 'POST repos/:name/import': {
+      // As the REST route: `:name` is the target.
+      const body = await readJsonBody(req);
+      const source = pick(body, { url: 'url', branch: 'branch', depth: 'depth' });
+      const opts = pick(body, { description: 'description', readOnly: 'readOnly' });
+      return [201, await artifacts.import({ source, target: { name, opts } })];
+    }
     case 'POST repos/:name/tokens': {
       const body = await readJsonBody(req);
       const repo = await artifacts.get(name);
@@ -168,7 +181,7 @@ function listen(server, port, host) {
 // options: { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log, loadCore }
 // log(line), when given, is called once per request; loadCore (tests) replaces the wasm core.
 export async function startServer(options = {}) {
-  const { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log } = options;
+  const { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log, allowHttpImport = false } = options;
   const loadCore = options.loadCore ?? loadNodeCore;
   mkdirSync(dataDir, { recursive: true });
   const dbPath = resolve(join(dataDir, SQLITE_FILE_NAME));
@@ -211,7 +224,7 @@ export async function startServer(options = {}) {
     const v6 = address.family === 'IPv6' || address.family === 6;
     const ip = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
     origin = `http://${v6 ? `[${ip}]` : ip}:${address.port}`;
-    artifacts = createArtifactsWith(loadCore, { storage, namespace, baseUrl: origin });
+    artifacts = createArtifactsWith(loadCore, { storage, namespace, baseUrl: origin, allowHttpImport });
     await artifacts.list({ limit: 1 }); // loads the core and surfaces a bad namespace now, not on the first request
   } catch (e) {
     server.close();

@@ -2,7 +2,9 @@
 // git CLI (main, an unmerged branch with its own content, tags, a note, a
 // value large enough to be chunked) is forked with and without
 // defaultBranchOnly; the fork must hold exactly the history it claims, read
-// back byte-identical, and stay independent of its parent.
+// back byte-identical, and stay independent of its parent. Every test runs
+// twice: with storage shared between repos (the fork borrows its parent's
+// objects) and with a store per repo (the fork copies them).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -30,9 +32,12 @@ std::set<std::string> objectsOf(const std::string& repo, const std::string& revs
   return out;
 }
 
-class ForkTest : public ::testing::Test {
+class ForkTest : public ::testing::TestWithParam<bool> {
  protected:
+  bool sharing() const { return GetParam(); }
+
   void SetUp() override {
+    ns.repos.shared = sharing();
     src = dir.path + "/src";
     run("git init -q -b main " + src);
     write("README.md", "# parent\n");
@@ -101,14 +106,15 @@ class ForkTest : public ::testing::Test {
 
   // Every object reads back whole and hashes to its id.
   void expectObjectsReadBack(const std::string& repoId, const std::set<std::string>& ids) {
-    git::RepoContext ctx(ns.service.repoStorage(repoId));
+    auto ctx = ns.service.openRepoContext(repoId);
     for (const auto& hex : ids) {
       const auto id = *git::ObjectId::fromHex(hex);
-      auto obj = ctx.objects().read(id);
+      auto obj = ctx->objects().read(id);
       ASSERT_TRUE(obj) << "missing " << hex;
       EXPECT_EQ(git::hashObject(obj->type, obj->data->data(), obj->data->size()), id);
     }
   }
+  // Stored in the repo's own rows (not borrowed).
   bool has(const std::string& repoId, const std::string& hex) {
     git::RepoContext ctx(ns.service.repoStorage(repoId));
     return ctx.objects().exists(*git::ObjectId::fromHex(hex));
@@ -120,7 +126,7 @@ class ForkTest : public ::testing::Test {
   CreatedRepo parent;
 };
 
-TEST_F(ForkTest, DefaultBranchOnlyCopiesTheDefaultBranchAndWhatItNeeds) {
+TEST_P(ForkTest, DefaultBranchOnlyCopiesTheDefaultBranchAndWhatItNeeds) {
   const ForkedRepo f = fork("child");
   EXPECT_EQ(refsOf(f.created.record.id), gitRefs("refs/heads/main"));
   const auto mainObjects = objectsOf(src, "main");
@@ -132,26 +138,31 @@ TEST_F(ForkTest, DefaultBranchOnlyCopiesTheDefaultBranchAndWhatItNeeds) {
   size_t otherRefsOnly = 0;
   for (const auto& hex : objectsOf(src, "feature refs/notes/commits --not main")) otherRefsOnly += has(f.created.record.id, hex);
   EXPECT_LT(otherRefsOnly, objectsOf(src, "feature refs/notes/commits --not main").size() / 2);
-  EXPECT_GE(f.objects, mainObjects.size());
+  if (sharing()) {
+    EXPECT_EQ(f.objects, 0u);  // borrowed, not copied
+    for (const auto& hex : mainObjects) EXPECT_FALSE(has(f.created.record.id, hex));
+  } else {
+    EXPECT_GE(f.objects, mainObjects.size());
+  }
   // The fork's history is complete: the connectivity walk a push would run passes.
-  git::RepoContext ctx(ns.service.repoStorage(f.created.record.id));
-  git::WalkRequest walk;
-  walk.wants.push_back(*ctx.refs().resolve("HEAD"));
+  auto ctx = ns.service.openRepoContext(f.created.record.id);
+  git::WalkRequest walk = ctx->walkRequest();
+  walk.wants.push_back(*ctx->refs().resolve("HEAD"));
   walk.verifyBlobs = true;
-  EXPECT_EQ(git::walkObjects(ctx.git(), walk).objects.size(), mainObjects.size());
+  EXPECT_EQ(git::walkObjects(ctx->git(), walk).objects.size(), mainObjects.size());
 }
 
-TEST_F(ForkTest, AllBranchesCopiesEveryRefAndObject) {
+TEST_P(ForkTest, AllBranchesCopiesEveryRefAndObject) {
   ForkOptions options;
   options.defaultBranchOnly = false;
   const ForkedRepo f = fork("everything", options);
   EXPECT_EQ(refsOf(f.created.record.id), gitRefs());
   const auto all = objectsOf(src, "--all");
   expectObjectsReadBack(f.created.record.id, all);
-  EXPECT_EQ(f.objects, all.size());
+  EXPECT_EQ(f.objects, sharing() ? 0u : all.size());
 }
 
-TEST_F(ForkTest, ASingleBranchParentIsCopiedWholeIncludingChunkedValues) {
+TEST_P(ForkTest, ASingleBranchParentIsCopiedWholeIncludingChunkedValues) {
   // Only main left: defaultBranchOnly takes the copy-everything path.
   for (const auto& [name, id] : gitRefs()) {
     if (name != "refs/heads/main") setRef(parent.record.id, name, "");
@@ -161,10 +172,10 @@ TEST_F(ForkTest, ASingleBranchParentIsCopiedWholeIncludingChunkedValues) {
   EXPECT_EQ(refsOf(f.created.record.id), gitRefs("refs/heads/main"));
   expectObjectsReadBack(f.created.record.id, objectsOf(src, "main"));
   const std::string big = run(git(src) + "rev-parse main:big.bin").substr(0, 40);
-  EXPECT_TRUE(has(f.created.record.id, big));
+  EXPECT_EQ(has(f.created.record.id, big), !sharing());
 }
 
-TEST_F(ForkTest, TheForkRecordNamesItsParentAndKeepsItsOwnOptions) {
+TEST_P(ForkTest, TheForkRecordNamesItsParentAndKeepsItsOwnOptions) {
   ForkOptions options;
   options.description = "my fork";
   options.readOnly = true;
@@ -183,14 +194,14 @@ TEST_F(ForkTest, TheForkRecordNamesItsParentAndKeepsItsOwnOptions) {
   EXPECT_FALSE(ns.service.get("child2").readOnly);
 }
 
-TEST_F(ForkTest, TokensAreNotSharedBetweenParentAndFork) {
+TEST_P(ForkTest, TokensAreNotSharedBetweenParentAndFork) {
   const ForkedRepo f = fork("child");
   EXPECT_EQ(ns.service.authorizeGit("child", f.created.token, true).status, 200);
   EXPECT_EQ(ns.service.authorizeGit("parent", f.created.token, false).status, 403);
   EXPECT_EQ(ns.service.authorizeGit("child", parent.token, false).status, 403);
 }
 
-TEST_F(ForkTest, ParentAndForkChangeIndependentlyAndTheForkOutlivesItsParent) {
+TEST_P(ForkTest, ParentAndForkChangeIndependentlyAndTheForkOutlivesItsParent) {
   const ForkedRepo f = fork("child");
   const auto before = refsOf(f.created.record.id);
   write("after.txt", "pushed to the parent after the fork\n");
@@ -204,9 +215,41 @@ TEST_F(ForkTest, ParentAndForkChangeIndependentlyAndTheForkOutlivesItsParent) {
   ASSERT_TRUE(ns.service.remove("parent"));
   EXPECT_EQ(ns.service.get("child").source, std::optional<std::string>("artifacts:default/parent"));
   expectObjectsReadBack(f.created.record.id, objectsOf(src, "main~1"));
+  // A borrowed-from parent is retired, not destroyed, until its last fork goes.
+  EXPECT_EQ(ns.repos.rowCount(parent.record.id) > 0, sharing());
+  ASSERT_TRUE(ns.service.remove("child"));
+  EXPECT_EQ(ns.repos.rowCount(parent.record.id), 0u);
+  EXPECT_EQ(ns.repos.rowCount(f.created.record.id), 0u);
 }
 
-TEST_F(ForkTest, AnUnbornParentGivesAnEmptyForkWithTheSameUnbornBranch) {
+TEST_P(ForkTest, ForksOfForksReadThroughTheChainAndOutliveEveryAncestor) {
+  const ForkedRepo child = fork("child");
+  ForkJob job(ns.service, "child", child.created.record.id, "grandchild", {});
+  while (!job.step(5)) {
+  }
+  const std::string grandchildId = job.result().created.record.id;
+  EXPECT_EQ(ns.service.alternatesOf(grandchildId).size(), sharing() ? 2u : 0u);
+  ASSERT_TRUE(ns.service.remove("parent"));
+  ASSERT_TRUE(ns.service.remove("child"));
+  expectObjectsReadBack(grandchildId, objectsOf(src, "main"));
+  ASSERT_TRUE(ns.service.remove("grandchild"));
+  EXPECT_EQ(ns.repos.snapshot().size(), 0u) << "every repo row is gone once the last borrower is";
+}
+
+TEST_P(ForkTest, ChainsStopBorrowingAtTheLimit) {
+  std::string name = "parent", id = parent.record.id;
+  for (size_t i = 0; i < kMaxAlternateChain + 1; ++i) {
+    ForkJob job(ns.service, name, id, "gen" + std::to_string(i), {});
+    while (!job.step(1000)) {
+    }
+    name = "gen" + std::to_string(i);
+    id = job.result().created.record.id;
+    EXPECT_LT(ns.service.alternatesOf(id).size(), kMaxAlternateChain);
+  }
+  expectObjectsReadBack(id, objectsOf(src, "main"));
+}
+
+TEST_P(ForkTest, AnUnbornParentGivesAnEmptyForkWithTheSameUnbornBranch) {
   const CreatedRepo empty = ns.service.create("empty", [] {
     CreateRepoOptions o;
     o.defaultBranch = "trunk";
@@ -222,7 +265,7 @@ TEST_F(ForkTest, AnUnbornParentGivesAnEmptyForkWithTheSameUnbornBranch) {
   EXPECT_EQ(job.result().objects, 0u);
 }
 
-TEST_F(ForkTest, TheTargetAnswersForkInProgressUntilTheLastStep) {
+TEST_P(ForkTest, TheTargetAnswersForkInProgressUntilTheLastStep) {
   ForkJob job(ns.service, "parent", parent.record.id, "slow", {});
   ASSERT_FALSE(job.step(1));
   try {
@@ -249,12 +292,11 @@ TEST_F(ForkTest, TheTargetAnswersForkInProgressUntilTheLastStep) {
   EXPECT_EQ(ns.service.get("slow").status, RepoStatus::Ready);
 }
 
-TEST_F(ForkTest, AnAbandonedForkLeavesNothingBehind) {
+TEST_P(ForkTest, AnAbandonedForkLeavesNothingBehind) {
   const auto before = ns.snapshot();
   {
     ForkJob job(ns.service, "parent", parent.record.id, "gone", {});
-    job.step(1);
-    job.step(1);
+    ASSERT_FALSE(job.step(1));
   }
   EXPECT_THROW(ns.service.get("gone"), ArtifactsError);
   // Only the registry's sequence counter moved.
@@ -266,7 +308,7 @@ TEST_F(ForkTest, AnAbandonedForkLeavesNothingBehind) {
   fork("gone");  // the name is free again
 }
 
-TEST_F(ForkTest, BadTargetsAreRefusedAndChangeNothing) {
+TEST_P(ForkTest, BadTargetsAreRefusedAndChangeNothing) {
   JsonApi api(ns.service);
   const auto before = ns.snapshot();
   const auto expectCode = [&](const json& args, ErrorCode code) {
@@ -290,7 +332,7 @@ TEST_F(ForkTest, BadTargetsAreRefusedAndChangeNothing) {
   EXPECT_EQ(ns.snapshot(), before);
 }
 
-TEST_F(ForkTest, TheJsonResultIsACreateRepoResult) {
+TEST_P(ForkTest, TheJsonResultIsACreateRepoResult) {
   JsonApi api(ns.service);
   auto job = api.beginFork(json::array({"parent", parent.record.id, "child", {{"description", "d"}}}).dump());
   while (!job->step(1000)) {
@@ -303,6 +345,9 @@ TEST_F(ForkTest, TheJsonResultIsACreateRepoResult) {
   EXPECT_EQ(r["token"].get<std::string>().rfind("art_v1_", 0), 0u);
   EXPECT_EQ(r["id"], ns.service.get("child").id);
 }
+
+INSTANTIATE_TEST_SUITE_P(Storage, ForkTest, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& info) { return info.param ? "Borrowing" : "Copying"; });
 
 }  // namespace
 }  // namespace oa

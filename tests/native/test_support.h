@@ -34,10 +34,19 @@ class FakeHost : public Host {
 
 class MemoryRepoProvider : public RepoStorageProvider {
  public:
+  // One backing store for every repo (as MemoryStorage and SqliteStorage):
+  // forks borrow their parent's objects. False models a store per repo.
+  bool shared = false;
+  bool sharesStorage() const override { return shared; }
+
   KvStore& openRepo(const std::string& repoId) override {
     auto& slot = stores_[repoId];
     if (!slot) slot = std::make_unique<MemoryKvStore>();
     return *slot;
+  }
+  size_t rowCount(const std::string& repoId) const {
+    auto it = stores_.find(repoId);
+    return it == stores_.end() ? 0 : it->second->contents().size();
   }
   // Every row of every repo store, for "nothing changed" checks.
   std::map<std::string, Bytes> snapshot() const {

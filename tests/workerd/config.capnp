@@ -15,6 +15,7 @@ const testWorker :Workerd.Worker = (
     (name = "js/src/errors.js", esModule = embed "../../js/src/errors.js"),
     (name = "js/src/host.js", esModule = embed "../../js/src/host.js"),
     (name = "js/src/git-fetch.js", esModule = embed "../../js/src/git-fetch.js"),
+    (name = "js/src/import.js", esModule = embed "../../js/src/import.js"),
     (name = "js/src/load-core.js", esModule = embed "../../js/src/load-core.js"),
     (name = "js/src/memory-storage.js", esModule = embed "../../js/src/memory-storage.js"),
     (name = "js/src/prefixed-store.js", esModule = embed "../../js/src/prefixed-store.js"),

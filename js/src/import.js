@@ -1,0 +1,65 @@
+// `artifacts.import(params, { onProgress })`: the core's import job is sans-IO
+// (core/import_job.h); this file performs the HTTP requests it asks for with
+// the host's fetch and streams the responses back. Redirects are not followed
+// (spec §7.1): the core sees the 3xx and refuses it.
+
+const asBytes = (chunk) => (chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk));
+
+// Progress callbacks at most this often while a pack streams in.
+const PROGRESS_INTERVAL_MS = 100;
+
+// ns: the core Namespace; args: the import() arguments; fetchFn: the host's
+// fetch; allowHttp: plain-http sources allowed; onProgress(p) optional.
+export async function runImport(ns, args, { fetchFn, allowHttp, onProgress, toJson }) {
+  const job = ns.openImport(JSON.stringify(args, toJson), allowHttp);
+  let lastReport = 0;
+  const report = (force) => {
+    if (!onProgress) return;
+    const now = Date.now();
+    if (!force && now - lastReport < PROGRESS_INTERVAL_MS) return;
+    lastReport = now;
+    onProgress(job.progress());
+  };
+  try {
+    for (;;) {
+      const request = job.nextRequest();
+      if (request === null) break;
+      let response;
+      try {
+        response = await fetchFn(
+          new Request(request.url, {
+            method: request.method,
+            headers: request.headers,
+            body: request.body ?? undefined,
+            redirect: 'manual',
+          }),
+        );
+      } catch (e) {
+        job.failUnreachable(String(e?.cause?.code ?? e?.message ?? e));
+      }
+      const reader = response.body?.getReader();
+      try {
+        job.beginResponse(response.status, response.headers.get('content-type') ?? '');
+        for (;;) {
+          let chunk;
+          try {
+            chunk = reader ? await reader.read() : { done: true };
+          } catch (e) {
+            job.failUnreachable(`connection lost: ${e?.message ?? e}`);
+          }
+          if (chunk.done) break;
+          job.write(asBytes(chunk.value));
+          report(false);
+        }
+        job.endResponse();
+        report(true);
+      } catch (e) {
+        reader?.cancel().catch(() => {});
+        throw e;
+      }
+    }
+    return JSON.parse(job.result());
+  } finally {
+    job.delete();
+  }
+}
