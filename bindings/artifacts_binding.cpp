@@ -169,6 +169,7 @@ class ImportJobBinding {
     out.set("phase", std::string(kPhases[static_cast<int>(p.phase)]));
     out.set("bytesReceived", static_cast<double>(p.bytesReceived));
     out.set("objectsReceived", static_cast<double>(p.objectsReceived));
+    out.set("objectsTotal", static_cast<double>(p.objectsTotal));
     return out;
   }
 

@@ -124,6 +124,8 @@ export interface ImportProgress {
   phase: "refs" | "receiving" | "done";
   bytesReceived: number;
   objectsReceived: number;
+  /** Objects the remote's pack announces (0 until its header arrived). */
+  objectsTotal: number;
 }
 
 /** Our extension of import() (not in the Workers binding). */

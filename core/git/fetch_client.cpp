@@ -514,7 +514,7 @@ struct FetchClient::State {
     packBytes += n;
     if (progress && packBytes - reportedBytes >= kProgressStep) {
       reportedBytes = packBytes;
-      progress(FetchProgress{FetchProgress::Phase::Receiving, packBytes, ingest->entriesRead()});
+      progress(FetchProgress{FetchProgress::Phase::Receiving, packBytes, ingest->entriesRead(), ingest->entriesAnnounced()});
     }
   }
 
@@ -577,7 +577,8 @@ struct FetchClient::State {
   void done() {
     step = Step::Done;
     if (progress) {
-      progress(FetchProgress{FetchProgress::Phase::Done, packBytes, ingest ? uint64_t{ingest->entriesRead()} : 0});
+      progress(FetchProgress{FetchProgress::Phase::Done, packBytes, ingest ? uint64_t{ingest->entriesRead()} : 0,
+                            ingest ? uint64_t{ingest->entriesAnnounced()} : 0});
     }
   }
 

@@ -41,6 +41,7 @@ struct FetchProgress {
   Phase phase = Phase::Refs;
   uint64_t bytesReceived = 0;  // pack bytes so far
   uint64_t objectsReceived = 0;
+  uint64_t objectsTotal = 0;   // announced by the pack header (0 until it arrived)
 };
 
 // What the fetch brought: the refs to create and the repo's shallow boundary.

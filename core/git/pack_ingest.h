@@ -35,6 +35,8 @@ class PackIngest {
   const std::unordered_map<ObjectId, std::optional<std::vector<ObjectId>>>& links() const { return links_; }
   // Pack entries read so far (progress of an import).
   uint32_t entriesRead() const { return parser_.entriesParsed(); }
+  // Entries the pack header announces (0 until its 12 bytes arrived).
+  uint32_t entriesAnnounced() const { return parser_.objectCount(); }
 
  private:
   void onEntry(PackEntry&& entry);

@@ -1,22 +1,33 @@
 #!/usr/bin/env node
 // open-artifacts command line: `open-artifacts serve [options]` runs the local
-// server (js/src/server.js) until SIGINT/SIGTERM.
+// server (js/src/server.js) until SIGINT/SIGTERM; `open-artifacts import <url>
+// <name>` imports a remote repo into the same data directory, with a progress bar.
 import { parseArgs } from 'node:util';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { startServer } from '../src/server.js';
+import { createArtifacts, SqliteStorage } from '../src/node.js';
+import { SQLITE_FILE_NAME } from '../src/sqlite-storage.js';
+import { progressBar } from './progress-bar.js';
 
 const USAGE = `Usage: open-artifacts serve [options]
+       open-artifacts import <url> <name> [--branch <b>] [--depth <n>] [options]
 
-Runs a local Artifacts server: git smart HTTP at /git/<namespace>/<repo>.git and
-a JSON control API at /api/repos, stored in one SQLite file.
+serve:  runs a local Artifacts server: git smart HTTP at /git/<namespace>/<repo>.git
+        and a JSON control API at /api/repos, stored in one SQLite file.
+import: imports the git repo at <url> as repo <name> into the data directory
+        (as the binding's import(); a running server sees it at once).
 
 Options:
   --port <n>          port to listen on (default 8788; 0 picks a free one)
   --host <addr>       address to listen on (default 127.0.0.1)
   --data <dir>        data directory, holds artifacts.sqlite (default ./.artifacts)
   --namespace <name>  the namespace served (default "default")
-  --allow-http-import let POST /api/repos/<name>/import read plain http:// remotes
-                      (default: HTTPS only)
+  --allow-http-import let imports read plain http:// remotes (default: HTTPS only)
+  --branch <b>        import: only this branch (default: every branch and tag)
+  --depth <n>         import: a shallow import of the last <n> commits
+  --base-url <url>    import: the server address remotes are printed with
+                      (default http://127.0.0.1:8788)
   -h, --help          show this help
 `;
 
@@ -35,6 +46,9 @@ try {
       data: { type: 'string', default: './.artifacts' },
       namespace: { type: 'string', default: 'default' },
       'allow-http-import': { type: 'boolean', default: false },
+      branch: { type: 'string' },
+      depth: { type: 'string' },
+      'base-url': { type: 'string', default: 'http://127.0.0.1:8788' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -45,6 +59,10 @@ const { values, positionals } = parsed;
 if (values.help) {
   process.stdout.write(USAGE);
   process.exit(0);
+}
+if (positionals[0] === 'import') {
+  if (positionals.length !== 3) fail('import takes <url> <name>');
+  process.exit(await runImport(positionals[1], positionals[2]));
 }
 if (positionals.length !== 1 || positionals[0] !== 'serve') fail(positionals.length ? `unknown command: ${positionals.join(' ')}` : 'missing command');
 if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) fail(`--port must be a number from 0 to 65535, got "${values.port}"`);
@@ -91,4 +109,33 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     console.log(`\nopen-artifacts: ${signal}, finishing requests in flight and closing the database`);
     server.close().then(() => process.exit(0));
   });
+}
+
+// `open-artifacts import`: the core checks every argument; errors print as
+// "CODE: message" with exit status 1.
+async function runImport(url, name) {
+  mkdirSync(values.data, { recursive: true });
+  const storage = new SqliteStorage(join(values.data, SQLITE_FILE_NAME));
+  const artifacts = createArtifacts({
+    storage,
+    namespace: values.namespace,
+    baseUrl: values['base-url'],
+    allowHttpImport: values['allow-http-import'],
+  });
+  const source = { url };
+  if (values.branch !== undefined) source.branch = values.branch;
+  if (values.depth !== undefined) source.depth = /^\d+$/.test(values.depth) ? Number(values.depth) : values.depth;
+  const bar = progressBar();
+  try {
+    const result = await artifacts.import({ source, target: { name } }, { onProgress: (p) => bar.update(p) });
+    bar.end();
+    console.log(JSON.stringify(result, null, 2));
+    return 0;
+  } catch (e) {
+    bar.end();
+    console.error(`open-artifacts: import failed: ${e.code ? `${e.code}: ${e.message}` : e?.stack ?? e}`);
+    return 1;
+  } finally {
+    storage.close();
+  }
 }

@@ -23,7 +23,10 @@ export async function runImport(ns, args, { fetchFn, allowHttp, onProgress, toJs
   try {
     for (;;) {
       const request = job.nextRequest();
-      if (request === null) break;
+      if (request === null) {
+        report(true); // the final "done"
+        break;
+      }
       let response;
       try {
         response = await fetchFn(

@@ -107,6 +107,7 @@ test('imports every branch and tag from git http-backend; git clones it and fsck
   assert.ok(progress.length >= 2, 'progress reported');
   assert.equal(progress.at(-1).phase, 'done');
   assert.ok(progress.at(-1).objectsReceived > 0 && progress.at(-1).bytesReceived > 0);
+  assert.equal(progress.at(-1).objectsTotal, progress.at(-1).objectsReceived, 'every announced object arrived');
 });
 
 test('branch imports that branch (and its tags); depth makes a shallow repo git can clone', async () => {
@@ -241,4 +242,33 @@ test('a connection lost mid-pack is UPSTREAM_UNAVAILABLE and leaves nothing', as
   const before = storageWithoutCounters();
   await rejectsWith(cut.import({ source: { url: sourceUrl('src') }, target: { name: 'cut' } }), 'UPSTREAM_UNAVAILABLE');
   assertUnchanged(before, 'connection lost');
+});
+
+test('the CLI imports into a data directory with a progress bar, and reports errors', async () => {
+  const { execFile } = await import('node:child_process');
+  const cli = new URL('../../js/bin/open-artifacts.js', import.meta.url).pathname;
+  const data = hh.path('cli-data');
+  const runCli = (args) =>
+    new Promise((resolve) => {
+      execFile(process.execPath, [cli, ...args], (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr }));
+    });
+  const ok = await runCli(['import', sourceUrl('src'), 'cli-copy', '--data', data, '--allow-http-import', '--branch', 'trunk']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stderr, /Receiving objects: 100% \[#+\] \(\d+\/\d+\), [\d.]+ MiB, done\./);
+  const result = JSON.parse(ok.stdout);
+  assert.equal(result.name, 'cli-copy');
+  assert.equal(result.defaultBranch, 'trunk');
+  // The repo is in the data directory: a server started on it serves it.
+  const { startServer } = await import('../../js/src/server.js');
+  const server = await startServer({ port: 0, dataDir: data });
+  try {
+    const remote = `${server.url}/git/default/cli-copy.git`;
+    const refs = await refsOf(remote, result.token);
+    assert.equal(refs.find((r) => r.startsWith('refs/heads/trunk ')).split(' ')[1], await hh.head(src, 'trunk'));
+  } finally {
+    await server.close();
+  }
+  const refused = await runCli(['import', sourceUrl('src'), 'cli-http', '--data', data]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /INVALID_INPUT: Must be an HTTPS URL/);
 });
