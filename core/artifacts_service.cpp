@@ -83,15 +83,13 @@ PendingRepo ArtifactsService::beginRepo(const std::string& name, const CreateRep
 
 void ArtifactsService::completeRepo(RepoRecord& record) {
   // Deleted while it was being filled (delete() works on any status).
-  auto current = registry_.find(record.name);
-  if (!current || current->id != record.id) throwRepoNotFound();
+  if (!stillRegistered(record)) throwRepoNotFound();
   record.status = RepoStatus::Ready;
   registry_.update(record);
 }
 
 void ArtifactsService::abandonRepo(const RepoRecord& record) {
-  auto current = registry_.find(record.name);
-  if (current && current->id == record.id) registry_.remove(record.name);
+  if (stillRegistered(record)) registry_.remove(record.name);
   releaseStorage(record.id);
 }
 
@@ -105,12 +103,25 @@ void ArtifactsService::releaseStorage(const std::string& repoId) {
     }
     lender = repo.alternate();
   }
+  // The store object stays cached (repoStores_ is never pruned): a fork or
+  // import still running may hold a reference to it.
   RepoStore::destroy(repos_.openRepo(repoId));
-  repoStores_.erase(repoId);
-  if (!lender) return;
-  RepoStore parent(repoStore(*lender));
-  parent.removeBorrower(repoId);
-  if (parent.retired() && !parent.hasBorrowers()) releaseStorage(*lender);
+  if (lender) returnBorrowed(*lender, repoId);
+}
+
+void ArtifactsService::addBorrower(const std::string& lenderId, const std::string& borrowerId) {
+  RepoStore(repoStore(lenderId)).addBorrower(borrowerId);
+}
+
+void ArtifactsService::returnBorrowed(const std::string& lenderId, const std::string& borrowerId) {
+  RepoStore lender(repoStore(lenderId));
+  lender.removeBorrower(borrowerId);
+  if (lender.retired() && !lender.hasBorrowers()) releaseStorage(lenderId);
+}
+
+bool ArtifactsService::stillRegistered(const RepoRecord& record) {
+  auto current = registry_.find(record.name);
+  return current && current->id == record.id;
 }
 
 std::vector<KvStore*> ArtifactsService::alternatesOf(const std::string& repoId) {
@@ -132,10 +143,9 @@ bool ArtifactsService::canLendObjects(const std::string& repoId) {
   return repos_.sharesStorage() && alternatesOf(repoId).size() + 1 < kMaxAlternateChain;
 }
 
-void ArtifactsService::lendObjects(const std::string& repoId, const std::string& borrowerId) {
-  RepoStore(repoStore(repoId)).addBorrower(borrowerId);
+void ArtifactsService::borrowObjects(const std::string& borrowerId, const std::string& lenderId) {
   WriteBatch batch;
-  RepoStore(repoStore(borrowerId)).stageAlternate(batch, repoId);
+  RepoStore(repoStore(borrowerId)).stageAlternate(batch, lenderId);
   repoStore(borrowerId).commit(batch);
 }
 

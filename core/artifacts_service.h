@@ -98,11 +98,23 @@ class ArtifactsService {
   std::vector<KvStore*> alternatesOf(const std::string& repoId);
   // Everything the git code needs for one repo, its alternates included.
   std::unique_ptr<git::RepoContext> openRepoContext(const std::string& repoId);
-  // True when a fork of `repoId` can borrow its objects; lendObjects() then
-  // makes `borrowerId` read them (borrower row first: the lender must never
-  // be destroyed while a borrower reads from it).
+  // Borrowing between a fork and its parent (RepoStore::alternate). A
+  // borrower row on the lender keeps its storage alive while the borrower
+  // needs it, even past the lender's deletion (it is then only retired):
+  // for good when the fork reads the lender's objects, for the duration of
+  // the copy otherwise. The borrower row is written first, so a lender is
+  // never destroyed while a borrower reads from it.
+  void addBorrower(const std::string& lenderId, const std::string& borrowerId);
+  // Drops the borrower row (idempotent); a retired lender left with no
+  // borrowers is deleted.
+  void returnBorrowed(const std::string& lenderId, const std::string& borrowerId);
+  // True when a fork of `repoId` can read its objects in place;
+  // borrowObjects() then points the fork's object store at it.
   bool canLendObjects(const std::string& repoId);
-  void lendObjects(const std::string& repoId, const std::string& borrowerId);
+  void borrowObjects(const std::string& borrowerId, const std::string& lenderId);
+  // True while `record` is still the registered repo of its name (a fork or
+  // import in progress stops when its target is deleted under it).
+  bool stillRegistered(const RepoRecord& record);
 
   std::string remoteUrl(const std::string& name) const;
   const NamespaceConfig& config() const { return config_; }

@@ -8,6 +8,7 @@ ForkJob::ForkJob(ArtifactsService& service, const std::string& sourceName, const
                  const std::string& targetName, const ForkOptions& options)
     : service_(service) {
   const RepoRecord parent = service.readyRepo(sourceName, sourceRepoId);
+  parentId_ = parent.id;
   CreateRepoOptions target;
   target.description = options.description;
   target.readOnly = options.readOnly;
@@ -15,24 +16,31 @@ ForkJob::ForkJob(ArtifactsService& service, const std::string& sourceName, const
   pending_ = service.beginRepo(targetName, target, RepoStatus::Forking,
                                "artifacts:" + service.config().name + "/" + parent.name);
   try {
-    const bool share = service.canLendObjects(parent.id);
-    if (share) service.lendObjects(parent.id, pending_.record.id);
-    copy_ = std::make_unique<git::RepoCopy>(service.chunkedRepoStore(parent.id), service.alternatesOf(parent.id),
+    // Pinned first: deleting the parent from here on only retires it, so a
+    // copy in progress (or a fork reading its objects) never loses them.
+    service.addBorrower(parentId_, pending_.record.id);
+    shared_ = service.canLendObjects(parentId_);
+    if (shared_) service.borrowObjects(pending_.record.id, parentId_);
+    copy_ = std::make_unique<git::RepoCopy>(service.chunkedRepoStore(parentId_), service.alternatesOf(parentId_),
                                             service.chunkedRepoStore(pending_.record.id), options.defaultBranchOnly,
-                                            share);
+                                            shared_);
   } catch (...) {
-    abandoned_ = true;
-    service.abandonRepo(pending_.record);
+    abandon();
     throw;
   }
 }
 
 ForkJob::~ForkJob() {
-  if (done_ || abandoned_) return;
+  if (!done_ && !abandoned_) abandon();
+}
+
+void ForkJob::abandon() noexcept {
+  abandoned_ = true;
   try {
     service_.abandonRepo(pending_.record);
+    service_.returnBorrowed(parentId_, pending_.record.id);  // idempotent
   } catch (...) {
-    // Destructors must not throw; a leftover "forking" record stays deletable.
+    // Report the fork's own error; a leftover "forking" record stays deletable.
   }
 }
 
@@ -40,15 +48,15 @@ bool ForkJob::step(size_t maxObjects) {
   if (done_) return true;
   if (abandoned_) throw ArtifactsError(ErrorCode::InternalError, "fork already failed");
   try {
+    if (!service_.stillRegistered(pending_.record)) {
+      throw ArtifactsError(ErrorCode::NotFound, "Repository was deleted while forking: " + pending_.record.name);
+    }
     if (!copy_->step(maxObjects)) return false;
     service_.completeRepo(pending_.record);
+    // A copy no longer needs its parent; a fork that reads it in place does.
+    if (!shared_) service_.returnBorrowed(parentId_, pending_.record.id);
   } catch (...) {
-    abandoned_ = true;
-    try {
-      service_.abandonRepo(pending_.record);
-    } catch (...) {
-      // Report the fork's own error; a leftover "forking" record stays deletable.
-    }
+    abandon();
     throw;
   }
   done_ = true;

@@ -41,7 +41,11 @@ class ForkJob {
   const ForkedRepo& result() const { return result_; }
 
  private:
+  void abandon() noexcept;
+
   ArtifactsService& service_;
+  std::string parentId_;
+  bool shared_ = false;  // the fork reads its parent's objects in place
   PendingRepo pending_;
   std::unique_ptr<git::RepoCopy> copy_;
   bool done_ = false;

@@ -73,6 +73,9 @@ template <typename F>
 auto ImportJob::guard(F&& f) -> decltype(f()) {
   if (state_ != State::Running) throw ArtifactsError(ErrorCode::InternalError, "import is no longer running");
   try {
+    if (!service_.stillRegistered(pending_.record)) {
+      throw ArtifactsError(ErrorCode::NotFound, "Repository was deleted while importing: " + pending_.record.name);
+    }
     return f();
   } catch (...) {
     abandon();

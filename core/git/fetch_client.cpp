@@ -130,6 +130,8 @@ struct FetchClient::State {
   bool inPack = false, packFinished = false;
   uint64_t packBytes = 0, reportedBytes = 0;
   std::set<ObjectId> shallow;
+  std::set<ObjectId> advertisedShallow;  // v0: the remote's own boundary
+  static constexpr size_t kMaxAdvertisedShallow = 1u << 20;
   FetchedRefs result;
 
   // ---- requests
@@ -362,7 +364,12 @@ struct FetchClient::State {
         if (p.kind == Packet::Kind::Flush) {
           parse = Parse::Complete;
         } else if (data && startsWith(line, "shallow ")) {
-          // The remote is itself shallow; its boundary arrives with the pack.
+          // The remote is itself shallow. A v0 remote repeats its boundary
+          // with the pack only when deepening, so keep it from here.
+          auto id = ObjectId::fromHex(line.substr(8));
+          if (!id) malformed("bad shallow line");
+          if (advertisedShallow.size() >= kMaxAdvertisedShallow) malformed("too many shallow lines");
+          advertisedShallow.insert(*id);
         } else if (data) {
           auto ref = parseRefLine(line);
           if (!ref) malformed("bad ref line");
@@ -570,6 +577,11 @@ struct FetchClient::State {
       if (objects.exists(r.id) && (!r.peeled || objects.exists(*r.peeled))) result.refs.push_back(Ref{r.name, r.id});
     }
     std::sort(result.refs.begin(), result.refs.end(), [](const Ref& a, const Ref& b) { return a.name < b.name; });
+    // The remote's boundary commits that arrived came without their parents
+    // (git's client keeps them as shallow the same way).
+    for (const auto& id : advertisedShallow) {
+      if (objects.exists(id)) shallow.insert(id);
+    }
     result.shallow.assign(shallow.begin(), shallow.end());
     done();
   }

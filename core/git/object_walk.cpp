@@ -151,7 +151,12 @@ class Walker {
       const auto& parents = parentsOf(c);
       if (f & kUninteresting) {
         if (clientShallow_.count(c)) continue;  // the client lacks its parents
-        for (const auto& p : parents) enqueue(p, kUninteresting);
+        for (const auto& p : parents) {
+          // A commit the client has may be stored without its parents (the
+          // objects of a refused push stay as unreachable records): nothing
+          // is sent from there, so its missing history does not matter.
+          if (repo_.objects().exists(p)) enqueue(p, kUninteresting);
+        }
         continue;
       }
       --interestingQueued_;

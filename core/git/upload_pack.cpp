@@ -9,6 +9,7 @@
 #include "git/pack_stream.h"
 #include "git/pkt_line.h"
 #include "git/sideband.h"
+#include "git/walk_cache.h"
 
 namespace oa::git {
 
@@ -129,13 +130,19 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
     walk.deepenNot.push_back(*id);
   }
   if (req.filter) walk.filter = *req.filter;
-  repo.objects().retainRecords(true);  // the pack stream sends what the walk reads
-  try {
-    out.walk = walkObjects(repo.git(), walk);
-  } catch (const MissingObjectError& e) {
-    throw ArtifactsError(ErrorCode::InternalError, std::string("repository is missing an object: ") + e.what());
+  WalkCache cache(repo.store());
+  if (auto cached = cache.find(walk)) {
+    out.walk = std::move(*cached);
+  } else {
+    repo.objects().retainRecords(true);  // the pack stream sends what the walk reads
+    try {
+      out.walk = walkObjects(repo.git(), walk);
+    } catch (const MissingObjectError& e) {
+      throw ArtifactsError(ErrorCode::InternalError, std::string("repository is missing an object: ") + e.what());
+    }
+    repo.objects().retainRecords(false);
+    cache.remember(walk, out.walk);
   }
-  repo.objects().retainRecords(false);
   if ((req.deepenSince || !req.deepenNot.empty()) && out.walk.commitCount == 0 && !req.wants.empty()) {
     throw ArtifactsError(ErrorCode::InvalidInput, "no commits selected for shallow requests");
   }

@@ -16,6 +16,7 @@
 #include "git/repo_context.h"
 #include "git/sha1.h"
 #include "json_api.h"
+#include "repo_store.h"
 #include "support/git_fixture.h"
 #include "test_support.h"
 
@@ -344,6 +345,41 @@ TEST_P(ForkTest, TheJsonResultIsACreateRepoResult) {
   EXPECT_EQ(r["remote"], "http://127.0.0.1:8788/git/default/child.git");
   EXPECT_EQ(r["token"].get<std::string>().rfind("art_v1_", 0), 0u);
   EXPECT_EQ(r["id"], ns.service.get("child").id);
+}
+
+TEST_P(ForkTest, DeletingTheTargetMidForkStopsItAndLeavesNothing) {
+  ForkJob job(ns.service, "parent", parent.record.id, "doomed", {});
+  ASSERT_FALSE(job.step(1));
+  const std::string doomedId = ns.service.list(50, std::nullopt).repos.front().id;
+  ASSERT_TRUE(ns.service.remove("doomed"));
+  try {
+    while (!job.step(1)) {
+    }
+    ADD_FAILURE() << "the fork finished into a deleted repo";
+  } catch (const ArtifactsError& e) {
+    EXPECT_EQ(e.code(), ErrorCode::NotFound) << e.what();
+  }
+  EXPECT_EQ(ns.repos.rowCount(doomedId), 0u);
+  EXPECT_EQ(refsOf(parent.record.id), gitRefs());
+  EXPECT_TRUE(RepoStore(ns.service.repoStorage(parent.record.id)).hasBorrowers() == false);
+  fork("doomed");  // the name is free
+}
+
+TEST_P(ForkTest, DeletingTheParentMidForkKeepsItsObjectsUntilTheForkIsDone) {
+  ForkOptions everything;
+  everything.defaultBranchOnly = false;
+  ForkJob job(ns.service, "parent", parent.record.id, "orphan", everything);
+  ASSERT_FALSE(job.step(1));
+  ASSERT_TRUE(ns.service.remove("parent"));
+  while (!job.step(1)) {
+  }
+  const std::string id = job.result().created.record.id;
+  EXPECT_EQ(refsOf(id), gitRefs());
+  expectObjectsReadBack(id, objectsOf(src, "main feature"));
+  // A copy lets go of the retired parent at once; a borrowing fork keeps it.
+  EXPECT_EQ(ns.repos.rowCount(parent.record.id) > 0, sharing());
+  ASSERT_TRUE(ns.service.remove("orphan"));
+  EXPECT_EQ(ns.repos.snapshot().size(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Storage, ForkTest, ::testing::Values(true, false),

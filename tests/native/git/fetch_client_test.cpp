@@ -98,6 +98,8 @@ struct FetchClientTest : ::testing::Test {
     run(git(work) + "update-ref refs/pull/1/head $(" + git(work) + "commit-tree -p trunk -m pr trunk^{tree})");
     run("mkdir -p " + srvDir->path + "/srv && git clone -q --mirror " + work + " " + remote);
     run("git init -q --bare -b dev " + srvDir->path + "/srv/empty.git");
+    // A remote that is itself shallow.
+    run("git clone -q --bare --depth 2 --no-single-branch file://" + remote + " " + srvDir->path + "/srv/shallow.git 2>/dev/null");
   }
   static void TearDownTestSuite() { srvDir.reset(); }
 
@@ -278,6 +280,19 @@ TEST_F(FetchClientTest, ShallowMatchesGitClone) {
     EXPECT_FALSE(r.shallow.empty());
     expectObjects(oracle, "--all");
     EXPECT_NE(text(requests.back().body).find("deepen 2\n"), std::string::npos);
+  }
+}
+
+TEST_F(FetchClientTest, AShallowRemoteImportsWithItsBoundaryOverEveryProtocol) {
+  // v0 announces a shallow remote's boundary only in the advertisement
+  // unless the client deepens; v2 says it in shallow-info.
+  const std::string shallowRemote = srvDir->path + "/srv/shallow.git";
+  for (int version : {2, 1, 0}) {
+    FetchClientOptions options;
+    options.url = "http://git.test/shallow.git";
+    const FetchedRefs r = import(options, backend(version));
+    EXPECT_EQ(hexes(r.shallow), shallowFile(shallowRemote)) << "v" << version;
+    EXPECT_EQ(refSet(r), gitRefs(shallowRemote)) << "v" << version;
   }
 }
 

@@ -113,6 +113,44 @@ TEST_F(UploadPackFixture, FullCloneMatchesRevList) {
   }
 }
 
+TEST_F(UploadPackFixture, FullClonesReuseTheCachedObjectListAndSurviveADamagedOne) {
+  const std::string request = wantRequest(ids["c5"], "side-band-64k ofs-delta");
+  EXPECT_FALSE(server.raw.get("cache/walk").has_value());
+  const auto first = demux(serve(request, 0), true);
+  ASSERT_TRUE(server.raw.get("cache/walk").has_value()) << "a plain full clone is cached";
+  const auto second = demux(serve(request, 0), true);
+  EXPECT_EQ(packObjects(second.pack, false, /*strict=*/true), revList(ids["c5"]));
+  EXPECT_EQ(packObjects(first.pack), packObjects(second.pack));
+  // A damaged entry is a miss, and is rewritten.
+  WriteBatch damage;
+  damage.put("cache/walk", std::string_view("\x01garbage"));
+  server.store.commit(damage);
+  EXPECT_EQ(packObjects(demux(serve(request, 0), true).pack), revList(ids["c5"]));
+  EXPECT_GT(server.store.get("cache/walk")->size(), 100u);
+  // Other wants miss (and replace the entry); requests with haves, depth or
+  // filters never use it.
+  EXPECT_EQ(packObjects(demux(serve(wantRequest(ids["s1"], "side-band-64k ofs-delta"), 0), true).pack), revList(ids["s1"]));
+  EXPECT_EQ(packObjects(demux(serve(request, 0), true).pack), revList(ids["c5"]));
+  const auto before = server.store.get("cache/walk");
+  auto res = demux(serve(wantRequest(ids["c5"], "multi_ack_detailed side-band-64k ofs-delta", {}, {ids["c2"]}), 0), true);
+  EXPECT_EQ(packObjects(res.pack), revList(ids["c5"] + " ^" + ids["c2"]));
+  EXPECT_EQ(server.store.get("cache/walk"), before);
+}
+
+TEST_F(UploadPackFixture, AHaveStoredWithoutItsParentsIsNoError) {
+  // A refused push leaves its objects as unreachable records: here a commit
+  // whose parent never arrived. A client that has that commit can still fetch.
+  run(git(src) + "checkout -q --orphan lost && " + git(src) + "rm -rfq . && printf 'p\\n' > " + src + "/p.txt && " +
+      git(src) + "add -A && " + git(src) + "commit -qm parent");
+  run("printf 'x\\n' > " + src + "/x.txt && " + git(src) + "add -A && " + git(src) + "commit -qm child");
+  const std::string child = run(git(src) + "rev-parse HEAD").substr(0, 40);
+  run("printf '%s\\n' HEAD '^HEAD~1' | " + git(src) + "pack-objects --revs --stdout > " + dir.path + "/child.pack");
+  server.ingest(testing::readFile(dir.path + "/child.pack"));
+  ASSERT_TRUE(server.ctx.objects().exists(*ObjectId::fromHex(child)));
+  auto res = demux(serve(wantRequest(ids["c5"], "multi_ack_detailed side-band-64k ofs-delta", {}, {child}), 0), true);
+  EXPECT_EQ(packObjects(res.pack), revList(ids["c5"]));
+}
+
 TEST_F(UploadPackFixture, IncrementalFetchSendsOnlyWhatTheHaveLacks) {
   auto res = demux(serve(wantRequest(ids["c5"], "multi_ack_detailed side-band-64k ofs-delta", {}, {ids["c2"]}), 0), true);
   EXPECT_EQ(res.lines.front(), "ACK " + ids["c2"] + " common");
