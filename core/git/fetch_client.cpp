@@ -512,7 +512,7 @@ struct FetchClient::State {
 
   void startPack() {
     if (ingest) malformed("a second pack in the response");
-    ingest = std::make_unique<PackIngest>(repo.store(), repo.objects(), options.ingest);
+    ingest = std::make_unique<PackIngest>(repo.store(), repo.objects(), options.ingest, /*recordLinks=*/false);
     inPack = true;
   }
 

@@ -57,6 +57,8 @@ bool ObjectStore::exists(const ObjectId& id) {
 
 const std::string& ObjectStore::keyPrefix() { return kObjectPrefix; }
 
+bool ObjectStore::existsLocally(const ObjectId& id) { return store_.get(key(id)).has_value(); }
+
 bool ObjectStore::isEmpty() { return alternates_.empty() && store_.scan(kObjectPrefix, "", 1).empty(); }
 
 std::optional<StoredObject> ObjectStore::record(const ObjectId& id) {

@@ -47,6 +47,9 @@ class ObjectStore {
   static const std::string& keyPrefix();
 
   bool exists(const ObjectId& id);
+  // Stored in this repo's own rows (not only borrowed from an alternate).
+  bool existsLocally(const ObjectId& id);
+  bool borrowsObjects() const { return !alternates_.empty(); }
   // True when the store holds no object records at all (nor borrows any).
   bool isEmpty();
   std::optional<StoredObject> record(const ObjectId& id);

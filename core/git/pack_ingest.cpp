@@ -20,9 +20,9 @@ PackLimits parserLimits(const IngestLimits& l) {
 }
 }  // namespace
 
-PackIngest::PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits)
+PackIngest::PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits, bool recordLinks)
     : kv_(store), objects_(objects), limits_(limits), parser_(parserLimits(limits)),
-      storeWasEmpty_(objects.isEmpty()) {}
+      storeWasEmpty_(objects.isEmpty()), recordLinks_(recordLinks) {}
 
 void PackIngest::write(const uint8_t* data, size_t n) {
   parser_.write(data, n, [this](PackEntry&& e) { onEntry(std::move(e)); });
@@ -42,7 +42,7 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
   }
   const ObjectId id = hashObject(type, data.data(), data.size());
   idAtOffset_[entry.offset] = id;
-  if (!links_.count(id)) links_.emplace(id, objectLinks(type, data));
+  if (recordLinks_ && !links_.count(id)) links_.emplace(id, objectLinks(type, data));
   const bool known = depthOf_.count(id) || (!storeWasEmpty_ && objects_.exists(id));
   objects_.remember(id, type, std::make_shared<const Bytes>(data));
   if (known) return;  // already stored

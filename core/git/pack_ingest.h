@@ -22,7 +22,9 @@ struct IngestLimits {
 
 class PackIngest {
  public:
-  PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits = {});
+  // `recordLinks`: keep links() for a connectivity check (a push). An import
+  // walks the result instead, so it does not hold every object's links.
+  PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits = {}, bool recordLinks = true);
 
   // Feeds pack bytes. Throws ArtifactsError(InvalidInput / MemoryLimit) on a
   // bad pack; objects stored before the error stay as unreachable records.
@@ -60,6 +62,7 @@ class PackIngest {
   // A repo with no objects yet (an initial push) needs no per-object
   // "already stored?" lookups: that is most of the storage reads of a push.
   bool storeWasEmpty_ = false;
+  bool recordLinks_;
 };
 
 }  // namespace oa::git

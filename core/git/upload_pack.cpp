@@ -95,10 +95,39 @@ struct PreparedFetch {
   std::vector<ObjectId> common;  // haves we have, in request order
 };
 
+// A fork reads its parent's objects in place, including ones pushed to the
+// parent after the fork: a want the fork only borrows must be a ref tip or a
+// commit its refs reach (git's allow-reachable-sha1-in-want), so a fork's
+// token reads only the fork's history.
+void checkBorrowedWants(RepoContext& repo, const std::vector<ObjectId>& wants) {
+  std::vector<ObjectId> borrowed;
+  for (const auto& w : wants) {
+    if (!repo.objects().existsLocally(w)) borrowed.push_back(w);
+  }
+  if (borrowed.empty()) return;
+  std::unordered_set<ObjectId> tips;
+  WalkRequest walk = repo.walkRequest();
+  for (const auto& ref : repo.refs().list()) {
+    tips.insert(ref.id);
+    walk.wants.push_back(ref.id);
+  }
+  std::unordered_set<ObjectId> reachable;
+  for (const auto& w : borrowed) {
+    if (tips.count(w)) continue;
+    if (reachable.empty() && !walk.wants.empty()) {
+      walk.commitsOnly = true;
+      const auto result = walkObjects(repo.git(), walk);
+      reachable.insert(result.objects.begin(), result.objects.end());
+    }
+    if (!reachable.count(w)) throw ArtifactsError(ErrorCode::InvalidInput, "upload-pack: not our ref " + w.hex());
+  }
+}
+
 PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
   for (const auto& w : req.wants) {
     if (!repo.objects().exists(w)) throw ArtifactsError(ErrorCode::InvalidInput, "upload-pack: not our ref " + w.hex());
   }
+  if (repo.objects().borrowsObjects()) checkBorrowedWants(repo, req.wants);
   PreparedFetch out;
   WalkRequest walk = repo.walkRequest();
   walk.wants = req.wants;

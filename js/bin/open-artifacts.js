@@ -126,6 +126,13 @@ async function runImport(url, name) {
   if (values.branch !== undefined) source.branch = values.branch;
   if (values.depth !== undefined) source.depth = /^\d+$/.test(values.depth) ? Number(values.depth) : values.depth;
   const bar = progressBar();
+  // Ctrl-C: deleting the target removes what arrived so far (the core stops
+  // an import whose target is gone), so no half repo is left behind.
+  process.once('SIGINT', () => {
+    bar.end();
+    console.error('open-artifacts: interrupted, removing the partial import');
+    artifacts.delete(name).finally(() => process.exit(130));
+  });
   try {
     const result = await artifacts.import({ source, target: { name } }, { onProgress: (p) => bar.update(p) });
     bar.end();

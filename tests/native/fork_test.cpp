@@ -14,7 +14,9 @@
 #include "git/object_walk.h"
 #include "git/pack_ingest.h"
 #include "git/repo_context.h"
+#include "git/pkt_line.h"
 #include "git/sha1.h"
+#include "git/upload_pack.h"
 #include "json_api.h"
 #include "repo_store.h"
 #include "support/git_fixture.h"
@@ -380,6 +382,42 @@ TEST_P(ForkTest, DeletingTheParentMidForkKeepsItsObjectsUntilTheForkIsDone) {
   EXPECT_EQ(ns.repos.rowCount(parent.record.id) > 0, sharing());
   ASSERT_TRUE(ns.service.remove("orphan"));
   EXPECT_EQ(ns.repos.snapshot().size(), 0u);
+}
+
+// What upload-pack serves from a fork for a v0 request wanting `want`.
+std::string fetchFromFork(ArtifactsService& service, const std::string& repoId, const std::string& want) {
+  std::string request;
+  git::appendPkt(request, "want " + want + " side-band-64k ofs-delta\n");
+  git::appendFlush(request);
+  git::appendPkt(request, "done\n");
+  auto ctx = service.openRepoContext(repoId);
+  try {
+    auto body = git::UploadPack(*ctx).serve(request, 0);
+    Bytes out;
+    while (body->next(out)) {
+    }
+    const std::string text(out.begin(), out.end());
+    // Errors go to the client in-band (an ERR packet).
+    return text.find("ERR ") != std::string::npos ? text : "ok";
+  } catch (const ArtifactsError& e) {
+    return e.what();
+  }
+}
+
+TEST_P(ForkTest, AForkServesOnlyHistoryItsOwnRefsReach) {
+  const ForkedRepo f = fork("child");
+  const std::string forkId = f.created.record.id;
+  write("later.txt", "pushed to the parent after the fork\n");
+  commitAll("after the fork");
+  const std::string later = run(git(src) + "rev-parse HEAD").substr(0, 40);
+  ingestInto(parent.record.id, "main\\n^main~1");
+  setRef(parent.record.id, "refs/heads/main", later);
+  EXPECT_EQ(fetchFromFork(ns.service, forkId, run(git(src) + "rev-parse main~1").substr(0, 40)), "ok");  // its tip
+  EXPECT_EQ(fetchFromFork(ns.service, forkId, run(git(src) + "rev-parse main~3").substr(0, 40)), "ok");  // reachable
+  EXPECT_NE(fetchFromFork(ns.service, forkId, later).find("not our ref"), std::string::npos);
+  EXPECT_NE(fetchFromFork(ns.service, forkId, run(git(src) + "rev-parse feature").substr(0, 40)).find("not our ref"),
+            std::string::npos);
+  EXPECT_EQ(fetchFromFork(ns.service, parent.record.id, later), "ok");
 }
 
 INSTANTIATE_TEST_SUITE_P(Storage, ForkTest, ::testing::Values(true, false),
