@@ -60,6 +60,14 @@ test('the package runs in workerd', async () => {
       numericCode: 10101,
       message: 'Invalid repo name: must match /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/',
     });
+    assert.equal(report.forked.name, 'forked');
+    assert.equal(report.forked.description, 'fork in workerd');
+    assert.equal(report.forkInfo.source, 'artifacts:workers/from-worker');
+    assert.equal(report.imported.name, 'imported');
+    assert.equal(report.imported.defaultBranch, 'trunk', "the remote's (unborn) HEAD");
+    assert.equal(report.importedInfo.source, 'git:https://source.test/git/upstream/upstream-repo.git');
+    assert.deepEqual([...new Set(report.importProgress)], ['refs', 'done']);
+    assert.equal(report.httpImportError, 'INVALID_INPUT');
     assert.equal(report.deleted, true);
     assert.doesNotMatch(output, /error/i, output);
   } finally {

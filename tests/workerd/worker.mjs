@@ -20,6 +20,35 @@ export default {
       } catch (e) {
         report.error = { isArtifactsError: e instanceof ArtifactsError, name: e.name, code: e.code, numericCode: e.numericCode, message: e.message };
       }
+      // fork (steps yield through setTimeout here: workerd has no setImmediate).
+      report.forked = await repo.fork('forked', { description: 'fork in workerd' });
+      report.forkInfo = await (await artifacts.get('forked')).info();
+      // import, with this Worker's fetch routed to a second in-memory server: the
+      // whole sans-IO client loop (requests out, streamed responses in) in workerd.
+      const source = createArtifacts({ storage: new MemoryStorage(), namespace: 'upstream', baseUrl: 'https://source.test' });
+      const upstream = await source.create('upstream-repo', { setDefaultBranch: 'trunk' });
+      const importer = createArtifacts({
+        storage: new MemoryStorage(),
+        namespace: 'workers',
+        baseUrl: 'https://example.test',
+        fetch: (request) => {
+          const authed = new Request(request);
+          authed.headers.set('Authorization', `Bearer ${upstream.token}`);
+          return source.fetch(authed);
+        },
+      });
+      const progress = [];
+      report.imported = await importer.import(
+        { source: { url: upstream.remote }, target: { name: 'imported' } },
+        { onProgress: (p) => progress.push(p.phase) },
+      );
+      report.importProgress = progress;
+      report.importedInfo = await (await importer.get('imported')).info();
+      try {
+        await importer.import({ source: { url: 'http://plain.test/r.git' }, target: { name: 'plain' } });
+      } catch (e) {
+        report.httpImportError = e.code;
+      }
       report.deleted = await artifacts.delete('from-worker');
       repo[Symbol.dispose]();
     } catch (e) {
