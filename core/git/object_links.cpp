@@ -51,6 +51,7 @@ std::optional<std::vector<ObjectId>> objectLinks(ObjectType type, const Bytes& d
 std::optional<std::vector<TreeLink>> treeLinks(const Bytes& data) {
   const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
   std::vector<TreeLink> out;
+  out.reserve(data.size() / 28 + 1);  // entries are 28+ bytes: one allocation, not a growth series
   size_t pos = 0;
   while (pos < data.size()) {
     // "<octal mode> <name>\0<20-byte id>"
