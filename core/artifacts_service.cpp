@@ -101,19 +101,24 @@ void ArtifactsService::releaseStorage(const std::string& repoId) {
       repo.retire();
       return;
     }
-    lender = repo.alternate();
+    lender = repo.lender();
   }
+  // The pin goes first (nothing reads this repo's objects any more): a crash
+  // mid-destroy then strands this repo's rows, never a whole parent's.
+  if (lender) returnBorrowed(*lender, repoId);
   // The store object stays cached (repoStores_ is never pruned): a fork or
   // import still running may hold a reference to it.
   RepoStore::destroy(repos_.openRepo(repoId));
-  if (lender) returnBorrowed(*lender, repoId);
 }
 
 void ArtifactsService::addBorrower(const std::string& lenderId, const std::string& borrowerId) {
+  RepoStore(repoStore(borrowerId)).setLender(lenderId);  // first: the borrower's deletion finds the pin
   RepoStore(repoStore(lenderId)).addBorrower(borrowerId);
 }
 
 void ArtifactsService::returnBorrowed(const std::string& lenderId, const std::string& borrowerId) {
+  RepoStore borrower(repoStore(borrowerId));
+  if (borrower.lender() == lenderId) borrower.setLender(std::nullopt);
   RepoStore lender(repoStore(lenderId));
   lender.removeBorrower(borrowerId);
   if (lender.retired() && !lender.hasBorrowers()) releaseStorage(lenderId);

@@ -53,13 +53,20 @@ bool ForkJob::step(size_t maxObjects) {
     }
     if (!copy_->step(maxObjects)) return false;
     service_.completeRepo(pending_.record);
-    // A copy no longer needs its parent; a fork that reads it in place does.
-    if (!shared_) service_.returnBorrowed(parentId_, pending_.record.id);
   } catch (...) {
     abandon();
     throw;
   }
   done_ = true;
+  // A copy no longer needs its parent (a fork that reads it in place does).
+  // Best effort: the fork is complete either way; a pin left behind is
+  // returned when the fork is deleted.
+  if (!shared_) {
+    try {
+      service_.returnBorrowed(parentId_, pending_.record.id);
+    } catch (...) {
+    }
+  }
   result_.created = CreatedRepo{pending_.record, pending_.token};
   result_.objects = copy_->objectsCopied();
   return true;

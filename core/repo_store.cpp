@@ -8,6 +8,7 @@ namespace {
 const std::string kAlternateKey = "alt";
 const std::string kBorrowerPrefix = "borrower/";
 const std::string kRetiredKey = "retired";
+const std::string kLenderKey = "lender";
 }  // namespace
 
 void RepoStore::initialize(const std::string& defaultBranch) {
@@ -33,6 +34,19 @@ std::optional<std::string> RepoStore::alternate() {
 }
 
 void RepoStore::stageAlternate(WriteBatch& batch, const std::string& repoId) { batch.put(kAlternateKey, repoId); }
+
+std::optional<std::string> RepoStore::lender() {
+  auto raw = store_.get(kLenderKey);
+  if (!raw) return std::nullopt;
+  return bytesToString(*raw);
+}
+
+void RepoStore::setLender(const std::optional<std::string>& repoId) {
+  WriteBatch batch;
+  if (repoId) batch.put(kLenderKey, *repoId);
+  else batch.remove(kLenderKey);
+  store_.commit(batch);
+}
 
 void RepoStore::addBorrower(const std::string& repoId) {
   WriteBatch batch;

@@ -25,6 +25,11 @@ class RepoStore {
   // the last of them is gone.
   std::optional<std::string> alternate();
   void stageAlternate(WriteBatch& batch, const std::string& repoId);
+  // The repo this one holds a borrower row on (its parent, while a copy runs
+  // or for good when it reads the parent's objects). Written before that row,
+  // so deleting this repo always returns it, whatever point a crash hit.
+  std::optional<std::string> lender();
+  void setLender(const std::optional<std::string>& repoId);
   void addBorrower(const std::string& repoId);
   void removeBorrower(const std::string& repoId);
   bool hasBorrowers();

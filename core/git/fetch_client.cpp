@@ -131,7 +131,7 @@ struct FetchClient::State {
   uint64_t packBytes = 0, reportedBytes = 0;
   std::set<ObjectId> shallow;
   std::set<ObjectId> advertisedShallow;  // v0: the remote's own boundary
-  static constexpr size_t kMaxAdvertisedShallow = 1u << 20;
+  static constexpr size_t kMaxAdvertisedShallow = 1u << 16;  // a few MB at most
   FetchedRefs result;
 
   // ---- requests

@@ -155,7 +155,7 @@ class Walker {
           // A commit the client has may be stored without its parents (the
           // objects of a refused push stay as unreachable records): nothing
           // is sent from there, so its missing history does not matter.
-          if (repo_.objects().exists(p)) enqueue(p, kUninteresting);
+          if (repo_.typeOf(p) == ObjectType::Commit) enqueue(p, kUninteresting);
         }
         continue;
       }

@@ -1,5 +1,6 @@
 #include "git/upload_pack.h"
 
+#include <optional>
 #include <unordered_set>
 
 #include "error.h"
@@ -95,39 +96,57 @@ struct PreparedFetch {
   std::vector<ObjectId> common;  // haves we have, in request order
 };
 
-// A fork reads its parent's objects in place, including ones pushed to the
-// parent after the fork: a want the fork only borrows must be a ref tip or a
-// commit its refs reach (git's allow-reachable-sha1-in-want), so a fork's
-// token reads only the fork's history.
-void checkBorrowedWants(RepoContext& repo, const std::vector<ObjectId>& wants) {
-  std::vector<ObjectId> borrowed;
-  for (const auto& w : wants) {
-    if (!repo.objects().existsLocally(w)) borrowed.push_back(w);
+// What a fork that borrows its parent's objects may serve. It reads them in
+// place, including ones pushed to the parent after the fork, so a borrowed
+// object is visible only when the fork's own refs reach it (git's
+// allow-reachable-sha1-in-want): a fork's read token reads only the fork's
+// history. The reachable sets are computed once per request, and only when a
+// borrowed id that is not a ref tip comes up.
+class ForkVisibility {
+ public:
+  explicit ForkVisibility(RepoContext& repo) : repo_(repo) {
+    for (const auto& ref : repo_.refs().list()) tips_.insert(ref.id);
   }
-  if (borrowed.empty()) return;
-  std::unordered_set<ObjectId> tips;
-  WalkRequest walk = repo.walkRequest();
-  for (const auto& ref : repo.refs().list()) {
-    tips.insert(ref.id);
-    walk.wants.push_back(ref.id);
+
+  bool visible(const ObjectId& id) {
+    if (repo_.objects().existsLocally(id) || tips_.count(id)) return true;
+    const auto type = repo_.git().typeOf(id);
+    if (!type) return false;
+    // Commits and tags: a commit walk; trees and blobs (partial-clone lazy
+    // fetches, tree:<n>) need the full one.
+    walk(*type == ObjectType::Commit || *type == ObjectType::Tag);
+    return reachable_.count(id) > 0;
   }
-  std::unordered_set<ObjectId> reachable;
-  for (const auto& w : borrowed) {
-    if (tips.count(w)) continue;
-    if (reachable.empty() && !walk.wants.empty()) {
-      walk.commitsOnly = true;
-      const auto result = walkObjects(repo.git(), walk);
-      reachable.insert(result.objects.begin(), result.objects.end());
+
+ private:
+  void walk(bool commitsOnly) {
+    if (walkedAll_ || (commitsOnly && walkedCommits_) || tips_.empty()) return;
+    WalkRequest request = repo_.walkRequest();
+    request.wants.assign(tips_.begin(), tips_.end());
+    request.commitsOnly = commitsOnly;
+    try {
+      const auto result = walkObjects(repo_.git(), request);
+      reachable_.insert(result.objects.begin(), result.objects.end());
+    } catch (const MissingObjectError& e) {
+      throw ArtifactsError(ErrorCode::InternalError, std::string("repository is missing an object: ") + e.what());
     }
-    if (!reachable.count(w)) throw ArtifactsError(ErrorCode::InvalidInput, "upload-pack: not our ref " + w.hex());
+    walkedCommits_ = true;
+    walkedAll_ = !commitsOnly;
   }
-}
+
+  RepoContext& repo_;
+  std::unordered_set<ObjectId> tips_, reachable_;
+  bool walkedCommits_ = false, walkedAll_ = false;
+};
 
 PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
+  std::optional<ForkVisibility> fork;
+  if (repo.objects().borrowsObjects()) fork.emplace(repo);
   for (const auto& w : req.wants) {
-    if (!repo.objects().exists(w)) throw ArtifactsError(ErrorCode::InvalidInput, "upload-pack: not our ref " + w.hex());
+    if (!repo.objects().exists(w) || (fork && !fork->visible(w))) {
+      throw ArtifactsError(ErrorCode::InvalidInput, "upload-pack: not our ref " + w.hex());
+    }
   }
-  if (repo.objects().borrowsObjects()) checkBorrowedWants(repo, req.wants);
   PreparedFetch out;
   WalkRequest walk = repo.walkRequest();
   walk.wants = req.wants;
@@ -146,7 +165,7 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
   // ignored; naming anything else than a commit is an error.
   for (const auto& s : req.shallows) {
     const auto type = repo.git().typeOf(s);
-    if (!type) continue;
+    if (!type || (fork && !fork->visible(s))) continue;  // deepening from it would reveal what it hides
     if (*type != ObjectType::Commit) throw ArtifactsError(ErrorCode::InvalidInput, "invalid shallow object " + s.hex());
     walk.clientShallows.push_back(s);
   }

@@ -127,11 +127,21 @@ async function runImport(url, name) {
   if (values.depth !== undefined) source.depth = /^\d+$/.test(values.depth) ? Number(values.depth) : values.depth;
   const bar = progressBar();
   // Ctrl-C: deleting the target removes what arrived so far (the core stops
-  // an import whose target is gone), so no half repo is left behind.
+  // an import whose target is gone). Only a repo still importing is deleted:
+  // never an existing one the import would have refused.
   process.once('SIGINT', () => {
     bar.end();
-    console.error('open-artifacts: interrupted, removing the partial import');
-    artifacts.delete(name).finally(() => process.exit(130));
+    artifacts
+      .get(name)
+      .then(
+        () => console.error('open-artifacts: interrupted'),
+        (e) => {
+          if (e?.code !== 'IMPORT_IN_PROGRESS') return console.error('open-artifacts: interrupted');
+          console.error('open-artifacts: interrupted, removing the partial import');
+          return artifacts.delete(name);
+        },
+      )
+      .finally(() => process.exit(130));
   });
   try {
     const result = await artifacts.import({ source, target: { name } }, { onProgress: (p) => bar.update(p) });

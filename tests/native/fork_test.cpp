@@ -367,6 +367,17 @@ TEST_P(ForkTest, DeletingTheTargetMidForkStopsItAndLeavesNothing) {
   fork("doomed");  // the name is free
 }
 
+TEST_P(ForkTest, AForkCutShortByACrashStillLetsItsParentGo) {
+  // A crash: the job never finishes and never runs its destructor.
+  auto* job = new ForkJob(ns.service, "parent", parent.record.id, "crashed", {});
+  ASSERT_FALSE(job->step(1));
+  EXPECT_EQ(ns.service.list(50, std::nullopt).repos.front().status, RepoStatus::Forking);
+  ASSERT_TRUE(ns.service.remove("crashed"));
+  ASSERT_TRUE(ns.service.remove("parent"));
+  EXPECT_EQ(ns.repos.snapshot().size(), 0u) << "no pin outlives the fork it was for";
+  // (The job object is deliberately leaked: freeing it would run the cleanup a crash never runs.)
+}
+
 TEST_P(ForkTest, DeletingTheParentMidForkKeepsItsObjectsUntilTheForkIsDone) {
   ForkOptions everything;
   everything.defaultBranchOnly = false;
@@ -385,9 +396,11 @@ TEST_P(ForkTest, DeletingTheParentMidForkKeepsItsObjectsUntilTheForkIsDone) {
 }
 
 // What upload-pack serves from a fork for a v0 request wanting `want`.
-std::string fetchFromFork(ArtifactsService& service, const std::string& repoId, const std::string& want) {
+std::string fetchFromFork(ArtifactsService& service, const std::string& repoId, const std::string& want,
+                          const std::vector<std::string>& extra = {}) {
   std::string request;
   git::appendPkt(request, "want " + want + " side-band-64k ofs-delta\n");
+  for (const auto& line : extra) git::appendPkt(request, line + "\n");
   git::appendFlush(request);
   git::appendPkt(request, "done\n");
   auto ctx = service.openRepoContext(repoId);
@@ -398,7 +411,8 @@ std::string fetchFromFork(ArtifactsService& service, const std::string& repoId, 
     }
     const std::string text(out.begin(), out.end());
     // Errors go to the client in-band (an ERR packet).
-    return text.find("ERR ") != std::string::npos ? text : "ok";
+    if (text.find("ERR ") != std::string::npos) return text;
+    return text.find("unshallow ") != std::string::npos ? "ok, unshallowed" : "ok";
   } catch (const ArtifactsError& e) {
     return e.what();
   }
@@ -418,6 +432,20 @@ TEST_P(ForkTest, AForkServesOnlyHistoryItsOwnRefsReach) {
   EXPECT_NE(fetchFromFork(ns.service, forkId, run(git(src) + "rev-parse feature").substr(0, 40)).find("not our ref"),
             std::string::npos);
   EXPECT_EQ(fetchFromFork(ns.service, parent.record.id, later), "ok");
+  // Trees and blobs its refs reach can be fetched by id (partial clones fetch
+  // blobs lazily); the parent's later ones cannot.
+  EXPECT_EQ(fetchFromFork(ns.service, forkId, run(git(src) + "rev-parse main~1:README.md").substr(0, 40),
+                          {"filter blob:none"}),
+            "ok");
+  EXPECT_EQ(fetchFromFork(ns.service, forkId, run(git(src) + "rev-parse main~1^{tree}").substr(0, 40)), "ok");
+  EXPECT_NE(fetchFromFork(ns.service, forkId, run(git(src) + "rev-parse main:later.txt").substr(0, 40)).find("not our ref"),
+            std::string::npos);
+  // A client "shallow" line naming a commit the fork does not reach cannot
+  // be deepened from.
+  const std::string tip = run(git(src) + "rev-parse main~1").substr(0, 40);
+  EXPECT_EQ(fetchFromFork(ns.service, forkId, tip, {"deepen-relative", "shallow " + later, "deepen 1"}), "ok");
+  EXPECT_EQ(fetchFromFork(ns.service, parent.record.id, later, {"deepen-relative", "shallow " + later, "deepen 1"}),
+            "ok, unshallowed");
 }
 
 INSTANTIATE_TEST_SUITE_P(Storage, ForkTest, ::testing::Values(true, false),
