@@ -96,6 +96,16 @@ struct PreparedFetch {
   std::vector<ObjectId> common;  // haves we have, in request order
 };
 
+// A walk over what the repo's refs reach: an object missing there is a
+// damaged repo (INTERNAL_ERROR), not a bad request.
+WalkResult walkStored(RepoContext& repo, const WalkRequest& request) {
+  try {
+    return walkObjects(repo.git(), request);
+  } catch (const MissingObjectError& e) {
+    throw ArtifactsError(ErrorCode::InternalError, std::string("repository is missing an object: ") + e.what());
+  }
+}
+
 // What a fork that borrows its parent's objects may serve. It reads them in
 // place, including ones pushed to the parent after the fork, so a borrowed
 // object is visible only when the fork's own refs reach it (git's
@@ -124,12 +134,8 @@ class ForkVisibility {
     WalkRequest request = repo_.walkRequest();
     request.wants.assign(tips_.begin(), tips_.end());
     request.commitsOnly = commitsOnly;
-    try {
-      const auto result = walkObjects(repo_.git(), request);
-      reachable_.insert(result.objects.begin(), result.objects.end());
-    } catch (const MissingObjectError& e) {
-      throw ArtifactsError(ErrorCode::InternalError, std::string("repository is missing an object: ") + e.what());
-    }
+    const auto result = walkStored(repo_, request);
+    reachable_.insert(result.objects.begin(), result.objects.end());
     walkedCommits_ = true;
     walkedAll_ = !commitsOnly;
   }
@@ -183,11 +189,7 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
     out.walk = std::move(*cached);
   } else {
     repo.objects().retainRecords(true);  // the pack stream sends what the walk reads
-    try {
-      out.walk = walkObjects(repo.git(), walk);
-    } catch (const MissingObjectError& e) {
-      throw ArtifactsError(ErrorCode::InternalError, std::string("repository is missing an object: ") + e.what());
-    }
+    out.walk = walkStored(repo, walk);
     repo.objects().retainRecords(false);
     cache.remember(walk, out.walk);
   }
