@@ -5,10 +5,10 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TP="$ROOT/build/third_party"
+TP="${OA_THIRD_PARTY_DIR:-$ROOT/build/third_party}"
 D="$ROOT/build/wasm-deps"
 WORK="$ROOT/build/wasm-deps-work"
-LOG="$ROOT/build/wasm-deps.log"
+LOG="${OA_APT_SCRATCH:+$OA_APT_SCRATCH/wasm-deps.log}"; LOG="${LOG:-$ROOT/build/wasm-deps.log}"
 BUILD_TYPE="${LG2_BUILD_TYPE:-Release}"
 # Pinned bookworm source versions. The bookworm-security libgit2 (deb12u2) source 404s on the mirror.
 LG2_VER="1.5.1+ds-1+deb12u1"; ZLIB_VER="1:1.2.13.dfsg-1"; HP_VER="2.9.4-5"
@@ -24,53 +24,40 @@ stamp() {  # the emscripten package version is in the stamp so a toolchain upgra
 libs_present() { [[ -f $D/lib/libz.a && -f $D/lib/libhttp_parser.a && -f $D/lib/libgit2.a ]]; }
 
 # Fast path: nothing to do when the stamp matches and the libs are there.
-if [[ -f $D/.stamp && "$(cat "$D/.stamp")" == "$(stamp)" ]] && libs_present; then
+if [[ -z ${OA_APT_SCRATCH:-} && -f $D/.stamp && "$(cat "$D/.stamp")" == "$(stamp)" ]] && libs_present; then
   echo "wasm deps up to date"; exit 0
 fi
 
 mkdir -p "$ROOT/build" "$TP"
 exec 9>"$ROOT/build/.wasm-deps.lock"; flock 9   # don't let two concurrent runs clobber each other
 : >"$LOG"
+export OA_APT_LOG="$LOG"
+source "$ROOT/scripts/lib/apt.sh"
 log() { echo "[wasm-deps] $*"; }
 run() {  # run a command with its output in the log; on failure show the log tail and stop
   echo "== [t=${SECONDS}s] $*" >>"$LOG"
   "$@" >>"$LOG" 2>&1 || { echo "[wasm-deps] FAILED: ${*:1:3} ... (log: $LOG)" >&2; tail -n 40 "$LOG" >&2; exit 1; }
 }
-need_root() { [[ $EUID -eq 0 ]] || { echo "[wasm-deps] $1 needs root; run as root once" >&2; exit 1; }; }
-APT_UPDATED=0
-apt_update() { [[ $APT_UPDATED == 1 ]] || { log "apt-get update"; run apt-get update; APT_UPDATED=1; }; }
-
-# 1. Toolchain: only install what is missing.
-pkgs=()
-command -v emcc >/dev/null || pkgs+=(emscripten)
-command -v cmake >/dev/null || pkgs+=(cmake)
-command -v dpkg-source >/dev/null || pkgs+=(dpkg-dev)   # apt-get source unpacks with dpkg-source
-if ((${#pkgs[@]})); then
-  need_root "installing ${pkgs[*]}"; apt_update
-  log "installing ${pkgs[*]}"; run env DEBIAN_FRONTEND=noninteractive apt-get install -y "${pkgs[@]}"
+# The toolchain (emscripten, dpkg-dev) is installed by setup.sh.
+if [[ -z $OA_APT_SCRATCH ]]; then
+  for tool in emcc dpkg-source cmake; do
+    command -v $tool >/dev/null || { echo "[wasm-deps] $tool is missing: run scripts/setup.sh" >&2; exit 1; }
+  done
 fi
 
-# 2. Sources (skipped per package once unpacked).
-if [[ ! -d $LG2_SRC || ! -d $ZLIB_SRC || ! -d $HP_SRC ]]; then
-  log "fetching sources"
-  if ! grep -qs '^Types:.*deb-src\|^deb-src' /etc/apt/sources.list /etc/apt/sources.list.d/*.{sources,list}; then
-    # deb-src twin of the deb entries (the image has deb822 debian.sources only)
-    need_root "adding deb-src entries"
-    sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources >/etc/apt/sources.list.d/debsrc.sources
-    apt_update
-  fi
-  # Source indices may be stale or missing even when deb-src entries exist.
-  apt-cache showsrc libgit2 2>/dev/null | grep -x "Version: $LG2_VER" >/dev/null || { need_root "apt-get update"; apt_update; }
-  fetch() {  # $1=pkg=ver $2=unpacked dir; unpack in a temp dir and move, so an interrupted fetch leaves no half tree
-    [[ -d $2 ]] && return 0
-    local tmp="$TP/.fetch-${1%%=*}"; rm -rf "$tmp"; mkdir -p "$tmp"
-    (cd "$tmp" && run apt-get source "$1")   # "unsandboxed as root" warning is harmless
-    mv "$tmp/$(basename "$2")" "$2"; mv "$tmp"/* "$TP"/ 2>/dev/null || true; rm -rf "$tmp"
-  }
-  fetch "libgit2=$LG2_VER" "$LG2_SRC"; fetch "zlib=$ZLIB_VER" "$ZLIB_SRC"; fetch "http-parser=$HP_VER" "$HP_SRC"
-fi
+# 1. Sources (skipped per package once unpacked).
+fetch() {  # $1=pkg $2=version $3=unpacked dir; unpack in a temp dir and move, so an interrupted fetch leaves no half tree
+  [[ -d $3 ]] && return 0
+  apt_ensure_source_version "$1" "$2"
+  log "apt-get source $1=$2"
+  local tmp="$TP/.fetch-$1"; rm -rf "$tmp"; mkdir -p "$tmp"
+  (cd "$tmp" && run apt_cmd apt-get source "$1=$2")   # "unsandboxed as root" warning is harmless
+  mv "$tmp/$(basename "$3")" "$3"; mv "$tmp"/* "$TP"/ 2>/dev/null || true; rm -rf "$tmp"
+}
+fetch libgit2 "$LG2_VER" "$LG2_SRC"; fetch zlib "$ZLIB_VER" "$ZLIB_SRC"; fetch http-parser "$HP_VER" "$HP_SRC"
+[[ -n $OA_APT_SCRATCH ]] && { log "sources fetched into $TP (scratch apt state: not building)"; exit 0; }
 
-# 3. Build from clean output dirs so a changed build type never mixes objects.
+# 2. Build from clean output dirs so a changed build type never mixes objects.
 case "$BUILD_TYPE" in   # zlib/http-parser get the same -O level as libgit2's CMake build type
   Release) OPT=(-O3) ;; MinSizeRel) OPT=(-Os) ;; RelWithDebInfo) OPT=(-O2 -g) ;; Debug) OPT=(-O0 -g) ;;
   *) echo "[wasm-deps] unknown LG2_BUILD_TYPE=$BUILD_TYPE" >&2; exit 1 ;;

@@ -12,16 +12,9 @@ SECS="${1:-20}"
 MAX_LEN="${FUZZ_MAX_LEN:-131072}"
 BUILD=build/fuzz
 
-# clang-14 and its runtimes (libclang-rt-14-dev ships libclang_rt.fuzzer).
-missing=()
-command -v clang++-14 >/dev/null || missing+=(clang-14)
-compgen -G "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a" >/dev/null || missing+=(libclang-rt-14-dev)
-if ((${#missing[@]})); then
-  echo "[fuzz] installing ${missing[*]}"
-  SUDO=""; ((EUID == 0)) || SUDO=sudo
-  { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >/dev/null ||
-    { echo "[fuzz] could not install ${missing[*]}"; exit 1; }
-fi
+# clang-14 and its runtimes (libclang-rt-14-dev ships libclang_rt.fuzzer); `setup.sh --test` installs them.
+source "$ROOT/scripts/lib/apt.sh"
+apt_install_missing clang-14 libclang-rt-14-dev || exit 1
 
 mkdir -p "$BUILD/logs"
 echo "[fuzz] building $BUILD"

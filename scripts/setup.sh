@@ -1,26 +1,28 @@
 #!/usr/bin/env bash
-# Installs what building and testing need, idempotently: Debian packages (as
-# root), the wasm toolchain and libraries (build-wasm-deps.sh), npm packages.
+# Installs what building (and, with --test, testing) needs, idempotently, on a bare Debian bookworm
+# machine: Debian packages (as root), the wasm libraries (build-wasm-deps.sh: libgit2, zlib and
+# http-parser from Debian's source packages, built with emcc), and the npm packages.
+#
+#   setup.sh           what `npm start` needs
+#   setup.sh --test    plus what only the tests need (clang's libFuzzer runtime)
+#
+# With OA_APT_SCRATCH=<dir> every apt step runs against that scratch apt state and installs nothing
+# (scripts/check-setup.sh: the bare-machine path, replayed on any machine).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+mkdir -p build
+export OA_APT_LOG="${OA_APT_LOG:-$ROOT/build/setup-apt.log}"
+source "$ROOT/scripts/lib/apt.sh"
 
-APT_PACKAGES=(cmake g++ make pkg-config git libgit2-dev nlohmann-json3-dev libgtest-dev)
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  if [[ $(id -u) -ne 0 ]]; then
-    echo "[setup] missing Debian packages: ${missing[*]} (run as root, or install them)" >&2
-    exit 1
-  fi
-  echo "[setup] apt-get install ${missing[*]}"
-  apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
-fi
+# Native build and tests; node-gyp (better-sqlite3) needs python3, make and g++.
+APT_PACKAGES=(cmake g++ make pkg-config git python3 zlib1g-dev libgit2-dev nlohmann-json3-dev libgtest-dev
+              emscripten dpkg-dev)   # the wasm build: emcc, and dpkg-source for `apt-get source`
+[[ ${1:-} == --test ]] && APT_PACKAGES+=(clang-14 libclang-rt-14-dev)
+apt_install_missing "${APT_PACKAGES[@]}"
 
 bash "$ROOT/scripts/build-wasm-deps.sh"
+[[ -n $OA_APT_SCRATCH ]] && exit 0   # the check stops at the apt path
 
 # npm packages: reinstall only when package-lock.json changed. better-sqlite3
 # compiles itself with node-gyp (its prebuilt download can't be fetched here;

@@ -6,12 +6,21 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-bash scripts/setup.sh || exit 1
+bash scripts/setup.sh --test || exit 1
 bash scripts/build.sh || exit 1
 
 passed=0
 failed=0
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+echo "[test] set-up on a bare machine (scratch apt state: every package resolves, every source fetches)"
+if bash scripts/check-setup.sh >build/check-setup.log 2>&1; then
+  echo "  ok"
+  count 1 0
+else
+  tail -20 build/check-setup.log
+  count 0 1
+fi
 
 echo "[test] native (GoogleTest)"
 ctest --test-dir build/native -j"$(nproc)" --output-on-failure >build/ctest.log 2>&1
