@@ -38,7 +38,8 @@ auto guarded(const val& makeError, F&& f) -> decltype(f()) {
   __builtin_unreachable();
 }
 
-// One git HTTP request: write(chunk)*, finish() -> head JSON, read() until null.
+// One git HTTP request: write(chunk) (and pump() until true)*, finish() -> head
+// JSON, read() until null.
 class GitSessionBinding {
  public:
   GitSessionBinding(ArtifactsService& service, const std::string& requestJson, val makeError)
@@ -49,12 +50,15 @@ class GitSessionBinding {
     });
   }
 
-  void write(const val& chunk) {
-    guarded(makeError_, [&] {
+  bool write(const val& chunk) {
+    return guarded(makeError_, [&] {
       const Bytes bytes = bytesFromJs(chunk);
-      session_->write(bytes.data(), bytes.size());
-      return 0;
+      return session_->write(bytes.data(), bytes.size());
     });
+  }
+
+  bool pump() {
+    return guarded(makeError_, [&] { return session_->pump(); });
   }
 
   std::string finish() {
@@ -148,6 +152,10 @@ class ImportJobBinding {
     });
   }
 
+  bool pump() {
+    return guarded(makeError_, [&] { return job_->pump(); });
+  }
+
   void endResponse() {
     guarded(makeError_, [&] {
       job_->endResponse();
@@ -186,12 +194,14 @@ class ImportJobBinding {
 class NamespaceBinding {
  public:
   // storage: { registry(ns), repo(id) }; host: { now(), randomBytes(n) };
+  // limitsJson: the `limits` option as JSON ("" = defaults);
   // makeError(code, numericCode, message, pointer) -> Error.
-  NamespaceBinding(val storage, val host, std::string name, std::string baseUrl, val makeError)
+  NamespaceBinding(val storage, val host, std::string name, std::string baseUrl, std::string limitsJson, val makeError)
       : makeError_(std::move(makeError)), host_(std::move(host)), repos_(storage) {
     guard([&] {
       registry_ = std::make_unique<JsKvStore>(storage.call<val>("registry", name));
-      service_ = std::make_unique<ArtifactsService>(NamespaceConfig{name, baseUrl}, *registry_, repos_, host_);
+      service_ = std::make_unique<ArtifactsService>(NamespaceConfig{name, baseUrl, parseStorageLimits(limitsJson)},
+                                                    *registry_, repos_, host_);
       api_ = std::make_unique<JsonApi>(*service_);
       return 0;
     });
@@ -247,7 +257,7 @@ std::string versions() {
 
 EMSCRIPTEN_BINDINGS(open_artifacts) {
   emscripten::class_<oa::bindings::NamespaceBinding>("Namespace")
-      .constructor<val, val, std::string, std::string, val>()
+      .constructor<val, val, std::string, std::string, std::string, val>()
       .function("call", &oa::bindings::NamespaceBinding::call)
       .function("readBytes", &oa::bindings::NamespaceBinding::readBytes)
       .function("openGit", &oa::bindings::NamespaceBinding::openGit, emscripten::allow_raw_pointers())
@@ -255,6 +265,7 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .function("openImport", &oa::bindings::NamespaceBinding::openImport, emscripten::allow_raw_pointers());
   emscripten::class_<oa::bindings::GitSessionBinding>("GitSession")
       .function("write", &oa::bindings::GitSessionBinding::write)
+      .function("pump", &oa::bindings::GitSessionBinding::pump)
       .function("finish", &oa::bindings::GitSessionBinding::finish)
       .function("read", &oa::bindings::GitSessionBinding::read);
   emscripten::class_<oa::bindings::ForkJobBinding>("ForkJob")
@@ -264,6 +275,7 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .function("nextRequest", &oa::bindings::ImportJobBinding::nextRequest)
       .function("beginResponse", &oa::bindings::ImportJobBinding::beginResponse)
       .function("write", &oa::bindings::ImportJobBinding::write)
+      .function("pump", &oa::bindings::ImportJobBinding::pump)
       .function("endResponse", &oa::bindings::ImportJobBinding::endResponse)
       .function("failUnreachable", &oa::bindings::ImportJobBinding::failUnreachable)
       .function("progress", &oa::bindings::ImportJobBinding::progress)

@@ -257,6 +257,13 @@ void ArtifactsService::recordPush(const std::string& name, const std::string& re
   registry_.update(*record);
 }
 
+git::IngestLimits ArtifactsService::ingestLimits() const {
+  git::IngestLimits limits;
+  limits.maxRepoBytes = config_.limits.maxRepoBytes;
+  limits.maxPackBytes = config_.limits.maxPackBytes;
+  return limits;
+}
+
 std::string ArtifactsService::remoteUrl(const std::string& name) const {
   return config_.baseUrl + "/git/" + config_.name + "/" + name + ".git";
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "chunked_store.h"
+#include "git/pack_ingest.h"
 #include "git/repo_context.h"
 #include "host.h"
 #include "repo_registry.h"
@@ -34,9 +35,16 @@ class RepoStorageProvider {
 // at the end of one copies instead, so reads never chase a long chain.
 constexpr size_t kMaxAlternateChain = 8;
 
+// Size limits the host may tighten or loosen (HTTP 413 / MEMORY_LIMIT past them).
+struct StorageLimits {
+  uint64_t maxRepoBytes = 1ull << 30;  // a repo's stored objects (spec §8.1: 1 GB per repo)
+  uint64_t maxPackBytes = 1ull << 30;  // one pushed or imported pack
+};
+
 struct NamespaceConfig {
   std::string name;     // namespace name, 2-63 characters
   std::string baseUrl;  // e.g. "http://127.0.0.1:8788"; remotes are <baseUrl>/git/<ns>/<repo>.git
+  StorageLimits limits;
 };
 
 struct CreateRepoOptions {
@@ -118,6 +126,8 @@ class ArtifactsService {
 
   std::string remoteUrl(const std::string& name) const;
   const NamespaceConfig& config() const { return config_; }
+  // What a push or an import into one of this namespace's repos may cost.
+  git::IngestLimits ingestLimits() const;
   Host& host() { return host_; }
 
   // Git smart HTTP: `token` is the presented credential (nullopt = none);

@@ -154,43 +154,72 @@ void GitHttpSession::open(const GitHttpRequest& request) {
     }
     auto ce = request.headers.find("content-encoding");
     if (ce != request.headers.end() && ce->second == "gzip") {
-      gzip_ = std::make_unique<git::GzipDecoder>(route_ == Route::UploadPack ? kMaxUploadRequestBytes : UINT64_MAX);
+      gzip_ = std::make_unique<git::GzipDecoder>(route_ == Route::UploadPack ? kMaxUploadRequestBytes
+                                                                              : service_.config().limits.maxPackBytes + (4u << 20));
     } else if (ce != request.headers.end() && !ce->second.empty() && ce->second != "identity") {
       return fail(415, "unsupported Content-Encoding " + ce->second);
     }
   }
   repo_ = service_.openRepoContext(repoId_);
-  if (route_ == Route::ReceivePack) receive_ = std::make_unique<git::ReceivePack>(*repo_);
+  if (route_ == Route::ReceivePack) receive_ = std::make_unique<git::ReceivePack>(*repo_, service_.ingestLimits());
 }
 
 void GitHttpSession::consume(const uint8_t* data, size_t n) {
   if (route_ == Route::ReceivePack) {
     receive_->write(data, n);
   } else if (route_ == Route::UploadPack) {
-    if (uploadBody_.size() + n > kMaxUploadRequestBytes) throw ArtifactsError(ErrorCode::InvalidInput, "request too large");
+    if (uploadBody_.size() + n > kMaxUploadRequestBytes) {
+      throw ArtifactsError(ErrorCode::MemoryLimit, "upload-pack request larger than 8 MiB");
+    }
     uploadBody_.append(reinterpret_cast<const char*>(data), n);
   }
 }
 
-void GitHttpSession::write(const uint8_t* data, size_t n) {
-  if (failed_ || n == 0) return;
+template <typename F>
+bool GitHttpSession::guardBody(F&& f) {
+  if (failed_) return true;
   try {
-    if (gzip_) {
-      Bytes decoded;
-      gzip_->feed(data, n, decoded);
-      consume(decoded.data(), decoded.size());
-    } else {
-      consume(data, n);
-    }
+    return f();
   } catch (const ArtifactsError& e) {
     if (e.code() != ErrorCode::InvalidInput && e.code() != ErrorCode::MemoryLimit) throw;
     fail(e.code() == ErrorCode::MemoryLimit ? 413 : 400, e.what());
+    input_ = Bytes();
+    return true;
   }
+}
+
+bool GitHttpSession::write(const uint8_t* data, size_t n) {
+  if (failed_ || n == 0) return pump();
+  input_.insert(input_.end(), data, data + n);
+  return pump();
+}
+
+bool GitHttpSession::pump() {
+  return guardBody([&] {
+    for (size_t pieces = 0; pieces < kMaxPiecesPerPump; ++pieces) {
+      if (receive_ && !receive_->resume()) return false;
+      if (input_.empty()) return true;
+      size_t used = std::min(input_.size(), kPumpPieceBytes);
+      if (gzip_) {
+        Bytes decoded;
+        used = gzip_->feed(input_.data(), input_.size(), decoded, kPumpPieceBytes);
+        if (used == 0 && decoded.empty()) throw ArtifactsError(ErrorCode::InvalidInput, "corrupt gzip request body");
+        consume(decoded.data(), decoded.size());
+      } else {
+        consume(input_.data(), used);
+      }
+      input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(used));
+    }
+    return input_.empty() && (!receive_ || receive_->resume());
+  });
 }
 
 GitHttpResponseHead GitHttpSession::finish() {
   if (failed_) return head_;
   const char* service = (route_ == Route::ReceivePack || receiveService_) ? "git-receive-pack" : "git-upload-pack";
+  while (!pump()) {
+  }  // a host that finishes early still gets every pending step done
+  if (failed_) return head_;
   try {
     if (gzip_) gzip_->finish();
     if (route_ == Route::InfoRefs) {
@@ -207,8 +236,8 @@ GitHttpResponseHead GitHttpSession::finish() {
       head_.headers["Content-Type"] = std::string("application/x-") + service + "-result";
     }
   } catch (const ArtifactsError& e) {
-    if (e.code() != ErrorCode::InvalidInput) throw;
-    fail(400, e.what());
+    if (e.code() != ErrorCode::InvalidInput && e.code() != ErrorCode::MemoryLimit) throw;
+    fail(e.code() == ErrorCode::MemoryLimit ? 413 : 400, e.what());
     return head_;
   }
   head_.status = 200;

@@ -34,15 +34,25 @@ struct GitHttpResponseHead {
   std::string toJson() const;
 };
 
-// Upload-pack request bodies are parsed whole; this bounds them.
-constexpr uint64_t kMaxUploadRequestBytes = 64ull << 20;
+// Upload-pack request bodies are parsed whole; this bounds them. 8 MiB holds
+// about 170,000 "have" lines, more than git sends in a whole negotiation.
+constexpr uint64_t kMaxUploadRequestBytes = 8ull << 20;
+// Decoded body bytes handled per pump() (gzip can inflate a small body a
+// thousandfold; this keeps each step short).
+constexpr size_t kPumpPieceBytes = 1u << 20;
+constexpr size_t kMaxPiecesPerPump = 8;
 
 class GitHttpSession {
  public:
   GitHttpSession(ArtifactsService& service, const GitHttpRequest& request);
   ~GitHttpSession();
 
-  void write(const uint8_t* data, size_t n);
+  // The request body, in chunks. Work a chunk causes may be left pending
+  // (so a host can serve other requests meanwhile): returns true when it is
+  // all done; otherwise call pump() until it returns true before writing
+  // more or finishing.
+  bool write(const uint8_t* data, size_t n);
+  bool pump();
   GitHttpResponseHead finish();
   // Next piece of the response body; false when complete.
   bool read(Bytes& out);
@@ -52,6 +62,9 @@ class GitHttpSession {
   void open(const GitHttpRequest& request);  // routing and auth
   void fail(int status, const std::string& message, bool authenticate = false);
   void consume(const uint8_t* data, size_t n);
+  // Runs f; a bad or over-limit body fails the request (400 / 413).
+  template <typename F>
+  bool guardBody(F&& f);
 
   ArtifactsService& service_;
   Route route_ = Route::None;
@@ -65,6 +78,7 @@ class GitHttpSession {
   std::unique_ptr<git::GzipDecoder> gzip_;
   std::unique_ptr<git::ReceivePack> receive_;
   std::string uploadBody_;
+  Bytes input_;  // body bytes written but not handled yet
   std::unique_ptr<git::ResponseBody> body_;
 };
 

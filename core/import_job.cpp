@@ -46,6 +46,7 @@ ImportJob::ImportJob(ArtifactsService& service, const ImportParams& params) : se
     options.url = withoutTrailingSlashes(params.url);
     options.branch = params.branch;
     options.depth = params.depth;
+    options.ingest = service.ingestLimits();
     client_ = std::make_unique<git::FetchClient>(*repo_, options,
                                                  [this](const git::FetchProgress& p) { progress_ = p; });
   } catch (...) {
@@ -98,6 +99,10 @@ void ImportJob::beginResponse(int status, const std::string& contentType) {
 
 void ImportJob::write(const uint8_t* data, size_t n) {
   guard([&] { client_->write(data, n); });
+}
+
+bool ImportJob::pump() {
+  return guard([&] { return client_->pump(); });
 }
 
 void ImportJob::endResponse() {

@@ -40,6 +40,8 @@ class ImportJob {
   std::optional<git::HttpRequest> nextRequest();
   void beginResponse(int status, const std::string& contentType);
   void write(const uint8_t* data, size_t n);
+  // Pending unpacking work (FetchClient::pump): true once none is left.
+  bool pump();
   void endResponse();
   // The host could not reach the remote (DNS, refused, TLS, timeout).
   [[noreturn]] void failUnreachable(const std::string& reason);

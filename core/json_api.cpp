@@ -297,6 +297,21 @@ json parseArgs(const std::string& argsJson) {
 }
 }  // namespace
 
+StorageLimits parseStorageLimits(const std::string& limitsJson) {
+  StorageLimits limits;
+  if (limitsJson.empty()) return limits;
+  const json opts = optionsBag(parseArgs("[" + limitsJson + "]")[0], "limits");
+  for (auto [key, slot] : {std::pair<const char*, uint64_t*>{"maxRepoBytes", &limits.maxRepoBytes},
+                           {"maxPackBytes", &limits.maxPackBytes}}) {
+    const json v = field(opts, key);
+    if (absent(v)) continue;
+    const auto n = integerArg(v);
+    if (!n || *n < 1) throw ArtifactsError(ErrorCode::InvalidInput, std::string("limits.") + key + " must be a positive integer");
+    *slot = static_cast<uint64_t>(*n);
+  }
+  return limits;
+}
+
 std::unique_ptr<ForkJob> JsonApi::beginFork(const std::string& argsJson) {
   const json args = parseArgs(argsJson);
   const std::string name = repoName(arg(args, 0));

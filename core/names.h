@@ -18,6 +18,11 @@ bool isValidBranchName(std::string_view name);
 // Repo names are unique case-insensitively: this is the key they are unique by.
 std::string repoNameKey(std::string_view name);
 
+// Well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+// Names that become storage keys must be: hosts keep keys as JS strings,
+// where ill-formed bytes would turn into U+FFFD and two names could alias.
+bool isValidUtf8(std::string_view text);
+
 // Throws INVALID_REPO_NAME with the spec's message unless isValidRepoName.
 void requireValidRepoName(std::string_view name);
 

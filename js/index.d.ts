@@ -41,6 +41,13 @@ export interface CreateArtifactsOptions {
   fetch?: (req: Request) => Promise<Response>;
   /** Lets import() read plain http:// sources (local tests). Default false: HTTPS only. */
   allowHttpImport?: boolean;
+  /** Size limits; past them pushes and imports fail with MEMORY_LIMIT (HTTP 413). */
+  limits?: {
+    /** Stored object bytes per repo. Default 1 GiB (the real service's per-repo limit). */
+    maxRepoBytes?: number;
+    /** One pushed or imported pack. Default 1 GiB. */
+    maxPackBytes?: number;
+  };
 }
 
 export type ArtifactsErrorCode =

@@ -679,6 +679,13 @@ void FetchClient::write(const uint8_t* data, size_t n) {
   });
 }
 
+bool FetchClient::pump() {
+  State& s = *state_;
+  bool idle = true;
+  s.guarded([&] { idle = !s.ingest || s.ingest->resume(); });
+  return idle;
+}
+
 void FetchClient::endResponse() {
   State& s = *state_;
   s.guarded([&] {

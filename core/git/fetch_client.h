@@ -69,6 +69,9 @@ class FetchClient {
   // client is finished: every further call throws INTERNAL_ERROR.
   void beginResponse(int status, const std::string& contentType);
   void write(const uint8_t* data, size_t n);
+  // A pack's unpacking may stop after a step's work (pack_ingest.h): call
+  // pump() until it returns true before the next write() or endResponse().
+  bool pump();
   void endResponse();
 
   // Valid once nextRequest() returned nullopt.

@@ -65,9 +65,10 @@ bool applyShallowOrFilter(FetchRequest& r, std::string_view line) {
 }
 
 void checkBounds(const FetchRequest& r) {
-  if (r.wants.size() + r.haves.size() + r.shallows.size() + r.deepenNot.size() + r.wantRefs.size() > kMaxFetchLines) {
-    bad("protocol error: request too large");
-  }
+  if (r.wants.size() + r.wantRefs.size() > kMaxWants) bad("protocol error: more than 100000 wants");
+  if (r.haves.size() > kMaxHaves) bad("protocol error: more than 100000 haves");
+  if (r.shallows.size() > kMaxShallowLines) bad("protocol error: more than 10000 shallow lines");
+  if (r.deepenNot.size() > kMaxDeepenNot) bad("protocol error: more than 100 deepen-not lines");
 }
 
 }  // namespace

@@ -13,7 +13,13 @@
 
 namespace oa::git {
 
-constexpr size_t kMaxFetchLines = 1'000'000;
+// Per-request bounds on what the server must look up, one storage read or more
+// per line (the request body itself is capped at 8 MiB, git_http_session.h).
+constexpr size_t kMaxFetchLines = 250'000;
+constexpr size_t kMaxWants = 100'000;      // ref tips of even a mirror with many pull refs
+constexpr size_t kMaxHaves = 100'000;      // git sends a few hundred per round
+constexpr size_t kMaxShallowLines = 10'000;
+constexpr size_t kMaxDeepenNot = 100;
 
 struct FetchRequest {
   std::vector<ObjectId> wants;

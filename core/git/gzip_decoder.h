@@ -1,5 +1,6 @@
 // Incremental gunzip for request bodies sent with Content-Encoding: gzip
-// (git compresses large upload-pack requests). Output is capped.
+// (git compresses large upload-pack requests). Output is capped in total and
+// produced in bounded pieces: a few KB of gzip can inflate to a GB.
 #pragma once
 
 #include <memory>
@@ -15,9 +16,11 @@ class GzipDecoder {
   GzipDecoder(const GzipDecoder&) = delete;
   GzipDecoder& operator=(const GzipDecoder&) = delete;
 
-  // Appends the decoded bytes of `in` to `out`. InvalidInput on corrupt data,
-  // data after the end of the stream, or output beyond maxOutput.
-  void feed(const uint8_t* in, size_t n, Bytes& out);
+  // Appends decoded bytes of `in` to `out`, stopping once about `maxPiece`
+  // were appended; returns how many input bytes were consumed (feed the rest
+  // again). InvalidInput on corrupt data or data after the end of the
+  // stream; MemoryLimit for output beyond maxOutput.
+  size_t feed(const uint8_t* in, size_t n, Bytes& out, size_t maxPiece);
   // InvalidInput unless the stream ended.
   void finish() const;
 

@@ -8,6 +8,7 @@ namespace oa::git {
 
 namespace {
 const std::string kObjectPrefix = "o/";
+const std::string kStoredBytesKey = "m/object-bytes";
 constexpr uint8_t kRecordWhole = 1;
 constexpr uint8_t kRecordDelta = 2;
 
@@ -76,9 +77,9 @@ std::optional<StoredObject> ObjectStore::record(const ObjectId& id) {
     if (pos + 20 > r.size()) corrupt(id);
     std::copy(r.begin() + pos, r.begin() + pos + 20, out.base.bytes.begin());
     pos += 20;
-    uint64_t depth = 0;
-    if (!getVarint(r, pos, depth) || depth > kMaxDeltaDepth || !getVarint(r, pos, out.deltaSize)) corrupt(id);
-    out.depth = static_cast<uint32_t>(depth);
+    uint64_t weight = 0;
+    if (!getVarint(r, pos, weight) || weight > kMaxChainWeight || !getVarint(r, pos, out.deltaSize)) corrupt(id);
+    out.chainWeight = static_cast<uint32_t>(weight);
   }
   out.compressed.assign(r.begin() + pos, r.end());
   if (retain_ && out.type != ObjectType::Blob) retained_.emplace(id, out);
@@ -93,12 +94,26 @@ void ObjectStore::stage(WriteBatch& batch, const ObjectId& id, const StoredObjec
   putVarint(r, object.size);
   if (object.isDelta) {
     r.insert(r.end(), object.base.bytes.begin(), object.base.bytes.end());
-    putVarint(r, object.depth);
+    putVarint(r, object.chainWeight);
     putVarint(r, object.deltaSize);
   }
   r.insert(r.end(), object.compressed.begin(), object.compressed.end());
   batch.putNew(key(id), std::move(r));
   known_.insert(id);
+}
+
+uint64_t ObjectStore::storedBytes() {
+  auto raw = store_.get(kStoredBytesKey);
+  uint64_t total = 0;
+  size_t pos = 0;
+  if (raw && !getVarint(*raw, pos, total)) return 0;
+  return total;
+}
+
+void ObjectStore::stageStoredBytes(WriteBatch& batch, uint64_t total) {
+  Bytes value;
+  putVarint(value, total);
+  batch.put(kStoredBytesKey, std::move(value));
 }
 
 StoredObject ObjectStore::wholeObject(ObjectType type, const Bytes& data) {
@@ -110,6 +125,7 @@ StoredObject ObjectStore::wholeObject(ObjectType type, const Bytes& data) {
 }
 
 std::optional<ResolvedObject> ObjectStore::cached(const ObjectId& id) {
+  if (large_ && large_->first == id) return large_->second;
   auto it = index_.find(id);
   if (it == index_.end()) return std::nullopt;
   lru_.splice(lru_.begin(), lru_, it->second);
@@ -117,7 +133,11 @@ std::optional<ResolvedObject> ObjectStore::cached(const ObjectId& id) {
 }
 
 void ObjectStore::remember(const ObjectId& id, ObjectType type, std::shared_ptr<const Bytes> data) {
-  if (index_.count(id) || data->size() > cacheLimit_ / 4) return;
+  if (data->size() > cacheLimit_ / 4) {
+    large_.emplace(id, ResolvedObject{type, std::move(data)});
+    return;
+  }
+  if (index_.count(id)) return;
   cacheBytes_ += data->size();
   lru_.emplace_front(id, ResolvedObject{type, std::move(data)});
   index_[id] = lru_.begin();
@@ -135,16 +155,18 @@ std::optional<ResolvedObject> ObjectStore::read(const ObjectId& id) {
   Bytes data;
   try {
     if (!rec->isDelta) {
+      if (budget_) budget_->charge(rec->size);
       data = inflateBytes(rec->compressed.data(), rec->compressed.size(), rec->size);
     } else {
       auto base = read(rec->base);
       if (!base) corrupt(id);
+      if (budget_) budget_->charge(rec->deltaSize + rec->size);
       const Bytes delta = inflateBytes(rec->compressed.data(), rec->compressed.size(), rec->deltaSize);
       data = applyDelta(*base->data, delta.data(), delta.size(), rec->size);
       if (data.size() != rec->size) corrupt(id);
     }
   } catch (const ArtifactsError& e) {
-    if (e.code() == ErrorCode::InternalError) throw;
+    if (e.code() != ErrorCode::InvalidInput) throw;  // a bad stream or delta is corruption; a spent budget is not
     corrupt(id);
   }
   auto shared = std::make_shared<const Bytes>(std::move(data));

@@ -5,6 +5,7 @@
 // an object resolves its delta chain, with a bounded cache of resolved objects.
 #pragma once
 
+#include <algorithm>
 #include <list>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "git/object_id.h"
+#include "git/work_budget.h"
 #include "kv_store.h"
 
 namespace oa::git {
@@ -23,7 +25,7 @@ struct StoredObject {
   bool isDelta = false;
   ObjectId base;                       // when isDelta
   uint64_t deltaSize = 0;              // inflated size of the delta, when isDelta
-  uint32_t depth = 0;                  // delta chain length (0 for whole objects)
+  uint32_t chainWeight = 0;            // deltaChainWeight() of the chain (0 for whole objects)
   Bytes compressed;                    // zlib stream of the object or of the delta
 };
 
@@ -32,9 +34,19 @@ struct ResolvedObject {
   std::shared_ptr<const Bytes> data;
 };
 
-// Longest delta chain kept as-is; deeper objects are stored whole so a read
-// never inflates more than this many records.
-constexpr uint32_t kMaxDeltaDepth = 50;
+// Reading a delta resolves its whole chain, so chains are bounded by weight:
+// each link weighs 1 plus 1 per full kChainWeightUnit of its object's size,
+// and an object whose chain would weigh more than kMaxChainWeight is stored
+// whole. A read then inflates at most 50 records and resolves at most
+// 50 x 4 MiB: deep chains of large objects cost what short ones do, and
+// reading every version of a large file is never quadratic in its history.
+// (Records written before weights counted 1 per link; those chains are at
+// most 50 links too.)
+constexpr uint32_t kMaxChainWeight = 50;
+constexpr uint64_t kChainWeightUnit = 4ull << 20;
+inline uint32_t deltaLinkWeight(uint64_t objectSize) {
+  return 1 + static_cast<uint32_t>(std::min<uint64_t>(objectSize / kChainWeightUnit, kMaxChainWeight));
+}
 
 // A fork shares its parent's records instead of copying them (git's
 // "alternates"): `alternates` are the object stores of the repos it borrows
@@ -56,10 +68,18 @@ class ObjectStore {
   // The whole object, resolving deltas. nullopt if absent. Throws
   // ArtifactsError(InternalError) if a record or its chain is corrupt.
   std::optional<ResolvedObject> read(const ObjectId& id);
+  // While set, every inflate and delta resolution read() does is charged to
+  // `budget` (nullptr: none). A push's ingest sets it.
+  void setWorkBudget(WorkBudget* budget) { budget_ = budget; }
 
   // Stages a record of an object not yet stored into `batch` (the caller
   // commits, objects before refs); exists() answers true for it from now on.
   void stage(WriteBatch& batch, const ObjectId& id, const StoredObject& object);
+  // Bytes of object records stored in this repo's own rows, kept up to date
+  // by whoever stages records (a push, an import, a fork's copy) in the same
+  // batch, so it is exact after any crash. Checked against the repo quota.
+  uint64_t storedBytes();
+  void stageStoredBytes(WriteBatch& batch, uint64_t total);
   // Makes a whole-object record for data the server produced itself.
   static StoredObject wholeObject(ObjectType type, const Bytes& data);
 
@@ -85,6 +105,10 @@ class ObjectStore {
   std::unordered_map<ObjectId, StoredObject> retained_;
   size_t cacheLimit_;
   size_t cacheBytes_ = 0;
+  // Objects too large for the LRU (over a quarter of it): the last one
+  // resolved, so walking a large file's versions along its chain is linear.
+  std::optional<std::pair<ObjectId, ResolvedObject>> large_;
+  WorkBudget* budget_ = nullptr;
   std::list<std::pair<ObjectId, ResolvedObject>> lru_;
   std::unordered_map<ObjectId, std::list<std::pair<ObjectId, ResolvedObject>>::iterator> index_;
 };

@@ -27,11 +27,12 @@ uint64_t compressedLimit(uint64_t inflatedSize) { return 2 * inflatedSize + 1024
 
 PackParser::PackParser(PackLimits limits) : limits_(limits) {}
 
-void PackParser::write(const uint8_t* data, size_t n, const std::function<void(PackEntry&&)>& onEntry) {
+size_t PackParser::write(const uint8_t* data, size_t n, const std::function<void(PackEntry&&)>& onEntry) {
   if (state_ == State::Failed) fail("pack parser cannot continue after an error");
+  pauseRequested_ = false;
   try {
     size_t pos = 0;
-    while (pos < n) {
+    while (pos < n && !pauseRequested_) {
       const State before = state_;
       const uint8_t* p = data + pos;
       const size_t left = n - pos;
@@ -52,6 +53,7 @@ void PackParser::write(const uint8_t* data, size_t n, const std::function<void(P
       pos += used;
       bytesConsumed_ += used;
     }
+    return pos;
   } catch (...) {
     state_ = State::Failed;
     throw;

@@ -39,9 +39,13 @@ class PackParser {
   explicit PackParser(PackLimits limits = {});
 
   // Consumes bytes; calls onEntry for each complete entry, in pack order.
-  // Every malformed input is InvalidInput; after any exception (including one
-  // thrown by onEntry) the parser refuses further calls.
-  void write(const uint8_t* data, size_t n, const std::function<void(PackEntry&&)>& onEntry);
+  // Returns how many bytes were consumed: all of them, unless onEntry called
+  // pause() (the caller feeds the rest later, so long work can be split into
+  // steps). Every malformed input is InvalidInput; after any exception
+  // (including one thrown by onEntry) the parser refuses further calls.
+  size_t write(const uint8_t* data, size_t n, const std::function<void(PackEntry&&)>& onEntry);
+  // Called from onEntry: write() returns right after this entry.
+  void pause() { pauseRequested_ = true; }
   // Verifies every announced entry arrived and the trailing SHA-1 matches; no bytes may follow.
   void finish();
 
@@ -64,6 +68,7 @@ class PackParser {
 
   PackLimits limits_;
   State state_ = State::Header;
+  bool pauseRequested_ = false;
   uint32_t objectCount_ = 0;
   uint32_t entriesParsed_ = 0;
   uint64_t bytesConsumed_ = 0;

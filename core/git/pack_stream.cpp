@@ -20,7 +20,7 @@ void PackStream::emit(const ObjectId& id, int depth) {
   auto rec = objects_.record(id);
   objects_.forget(id);  // sent once: a retained record is not needed again
   if (!rec) throw ArtifactsError(ErrorCode::InternalError, "object vanished while packing: " + id.hex());
-  if (rec->isDelta && depth < static_cast<int>(kMaxDeltaDepth) + 1) {
+  if (rec->isDelta && depth <= static_cast<int>(kMaxChainWeight)) {  // a chain has at most that many links
     if (inPack_.count(rec->base)) {
       emit(rec->base, depth + 1);  // a delta's base must come first in the pack
       const uint64_t baseOffset = offsets_.at(rec->base);

@@ -10,9 +10,12 @@
 namespace oa::git {
 
 namespace {
-constexpr size_t kMaxCommandBytes = 4u << 20;  // command list + push options
+// Everything before the pack (shallow lines, commands, push options) is held
+// until the push ends, so it is bounded as a whole: 4 MiB is room for about
+// 40,000 ref updates of ordinary length.
+constexpr size_t kMaxCommandBytes = 4u << 20;
 constexpr size_t kMaxCommands = 10000;
-constexpr size_t kMaxShallowLines = 100000;
+constexpr size_t kMaxPushOptions = 1000;
 
 bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
@@ -40,12 +43,13 @@ Bytes ReceivePack::advertise(int /*version: receive-pack only speaks v0*/) {
 }
 
 void ReceivePack::parseCommandPacket(const std::string& payload) {
+  commandBytes_ += payload.size();
+  if (commandBytes_ > kMaxCommandBytes) bad("protocol error: command list larger than 4 MiB");
   std::string_view line = chompNewline(payload);
   if (startsWith(line, "shallow ")) {
     // A shallow client lists its shallow commits before the commands.
     auto id = line.size() == 48 ? ObjectId::fromHex(line.substr(8)) : std::nullopt;
     if (!id) bad("protocol error: expected shallow sha, got '" + std::string(line.substr(0, 64)) + "'");
-    if (clientShallows_.size() >= kMaxShallowLines) bad("protocol error: too many shallow lines");
     clientShallows_.push_back(*id);
     return;
   }
@@ -82,6 +86,7 @@ void ReceivePack::write(const uint8_t* data, size_t n) {
     try {
       ingest_->write(data, n);
     } catch (const ArtifactsError& e) {
+      if (e.code() == ErrorCode::MemoryLimit) throw;  // a limit refuses the request (413)
       unpackError_ = e.what();
     }
     return;
@@ -100,13 +105,26 @@ void ReceivePack::write(const uint8_t* data, size_t n) {
         bad("protocol error: unexpected special packet in command list");
       }
     } else if (phase_ == Phase::Options) {
-      if (p.kind == Packet::Kind::Flush) phase_ = Phase::Pack;
-      else if (p.kind == Packet::Kind::Data && options_.size() < 1000) options_.emplace_back(chompNewline(p.payload));
-      else bad("protocol error: bad push option");
+      if (p.kind == Packet::Kind::Flush) {
+        phase_ = Phase::Pack;
+      } else if (p.kind == Packet::Kind::Data && options_.size() < kMaxPushOptions) {
+        commandBytes_ += p.payload.size();
+        if (commandBytes_ > kMaxCommandBytes) bad("protocol error: push options larger than 4 MiB");
+        options_.emplace_back(chompNewline(p.payload));
+      } else {
+        bad("protocol error: bad push option");
+      }
     }
   }
   if (phase_ != Phase::Pack && reader_.buffered() > kMaxCommandBytes) bad("protocol error: command list too large");
   if (phase_ == Phase::Pack) {
+    if (repo_.objects().borrowsObjects()) {
+      // A thin pack's bases are usually in the trees of the refs it updates.
+      fork_.emplace(repo_);
+      std::vector<ObjectId> updated;
+      for (const auto& c : commands_) updated.push_back(c.oldId);
+      fork_->preferTreesOf(updated);
+    }
     bool needPack = false;
     for (const auto& c : commands_) needPack |= !c.newId.isZero();
     const std::string rest = reader_.takeRemaining();
@@ -115,7 +133,19 @@ void ReceivePack::write(const uint8_t* data, size_t n) {
       return;
     }
     ingest_ = std::make_unique<PackIngest>(repo_.store(), repo_.objects(), limits_);
+    if (fork_) ingest_->setExternalBaseGuard([this](const ObjectId& id) { return fork_->visible(id); });
     if (!rest.empty()) write(reinterpret_cast<const uint8_t*>(rest.data()), rest.size());
+  }
+}
+
+bool ReceivePack::resume() {
+  if (!ingest_ || !unpackError_.empty()) return true;
+  try {
+    return ingest_->resume();
+  } catch (const ArtifactsError& e) {
+    if (e.code() == ErrorCode::MemoryLimit) throw;
+    unpackError_ = e.what();
+    return true;
   }
 }
 
@@ -130,7 +160,9 @@ void ReceivePack::checkShallowUpdates() {
   const auto& repoShallows = repo_.shallows().set();
   std::unordered_set<ObjectId> foreign;
   for (const auto& s : clientShallows_) {
-    if (!repoShallows.count(s) && repo_.git().typeOf(s) == ObjectType::Commit) foreign.insert(s);
+    if (repoShallows.count(s) || repo_.git().typeOf(s) != ObjectType::Commit) continue;
+    if (fork_ && !fork_->visible(s)) continue;  // hidden: as if absent (no oracle for its existence)
+    foreign.insert(s);
   }
   if (foreign.empty()) return;
   std::vector<ObjectId> existingTips;
@@ -165,6 +197,7 @@ void ReceivePack::checkConnectivity() {
   for (auto& c : commands_) {
     if (!c.error.empty() || c.newId.isZero()) continue;
     auto type = repo_.git().typeOf(c.newId);
+    if (type && fork_ && !fork_->visible(c.newId)) type.reset();  // hidden from the fork: missing
     if (!type) c.error = "missing necessary objects";
     else if (startsWith(c.ref, "refs/heads/") && *type != ObjectType::Commit) c.error = "branches must point at commits";
     else toCheck.push_back(&c);
@@ -199,6 +232,18 @@ void ReceivePack::checkConnectivity() {
       }
     }
     WalkRequest walk = base;
+    if (fork_) {
+      // What the push refers to outside its pack must be the fork's: a
+      // borrowed object its refs do not reach is hidden, i.e. missing.
+      std::vector<ObjectId> parents;
+      for (const auto& id : outside) {
+        if (repo_.git().typeOf(id) == ObjectType::Commit) parents.push_back(id);
+      }
+      fork_->preferTreesOf(parents);
+      for (const auto& id : outside) {
+        if (!fork_->visible(id)) return false;
+      }
+    }
     for (const auto& id : outside) {
       auto type = repo_.git().typeOf(id);
       if (!type) return false;
@@ -284,6 +329,7 @@ std::unique_ptr<ResponseBody> ReceivePack::finish() {
     try {
       ingest_->finish();
     } catch (const ArtifactsError& e) {
+      if (e.code() == ErrorCode::MemoryLimit) throw;
       unpackError_ = e.what();
     }
   }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "git/fork_visibility.h"
 #include "git/pack_ingest.h"
 #include "git/pkt_line.h"
 #include "git/repo_context.h"
@@ -39,8 +40,12 @@ class ReceivePack {
   // Body of GET info/refs?service=git-receive-pack.
   Bytes advertise(int version);
 
-  // Request body, in chunks of any size.
+  // Request body, in chunks of any size. The pack's unpacking may stop after
+  // a step's work: call resume() until it returns true before writing more.
+  // Throws ArtifactsError(MemoryLimit) when the push is over a limit (the
+  // request is refused as a whole, HTTP 413).
   void write(const uint8_t* data, size_t n);
+  bool resume();
   // Applies the push and returns the report. Throws ArtifactsError
   // (InvalidInput) only when the command list itself is unusable (HTTP 400).
   std::unique_ptr<ResponseBody> finish();
@@ -60,11 +65,14 @@ class ReceivePack {
   Phase phase_ = Phase::Commands;
   PktLineReader reader_;
   std::vector<RefCommand> commands_;
+  size_t commandBytes_ = 0;
   std::vector<std::string> options_;
   bool sideband_ = false, reportV2_ = false, atomic_ = false, quiet_ = false, pushOptions_ = false;
   std::vector<ObjectId> clientShallows_;  // the client's "shallow" lines
   bool sawAnyPacket_ = false;
   std::unique_ptr<PackIngest> ingest_;
+  // A fork borrowing its parent's objects: what the push may refer to.
+  std::optional<ForkVisibility> fork_;
   std::string unpackError_;  // empty = unpack ok
   PushOutcome outcome_;
 };

@@ -1,6 +1,7 @@
 #include "git/ref_store.h"
 
 #include "error.h"
+#include "names.h"
 
 namespace oa::git {
 
@@ -21,6 +22,7 @@ bool isValidRefName(std::string_view name) {
   if (name.size() > 1024 || name.rfind("refs/", 0) != 0 || name.find('/', 5) == std::string_view::npos) return false;
   if (name.back() == '/' || name.back() == '.') return false;
   if (name.find("..") != std::string_view::npos || name.find("@{") != std::string_view::npos) return false;
+  if (!isValidUtf8(name)) return false;  // refused ("funny refname") rather than stored lossily
   for (char ch : name) {
     const unsigned char c = static_cast<unsigned char>(ch);
     if (c < 32 || c == 127 || std::string_view(" ~^:?*[\\").find(ch) != std::string_view::npos) return false;

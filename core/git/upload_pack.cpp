@@ -6,6 +6,7 @@
 #include "error.h"
 #include "git/capabilities.h"
 #include "git/fetch_request.h"
+#include "git/fork_visibility.h"
 #include "git/object_walk.h"
 #include "git/pack_stream.h"
 #include "git/pkt_line.h"
@@ -17,6 +18,8 @@ namespace oa::git {
 namespace {
 
 bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+constexpr size_t kMaxRefPrefixes = 100;
 
 Bytes errPacket(const std::string& message) {
   Bytes out;
@@ -106,45 +109,6 @@ WalkResult walkStored(RepoContext& repo, const WalkRequest& request) {
   }
 }
 
-// What a fork that borrows its parent's objects may serve. It reads them in
-// place, including ones pushed to the parent after the fork, so a borrowed
-// object is visible only when the fork's own refs reach it (git's
-// allow-reachable-sha1-in-want): a fork's read token reads only the fork's
-// history. The reachable sets are computed once per request, and only when a
-// borrowed id that is not a ref tip comes up.
-class ForkVisibility {
- public:
-  explicit ForkVisibility(RepoContext& repo) : repo_(repo) {
-    for (const auto& ref : repo_.refs().list()) tips_.insert(ref.id);
-  }
-
-  bool visible(const ObjectId& id) {
-    if (repo_.objects().existsLocally(id) || tips_.count(id)) return true;
-    const auto type = repo_.git().typeOf(id);
-    if (!type) return false;
-    // Commits and tags: a commit walk; trees and blobs (partial-clone lazy
-    // fetches, tree:<n>) need the full one.
-    walk(*type == ObjectType::Commit || *type == ObjectType::Tag);
-    return reachable_.count(id) > 0;
-  }
-
- private:
-  void walk(bool commitsOnly) {
-    if (walkedAll_ || (commitsOnly && walkedCommits_) || tips_.empty()) return;
-    WalkRequest request = repo_.walkRequest();
-    request.wants.assign(tips_.begin(), tips_.end());
-    request.commitsOnly = commitsOnly;
-    const auto result = walkStored(repo_, request);
-    reachable_.insert(result.objects.begin(), result.objects.end());
-    walkedCommits_ = true;
-    walkedAll_ = !commitsOnly;
-  }
-
-  RepoContext& repo_;
-  std::unordered_set<ObjectId> tips_, reachable_;
-  bool walkedCommits_ = false, walkedAll_ = false;
-};
-
 PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
   std::optional<ForkVisibility> fork;
   if (repo.objects().borrowsObjects()) fork.emplace(repo);
@@ -162,7 +126,8 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
     walk.wants.push_back(*id);
   }
   for (const auto& h : req.haves) {
-    if (repo.objects().exists(h)) {
+    // A fork ACKs only what its own refs reach: an ACK would tell the client a hidden object exists.
+    if (repo.objects().exists(h) && (!fork || fork->visible(h))) {
       out.common.push_back(h);
       walk.haves.push_back(h);
     }
@@ -180,6 +145,7 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
   walk.deepenSince = req.deepenSince;
   for (const auto& name : req.deepenNot) {
     auto id = resolveName(repo.refs(), name);
+    if (id && fork && !fork->visible(*id)) id.reset();
     if (!id) throw ArtifactsError(ErrorCode::InvalidInput, "git upload-pack: ambiguous argument '" + name + "'");
     walk.deepenNot.push_back(*id);
   }
@@ -365,13 +331,21 @@ std::unique_ptr<ResponseBody> UploadPack::serveV2(const std::string& body) {
 Bytes UploadPack::lsRefs(const std::vector<std::string>& args) {
   bool peel = false, symrefs = false, unborn = false;
   std::vector<std::string> prefixes;
+  bool tooManyPrefixes = false;
   for (const auto& a : args) {
     if (a == "peel") peel = true;
     else if (a == "symrefs") symrefs = true;
     else if (a == "unborn") unborn = true;
-    else if (startsWith(a, "ref-prefix ")) prefixes.push_back(a.substr(11));
-    else throw ArtifactsError(ErrorCode::InvalidInput, "unexpected line: '" + a.substr(0, 64) + "'");
+    else if (startsWith(a, "ref-prefix ")) {
+      if (prefixes.size() < kMaxRefPrefixes) prefixes.push_back(a.substr(11));
+      else tooManyPrefixes = true;
+    } else {
+      throw ArtifactsError(ErrorCode::InvalidInput, "unexpected line: '" + a.substr(0, 64) + "'");
+    }
   }
+  // Like git: past the cap the prefixes are dropped and every ref is listed
+  // (they only narrow the answer), so matching never costs refs x prefixes.
+  if (tooManyPrefixes) prefixes.clear();
   auto matches = [&](const std::string& name) {
     if (prefixes.empty()) return true;
     for (const auto& p : prefixes) {
@@ -412,11 +386,14 @@ Bytes UploadPack::objectInfo(const std::vector<std::string>& args) {
       throw ArtifactsError(ErrorCode::InvalidInput, "object-info: unexpected line '" + a.substr(0, 64) + "'");
     }
   }
+  if (ids.size() > kMaxWants) throw ArtifactsError(ErrorCode::InvalidInput, "object-info: too many oids");
+  std::optional<ForkVisibility> fork;
+  if (repo_.objects().borrowsObjects()) fork.emplace(repo_);
   Bytes out;
   if (size) appendPkt(out, "size\n");
   for (const auto& id : ids) {
     auto rec = repo_.objects().record(id);
-    if (!rec) continue;
+    if (!rec || (fork && !fork->visible(id))) continue;
     appendPkt(out, id.hex() + (size ? " " + std::to_string(rec->size) : std::string()) + "\n");
   }
   appendFlush(out);

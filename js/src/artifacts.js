@@ -2,7 +2,7 @@
 // as thin Promise wrappers over the wasm core's Namespace.call(method, argsJson).
 // Arguments go to the core untouched: every rule and error lives there.
 import { makeArtifactsError } from './errors.js';
-import { makeGitFetch } from './git-fetch.js';
+import { makeGitFetch, nextTick } from './git-fetch.js';
 import { platformHost } from './host.js';
 import { runImport } from './import.js';
 
@@ -20,11 +20,8 @@ function keepTypeMismatches(_key, value) {
 // Objects a fork copies between yields to the event loop.
 const FORK_STEP_OBJECTS = 4096;
 
-// Lets queued I/O and timers run (setImmediate where there is one: a zero
-// setTimeout is clamped to 4 ms in browsers).
-export const nextTick = () => new Promise((resolve) => (globalThis.setImmediate ?? setTimeout)(resolve));
 
-// options: { storage, namespace, baseUrl, host? } (see js/index.d.ts).
+// options: { storage, namespace, baseUrl, host?, fetch?, allowHttpImport?, limits? } (see js/index.d.ts).
 export function createArtifactsWith(loadCore, options = {}) {
   const {
     storage,
@@ -33,13 +30,15 @@ export function createArtifactsWith(loadCore, options = {}) {
     host = platformHost,
     fetch: fetchFn = (request) => globalThis.fetch(request),
     allowHttpImport = false,
+    limits,
   } = options;
   let corePromise;
   let trapped = false;
   const namespaceCore = () =>
     (corePromise ??= loadCore({ fresh: trapped }).then((core) => {
       trapped = false;
-      return new core.Namespace(storage, host, namespace, baseUrl, makeArtifactsError);
+      const limitsJson = limits === undefined ? '' : JSON.stringify(limits, keepTypeMismatches);
+      return new core.Namespace(storage, host, namespace, baseUrl, limitsJson, makeArtifactsError);
     }));
   // A wasm trap (a core bug) leaves the instance's memory in an unknown state:
   // report it as INTERNAL_ERROR and continue on a fresh instance. Storage is

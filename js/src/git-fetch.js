@@ -13,6 +13,10 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 const orphanedSessions =
   typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((release) => release()) : null;
 
+// Lets queued I/O and timers run (setImmediate where there is one: a zero
+// setTimeout is clamped to 4 ms in browsers).
+export const nextTick = () => new Promise((resolve) => (globalThis.setImmediate ?? setTimeout)(resolve));
+
 const asBytes = (chunk) => (chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk));
 
 // namespaceCore: () => Promise<core Namespace> (the one createArtifactsWith makes);
@@ -60,7 +64,12 @@ export function makeGitFetch(namespaceCore, checkError = (e) => e) {
           for (;;) {
             const { done, value } = await reader.read();
             if (done) break;
-            session.write(asBytes(value));
+            // Unpacking a push is done in steps: other requests are served between them.
+            let idle = session.write(asBytes(value));
+            while (!idle) {
+              await nextTick();
+              idle = session.pump();
+            }
           }
         } catch (e) {
           reader.cancel(e).catch(() => {});

@@ -3,6 +3,8 @@
 // the host's fetch and streams the responses back. Redirects are not followed
 // (spec §7.1): the core sees the 3xx and refuses it.
 
+import { nextTick } from './git-fetch.js';
+
 const asBytes = (chunk) => (chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk));
 
 // Progress callbacks at most this often while a pack streams in.
@@ -52,6 +54,7 @@ export async function runImport(ns, args, { fetchFn, allowHttp, onProgress, toJs
           }
           if (chunk.done) break;
           job.write(asBytes(chunk.value));
+          while (!job.pump()) await nextTick(); // unpacking runs in steps; other work runs between them
           report(false);
         }
         job.endResponse();

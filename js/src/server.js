@@ -178,10 +178,10 @@ function listen(server, port, host) {
 }
 
 // Starts the server; resolves once it listens (port 0 picks a free port).
-// options: { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log, loadCore }
+// options: { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log, loadCore, limits }
 // log(line), when given, is called once per request; loadCore (tests) replaces the wasm core.
 export async function startServer(options = {}) {
-  const { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log, allowHttpImport = false } = options;
+  const { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log, allowHttpImport = false, limits } = options;
   const loadCore = options.loadCore ?? loadNodeCore;
   mkdirSync(dataDir, { recursive: true });
   const dbPath = resolve(join(dataDir, SQLITE_FILE_NAME));
@@ -224,7 +224,7 @@ export async function startServer(options = {}) {
     const v6 = address.family === 'IPv6' || address.family === 6;
     const ip = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
     origin = `http://${v6 ? `[${ip}]` : ip}:${address.port}`;
-    artifacts = createArtifactsWith(loadCore, { storage, namespace, baseUrl: origin, allowHttpImport });
+    artifacts = createArtifactsWith(loadCore, { storage, namespace, baseUrl: origin, allowHttpImport, limits });
     await artifacts.list({ limit: 1 }); // loads the core and surfaces a bad namespace now, not on the first request
   } catch (e) {
     server.close();

@@ -89,6 +89,11 @@ export function fakeGitCore(realLoadCore, reposDir) {
         alive();
         if (!(chunk instanceof Uint8Array)) throw new TypeError('write() takes a Uint8Array');
         chunks.push(Buffer.from(chunk));
+        return true; // nothing left pending
+      },
+      pump() {
+        alive();
+        return true;
       },
       finish() {
         alive();
@@ -118,8 +123,9 @@ export function fakeGitCore(realLoadCore, reposDir) {
     if (core) return core;
     const real = await realLoadCore();
     // `new Namespace(...)` gives the real embind object with openGit added.
-    function Namespace(storage, host, namespace, baseUrl, makeError) {
-      const ns = new real.Namespace(storage, host, namespace, baseUrl, makeError);
+    function Namespace(...args) {
+      const ns = new real.Namespace(...args);
+      const namespace = args[2];
       ns.openGit = (requestJson) => openSession(ns, namespace, requestJson);
       return ns;
     }

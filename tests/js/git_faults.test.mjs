@@ -9,92 +9,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gitWithInput, sharedHarness } from './git-harness.mjs';
+import { ZERO, pkt, FLUSH, DELIM, cat, pktPayloads, emptyPack, resealPack, randomId, post, show, assertRejected } from './git-wire.mjs';
 
 
 // One server for the whole file; each test makes its own repos.
 const h = sharedHarness();
-
-const ZERO = '0'.repeat(40);
-const RECEIVE = 'application/x-git-receive-pack-request';
-const UPLOAD = 'application/x-git-upload-pack-request';
-
-// ------------------------------------------------------------ pkt-lines
-const pkt = (data) => {
-  const b = Buffer.isBuffer(data) ? data : Buffer.from(data);
-  return Buffer.concat([Buffer.from((b.length + 4).toString(16).padStart(4, '0')), b]);
-};
-const FLUSH = Buffer.from('0000');
-const DELIM = Buffer.from('0001');
-const cat = (...parts) => Buffer.concat(parts.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p))));
-
-// Payloads of the pkt-lines in `buf` (band 1 of a side-band stream is unwrapped); stops at junk.
-function pktPayloads(buf) {
-  const out = [];
-  let pos = 0;
-  while (pos + 4 <= buf.length) {
-    const len = parseInt(buf.subarray(pos, pos + 4).toString('latin1'), 16);
-    if (!Number.isInteger(len) || Number.isNaN(len)) break;
-    if (len < 4) {
-      pos += 4;
-      continue;
-    }
-    let payload = buf.subarray(pos + 4, pos + len);
-    if (payload[0] === 1) out.push(...pktPayloads(payload.subarray(1)));
-    else if (payload[0] !== 2 && payload[0] !== 3) out.push(payload.toString('latin1').replace(/\n$/, ''));
-    else if (payload[0] === 3) out.push(`ERR ${payload.subarray(1).toString('latin1')}`);
-    pos += len;
-  }
-  return out;
-}
-
-// A pack with no objects (valid header and trailer).
-function emptyPack() {
-  const head = Buffer.from([0x50, 0x41, 0x43, 0x4b, 0, 0, 0, 2, 0, 0, 0, 0]);
-  return cat(head, createHash('sha1').update(head).digest());
-}
-// Recomputes the trailer of a (modified) pack.
-function resealPack(pack) {
-  const body = pack.subarray(0, pack.length - 20);
-  return cat(body, createHash('sha1').update(body).digest());
-}
-const randomId = () => createHash('sha1').update(String(Math.random())).digest('hex');
-
-// ------------------------------------------------------------ raw HTTP
-async function post(hh, name, token, service, body, headers = {}) {
-  const res = await fetch(new URL(`/git/default/${name}.git/${service}`, hh.url), {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': service === 'git-receive-pack' ? RECEIVE : UPLOAD, ...headers },
-    body,
-  });
-  const bytes = Buffer.from(await res.arrayBuffer());
-  return { status: res.status, body: bytes, lines: pktPayloads(bytes), text: bytes.toString('latin1') };
-}
-const show = (res) => `HTTP ${res.status}: ${JSON.stringify(res.text.slice(0, 400))}`;
-
-// How `res` rejected the request (a 4xx, an ERR packet, an unpack error and/or
-// "ng <ref> ..."), or fails the test if it did not reject it clearly.
-function assertRejected(res, ref, label) {
-  if (res.status >= 400 && res.status < 500) {
-    assert.ok(res.text.trim().length > 0, `${label}: a 4xx with a message`);
-    return `HTTP ${res.status} ${res.text.trim().slice(0, 120)}`;
-  }
-  assert.equal(res.status, 200, `${label}: a 4xx or a protocol-level error, got ${show(res)}`);
-  const err = res.lines.find((l) => l.startsWith('ERR '));
-  if (err) return err;
-  if (ref !== undefined) {
-    const ng = res.lines.find((l) => l.startsWith(`ng ${ref} `));
-    assert.ok(ng, `${label}: expected "ng ${ref} <reason>", got ${show(res)}`);
-    assert.ok(ng.length > `ng ${ref} `.length, `${label}: ng carries a reason`);
-    return [res.lines.find((l) => l.startsWith('unpack ')), ng].filter(Boolean).join(' / ');
-  }
-  assert.fail(`${label}: no ERR packet in ${show(res)}`);
-}
 
 // ------------------------------------------------------------ the victim repo
 // A repo with two commits on main and a tag, plus a local clone that has one

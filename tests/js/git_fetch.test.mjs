@@ -17,16 +17,22 @@ import { cloneCommitPushClone, haveGit, startGitHarness } from './git-harness.mj
 
 // A scripted session: records calls, answers `head` and then `chunks`.
 function mockNamespace({ head = { status: 200, headers: { 'Content-Type': 'application/x-test' } }, chunks = [], failWrite, failRead } = {}) {
-  const log = { opened: [], written: [], finished: 0, reads: 0, deleted: 0 };
+  const log = { opened: [], written: [], pumps: 0, finished: 0, reads: 0, deleted: 0 };
   const ns = {
     openGit(json) {
       log.opened.push(JSON.parse(json));
       let i = 0;
       return {
+        // Like the core: a write may leave work pending, done by pump() calls.
         write(chunk) {
           assert.ok(chunk instanceof Uint8Array);
           if (failWrite) throw new Error('write failed');
           log.written.push(Buffer.from(chunk).toString());
+          return log.written.length % 2 === 0;
+        },
+        pump() {
+          log.pumps++;
+          return true;
         },
         finish() {
           log.finished++;
@@ -73,6 +79,7 @@ test('fetch: request forwarded as JSON, body streamed in, response streamed out,
     },
   ]);
   assert.deepEqual(log.written.join(''), 'aabbcc');
+  assert.equal(log.pumps, 2, 'pending work after a write is pumped before the next write');
   assert.equal(log.finished, 1);
   assert.equal(log.reads, 0, 'nothing is read before the consumer asks');
   assert.equal(res.status, 200);

@@ -31,7 +31,12 @@ INSTANTIATE_TEST_SUITE_P(
                       RefNameCase{"refs/heads/a?", false}, RefNameCase{"refs/heads/a*", false},
                       RefNameCase{"refs/heads/a[", false}, RefNameCase{"refs/heads/a\\b", false},
                       RefNameCase{"refs/heads/a@{1}", false}, RefNameCase{"heads/main", false},
-                      RefNameCase{"refs/heads/\x01", false}, RefNameCase{"refs/", false}, RefNameCase{"refs/x", false}));
+                      RefNameCase{"refs/heads/\x01", false}, RefNameCase{"refs/", false}, RefNameCase{"refs/x", false},
+                      // Names become storage keys that hosts keep as JS strings: only well-formed UTF-8.
+                      RefNameCase{"refs/heads/caf\xc3\xa9", true}, RefNameCase{"refs/heads/\xe2\x9c\x93/\xf0\x9f\x8c\x8d", true},
+                      RefNameCase{"refs/heads/u\xff", false}, RefNameCase{"refs/heads/u\xc3", false},
+                      RefNameCase{"refs/heads/\xc0\xaf", false}, RefNameCase{"refs/heads/\xed\xa0\x80", false},
+                      RefNameCase{"refs/heads/\xf4\x90\x80\x80", false}, RefNameCase{"refs/heads/\xe2\x9c", false}));
 
 TEST(RefStore, StagesUpdatesAndListsSorted) {
   MemoryKvStore kv;
