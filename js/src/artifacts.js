@@ -24,7 +24,16 @@ const FORK_STEP_OBJECTS = 4096;
 // setTimeout is clamped to 4 ms in browsers).
 export const nextTick = () => new Promise((resolve) => (globalThis.setImmediate ?? setTimeout)(resolve));
 
-// options: { storage, namespace, baseUrl, host? } (see js/index.d.ts).
+// options: { storage, namespace, baseUrl, host?, fetch?, allowHttpImport?,
+// allowPrivateImport? } (see js/index.d.ts).
+//
+// Import guard: the core refuses loopback, private, link-local and metadata
+// hosts written in the URL (core/address_guard.h) unless allowPrivateImport.
+// Only Node also checks where names resolve to, for every connection: its
+// entry point (node.js, server.js) passes node-import-fetch.js as `fetch`.
+// The browser and workerd entry points use the global fetch, so there only
+// the literal-address check applies (a page's fetch is bound by CORS and
+// private-network rules; a Worker's fetch cannot reach the host's network).
 export function createArtifactsWith(loadCore, options = {}) {
   const {
     storage,
@@ -33,6 +42,7 @@ export function createArtifactsWith(loadCore, options = {}) {
     host = platformHost,
     fetch: fetchFn = (request) => globalThis.fetch(request),
     allowHttpImport = false,
+    allowPrivateImport = false,
   } = options;
   let corePromise;
   let trapped = false;
@@ -151,7 +161,13 @@ export function createArtifactsWith(loadCore, options = {}) {
     import: async (params, { onProgress } = {}) => {
       const ns = await namespaceCore();
       try {
-        return await runImport(ns, [params], { fetchFn, allowHttp: allowHttpImport === true, onProgress, toJson: keepTypeMismatches });
+        return await runImport(ns, [params], {
+          fetchFn,
+          allowHttp: allowHttpImport === true,
+          allowPrivate: allowPrivateImport === true,
+          onProgress,
+          toJson: keepTypeMismatches,
+        });
       } catch (e) {
         throw checkTrap(e);
       }
