@@ -42,6 +42,7 @@ try {
     dataDir: path.resolve(dataDir),
     namespace: 'default',
     allowHttpImport: true, // the benchmark imports from the http-backend baseline on loopback
+    allowPrivateImport: true,
   });
 } catch (err) {
   process.stdout.write(JSON.stringify({ error: `startServer() failed: ${err?.stack ?? err}` }) + '\n');

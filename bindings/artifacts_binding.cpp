@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "address_guard.h"
 #include "artifacts_service.h"
 #include "error.h"
 #include "git_http_session.h"
@@ -110,10 +111,10 @@ class ForkJobBinding {
 // request itself failed. Deleting an unfinished job removes the target.
 class ImportJobBinding {
  public:
-  ImportJobBinding(JsonApi& api, const std::string& argsJson, bool allowHttp, val makeError)
+  ImportJobBinding(JsonApi& api, const std::string& argsJson, bool allowHttp, bool allowPrivate, val makeError)
       : api_(api), makeError_(std::move(makeError)) {
     guarded(makeError_, [&] {
-      job_ = api_.beginImport(argsJson, allowHttp);
+      job_ = api_.beginImport(argsJson, allowHttp, allowPrivate);
       return 0;
     });
   }
@@ -166,6 +167,13 @@ class ImportJobBinding {
   void failUnreachable(const std::string& reason) {
     guarded(makeError_, [&] {
       job_->failUnreachable(reason);
+      return 0;
+    });
+  }
+
+  void refuseAddress() {
+    guarded(makeError_, [&] {
+      job_->refuseAddress();
       return 0;
     });
   }
@@ -230,8 +238,8 @@ class NamespaceBinding {
 
   ForkJobBinding* openFork(const std::string& argsJson) { return new ForkJobBinding(*api_, argsJson, makeError_); }
 
-  ImportJobBinding* openImport(const std::string& argsJson, bool allowHttp) {
-    return new ImportJobBinding(*api_, argsJson, allowHttp, makeError_);
+  ImportJobBinding* openImport(const std::string& argsJson, bool allowHttp, bool allowPrivate) {
+    return new ImportJobBinding(*api_, argsJson, allowHttp, allowPrivate, makeError_);
   }
 
  private:
@@ -247,6 +255,10 @@ class NamespaceBinding {
   std::unique_ptr<ArtifactsService> service_;
   std::unique_ptr<JsonApi> api_;
 };
+
+// The import guard's rule for one resolved address (address_guard.h), for
+// hosts that resolve names themselves (Node).
+bool isPublicAddress(const std::string& address) { return oa::isPublicAddress(std::string_view(address)); }
 
 std::string versions() {
   return nlohmann::json{{"openArtifacts", kOpenArtifactsVersion}, {"libgit2", libgit2Version()}}.dump();
@@ -278,7 +290,9 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .function("pump", &oa::bindings::ImportJobBinding::pump)
       .function("endResponse", &oa::bindings::ImportJobBinding::endResponse)
       .function("failUnreachable", &oa::bindings::ImportJobBinding::failUnreachable)
+      .function("refuseAddress", &oa::bindings::ImportJobBinding::refuseAddress)
       .function("progress", &oa::bindings::ImportJobBinding::progress)
       .function("result", &oa::bindings::ImportJobBinding::result);
   emscripten::function("versions", &oa::bindings::versions);
+  emscripten::function("isPublicAddress", &oa::bindings::isPublicAddress);
 }

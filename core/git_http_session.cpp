@@ -40,12 +40,41 @@ std::optional<std::string> base64Decode(std::string_view in) {
   return out;
 }
 
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Repeated Authorization headers reach us joined with ", " (fetch Headers).
+// git sends the same header twice when `-c http.extraHeader=...` is given
+// twice, so identical copies count as one credential; differing ones (or an
+// empty copy) are refused. No credential form we accept contains a comma.
+std::optional<std::string_view> singleCredential(std::string_view value) {
+  const size_t comma = value.find(',');
+  if (comma == std::string_view::npos) return value;
+  const std::string_view first = trimmed(value.substr(0, comma));
+  size_t start = 0;
+  for (;;) {
+    const size_t end = value.find(',', start);
+    if (trimmed(value.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start)) != first) {
+      return std::nullopt;
+    }
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  if (first.empty()) return std::nullopt;
+  return first;
+}
+
 // Bearer <token>, or Basic with the token in the password slot (username ignored).
 std::optional<std::string> presentedToken(const std::map<std::string, std::string>& headers) {
   auto it = headers.find("authorization");
   if (it == headers.end()) return std::nullopt;
-  std::string_view value = it->second;
-  if (value.size() > 8192) return std::string("invalid");
+  if (it->second.size() > 8192) return std::string("invalid");
+  const auto single = singleCredential(it->second);
+  if (!single) return std::string("invalid");
+  const std::string_view value = *single;
   auto schemeIs = [&](std::string_view scheme) {
     if (value.size() <= scheme.size()) return false;
     for (size_t i = 0; i < scheme.size(); ++i) {

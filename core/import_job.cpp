@@ -1,5 +1,6 @@
 #include "import_job.h"
 
+#include "address_guard.h"
 #include "error.h"
 #include "git/object_walk.h"
 #include "git/repo_context.h"
@@ -16,12 +17,20 @@ std::string withoutTrailingSlashes(std::string url) {
   return url;
 }
 
+ArtifactsError nonPublicHost(const std::string& host) {
+  return ArtifactsError(ErrorCode::InvalidUrl,
+                        "import from \"" + host +
+                            "\" refused: loopback, private, link-local and metadata addresses are not allowed",
+                        "/url");
+}
+
 void validate(const ImportParams& p) {
   if (!isHttpUrl(p.url) || hasUserinfo(p.url)) {
     throw ArtifactsError(ErrorCode::InvalidInput, "url must be an HTTPS git remote URL (e.g. https://github.com/owner/repo)",
                          "/url");
   }
   if (!p.allowHttp && !isHttpsUrl(p.url)) throw ArtifactsError(ErrorCode::InvalidInput, "Must be an HTTPS URL", "/url");
+  if (!p.allowPrivate && !isPublicUrlHost(p.url)) throw nonPublicHost(urlHost(p.url));
   if (p.branch && !isValidBranchName(*p.branch)) {
     throw ArtifactsError(ErrorCode::InvalidInput, "Invalid branch name", "/branch");
   }
@@ -37,7 +46,8 @@ std::string importSource(const std::string& url) {
   return "git:" + base + (hasGit ? "" : ".git");
 }
 
-ImportJob::ImportJob(ArtifactsService& service, const ImportParams& params) : service_(service) {
+ImportJob::ImportJob(ArtifactsService& service, const ImportParams& params)
+    : service_(service), host_(urlHost(params.url)) {
   validate(params);
   pending_ = service.beginRepo(params.targetName, params.target, RepoStatus::Importing, importSource(params.url));
   try {
@@ -112,6 +122,11 @@ void ImportJob::endResponse() {
 void ImportJob::failUnreachable(const std::string& reason) {
   if (state_ == State::Running) abandon();
   throw ArtifactsError(ErrorCode::UpstreamUnavailable, "Could not reach the remote: " + reason);
+}
+
+void ImportJob::refuseAddress() {
+  if (state_ == State::Running) abandon();
+  throw nonPublicHost(host_);
 }
 
 // The remote's objects are durable; prove every ref's history is complete

@@ -22,6 +22,7 @@ struct ImportParams {
   std::string targetName;
   CreateRepoOptions target;           // description, readOnly (the default branch comes from the remote)
   bool allowHttp = false;             // the host's explicit opt-in (local tests)
+  bool allowPrivate = false;          // opt-in: loopback/private/metadata hosts (address_guard.h)
 };
 
 // "git:<url>" with ".git" appended (spec §4.8).
@@ -29,8 +30,9 @@ std::string importSource(const std::string& url);
 
 class ImportJob {
  public:
-  // Validates (INVALID_INPUT for the URL, branch or depth; INVALID_REPO_NAME,
-  // ALREADY_EXISTS for the target) and registers the target as importing.
+  // Validates (INVALID_INPUT for the URL, branch or depth; INVALID_URL for a
+  // non-public host without allowPrivate; INVALID_REPO_NAME, ALREADY_EXISTS
+  // for the target) and registers the target as importing.
   ImportJob(ArtifactsService& service, const ImportParams& params);
   ~ImportJob();
   ImportJob(const ImportJob&) = delete;
@@ -45,6 +47,9 @@ class ImportJob {
   void endResponse();
   // The host could not reach the remote (DNS, refused, TLS, timeout).
   [[noreturn]] void failUnreachable(const std::string& reason);
+  // The host's resolver found a non-public address for the URL's host
+  // (address_guard.h): INVALID_URL, as for a literal one.
+  [[noreturn]] void refuseAddress();
 
   const git::FetchProgress& progress() const { return progress_; }
   // Valid once nextRequest() returned nullopt.
@@ -57,6 +62,7 @@ class ImportJob {
   void abandon() noexcept;
 
   ArtifactsService& service_;
+  std::string host_;  // the URL's host, for refuseAddress()
   PendingRepo pending_;
   std::unique_ptr<git::RepoContext> repo_;
   std::unique_ptr<git::FetchClient> client_;

@@ -330,7 +330,7 @@ std::unique_ptr<ForkJob> JsonApi::beginFork(const std::string& argsJson) {
   return std::make_unique<ForkJob>(service_, name, id, target, o);
 }
 
-std::unique_ptr<ImportJob> JsonApi::beginImport(const std::string& argsJson, bool allowHttp) {
+std::unique_ptr<ImportJob> JsonApi::beginImport(const std::string& argsJson, bool allowHttp, bool allowPrivate) {
   const json args = parseArgs(argsJson);
   const json params = arg(args, 0);
   if (!params.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, "import params must be an object");
@@ -338,6 +338,7 @@ std::unique_ptr<ImportJob> JsonApi::beginImport(const std::string& argsJson, boo
   if (!source.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, "source must be an object", "/source");
   ImportParams p;
   p.allowHttp = allowHttp;
+  p.allowPrivate = allowPrivate;
   const json url = field(source, "url");
   if (!url.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid input: expected string, received " + std::string(absent(url) ? "undefined" : url.type_name()), "/url");
   p.url = url.get<std::string>();

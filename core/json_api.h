@@ -43,8 +43,9 @@ class JsonApi {
   std::unique_ptr<ForkJob> beginFork(const std::string& argsJson);
   // import [{source: {url, branch?, depth?}, target: {name, opts?}}]: a job
   // the host drives with its own fetch (import_job.h). `allowHttp` is the
-  // host's opt-in to plain-http sources.
-  std::unique_ptr<ImportJob> beginImport(const std::string& argsJson, bool allowHttp);
+  // host's opt-in to plain-http sources, `allowPrivate` to loopback, private
+  // and metadata hosts (address_guard.h).
+  std::unique_ptr<ImportJob> beginImport(const std::string& argsJson, bool allowHttp, bool allowPrivate);
   // ArtifactsCreateRepoResult JSON of a finished fork or import.
   std::string createdRepo(const CreatedRepo& created);
 

@@ -37,10 +37,21 @@ export interface CreateArtifactsOptions {
   /** Where the git server is reachable; remotes are `<baseUrl>/git/<namespace>/<repo>.git`. */
   baseUrl?: string;
   host?: ArtifactsHost;
-  /** How import() reaches remotes. Default: the global fetch. */
+  /**
+   * How import() reaches remotes (redirects are not followed). Default in Node: node:http/https
+   * that resolves names itself and, unless `allowPrivateImport`, refuses to connect to any
+   * non-public address, checked for every connection (DNS rebinding); elsewhere the global
+   * fetch. A fetch given here replaces that check: only the literal-address rule then applies.
+   */
   fetch?: (req: Request) => Promise<Response>;
   /** Lets import() read plain http:// sources (local tests). Default false: HTTPS only. */
   allowHttpImport?: boolean;
+  /**
+   * Lets import() reach loopback, private, link-local, CGNAT, unique-local and cloud-metadata
+   * addresses and `localhost` names (local use). Default false: such sources are INVALID_URL,
+   * and a connection failure reads the same whatever the port (no port probing).
+   */
+  allowPrivateImport?: boolean;
   /** Size limits; past them pushes and imports fail with MEMORY_LIMIT (HTTP 413). */
   limits?: {
     /** Stored object bytes per repo. Default 1 GiB (the real service's per-repo limit). */
@@ -224,7 +235,8 @@ export interface ArtifactsNamespace {
   get(name: string): Promise<ArtifactsRepoHandle>;
   /**
    * Creates repo `target.name` from a remote git repository over smart HTTP (source
-   * `git:<url>`). HTTPS only unless `allowHttpImport`. INVALID_REPO_NAME, INVALID_INPUT,
+   * `git:<url>`). HTTPS only unless `allowHttpImport`; public hosts only unless
+   * `allowPrivateImport` (INVALID_URL). INVALID_REPO_NAME, INVALID_INPUT,
    * INVALID_URL, REMOTE_AUTH_REQUIRED, NOT_FOUND, UPSTREAM_UNAVAILABLE, MEMORY_LIMIT,
    * ALREADY_EXISTS. `options` is our extension (progress reports).
    */

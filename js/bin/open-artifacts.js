@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { join, relative } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { startServer } from '../src/server.js';
+import { startServer, ServerConfigError } from '../src/server.js';
 import { createArtifacts, SqliteStorage } from '../src/node.js';
 import { SQLITE_FILE_NAME } from '../src/sqlite-storage.js';
 import { progressBar } from './progress-bar.js';
@@ -20,10 +20,23 @@ import: imports the git repo at <url> as repo <name> into the data directory
 
 Options:
   --port <n>          port to listen on (default 8788; 0 picks a free one)
-  --host <addr>       address to listen on (default 127.0.0.1)
+  --host <addr>       address to listen on (default 127.0.0.1); any other than
+                      loopback needs an API token
   --data <dir>        data directory, holds artifacts.sqlite (default ./.artifacts)
   --namespace <name>  the namespace served (default "default")
+  --public-host <name[:port]>
+                      serve: also answer requests for this Host (repeatable; without
+                      a port, any port). Others get 421 (DNS-rebinding guard)
+  --api-token <t>     serve: the control API requires "Authorization: Bearer <t>"
+                      (at least 16 characters; env OPEN_ARTIFACTS_API_TOKEN, which
+                      keeps it out of the process list)
+  --max-git-sessions <n>
+                      serve: git requests in flight at most (default 32); past it
+                      503 with Retry-After
   --allow-http-import let imports read plain http:// remotes (default: HTTPS only)
+  --allow-private-import
+                      let imports reach loopback, private, link-local and metadata
+                      addresses (default: refused with INVALID_URL)
   --branch <b>        import: only this branch (default: every branch and tag)
   --depth <n>         import: a shallow import of the last <n> commits
   --base-url <url>    import: the server address remotes are printed with
@@ -46,6 +59,10 @@ try {
       data: { type: 'string', default: './.artifacts' },
       namespace: { type: 'string', default: 'default' },
       'allow-http-import': { type: 'boolean', default: false },
+      'allow-private-import': { type: 'boolean', default: false },
+      'public-host': { type: 'string', multiple: true, default: [] },
+      'api-token': { type: 'string' },
+      'max-git-sessions': { type: 'string', default: '32' },
       branch: { type: 'string' },
       depth: { type: 'string' },
       'base-url': { type: 'string', default: 'http://127.0.0.1:8788' },
@@ -66,6 +83,10 @@ if (positionals[0] === 'import') {
 }
 if (positionals.length !== 1 || positionals[0] !== 'serve') fail(positionals.length ? `unknown command: ${positionals.join(' ')}` : 'missing command');
 if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) fail(`--port must be a number from 0 to 65535, got "${values.port}"`);
+if (!/^\d+$/.test(values['max-git-sessions']) || Number(values['max-git-sessions']) < 1) {
+  fail(`--max-git-sessions must be a positive number, got "${values['max-git-sessions']}"`);
+}
+const apiToken = values['api-token'] ?? process.env.OPEN_ARTIFACTS_API_TOKEN;
 
 let server;
 try {
@@ -75,10 +96,15 @@ try {
     dataDir: values.data,
     namespace: values.namespace,
     allowHttpImport: values['allow-http-import'],
+    allowPrivateImport: values['allow-private-import'],
+    publicHosts: values['public-host'],
+    apiToken,
+    maxGitSessions: Number(values['max-git-sessions']),
     log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
   });
 } catch (e) {
-  console.error(`open-artifacts: could not start: ${e.code && e.message ? `${e.code}: ${e.message}` : e?.stack ?? e}`);
+  if (e instanceof ServerConfigError) console.error(`open-artifacts: could not start: ${e.message}`);
+  else console.error(`open-artifacts: could not start: ${e.code && e.message ? `${e.code}: ${e.message}` : e?.stack ?? e}`);
   process.exit(1);
 }
 
@@ -90,7 +116,9 @@ console.log(`open-artifacts listening on ${url}  (namespace "${namespace}", data
 
 Create a repo (the reply's result.token is a 24 h write token) and clone it:
 
-  TOKEN=$(curl -s -X POST ${url}/api/repos -H 'Content-Type: application/json' \\
+  TOKEN=$(curl -s -X POST ${url}/api/repos -H 'Content-Type: application/json' \\${
+    apiToken ? `\n      -H "Authorization: Bearer $OPEN_ARTIFACTS_API_TOKEN" \\` : ''
+  }
       -d '{"name":"my-repo"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).result.token')
   git clone -c http.extraHeader="Authorization: Bearer $TOKEN" ${remote}
 
@@ -121,6 +149,7 @@ async function runImport(url, name) {
     namespace: values.namespace,
     baseUrl: values['base-url'],
     allowHttpImport: values['allow-http-import'],
+    allowPrivateImport: values['allow-private-import'],
   });
   const source = { url };
   if (values.branch !== undefined) source.branch = values.branch;

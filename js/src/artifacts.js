@@ -21,7 +21,16 @@ function keepTypeMismatches(_key, value) {
 const FORK_STEP_OBJECTS = 4096;
 
 
-// options: { storage, namespace, baseUrl, host?, fetch?, allowHttpImport?, limits? } (see js/index.d.ts).
+// options: { storage, namespace, baseUrl, host?, fetch?, allowHttpImport?,
+// allowPrivateImport?, limits? } (see js/index.d.ts).
+//
+// Import guard: the core refuses loopback, private, link-local and metadata
+// hosts written in the URL (core/address_guard.h) unless allowPrivateImport.
+// Only Node also checks where names resolve to, for every connection: its
+// entry point (node.js, server.js) passes node-import-fetch.js as `fetch`.
+// The browser and workerd entry points use the global fetch, so there only
+// the literal-address check applies (a page's fetch is bound by CORS and
+// private-network rules; a Worker's fetch cannot reach the host's network).
 export function createArtifactsWith(loadCore, options = {}) {
   const {
     storage,
@@ -30,6 +39,7 @@ export function createArtifactsWith(loadCore, options = {}) {
     host = platformHost,
     fetch: fetchFn = (request) => globalThis.fetch(request),
     allowHttpImport = false,
+    allowPrivateImport = false,
     limits,
   } = options;
   let corePromise;
@@ -150,7 +160,13 @@ export function createArtifactsWith(loadCore, options = {}) {
     import: async (params, { onProgress } = {}) => {
       const ns = await namespaceCore();
       try {
-        return await runImport(ns, [params], { fetchFn, allowHttp: allowHttpImport === true, onProgress, toJson: keepTypeMismatches });
+        return await runImport(ns, [params], {
+          fetchFn,
+          allowHttp: allowHttpImport === true,
+          allowPrivate: allowPrivateImport === true,
+          onProgress,
+          toJson: keepTypeMismatches,
+        });
       } catch (e) {
         throw checkTrap(e);
       }

@@ -10,10 +10,20 @@ const asBytes = (chunk) => (chunk instanceof Uint8Array ? chunk : new Uint8Array
 // Progress callbacks at most this often while a pack streams in.
 const PROGRESS_INTERVAL_MS = 100;
 
+// One reason for every way a connection fails (refused, reset, timeout, TLS,
+// not HTTP at all): the error must not tell a closed port from an open one.
+const UNREACHABLE = 'connection failed';
+const LOST = 'connection lost';
+
+// The code of the error a transport throws when it refuses to connect to a
+// non-public address (node-import-fetch.js): reported as INVALID_URL.
+export const NON_PUBLIC_ADDRESS = 'ERR_OA_NON_PUBLIC_ADDRESS';
+
 // ns: the core Namespace; args: the import() arguments; fetchFn: the host's
-// fetch; allowHttp: plain-http sources allowed; onProgress(p) optional.
-export async function runImport(ns, args, { fetchFn, allowHttp, onProgress, toJson }) {
-  const job = ns.openImport(JSON.stringify(args, toJson), allowHttp);
+// fetch; allowHttp: plain-http sources allowed; allowPrivate: loopback and
+// private hosts allowed (core/address_guard.h); onProgress(p) optional.
+export async function runImport(ns, args, { fetchFn, allowHttp, allowPrivate, onProgress, toJson }) {
+  const job = ns.openImport(JSON.stringify(args, toJson), allowHttp, allowPrivate);
   let lastReport = 0;
   const report = (force) => {
     if (!onProgress) return;
@@ -40,7 +50,9 @@ export async function runImport(ns, args, { fetchFn, allowHttp, onProgress, toJs
           }),
         );
       } catch (e) {
-        job.failUnreachable(String(e?.cause?.code ?? e?.message ?? e));
+        // The Node transport (node-import-fetch.js) refused a resolved address.
+        if (e?.code === NON_PUBLIC_ADDRESS) job.refuseAddress();
+        job.failUnreachable(UNREACHABLE);
       }
       const reader = response.body?.getReader();
       try {
@@ -49,8 +61,8 @@ export async function runImport(ns, args, { fetchFn, allowHttp, onProgress, toJs
           let chunk;
           try {
             chunk = reader ? await reader.read() : { done: true };
-          } catch (e) {
-            job.failUnreachable(`connection lost: ${e?.message ?? e}`);
+          } catch {
+            job.failUnreachable(LOST);
           }
           if (chunk.done) break;
           job.write(asBytes(chunk.value));

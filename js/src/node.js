@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { createArtifactsWith } from './artifacts.js';
 import { instantiateCore } from './load-core.js';
+import { makeNodeImportFetch } from './node-import-fetch.js';
 
 export { ArtifactsError } from './errors.js';
 export { MemoryStorage } from './memory-storage.js';
@@ -18,4 +19,10 @@ export function loadCore({ fresh = false } = {}) {
   return core;
 }
 
-export const createArtifacts = (options) => createArtifactsWith(loadCore, options);
+// import() resolves names itself and refuses non-public addresses unless
+// allowPrivateImport (node-import-fetch.js); a `fetch` option replaces that.
+export const createArtifacts = (options = {}) =>
+  createArtifactsWith(loadCore, {
+    ...options,
+    fetch: options.fetch ?? makeNodeImportFetch({ allowPrivate: options.allowPrivateImport === true, loadCore }),
+  });

@@ -2,33 +2,63 @@
 // the git smart-HTTP endpoint (/git/...) and a small JSON control API
 // (/api/repos...) in Cloudflare's response envelope. Translation only: the
 // core decides every rule, status and error; this file moves bytes and JSON.
+//
+// The HTTP surface's own guards (the core never sees these requests):
+// - Host: only the bound address, loopback names and --public-host names
+//   (a DNS-rebinding page sends its own name), on every route: 421.
+// - Control API writes: no foreign Origin, no Sec-Fetch-Site: cross-site
+//   (403), and a JSON Content-Type (415), so a browser page cannot forge one
+//   (CSRF). Git POSTs need git's content types, which no form can send.
+// - An API token (Bearer) for the control API when configured; required to
+//   listen beyond loopback. Repo tokens are for git only, and vice versa.
+// - At most maxGitSessions git requests in flight; past it 503 Retry-After: 1.
 import { createServer } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createArtifactsWith } from './artifacts.js';
 import { loadCore as loadNodeCore, SqliteStorage, ArtifactsError } from './node.js';
+import { makeNodeImportFetch } from './node-import-fetch.js';
 import { SQLITE_FILE_NAME } from './sqlite-storage.js';
 
+const AUTH_ERROR = 10000; // Cloudflare v4's "Authentication error"
 const INVALID_INPUT = 10100;
 const NOT_FOUND = 10200;
 const INTERNAL_ERROR = 10400;
 const MEMORY_LIMIT = 10402;
 const MAX_API_BODY = 1024 * 1024;
+// Concurrent git requests by default: each holds a core session (memory for
+// an upload-pack request or a push in progress); 32 keeps a laptop or a small
+// VM responsive while serving a CI fleet's clones.
+const DEFAULT_MAX_GIT_SESSIONS = 32;
+// API tokens shorter than this are refused at start (guessable).
+const MIN_API_TOKEN_LENGTH = 16;
 
-// An error answered as-is: status plus one envelope error.
+// An error answered as-is: status plus one envelope error (and extra headers).
 class HttpError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, headers = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.headers = headers;
   }
 }
 
-function sendJson(res, status, body) {
+// A bad startServer() option: startServer rejects with it before listening.
+export class ServerConfigError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'ServerConfigError';
+    this.code = 'ERR_OA_CONFIG';
+  }
+}
+
+function sendJson(res, status, body, headers = {}) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -40,7 +70,7 @@ function failure(e) {
     if (e.pointer) error.source = { pointer: e.pointer };
     return [e.httpStatus, error];
   }
-  if (e instanceof HttpError) return [e.status, { code: e.code, message: e.message }];
+  if (e instanceof HttpError) return [e.status, { code: e.code, message: e.message }, e.headers];
   return [500, { code: INTERNAL_ERROR, message: 'internal error' }];
 }
 
@@ -82,10 +112,23 @@ function decodeSegment(segment) {
   }
 }
 
-// The control API. Returns [status, result] or throws.
-async function handleApi(artifacts, req, url) {
+const API_ROUTES = new Set([
+  'POST repos',
+  'GET repos',
+  'GET repos/:name',
+  'DELETE repos/:name',
+  'POST repos/:name/fork',
+  'POST repos/:name/import',
+  'POST repos/:name/tokens',
+]);
+
+// The control API. Returns [status, result] or throws. checkWrite(req) runs
+// before any route that changes state (the CSRF checks).
+async function handleApi(artifacts, req, url, checkWrite) {
   const parts = url.pathname.split('/').slice(3); // ['', 'api', 'repos', ...]
   const route = `${req.method} ${['repos', ...parts.map((p, i) => (i === 0 ? ':name' : p))].join('/')}`;
+  if (!API_ROUTES.has(route)) throw new HttpError(404, NOT_FOUND, `no route for ${req.method} ${url.pathname}`);
+  if (req.method !== 'GET') checkWrite(req);
   const name = parts.length > 0 ? decodeSegment(parts[0]) : undefined;
   switch (route) {
     case 'POST repos': {
@@ -167,6 +210,46 @@ async function handleGit(artifacts, req, res, url, log) {
   await sendResponse(res, response);
 }
 
+// "name[:port]" (a Host header, an Origin's host, a --public-host entry) ->
+// { name, port } in the WHATWG URL parser's canonical form (lower case,
+// IPv4 dotted decimal, IPv6 compressed in brackets); port `defaultPort` when
+// none is written. null when it is not a bare host.
+function parseHostPort(text, defaultPort) {
+  if (typeof text !== 'string' || text === '' || /[/?#@\\\s]/.test(text)) return null;
+  let u;
+  try {
+    u = new URL(`http://${text}`);
+  } catch {
+    return null;
+  }
+  if (u.username || u.password || u.pathname !== '/') return null;
+  return { name: u.hostname, port: /:\d+$/.test(text) ? Number(u.port || 80) : defaultPort };
+}
+
+// Listening on loopback only: localhost, 127/8, ::1, ::ffff:127/104.
+function isLoopbackHost(host) {
+  if (host.toLowerCase() === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) !== 6) return false;
+  try {
+    const canonical = new URL(`http://[${host}]`).hostname;
+    return canonical === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(canonical);
+  } catch {
+    return false; // e.g. a zone id
+  }
+}
+
+const sha256 = (text) => createHash('sha256').update(text).digest();
+
+function checkApiTokenOption(apiToken) {
+  if (typeof apiToken !== 'string') throw new ServerConfigError('the API token must be a string');
+  if (apiToken.length < MIN_API_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(apiToken)) {
+    throw new ServerConfigError(`the API token must be at least ${MIN_API_TOKEN_LENGTH} printable ASCII characters without spaces`);
+  }
+  // Repo tokens authenticate git only (DESIGN.md "HTTP surfaces"): one must not double as the API token.
+  if (/^art_v\d/i.test(apiToken)) throw new ServerConfigError('the API token must not be a repo token (art_v...)');
+}
+
 function listen(server, port, host) {
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
@@ -178,28 +261,134 @@ function listen(server, port, host) {
 }
 
 // Starts the server; resolves once it listens (port 0 picks a free port).
-// options: { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log, loadCore, limits }
+// options: { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log, loadCore,
+//   allowHttpImport, allowPrivateImport, publicHosts = [], apiToken, maxGitSessions = 32, limits }
 // log(line), when given, is called once per request; loadCore (tests) replaces the wasm core.
+// publicHosts: "name[:port]" Host values served besides the bound address (without a port: any
+// port, e.g. behind a reverse proxy). apiToken: required as "Authorization: Bearer <token>" by
+// the control API; without one the server listens on loopback only. Bad options reject with a
+// ServerConfigError before anything listens.
 export async function startServer(options = {}) {
-  const { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log, allowHttpImport = false, limits } = options;
+  const {
+    port = 8788,
+    host = '127.0.0.1',
+    dataDir = './.artifacts',
+    namespace = 'default',
+    log,
+    allowHttpImport = false,
+    allowPrivateImport = false,
+    publicHosts = [],
+    maxGitSessions = DEFAULT_MAX_GIT_SESSIONS,
+    limits,
+  } = options;
+  const apiToken = options.apiToken || undefined; // "" (an empty environment variable) is none
   const loadCore = options.loadCore ?? loadNodeCore;
+
+  if (!Number.isInteger(maxGitSessions) || maxGitSessions < 1) {
+    throw new ServerConfigError(`maxGitSessions must be a positive integer, got ${maxGitSessions}`);
+  }
+  const allowedHosts = [publicHosts].flat().map((entry) => {
+    const parsed = parseHostPort(entry, null);
+    if (!parsed) throw new ServerConfigError(`public host "${entry}" is not a host name with an optional :port`);
+    return parsed;
+  });
+  if (apiToken !== undefined) checkApiTokenOption(apiToken);
+  if (apiToken === undefined && !isLoopbackHost(host)) {
+    throw new ServerConfigError(
+      `refusing to listen on ${host} without an API token: anyone who reaches it could create repos and mint ` +
+        'tokens. Set --api-token <token> (or OPEN_ARTIFACTS_API_TOKEN), or listen on 127.0.0.1 ' +
+        '(README: "Exposing the server").',
+    );
+  }
+  const apiTokenDigest = apiToken === undefined ? null : sha256(apiToken);
+
   mkdirSync(dataDir, { recursive: true });
   const dbPath = resolve(join(dataDir, SQLITE_FILE_NAME));
   const storage = new SqliteStorage(dbPath);
 
+  const hostAllowed = (h) => allowedHosts.some((a) => a.name === h.name && (a.port === null || a.port === h.port));
+
+  // DNS rebinding: a page on attacker.example whose name now resolves to
+  // 127.0.0.1 reaches us with its own name in Host. Every route.
+  function checkHost(req) {
+    const value = req.headers.host;
+    const parsed = parseHostPort(value, 80);
+    if (parsed && hostAllowed(parsed)) return;
+    const shown = String(value ?? '').slice(0, 200);
+    throw new HttpError(
+      421,
+      INVALID_INPUT,
+      `this server does not answer to Host "${shown}"; to serve that name, start it with --public-host ${shown || '<name>'}`,
+    );
+  }
+
+  // CSRF: a state-changing control API request must come from no browser
+  // page or from one of our own origins, and carry JSON (a form or a
+  // no-cors fetch can only send text/plain, urlencoded or multipart).
+  // DELETE takes no body: browsers always preflight it, which we never allow.
+  function checkWrite(req) {
+    const value = req.headers.origin;
+    if (value !== undefined) {
+      let allowed = false;
+      try {
+        const u = new URL(value);
+        const defaultPort = u.protocol === 'https:' ? 443 : 80;
+        allowed = (u.protocol === 'http:' || u.protocol === 'https:') && hostAllowed({ name: u.hostname, port: Number(u.port || defaultPort) });
+      } catch {
+        // "null" (sandboxed pages, file:) and anything unparsable
+      }
+      if (!allowed) throw new HttpError(403, AUTH_ERROR, `cross-origin request refused (Origin: ${String(value).slice(0, 200)})`);
+    }
+    if (req.headers['sec-fetch-site'] === 'cross-site') throw new HttpError(403, AUTH_ERROR, 'cross-site request refused');
+    if (req.method !== 'DELETE') {
+      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (type !== 'application/json') throw new HttpError(415, INVALID_INPUT, 'Content-Type must be application/json');
+    }
+  }
+
+  // The API token, when configured. Every Authorization header must carry
+  // it (identical duplicates are one credential, as for git).
+  function checkApiToken(req) {
+    if (apiTokenDigest === null) return;
+    const values = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      if (req.rawHeaders[i].toLowerCase() === 'authorization') values.push(req.rawHeaders[i + 1].trim());
+    }
+    if (values.length === 0) {
+      throw new HttpError(401, AUTH_ERROR, 'an API token is required: Authorization: Bearer <token>', {
+        'WWW-Authenticate': 'Bearer realm="open-artifacts"',
+      });
+    }
+    const match = /^bearer +(\S+)$/i.exec(values[0]);
+    const ok = match !== null && values.every((v) => v === values[0]) && timingSafeEqual(sha256(match[1]), apiTokenDigest);
+    if (!ok) throw new HttpError(403, AUTH_ERROR, 'Invalid API token');
+  }
+
+  let gitSessions = 0; // git requests in flight: until the response ends or the client goes away
   let artifacts;
   let origin;
   const server = createServer(async (req, res) => {
     const started = Date.now();
     if (log) res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`));
     try {
+      checkHost(req);
       // Origin-form targets only ("/path?query"); the core sees path and query.
       if (!req.url.startsWith('/')) throw new HttpError(400, INVALID_INPUT, 'bad request target');
       const url = new URL(origin + req.url);
       if (url.pathname.startsWith('/git/')) {
+        if (gitSessions >= maxGitSessions) {
+          res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1' });
+          res.end('too many git requests in progress; retry shortly\n');
+          return;
+        }
+        gitSessions += 1;
+        res.once('close', () => {
+          gitSessions -= 1;
+        });
         await handleGit(artifacts, req, res, url, log);
       } else if (url.pathname === '/api/repos' || url.pathname.startsWith('/api/repos/')) {
-        const [status, result] = await handleApi(artifacts, req, url);
+        checkApiToken(req);
+        const [status, result] = await handleApi(artifacts, req, url, checkWrite);
         sendJson(res, status, success(result));
       } else {
         throw new HttpError(404, NOT_FOUND, `no route for ${req.method} ${url.pathname}`);
@@ -211,9 +400,9 @@ export async function startServer(options = {}) {
         res.destroy();
         return;
       }
-      const [status, error] = failure(e);
+      const [status, error, headers] = failure(e);
       if (status === 500 && log) log(`error: ${e?.stack ?? e}`);
-      sendJson(res, status, { result: null, success: false, errors: [error], messages: [] });
+      sendJson(res, status, { result: null, success: false, errors: [error], messages: [] }, headers);
     }
   });
 
@@ -222,9 +411,23 @@ export async function startServer(options = {}) {
     address = await listen(server, port, host);
     // Remotes name the listening address (loopback when listening on all of them).
     const v6 = address.family === 'IPv6' || address.family === 6;
+    const wildcard = address.address === '0.0.0.0' || address.address === '::';
     const ip = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
     origin = `http://${v6 ? `[${ip}]` : ip}:${address.port}`;
-    artifacts = createArtifactsWith(loadCore, { storage, namespace, baseUrl: origin, allowHttpImport, limits });
+    // Host values we answer: the bound address, and the loopback names when
+    // listening on loopback or on every address.
+    const bound = [origin.slice('http://'.length)];
+    if (wildcard || isLoopbackHost(address.address)) bound.push(`localhost:${address.port}`, `127.0.0.1:${address.port}`, `[::1]:${address.port}`);
+    for (const entry of bound) allowedHosts.push(parseHostPort(entry, null));
+    artifacts = createArtifactsWith(loadCore, {
+      storage,
+      namespace,
+      baseUrl: origin,
+      allowHttpImport,
+      allowPrivateImport,
+      limits,
+      fetch: makeNodeImportFetch({ allowPrivate: allowPrivateImport === true, loadCore }),
+    });
     await artifacts.list({ limit: 1 }); // loads the core and surfaces a bad namespace now, not on the first request
   } catch (e) {
     server.close();

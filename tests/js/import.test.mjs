@@ -56,7 +56,7 @@ before(async () => {
   backend = await startHttpBackendServer({ root: hh.path('backend') });
   storage = new MemoryStorage();
   s = await startInProcessServer({ storage });
-  s.importer = createArtifacts({ storage, namespace: 'default', baseUrl: s.base, allowHttpImport: true });
+  s.importer = createArtifacts({ storage, namespace: 'default', baseUrl: s.base, allowHttpImport: true, allowPrivateImport: true });
 
   src = hh.path('src');
   await hh.git(['init', '-q', '-b', 'trunk', src]);
@@ -149,6 +149,7 @@ test('imports from our own server, with the token in the URL', async () => {
     namespace: 'default',
     baseUrl: s.base,
     allowHttpImport: true,
+    allowPrivateImport: true,
     fetch: (request) => {
       const r = new Request(request);
       r.headers.set('Authorization', `Bearer ${origin.token}`);
@@ -173,6 +174,7 @@ test('while an import runs the target answers IMPORT_IN_PROGRESS', async () => {
     namespace: 'default',
     baseUrl: s.base,
     allowHttpImport: true,
+    allowPrivateImport: true,
     fetch: async (request) => {
       await gate;
       return fetch(request);
@@ -223,6 +225,7 @@ test('a connection lost mid-pack is UPSTREAM_UNAVAILABLE and leaves nothing', as
     namespace: 'default',
     baseUrl: s.base,
     allowHttpImport: true,
+    allowPrivateImport: true,
     fetch: async (request) => {
       const response = await fetch(request);
       if (request.method !== 'POST' || !response.body) return response;
@@ -252,7 +255,7 @@ test('the CLI imports into a data directory with a progress bar, and reports err
     new Promise((resolve) => {
       execFile(process.execPath, [cli, ...args], (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr }));
     });
-  const ok = await runCli(['import', sourceUrl('src'), 'cli-copy', '--data', data, '--allow-http-import', '--branch', 'trunk']);
+  const ok = await runCli(['import', sourceUrl('src'), 'cli-copy', '--data', data, '--allow-http-import', '--allow-private-import', '--branch', 'trunk']);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stderr, /Receiving objects: 100% \[#+\] \(\d+\/\d+\), [\d.]+ MiB, done\./);
   const result = JSON.parse(ok.stdout);

@@ -28,10 +28,9 @@ async function start(t, dataDir, options = {}) {
 function client(server) {
   return async (method, path, body, { raw } = {}) => {
     const init = { method };
-    if (body !== undefined) {
-      init.body = raw ? body : JSON.stringify(body);
-      init.headers = { 'Content-Type': 'application/json' };
-    }
+    // State-changing requests must say JSON (CSRF guard), also without a body.
+    if (body !== undefined || method === 'POST') init.headers = { 'Content-Type': 'application/json' };
+    if (body !== undefined) init.body = raw ? body : JSON.stringify(body);
     const res = await fetch(new URL(path, server.url), init);
     assert.match(res.headers.get('content-type'), /^application\/json/);
     return { status: res.status, body: await res.json() };
@@ -182,7 +181,11 @@ test('CLI: open-artifacts serve --port 0 prints its URL and how to clone, stops 
   assert.match(out, new RegExp(`curl -s -X POST ${url}/api/repos`));
   assert.match(out, new RegExp(`git clone -c http.extraHeader="Authorization: Bearer \\$TOKEN" ${url}/git/default/my-repo.git`));
 
-  const res = await fetch(`${url}/api/repos`, { method: 'POST', body: JSON.stringify({ name: 'via-cli' }) });
+  const res = await fetch(`${url}/api/repos`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'via-cli' }),
+  });
   assert.equal(res.status, 201);
   await res.json();
   child.kill('SIGTERM');

@@ -16,9 +16,10 @@ const ours = createArtifacts({
   storage: new MemoryStorage(),
   namespace: "default",
   baseUrl: "http://127.0.0.1:8788",
-  // Our extensions for import(): the transport and plain-http sources (local tests).
+  // Our extensions for import(): the transport, plain-http and private sources (local tests).
   fetch: (req: Request) => fetch(req),
   allowHttpImport: true,
+  allowPrivateImport: true,
 });
 
 // The whole binding: every method, assignable as a value.
