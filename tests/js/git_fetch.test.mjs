@@ -233,7 +233,7 @@ test('server: a slow client holds the core back (back-pressure); a client that g
 
   const { port } = new URL(server.url);
   const socket = connect(Number(port), '127.0.0.1');
-  socket.write('GET /git/default/r.git/info/refs HTTP/1.1\r\nHost: x\r\n\r\n');
+  socket.write(`GET /git/default/r.git/info/refs HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
   let received = 0;
   socket.on('data', (d) => {
     received += d.length;
