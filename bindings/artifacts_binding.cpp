@@ -6,13 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "address_guard.h"
-#include "artifacts_service.h"
-#include "error.h"
-#include "git_http_session.h"
+#include "base/address_guard.h"
+#include "artifacts/artifacts_service.h"
+#include "open_artifacts/errors.h"
+#include "api/git_http_session.h"
 #include "js_storage.h"
-#include "json_api.h"
-#include "version.h"
+#include "api/json_api.h"
+#include "open_artifacts/version.h"
 
 using emscripten::val;
 

@@ -1,6 +1,6 @@
 #include "js_storage.h"
 
-#include "error.h"
+#include "open_artifacts/errors.h"
 
 using emscripten::val;
 

@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
-#include "artifacts_service.h"
-#include "host.h"
-#include "kv_store.h"
+#include "artifacts/artifacts_service.h"
+#include "open_artifacts/host.h"
+#include "open_artifacts/storage.h"
 
 namespace oa::bindings {
 

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <unordered_map>
 
-#include "error.h"
-#include "git/delta.h"
-#include "git/pack_parser.h"
+#include "open_artifacts/errors.h"
+#include "git/format/delta.h"
+#include "git/format/pack_parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace oa::git;

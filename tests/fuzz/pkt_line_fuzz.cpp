@@ -10,9 +10,9 @@
 #include <limits>
 #include <string>
 
-#include "error.h"
-#include "git/pkt_line.h"
-#include "git/sideband.h"
+#include "open_artifacts/errors.h"
+#include "git/format/pkt_line.h"
+#include "git/format/sideband.h"
 
 using namespace oa::git;
 

@@ -5,10 +5,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "chunked_store.h"
-#include "error.h"
-#include "git/receive_pack.h"
-#include "memory_kv_store.h"
+#include "base/chunked_store.h"
+#include "open_artifacts/errors.h"
+#include "git/protocol/receive_pack.h"
+#include "support/memory_kv_store.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace oa;

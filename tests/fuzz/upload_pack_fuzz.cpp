@@ -5,12 +5,12 @@
 #include <cstdint>
 #include <string>
 
-#include "chunked_store.h"
-#include "error.h"
-#include "git/object_store.h"
-#include "git/sha1.h"
-#include "git/upload_pack.h"
-#include "memory_kv_store.h"
+#include "base/chunked_store.h"
+#include "open_artifacts/errors.h"
+#include "git/store/object_store.h"
+#include "git/format/sha1.h"
+#include "git/protocol/upload_pack.h"
+#include "support/memory_kv_store.h"
 
 namespace {
 oa::git::ObjectId storeObject(oa::git::RepoContext& repo, oa::git::ObjectType type, const std::string& text) {

@@ -14,12 +14,12 @@
 #include <stdexcept>
 #include <string>
 
-#include "chunked_store.h"
-#include "git/pack_ingest.h"
-#include "git/pkt_line.h"
-#include "git/repo_context.h"
-#include "git/sideband.h"
-#include "memory_kv_store.h"
+#include "base/chunked_store.h"
+#include "git/store/pack_ingest.h"
+#include "git/format/pkt_line.h"
+#include "git/store/repo_context.h"
+#include "git/format/sideband.h"
+#include "support/memory_kv_store.h"
 
 namespace oa::testing {
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "git/fetch_client.h"
+#include "git/protocol/fetch_client.h"
 #include "support/git_fixture.h"
 
 namespace oa::testing {

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "git/object_id.h"
-#include "git/pack_writer.h"
-#include "git/sha1.h"
-#include "git/zlib_stream.h"
+#include "git/format/object_id.h"
+#include "git/format/pack_writer.h"
+#include "git/format/sha1.h"
+#include "git/format/zlib_stream.h"
 
 namespace oa::testing {
 

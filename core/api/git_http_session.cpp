@@ -1,0 +1,279 @@
+#include "api/git_http_session.h"
+
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "open_artifacts/errors.h"
+#include "git/protocol/upload_pack.h"
+#include "artifacts/names.h"
+
+namespace oa {
+
+namespace {
+using nlohmann::json;
+
+bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+std::optional<std::string> base64Decode(std::string_view in) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+  };
+  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    const int v = value(c);
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Repeated Authorization headers reach us joined with ", " (fetch Headers).
+// git sends the same header twice when `-c http.extraHeader=...` is given
+// twice, so identical copies count as one credential; differing ones (or an
+// empty copy) are refused. No credential form we accept contains a comma.
+std::optional<std::string_view> singleCredential(std::string_view value) {
+  const size_t comma = value.find(',');
+  if (comma == std::string_view::npos) return value;
+  const std::string_view first = trimmed(value.substr(0, comma));
+  size_t start = 0;
+  for (;;) {
+    const size_t end = value.find(',', start);
+    if (trimmed(value.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start)) != first) {
+      return std::nullopt;
+    }
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  if (first.empty()) return std::nullopt;
+  return first;
+}
+
+// Bearer <token>, or Basic with the token in the password slot (username ignored).
+std::optional<std::string> presentedToken(const std::map<std::string, std::string>& headers) {
+  auto it = headers.find("authorization");
+  if (it == headers.end()) return std::nullopt;
+  if (it->second.size() > 8192) return std::string("invalid");
+  const auto single = singleCredential(it->second);
+  if (!single) return std::string("invalid");
+  const std::string_view value = *single;
+  auto schemeIs = [&](std::string_view scheme) {
+    if (value.size() <= scheme.size()) return false;
+    for (size_t i = 0; i < scheme.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(value[i])) != scheme[i]) return false;
+    }
+    return value[scheme.size()] == ' ';
+  };
+  if (schemeIs("bearer")) return std::string(value.substr(7));
+  if (schemeIs("basic")) {
+    auto decoded = base64Decode(value.substr(6));
+    if (!decoded) return std::string("invalid");
+    const size_t colon = decoded->find(':');
+    if (colon == std::string::npos) return std::string("invalid");
+    return decoded->substr(colon + 1);
+  }
+  return std::string("invalid");
+}
+
+int protocolVersion(const std::map<std::string, std::string>& headers) {
+  auto it = headers.find("git-protocol");
+  if (it == headers.end()) return 0;
+  // "version=2" possibly among other colon-separated parameters.
+  std::string_view v = it->second;
+  size_t start = 0;
+  int version = 0;
+  while (start <= v.size()) {
+    size_t end = v.find(':', start);
+    if (end == std::string_view::npos) end = v.size();
+    const std::string_view param = v.substr(start, end - start);
+    if (param == "version=2") version = 2;
+    else if (param == "version=1" && version == 0) version = 1;
+    start = end + 1;
+  }
+  return version;
+}
+}  // namespace
+
+GitHttpRequest GitHttpRequest::fromJson(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.value("method", json()).is_string() || !j.value("path", json()).is_string()) {
+    throw ArtifactsError(ErrorCode::InvalidInput, "malformed git request");
+  }
+  GitHttpRequest r;
+  r.method = j["method"].get<std::string>();
+  r.path = j["path"].get<std::string>();
+  if (j.contains("query") && j["query"].is_string()) r.query = j["query"].get<std::string>();
+  if (j.contains("headers") && j["headers"].is_object()) {
+    for (const auto& [k, v] : j["headers"].items()) {
+      if (!v.is_string()) continue;
+      std::string key = k;
+      for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[key] = v.get<std::string>();
+    }
+  }
+  return r;
+}
+
+std::string GitHttpResponseHead::toJson() const { return json{{"status", status}, {"headers", headers}}.dump(); }
+
+void GitHttpSession::fail(int status, const std::string& message, bool authenticate) {
+  failed_ = true;
+  head_.status = status;
+  head_.headers = {{"Content-Type", "text/plain; charset=utf-8"}};
+  if (authenticate) head_.headers["WWW-Authenticate"] = "Basic realm=\"artifacts\"";
+  body_ = git::bufferBody(message + "\n");
+  receive_.reset();
+}
+
+GitHttpSession::~GitHttpSession() = default;
+
+GitHttpSession::GitHttpSession(ArtifactsService& service, const GitHttpRequest& request) : service_(service) {
+  open(request);
+}
+
+void GitHttpSession::open(const GitHttpRequest& request) {
+  // /git/<namespace>/<repo>.git/<rest>
+  const std::string prefix = "/git/" + service_.config().name + "/";
+  const size_t dotGit = request.path.find(".git/", prefix.size());
+  if (!startsWith(request.path, prefix) || dotGit == std::string::npos) return fail(404, "Not found");
+  repoName_ = request.path.substr(prefix.size(), dotGit - prefix.size());
+  const std::string rest = request.path.substr(dotGit + 5);
+  if (!isValidRepoName(repoName_)) return fail(404, "Not found");
+  bool write = false;
+  if (rest == "info/refs" && request.method == "GET") {
+    route_ = Route::InfoRefs;
+    if (request.query.find("service=git-upload-pack") != std::string::npos) receiveService_ = false;
+    else if (request.query.find("service=git-receive-pack") != std::string::npos) receiveService_ = write = true;
+    else return fail(403, "dumb HTTP is not supported: use a smart git client");
+  } else if (rest == "git-upload-pack" && request.method == "POST") {
+    route_ = Route::UploadPack;
+  } else if (rest == "git-receive-pack" && request.method == "POST") {
+    route_ = Route::ReceivePack;
+    write = true;
+  } else {
+    return fail(404, "Not found");
+  }
+  version_ = protocolVersion(request.headers);
+  const GitAccess access = service_.authorizeGit(repoName_, presentedToken(request.headers), write);
+  if (access.status != 200) return fail(access.status, access.message, access.status == 401);
+  repoId_ = access.record.id;
+  if (route_ != Route::InfoRefs) {
+    const std::string service = route_ == Route::UploadPack ? "upload-pack" : "receive-pack";
+    auto ct = request.headers.find("content-type");
+    if (ct == request.headers.end() || ct->second != "application/x-git-" + service + "-request") {
+      return fail(415, "expected Content-Type application/x-git-" + service + "-request");
+    }
+    auto ce = request.headers.find("content-encoding");
+    if (ce != request.headers.end() && ce->second == "gzip") {
+      gzip_ = std::make_unique<git::GzipDecoder>(route_ == Route::UploadPack ? kMaxUploadRequestBytes
+                                                                              : service_.config().limits.maxPackBytes + (4u << 20));
+    } else if (ce != request.headers.end() && !ce->second.empty() && ce->second != "identity") {
+      return fail(415, "unsupported Content-Encoding " + ce->second);
+    }
+  }
+  repo_ = service_.openRepoContext(repoId_);
+  if (route_ == Route::ReceivePack) receive_ = std::make_unique<git::ReceivePack>(*repo_, service_.ingestLimits());
+}
+
+void GitHttpSession::consume(const uint8_t* data, size_t n) {
+  if (route_ == Route::ReceivePack) {
+    receive_->write(data, n);
+  } else if (route_ == Route::UploadPack) {
+    if (uploadBody_.size() + n > kMaxUploadRequestBytes) {
+      throw ArtifactsError(ErrorCode::MemoryLimit, "upload-pack request larger than 8 MiB");
+    }
+    uploadBody_.append(reinterpret_cast<const char*>(data), n);
+  }
+}
+
+template <typename F>
+bool GitHttpSession::guardBody(F&& f) {
+  if (failed_) return true;
+  try {
+    return f();
+  } catch (const ArtifactsError& e) {
+    if (e.code() != ErrorCode::InvalidInput && e.code() != ErrorCode::MemoryLimit) throw;
+    fail(e.code() == ErrorCode::MemoryLimit ? 413 : 400, e.what());
+    input_ = Bytes();
+    return true;
+  }
+}
+
+bool GitHttpSession::write(const uint8_t* data, size_t n) {
+  if (failed_ || n == 0) return pump();
+  input_.insert(input_.end(), data, data + n);
+  return pump();
+}
+
+bool GitHttpSession::pump() {
+  return guardBody([&] {
+    for (size_t pieces = 0; pieces < kMaxPiecesPerPump; ++pieces) {
+      if (receive_ && !receive_->resume()) return false;
+      if (input_.empty()) return true;
+      size_t used = std::min(input_.size(), kPumpPieceBytes);
+      if (gzip_) {
+        Bytes decoded;
+        used = gzip_->feed(input_.data(), input_.size(), decoded, kPumpPieceBytes);
+        if (used == 0 && decoded.empty()) throw ArtifactsError(ErrorCode::InvalidInput, "corrupt gzip request body");
+        consume(decoded.data(), decoded.size());
+      } else {
+        consume(input_.data(), used);
+      }
+      input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(used));
+    }
+    return input_.empty() && (!receive_ || receive_->resume());
+  });
+}
+
+GitHttpResponseHead GitHttpSession::finish() {
+  if (failed_) return head_;
+  const char* service = (route_ == Route::ReceivePack || receiveService_) ? "git-receive-pack" : "git-upload-pack";
+  while (!pump()) {
+  }  // a host that finishes early still gets every pending step done
+  if (failed_) return head_;
+  try {
+    if (gzip_) gzip_->finish();
+    if (route_ == Route::InfoRefs) {
+      body_ = git::bufferBody(receiveService_ ? git::ReceivePack(*repo_).advertise(version_)
+                                              : git::UploadPack(*repo_).advertise(version_));
+      head_.headers["Content-Type"] = std::string("application/x-") + service + "-advertisement";
+    } else if (route_ == Route::UploadPack) {
+      body_ = git::UploadPack(*repo_).serve(uploadBody_, version_);
+      uploadBody_.clear();
+      head_.headers["Content-Type"] = std::string("application/x-") + service + "-result";
+    } else {
+      body_ = receive_->finish();
+      if (receive_->outcome().anyRefChanged) service_.recordPush(repoName_, repoId_);
+      head_.headers["Content-Type"] = std::string("application/x-") + service + "-result";
+    }
+  } catch (const ArtifactsError& e) {
+    if (e.code() != ErrorCode::InvalidInput && e.code() != ErrorCode::MemoryLimit) throw;
+    fail(e.code() == ErrorCode::MemoryLimit ? 413 : 400, e.what());
+    return head_;
+  }
+  head_.status = 200;
+  head_.headers["Cache-Control"] = "no-cache, max-age=0, must-revalidate";
+  return head_;
+}
+
+bool GitHttpSession::read(Bytes& out) { return body_ && body_->next(out); }
+
+}  // namespace oa

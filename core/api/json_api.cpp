@@ -1,0 +1,409 @@
+#include "api/json_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+#include "open_artifacts/errors.h"
+#include "git/store/repo_context.h"
+#include "base/time_format.h"
+
+namespace oa {
+
+namespace {
+using nlohmann::json;
+
+json optionalTime(const std::optional<int64_t>& ms) { return ms ? json(formatIsoTimestamp(*ms)) : json(nullptr); }
+json optionalText(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+
+// ArtifactsRepoInfo (spec §2.2).
+json repoInfo(const RepoRecord& r, const std::string& remote) {
+  return json{{"id", r.id},
+              {"name", r.name},
+              {"description", optionalText(r.description)},
+              {"defaultBranch", r.defaultBranch},
+              {"createdAt", formatIsoTimestamp(r.createdAtMs)},
+              {"updatedAt", formatIsoTimestamp(r.updatedAtMs)},
+              {"lastPushAt", optionalTime(r.lastPushAtMs)},
+              {"source", optionalText(r.source)},
+              {"readOnly", r.readOnly},
+              {"remote", remote}};
+}
+
+json tokenInfo(const TokenRecord& t, int64_t nowMs) {
+  return json{{"id", t.id},
+              {"scope", tokenScopeName(t.scope)},
+              {"state", tokenStateName(t.stateAt(nowMs))},
+              {"createdAt", formatIsoTimestamp(t.createdAtMs)},
+              {"expiresAt", formatIsoTimestamp(t.expiresAtMs)}};
+}
+
+bool absent(const json& v) { return v.is_null(); }
+
+// ArtifactsCreateRepoResult (spec §2.2): create, fork and import answer it.
+json createdRepoJson(ArtifactsService& s, const CreatedRepo& created) {
+  const RepoRecord& r = created.record;
+  return json{{"id", r.id},
+              {"name", r.name},
+              {"description", optionalText(r.description)},
+              {"defaultBranch", r.defaultBranch},
+              {"remote", s.remoteUrl(r.name)},
+              {"token", created.token}};
+}
+
+const json& arg(const json& args, size_t i) {
+  static const json kNull;
+  return i < args.size() ? args[i] : kNull;
+}
+
+// An options bag: undefined/null means "none"; anything but an object is bad input.
+json optionsBag(const json& v, const char* what) {
+  if (absent(v)) return json::object();
+  if (!v.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, std::string(what) + " must be an object");
+  return v;
+}
+
+json field(const json& bag, const char* key) { return bag.contains(key) ? bag.at(key) : json(); }
+
+std::string repoName(const json& v) {
+  if (!v.is_string()) throw ArtifactsError(ErrorCode::InvalidRepoName, "Invalid repo name: name is required", "/name");
+  return v.get<std::string>();
+}
+
+std::string handleId(const json& v) {
+  if (!v.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "invalid repository handle");
+  return v.get<std::string>();
+}
+
+// An integral JSON number, saturated to int64 (1e300 is an integer, and a huge
+// limit is capped rather than rejected); nullopt for anything else.
+std::optional<int64_t> integerArg(const json& v) {
+  if (v.is_number_unsigned()) {
+    const uint64_t u = v.get<uint64_t>();
+    return u > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(u);
+  }
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (!v.is_number_float()) return std::nullopt;
+  const double d = v.get<double>();
+  if (!std::isfinite(d) || d != std::floor(d)) return std::nullopt;
+  if (d >= 9.2e18) return INT64_MAX;
+  if (d <= -9.2e18) return INT64_MIN;
+  return static_cast<int64_t>(d);
+}
+
+// Description and readOnly, as create(), fork() and import() take them.
+void repoOptions(const json& opts, std::optional<std::string>& description, bool& readOnly) {
+  const json descriptionArg = field(opts, "description");
+  if (!absent(descriptionArg)) {
+    if (!descriptionArg.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "description must be a string", "/description");
+    description = descriptionArg.get<std::string>();
+  }
+  const json readOnlyArg = field(opts, "readOnly");
+  if (!absent(readOnlyArg)) {
+    if (!readOnlyArg.is_boolean()) throw ArtifactsError(ErrorCode::InvalidInput, "readOnly must be a boolean", "/read_only");
+    readOnly = readOnlyArg.get<bool>();
+  }
+}
+
+json create(ArtifactsService& s, const json& args) {
+  const std::string name = repoName(arg(args, 0));
+  const json opts = optionsBag(arg(args, 1), "options");
+  CreateRepoOptions o;
+  repoOptions(opts, o.description, o.readOnly);
+  const json branch = field(opts, "setDefaultBranch");
+  if (!absent(branch)) {
+    if (!branch.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Artifacts default branch is invalid", "/default_branch");
+    o.defaultBranch = branch.get<std::string>();
+  }
+  return createdRepoJson(s, s.create(name, o));
+}
+
+json list(ArtifactsService& s, const json& args) {
+  const json opts = optionsBag(arg(args, 0), "options");
+  int limit = kDefaultListLimit;
+  const json limitArg = field(opts, "limit");
+  if (!absent(limitArg)) {
+    const auto n = integerArg(limitArg);
+    if (!n || *n < kMinListLimit || *n > kMaxListLimit) {
+      throw ArtifactsError(ErrorCode::InvalidInput, "Invalid limit: must be between 1 and 200.", "/limit");
+    }
+    limit = static_cast<int>(*n);
+  }
+  std::optional<std::string> cursor;
+  const json cursorArg = field(opts, "cursor");
+  if (!absent(cursorArg)) {
+    if (!cursorArg.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid cursor", "/cursor");
+    cursor = cursorArg.get<std::string>();
+  }
+  const RepoListPage page = s.list(limit, cursor);
+  json repos = json::array();
+  for (const auto& r : page.repos) {
+    json item = repoInfo(r, s.remoteUrl(r.name));
+    item["status"] = repoStatusName(r.status);
+    repos.push_back(std::move(item));
+  }
+  json out{{"repos", std::move(repos)}, {"total", page.total}};
+  if (page.cursor) out["cursor"] = *page.cursor;
+  return out;
+}
+
+json createToken(ArtifactsService& s, const json& args) {
+  const std::string name = repoName(arg(args, 0));
+  const std::string id = handleId(arg(args, 1));
+  TokenScope scope = TokenScope::Write;
+  const json scopeArg = arg(args, 2);
+  if (!absent(scopeArg)) {
+    if (scopeArg == "read") scope = TokenScope::Read;
+    else if (scopeArg != "write") throw ArtifactsError(ErrorCode::InvalidInput, "Artifacts token scope must be read or write", "/scope");
+  }
+  int64_t ttl = kDefaultTokenTtlSeconds;
+  const json ttlArg = arg(args, 3);
+  if (!absent(ttlArg)) {
+    const auto n = integerArg(ttlArg);
+    if (!n) throw ArtifactsError(ErrorCode::InvalidTtl, "ttl must be between 60 and 31536000 seconds", "/ttl");
+    ttl = *n;
+  }
+  const MintedToken t = s.createToken(name, id, scope, ttl);
+  return json{{"id", t.record.id},
+              {"plaintext", t.plaintext},
+              {"scope", tokenScopeName(t.record.scope)},
+              {"expiresAt", formatIsoTimestamp(t.record.expiresAtMs)}};
+}
+
+json listTokens(ArtifactsService& s, const json& args) {
+  const auto tokens = s.listTokens(repoName(arg(args, 0)), handleId(arg(args, 1)));
+  const int64_t now = s.host().nowMs();
+  json items = json::array();
+  for (const auto& t : tokens) items.push_back(tokenInfo(t, now));
+  return json{{"tokens", std::move(items)}, {"total", tokens.size()}};
+}
+
+json revokeToken(ArtifactsService& s, const json& args) {
+  const json target = arg(args, 2);
+  if (!target.is_string() || target.get<std::string>().empty()) {
+    throw ArtifactsError(ErrorCode::InvalidInput, "Token or token id required");
+  }
+  return s.revokeToken(repoName(arg(args, 0)), handleId(arg(args, 1)), target.get<std::string>());
+}
+// ---- Content reads (spec §2.4). Arguments are checked first, then the handle
+// (NOT_FOUND once the repo is deleted), then the repo is read.
+
+// A hash argument: absent means empty ("hash required"); any other non-string is malformed.
+std::string hashArg(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (absent(v)) return "";
+  throw ArtifactsError(ErrorCode::InvalidInput, kMalformedHashMessage, "/hash");
+}
+
+std::string refOrPathArg(const json& bag, const char* key) {
+  const json v = field(bag, key);
+  if (absent(v)) return "";
+  if (!v.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, std::string("Invalid ") + key + ": must be a string.", std::string("/") + key);
+  return v.get<std::string>();
+}
+
+
+LogOptions logOptions(const json& v) {
+  const json opts = optionsBag(v, "log options");
+  LogOptions o;
+  const json ref = field(opts, "ref");
+  if (!absent(ref)) {
+    if (!ref.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid ref: must be a string.", "/ref");
+    o.ref = ref.get<std::string>();
+  }
+  const json limit = field(opts, "limit");
+  if (!absent(limit)) {
+    const auto n = integerArg(limit);
+    if (!n) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid limit: must be a positive integer.", "/limit");
+    o.limit = *n;
+  }
+  const json offset = field(opts, "offset");
+  if (!absent(offset)) {
+    const auto n = integerArg(offset);
+    if (!n) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid offset: must be a non-negative integer.", "/offset");
+    o.offset = *n;
+  }
+  return ContentReads::checkedLogOptions(o);
+}
+
+// Runs f(ContentReads&) on the repo a live handle names.
+template <typename F>
+auto withRepo(ArtifactsService& s, const json& args, F&& f) {
+  const std::string name = repoName(arg(args, 0));
+  const std::string id = handleId(arg(args, 1));
+  s.info(name, id);
+  const auto repo = s.openRepoContext(id);
+  ContentReads reads(*repo);
+  return f(reads);
+}
+
+json commitJson(const CommitMetadata& c) {
+  return json{{"hash", c.hash},
+              {"treeHash", c.treeHash},
+              {"message", c.message},
+              {"author", {{"name", c.author.name}, {"email", c.author.email}}},
+              {"committer", {{"name", c.committer.name}, {"email", c.committer.email}}},
+              {"parents", c.parents},
+              {"authoredAt", c.authoredAt},
+              {"committedAt", c.committedAt}};
+}
+
+json readTree(ArtifactsService& s, const json& args) {
+  const std::string hash = hashArg(arg(args, 2));
+  ContentReads::parseHash(hash);
+  const auto entries = withRepo(s, args, [&](ContentReads& r) { return r.readTree(hash); });
+  if (!entries) return nullptr;
+  json out = json::array();
+  for (const auto& e : *entries) {
+    out.push_back({{"name", e.name}, {"mode", e.mode}, {"hash", e.hash}, {"type", e.type}});
+  }
+  return out;
+}
+
+json readCommit(ArtifactsService& s, const json& args) {
+  const std::string hash = hashArg(arg(args, 2));
+  ContentReads::parseHash(hash);
+  const auto commit = withRepo(s, args, [&](ContentReads& r) { return r.readCommit(hash); });
+  return commit ? commitJson(*commit) : json(nullptr);
+}
+
+json logCommits(ArtifactsService& s, const json& args) {
+  const LogOptions options = logOptions(arg(args, 2));
+  const auto commits = withRepo(s, args, [&](ContentReads& r) { return r.log(options); });
+  json out = json::array();
+  for (const auto& c : commits) out.push_back(commitJson(c));
+  return out;
+}
+
+std::optional<ContentBlob> readBlob(ArtifactsService& s, const json& args) {
+  const std::string hash = hashArg(arg(args, 2));
+  ContentReads::parseHash(hash);
+  return withRepo(s, args, [&](ContentReads& r) { return r.readBlob(hash); });
+}
+
+std::optional<ContentBlob> readFile(ArtifactsService& s, const json& args) {
+  const json bag = optionsBag(arg(args, 2), "readFile arguments");
+  const std::string ref = refOrPathArg(bag, "ref");
+  const std::string path = refOrPathArg(bag, "path");
+  ContentReads::checkFileArgs(ref, path);
+  return withRepo(s, args, [&](ContentReads& r) { return r.readFile(ref, path); });
+}
+
+json parseArgs(const std::string& argsJson) {
+  if (argsJson.size() > kMaxArgumentBytes) throw ArtifactsError(ErrorCode::InvalidInput, "arguments too large");
+  json args = json::parse(argsJson, nullptr, /*allow_exceptions=*/false);
+  if (!args.is_array()) throw ArtifactsError(ErrorCode::InvalidInput, "arguments must be a JSON array");
+  return args;
+}
+}  // namespace
+
+StorageLimits parseStorageLimits(const std::string& limitsJson) {
+  StorageLimits limits;
+  if (limitsJson.empty()) return limits;
+  const json opts = optionsBag(parseArgs("[" + limitsJson + "]")[0], "limits");
+  for (auto [key, slot] : {std::pair<const char*, uint64_t*>{"maxRepoBytes", &limits.maxRepoBytes},
+                           {"maxPackBytes", &limits.maxPackBytes}}) {
+    const json v = field(opts, key);
+    if (absent(v)) continue;
+    const auto n = integerArg(v);
+    if (!n || *n < 1) throw ArtifactsError(ErrorCode::InvalidInput, std::string("limits.") + key + " must be a positive integer");
+    *slot = static_cast<uint64_t>(*n);
+  }
+  return limits;
+}
+
+std::unique_ptr<ForkJob> JsonApi::beginFork(const std::string& argsJson) {
+  const json args = parseArgs(argsJson);
+  const std::string name = repoName(arg(args, 0));
+  const std::string id = handleId(arg(args, 1));
+  const std::string target = repoName(arg(args, 2));
+  const json opts = optionsBag(arg(args, 3), "options");
+  ForkOptions o;
+  repoOptions(opts, o.description, o.readOnly);
+  const json branchOnly = field(opts, "defaultBranchOnly");
+  if (!absent(branchOnly)) {
+    if (!branchOnly.is_boolean()) {
+      throw ArtifactsError(ErrorCode::InvalidInput, "defaultBranchOnly must be a boolean", "/default_branch_only");
+    }
+    o.defaultBranchOnly = branchOnly.get<bool>();
+  }
+  return std::make_unique<ForkJob>(service_, name, id, target, o);
+}
+
+std::unique_ptr<ImportJob> JsonApi::beginImport(const std::string& argsJson, bool allowHttp, bool allowPrivate) {
+  const json args = parseArgs(argsJson);
+  const json params = arg(args, 0);
+  if (!params.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, "import params must be an object");
+  const json source = field(params, "source");
+  if (!source.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, "source must be an object", "/source");
+  ImportParams p;
+  p.allowHttp = allowHttp;
+  p.allowPrivate = allowPrivate;
+  const json url = field(source, "url");
+  if (!url.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid input: expected string, received " + std::string(absent(url) ? "undefined" : url.type_name()), "/url");
+  p.url = url.get<std::string>();
+  const json branch = field(source, "branch");
+  if (!absent(branch)) {
+    if (!branch.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "branch must be a string", "/branch");
+    p.branch = branch.get<std::string>();
+  }
+  const json depth = field(source, "depth");
+  if (!absent(depth)) {
+    const auto n = integerArg(depth);
+    if (!n || *n < 1 || *n > (1 << 30)) {
+      throw ArtifactsError(ErrorCode::InvalidInput, "depth must be a positive integer", "/depth");
+    }
+    p.depth = static_cast<int>(*n);
+  }
+  const json target = field(params, "target");
+  if (!target.is_object()) throw ArtifactsError(ErrorCode::InvalidRepoName, "Invalid repo name: name is required", "/name");
+  p.targetName = repoName(field(target, "name"));
+  repoOptions(optionsBag(field(target, "opts"), "target.opts"), p.target.description, p.target.readOnly);
+  return std::make_unique<ImportJob>(service_, p);
+}
+
+std::string JsonApi::createdRepo(const CreatedRepo& created) {
+  return createdRepoJson(service_, created).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::optional<ContentBlob> JsonApi::readBytes(const std::string& method, const std::string& argsJson) {
+  const json args = parseArgs(argsJson);
+  if (method == "readBlob") return readBlob(service_, args);
+  if (method == "readFile") return readFile(service_, args);
+  throw ArtifactsError(ErrorCode::InvalidInput, "unknown method: " + method);
+}
+
+std::string JsonApi::call(const std::string& method, const std::string& argsJson) {
+  const json args = parseArgs(argsJson);
+  json result;
+  if (method == "create") {
+    result = create(service_, args);
+  } else if (method == "get") {
+    const RepoRecord r = service_.get(repoName(arg(args, 0)));
+    result = json{{"id", r.id}, {"name", r.name}};
+  } else if (method == "list") {
+    result = list(service_, args);
+  } else if (method == "delete") {
+    result = service_.remove(repoName(arg(args, 0)));
+  } else if (method == "info") {
+    const RepoRecord r = service_.info(repoName(arg(args, 0)), handleId(arg(args, 1)));
+    result = repoInfo(r, service_.remoteUrl(r.name));
+  } else if (method == "createToken") {
+    result = createToken(service_, args);
+  } else if (method == "listTokens") {
+    result = listTokens(service_, args);
+  } else if (method == "revokeToken") {
+    result = revokeToken(service_, args);
+  } else if (method == "readTree") {
+    result = readTree(service_, args);
+  } else if (method == "readCommit") {
+    result = readCommit(service_, args);
+  } else if (method == "log") {
+    result = logCommits(service_, args);
+  } else {
+    throw ArtifactsError(ErrorCode::InvalidInput, "unknown method: " + method);
+  }
+  return result.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace oa

@@ -1,0 +1,56 @@
+// The binding's calling convention: each `Artifacts` / `ArtifactsRepo` method
+// takes its JS arguments as one JSON array and returns its result as JSON, in
+// exactly the shapes of spec §2 (camelCase). All argument checking happens
+// here, so the JS layer forwards values untouched and never re-validates.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "artifacts/artifacts_service.h"
+#include "artifacts/content_reads.h"
+#include "artifacts/fork_job.h"
+#include "artifacts/import_job.h"
+
+namespace oa {
+
+// Largest JSON argument list accepted from a caller.
+constexpr size_t kMaxArgumentBytes = 1024 * 1024;
+
+// The host's `limits` option ({maxRepoBytes?, maxPackBytes?}, positive
+// integers; "" or null = defaults). INVALID_INPUT otherwise.
+StorageLimits parseStorageLimits(const std::string& limitsJson);
+
+class JsonApi {
+ public:
+  explicit JsonApi(ArtifactsService& service) : service_(service) {}
+
+  // Namespace methods: "create", "get", "list", "delete".
+  // Repo-handle methods take [name, repoId, ...args]: "info", "createToken",
+  // "listTokens", "revokeToken", and the content reads "readTree",
+  // "readCommit", "log" (spec §2.4).
+  // Throws ArtifactsError; INVALID_INPUT for an unknown method.
+  std::string call(const std::string& method, const std::string& argsJson);
+
+  // The content reads that answer a Blob: "readBlob" [name, repoId, hash] and
+  // "readFile" [name, repoId, {ref, path}]. The bytes stay binary (no JSON or
+  // base64 round trip of up to 32 MB); nullopt is the JS null.
+  std::optional<ContentBlob> readBytes(const std::string& method, const std::string& argsJson);
+
+  // fork [name, repoId, targetName, {description, readOnly, defaultBranchOnly}]:
+  // a job the caller steps until done (fork_job.h).
+  std::unique_ptr<ForkJob> beginFork(const std::string& argsJson);
+  // import [{source: {url, branch?, depth?}, target: {name, opts?}}]: a job
+  // the host drives with its own fetch (import_job.h). `allowHttp` is the
+  // host's opt-in to plain-http sources, `allowPrivate` to loopback, private
+  // and metadata hosts (address_guard.h).
+  std::unique_ptr<ImportJob> beginImport(const std::string& argsJson, bool allowHttp, bool allowPrivate);
+  // ArtifactsCreateRepoResult JSON of a finished fork or import.
+  std::string createdRepo(const CreatedRepo& created);
+
+ private:
+  ArtifactsService& service_;
+};
+
+}  // namespace oa

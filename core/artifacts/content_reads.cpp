@@ -1,0 +1,277 @@
+#include "artifacts/content_reads.h"
+
+#include <git2.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "open_artifacts/errors.h"
+#include "artifacts/mime_type.h"
+
+namespace oa {
+
+namespace {
+using git::ObjectId;
+using git::ObjectType;
+
+[[noreturn]] void invalid(const std::string& message, const char* pointer) {
+  throw ArtifactsError(ErrorCode::InvalidInput, message, pointer);
+}
+
+[[noreturn]] void corruptObject() { throw ArtifactsError(ErrorCode::InternalError, kCorruptObjectMessage); }
+
+// git's canon_mode(): regular files keep only the owner's execute bit, and
+// anything that is not a file, symlink or directory is a gitlink. Printed
+// like `git ls-tree` without its leading zero ("40000" for trees).
+ContentTreeEntry treeEntry(const git::TreeEntry& e) {
+  ContentTreeEntry out;
+  out.name = e.name;
+  out.hash = e.id.hex();
+  switch (e.mode & 0170000) {
+    case 0100000:
+      if (e.mode & 0100) {
+        out.mode = "100755";
+        out.type = "exec";
+      } else {
+        out.mode = "100644";
+        out.type = "blob";
+      }
+      break;
+    case 0120000:
+      out.mode = "120000";
+      out.type = "symlink";
+      break;
+    case 0040000:
+      out.mode = "40000";
+      out.type = "tree";
+      break;
+    default:
+      out.mode = "160000";
+      out.type = "gitlink";
+      break;
+  }
+  return out;
+}
+
+bool startsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+struct CommitGuard {
+  git_commit* commit = nullptr;
+  ~CommitGuard() { git_commit_free(commit); }
+};
+}  // namespace
+
+git::ObjectId ContentReads::parseHash(const std::string& hash) {
+  if (hash.empty()) invalid(kHashRequiredMessage, "/hash");
+  auto id = ObjectId::fromHex(hash);
+  if (!id) invalid(kMalformedHashMessage, "/hash");
+  return *id;
+}
+
+void ContentReads::checkFileArgs(const std::string& ref, const std::string& path) {
+  if (ref.empty()) invalid("Invalid ref: ref required.", "/ref");
+  if (path.empty()) invalid("Invalid path: path required.", "/path");
+}
+
+LogOptions ContentReads::checkedLogOptions(LogOptions options) {
+  if (options.limit < 1) invalid("Invalid limit: must be a positive integer.", "/limit");
+  if (options.limit > kMaxLogLimit) options.limit = kMaxLogLimit;
+  if (options.offset < 0) invalid("Invalid offset: must be a non-negative integer.", "/offset");
+  return options;
+}
+
+std::optional<std::vector<std::string>> ContentReads::normalizePath(const std::string& path) {
+  std::vector<std::string> segments;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    std::string segment = path.substr(start, slash - start);
+    if (segment == "..") return std::nullopt;
+    if (!segment.empty() && segment != ".") segments.push_back(std::move(segment));
+    start = slash + 1;
+  }
+  if (segments.empty()) return std::nullopt;
+  return segments;
+}
+
+std::optional<ObjectType> ContentReads::typeWithinBudget(const ObjectId& id) {
+  auto rec = repo_.objects().record(id);
+  if (!rec) return std::nullopt;
+  if (rec->size > budget_) {
+    throw ArtifactsError(ErrorCode::MemoryLimit, "Object " + id.hex() + " is " + std::to_string(rec->size) +
+                                                     " bytes, above the " + std::to_string(budget_ >> 20) +
+                                                     " MB memory limit of content reads.");
+  }
+  return rec->type;
+}
+
+std::optional<ContentBlob> ContentReads::blobBytes(const ObjectId& id) {
+  const auto type = typeWithinBudget(id);
+  if (!type || *type != ObjectType::Blob) return std::nullopt;
+  auto object = repo_.objects().read(id);
+  if (!object) return std::nullopt;
+  return ContentBlob{"", object->data};
+}
+
+std::optional<ContentBlob> ContentReads::readBlob(const std::string& hash) { return blobBytes(parseHash(hash)); }
+
+std::optional<std::vector<ContentTreeEntry>> ContentReads::readTree(const std::string& hash) {
+  const ObjectId id = parseHash(hash);
+  const auto type = typeWithinBudget(id);
+  if (!type) return std::nullopt;
+  if (*type != ObjectType::Tree) corruptObject();
+  std::optional<std::vector<git::TreeEntry>> entries;
+  try {
+    entries = repo_.git().tree(id);
+  } catch (const ArtifactsError&) {
+    corruptObject();  // stored as a tree but does not parse as one
+  }
+  if (!entries) corruptObject();
+  std::vector<ContentTreeEntry> out;
+  out.reserve(entries->size());
+  for (const auto& e : *entries) out.push_back(treeEntry(e));
+  return out;
+}
+
+CommitMetadata ContentReads::decodeCommit(const ObjectId& id) {
+  // The raw bytes give the message exactly (libgit2 copies it as a C string,
+  // which would stop at a NUL); libgit2 parses the headers from the same
+  // bytes, served from ObjectStore's cache.
+  auto object = repo_.objects().read(id);
+  if (!object || object->type != ObjectType::Commit) corruptObject();
+  git_oid oid;
+  std::memcpy(oid.id, id.bytes.data(), 20);
+  CommitGuard c;
+  if (git_commit_lookup(&c.commit, repo_.git().raw(), &oid) < 0) corruptObject();
+  const git_signature* author = git_commit_author(c.commit);
+  const git_signature* committer = git_commit_committer(c.commit);
+  if (!author || !committer) corruptObject();
+
+  CommitMetadata out;
+  out.hash = id.hex();
+  out.treeHash = ObjectId::fromRaw(git_commit_tree_id(c.commit)->id).hex();
+  const unsigned parents = git_commit_parentcount(c.commit);
+  for (unsigned i = 0; i < parents; ++i) {
+    out.parents.push_back(ObjectId::fromRaw(git_commit_parent_id(c.commit, i)->id).hex());
+  }
+  out.author = {author->name ? author->name : "", author->email ? author->email : ""};
+  out.committer = {committer->name ? committer->name : "", committer->email ? committer->email : ""};
+  out.authoredAt = author->when.time;
+  out.committedAt = committer->when.time;
+
+  const Bytes& raw = *object->data;
+  static const char kBlankLine[] = "\n\n";
+  const auto body = std::search(raw.begin(), raw.end(), kBlankLine, kBlankLine + 2);
+  if (body != raw.end()) out.message.assign(body + 2, raw.end());
+  if (!out.message.empty() && out.message.back() == '\n') out.message.pop_back();
+  return out;
+}
+
+std::optional<CommitMetadata> ContentReads::readCommit(const std::string& hash) {
+  const ObjectId id = parseHash(hash);
+  const auto type = typeWithinBudget(id);
+  if (!type) return std::nullopt;
+  if (*type != ObjectType::Commit) corruptObject();
+  return decodeCommit(id);
+}
+
+std::optional<ObjectId> ContentReads::resolveCommit(const std::string& ref) {
+  auto toCommit = [&](const ObjectId& id) -> std::optional<ObjectId> {
+    auto peeled = repo_.git().peel(id);
+    if (!peeled || repo_.git().typeOf(*peeled) != ObjectType::Commit) return std::nullopt;
+    return peeled;
+  };
+  if (ref == "HEAD") {
+    auto id = repo_.refs().resolve("HEAD");
+    return id ? toCommit(*id) : std::nullopt;
+  }
+  if (auto id = ObjectId::fromHex(ref)) return toCommit(*id);
+  std::vector<std::string> candidates;
+  if (startsWith(ref, "refs/")) {
+    if (!startsWith(ref, "refs/heads/") && !startsWith(ref, "refs/tags/")) return std::nullopt;
+    candidates.push_back(ref);
+  } else {
+    candidates.push_back("refs/heads/" + ref);
+    candidates.push_back("refs/tags/" + ref);
+  }
+  for (const auto& name : candidates) {
+    if (!git::isValidRefName(name)) continue;
+    auto id = repo_.refs().get(name);
+    if (!id) continue;
+    if (auto commit = toCommit(*id)) return commit;
+  }
+  return std::nullopt;
+}
+
+std::optional<ContentBlob> ContentReads::readFile(const std::string& ref, const std::string& path) {
+  checkFileArgs(ref, path);
+  const auto segments = normalizePath(path);
+  if (!segments) return std::nullopt;
+  const auto commit = resolveCommit(ref);
+  if (!commit) return std::nullopt;
+  if (typeWithinBudget(*commit) != ObjectType::Commit) return std::nullopt;
+  auto info = repo_.git().commit(*commit);
+  if (!info) corruptObject();
+
+  ObjectId current = info->tree;
+  for (size_t i = 0; i < segments->size(); ++i) {
+    if (typeWithinBudget(current) != ObjectType::Tree) corruptObject();
+    auto entries = repo_.git().tree(current);
+    if (!entries) corruptObject();
+    const git::TreeEntry* found = nullptr;
+    for (const auto& e : *entries) {
+      if (e.name == (*segments)[i]) {
+        found = &e;
+        break;
+      }
+    }
+    if (!found) return std::nullopt;
+    const std::string mode = treeEntry(*found).mode;
+    const bool last = i + 1 == segments->size();
+    if (!last) {
+      if (mode != "40000") return std::nullopt;  // a file (or submodule) has no children
+      current = found->id;
+      continue;
+    }
+    if (mode == "40000" || mode == "160000") return std::nullopt;  // a directory or submodule is not a file
+    auto blob = blobBytes(found->id);
+    if (!blob) return std::nullopt;
+    std::string normalized;
+    for (const auto& s : *segments) normalized += (normalized.empty() ? "" : "/") + s;
+    blob->type = fileMimeType(normalized, blob->bytes->data(), blob->bytes->size());
+    return blob;
+  }
+  return std::nullopt;
+}
+
+std::vector<CommitMetadata> ContentReads::log(const LogOptions& requested) {
+  const LogOptions options = checkedLogOptions(requested);
+  std::vector<CommitMetadata> out;
+  auto next = resolveCommit(options.ref);
+  int64_t skipped = 0;
+  while (next && static_cast<int64_t>(out.size()) < options.limit) {
+    const ObjectId id = *next;
+    // The chain's objects were stored with their whole closure (up to the
+    // repo's shallow commits): a gap is corruption.
+    if (typeWithinBudget(id) != ObjectType::Commit) {
+      throw ArtifactsError(ErrorCode::InternalError, "history is incomplete: commit " + id.hex() + " is missing");
+    }
+    // History ends at a shallow commit, as `git log` ends there in a shallow
+    // clone. Its metadata still lists the parents its object names.
+    const bool shallow = repo_.shallows().contains(id);
+    if (skipped < options.offset) {
+      ++skipped;
+      auto info = repo_.git().commit(id);
+      if (!info) corruptObject();
+      next = info->parents.empty() || shallow ? std::nullopt : std::optional<ObjectId>(info->parents.front());
+      continue;
+    }
+    out.push_back(decodeCommit(id));
+    const auto& parents = out.back().parents;
+    next = parents.empty() || shallow ? std::nullopt : ObjectId::fromHex(parents.front());
+  }
+  return out;
+}
+
+}  // namespace oa

@@ -1,0 +1,75 @@
+#include "artifacts/fork_job.h"
+
+#include "open_artifacts/errors.h"
+
+namespace oa {
+
+ForkJob::ForkJob(ArtifactsService& service, const std::string& sourceName, const std::string& sourceRepoId,
+                 const std::string& targetName, const ForkOptions& options)
+    : service_(service) {
+  const RepoRecord parent = service.readyRepo(sourceName, sourceRepoId);
+  parentId_ = parent.id;
+  CreateRepoOptions target;
+  target.description = options.description;
+  target.readOnly = options.readOnly;
+  target.defaultBranch = parent.defaultBranch;  // the fork inherits it (spec §2.2)
+  pending_ = service.beginRepo(targetName, target, RepoStatus::Forking,
+                               "artifacts:" + service.config().name + "/" + parent.name);
+  try {
+    // Pinned first: deleting the parent from here on only retires it, so a
+    // copy in progress (or a fork reading its objects) never loses them.
+    service.addBorrower(parentId_, pending_.record.id);
+    shared_ = service.canLendObjects(parentId_);
+    if (shared_) service.borrowObjects(pending_.record.id, parentId_);
+    copy_ = std::make_unique<git::RepoCopy>(service.chunkedRepoStore(parentId_), service.alternatesOf(parentId_),
+                                            service.chunkedRepoStore(pending_.record.id), options.defaultBranchOnly,
+                                            shared_);
+  } catch (...) {
+    abandon();
+    throw;
+  }
+}
+
+ForkJob::~ForkJob() {
+  if (!done_ && !abandoned_) abandon();
+}
+
+void ForkJob::abandon() noexcept {
+  abandoned_ = true;
+  try {
+    service_.abandonRepo(pending_.record);
+    service_.returnBorrowed(parentId_, pending_.record.id);  // idempotent
+  } catch (...) {
+    // Report the fork's own error; a leftover "forking" record stays deletable.
+  }
+}
+
+bool ForkJob::step(size_t maxObjects) {
+  if (done_) return true;
+  if (abandoned_) throw ArtifactsError(ErrorCode::InternalError, "fork already failed");
+  try {
+    if (!service_.stillRegistered(pending_.record)) {
+      throw ArtifactsError(ErrorCode::NotFound, "Repository was deleted while forking: " + pending_.record.name);
+    }
+    if (!copy_->step(maxObjects)) return false;
+    service_.completeRepo(pending_.record);
+  } catch (...) {
+    abandon();
+    throw;
+  }
+  done_ = true;
+  // A copy no longer needs its parent (a fork that reads it in place does).
+  // Best effort: the fork is complete either way; a pin left behind is
+  // returned when the fork is deleted.
+  if (!shared_) {
+    try {
+      service_.returnBorrowed(parentId_, pending_.record.id);
+    } catch (...) {
+    }
+  }
+  result_.created = CreatedRepo{pending_.record, pending_.token};
+  result_.objects = copy_->objectsCopied();
+  return true;
+}
+
+}  // namespace oa

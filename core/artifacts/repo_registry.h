@@ -1,0 +1,69 @@
+// The namespace registry (DESIGN.md "Storage"): repo metadata, uniqueness,
+// status and listing. Lives on the namespace's own storage handle.
+//
+// Keys:  r/<lower-case name>        -> repo record (JSON)
+//        c/<inverted ms>.<inverted seq> -> lower-case name (newest first)
+//        m/count, m/seq             -> counters
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "open_artifacts/host.h"
+#include "open_artifacts/storage.h"
+
+namespace oa {
+
+enum class RepoStatus { Creating, Importing, Forking, Ready };
+const char* repoStatusName(RepoStatus status);
+
+struct RepoRecord {
+  std::string id;
+  std::string name;
+  std::optional<std::string> description;
+  std::string defaultBranch;
+  int64_t createdAtMs = 0;
+  int64_t updatedAtMs = 0;
+  std::optional<int64_t> lastPushAtMs;
+  std::optional<std::string> source;
+  bool readOnly = false;
+  RepoStatus status = RepoStatus::Ready;
+  uint64_t seq = 0;  // creation order; breaks createdAt ties in listings
+};
+
+struct RepoListPage {
+  std::vector<RepoRecord> repos;
+  uint64_t total = 0;
+  std::optional<std::string> cursor;  // present only when more remain
+};
+
+constexpr int kMinListLimit = 1;
+constexpr int kMaxListLimit = 200;
+constexpr int kDefaultListLimit = 50;
+
+class RepoRegistry {
+ public:
+  RepoRegistry(KvStore& store, Host& host) : store_(store), host_(host) {}
+
+  std::optional<RepoRecord> find(const std::string& name);
+  // Assigns id, seq and timestamps. ALREADY_EXISTS if the name (compared
+  // case-insensitively) is taken.
+  RepoRecord insert(RepoRecord record);
+  // Rewrites an existing record (status, timestamps).
+  void update(const RepoRecord& record);
+  // The removed record, or nullopt if there was none.
+  std::optional<RepoRecord> remove(const std::string& name);
+  // Newest first. The cursor names the last repo returned, so pages stay
+  // correct while repos are created or deleted between calls.
+  RepoListPage list(int limit, const std::optional<std::string>& cursor);
+
+ private:
+  uint64_t counter(const std::string& key);
+
+  KvStore& store_;
+  Host& host_;
+};
+
+}  // namespace oa

@@ -1,0 +1,39 @@
+// A KvStore decorator that lets the core store values of any size on hosts
+// whose rows are capped (kMaxValueBytes). Every stored row starts with a tag
+// byte: 0 = the value follows inline; 1 = a manifest (total size, chunk count)
+// whose chunks live under "~c/<key>#<index>", written in the same atomic batch.
+#pragma once
+
+#include "open_artifacts/storage.h"
+
+namespace oa {
+
+class ChunkedStore : public KvStore {
+ public:
+  // `chunkBytes` is configurable so tests can exercise chunking on small data.
+  explicit ChunkedStore(KvStore& inner, size_t chunkBytes = kMaxValueBytes);
+
+  std::optional<Bytes> get(const std::string& key) override;
+  std::vector<KvEntry> scan(const std::string& prefix, const std::string& after, size_t limit) override;
+  void commit(const WriteBatch& batch) override;
+
+  KvStore& inner() { return inner_; }
+
+  // Appends to `rawBatch` up to `limit` values under `prefix` (after key
+  // `after`) exactly as stored, chunk rows included, stopping early once about
+  // `maxBytes` are staged, for committing to another ChunkedStore's inner
+  // store: a repo copy moves bytes without reassembling large values. Returns
+  // the keys copied, in order (fewer than `limit` may still leave more).
+  std::vector<std::string> copyStoredRows(const std::string& prefix, const std::string& after, size_t limit,
+                                          size_t maxBytes, WriteBatch& rawBatch);
+
+ private:
+  Bytes decode(const std::string& key, const Bytes& row);
+  // Number of chunks the row currently stored under `key` owns (0 if inline/absent).
+  uint32_t existingChunkCount(const std::string& key);
+
+  KvStore& inner_;
+  size_t chunkBytes_;
+};
+
+}  // namespace oa

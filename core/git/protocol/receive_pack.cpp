@@ -1,0 +1,344 @@
+#include "git/protocol/receive_pack.h"
+
+#include <unordered_set>
+
+#include "open_artifacts/errors.h"
+#include "git/protocol/capabilities.h"
+#include "git/store/object_walk.h"
+#include "git/format/sideband.h"
+
+namespace oa::git {
+
+namespace {
+// Everything before the pack (shallow lines, commands, push options) is held
+// until the push ends, so it is bounded as a whole: 4 MiB is room for about
+// 40,000 ref updates of ordinary length.
+constexpr size_t kMaxCommandBytes = 4u << 20;
+constexpr size_t kMaxCommands = 10000;
+constexpr size_t kMaxPushOptions = 1000;
+
+bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+[[noreturn]] void bad(const std::string& msg) { throw ArtifactsError(ErrorCode::InvalidInput, msg); }
+}  // namespace
+
+ReceivePack::ReceivePack(RepoContext& repo, IngestLimits limits) : repo_(repo), limits_(limits) {}
+ReceivePack::~ReceivePack() = default;
+
+Bytes ReceivePack::advertise(int /*version: receive-pack only speaks v0*/) {
+  Bytes out;
+  appendPkt(out, "# service=git-receive-pack\n");
+  appendFlush(out);
+  const std::string caps = receivePackCapabilities();
+  bool first = true;
+  for (const auto& ref : repo_.refs().list()) {
+    appendPkt(out, ref.id.hex() + " " + ref.name + (first ? std::string(1, '\0') + caps : std::string()) + "\n");
+    first = false;
+  }
+  if (first) appendPkt(out, ObjectId{}.hex() + " capabilities^{}" + std::string(1, '\0') + caps + "\n");
+  // Like git's write_head_info(): a shallow repo lists its shallow commits.
+  for (const auto& s : repo_.shallows().list()) appendPkt(out, "shallow " + s.hex() + "\n");
+  appendFlush(out);
+  return out;
+}
+
+void ReceivePack::parseCommandPacket(const std::string& payload) {
+  commandBytes_ += payload.size();
+  if (commandBytes_ > kMaxCommandBytes) bad("protocol error: command list larger than 4 MiB");
+  std::string_view line = chompNewline(payload);
+  if (startsWith(line, "shallow ")) {
+    // A shallow client lists its shallow commits before the commands.
+    auto id = line.size() == 48 ? ObjectId::fromHex(line.substr(8)) : std::nullopt;
+    if (!id) bad("protocol error: expected shallow sha, got '" + std::string(line.substr(0, 64)) + "'");
+    clientShallows_.push_back(*id);
+    return;
+  }
+  std::string_view caps;
+  const size_t nul = line.find('\0');
+  if (nul != std::string_view::npos) {
+    if (!commands_.empty()) bad("protocol error: capabilities after the first command");
+    caps = line.substr(nul + 1);
+    line = line.substr(0, nul);
+  }
+  if (line.size() < 83 || line[40] != ' ' || line[81] != ' ') bad("protocol error: expected '<old> <new> <ref>'");
+  auto oldId = ObjectId::fromHex(line.substr(0, 40));
+  auto newId = ObjectId::fromHex(line.substr(41, 40));
+  if (!oldId || !newId) bad("protocol error: bad object id in command");
+  if (commands_.size() >= kMaxCommands) bad("protocol error: too many commands");
+  commands_.push_back({*oldId, *newId, std::string(line.substr(82)), ""});
+  size_t start = 0;
+  while (start < caps.size()) {
+    size_t end = caps.find(' ', start);
+    if (end == std::string_view::npos) end = caps.size();
+    const std::string_view cap = caps.substr(start, end - start);
+    if (cap == "side-band-64k") sideband_ = true;
+    else if (cap == "report-status-v2") reportV2_ = true;
+    else if (cap == "atomic") atomic_ = true;
+    else if (cap == "quiet") quiet_ = true;
+    else if (cap == "push-options") pushOptions_ = true;
+    start = end + 1;
+  }
+}
+
+void ReceivePack::write(const uint8_t* data, size_t n) {
+  if (phase_ == Phase::Pack) {
+    if (!unpackError_.empty()) return;  // keep draining after a bad pack
+    try {
+      ingest_->write(data, n);
+    } catch (const ArtifactsError& e) {
+      if (e.code() == ErrorCode::MemoryLimit) throw;  // a limit refuses the request (413)
+      unpackError_ = e.what();
+    }
+    return;
+  }
+  if (phase_ == Phase::Done) return;
+  reader_.feed(data, n);
+  Packet p;
+  while (phase_ != Phase::Pack && reader_.next(p)) {
+    sawAnyPacket_ = true;
+    if (phase_ == Phase::Commands) {
+      if (p.kind == Packet::Kind::Flush) {
+        phase_ = pushOptions_ ? Phase::Options : Phase::Pack;
+      } else if (p.kind == Packet::Kind::Data) {
+        parseCommandPacket(p.payload);
+      } else {
+        bad("protocol error: unexpected special packet in command list");
+      }
+    } else if (phase_ == Phase::Options) {
+      if (p.kind == Packet::Kind::Flush) {
+        phase_ = Phase::Pack;
+      } else if (p.kind == Packet::Kind::Data && options_.size() < kMaxPushOptions) {
+        commandBytes_ += p.payload.size();
+        if (commandBytes_ > kMaxCommandBytes) bad("protocol error: push options larger than 4 MiB");
+        options_.emplace_back(chompNewline(p.payload));
+      } else {
+        bad("protocol error: bad push option");
+      }
+    }
+  }
+  if (phase_ != Phase::Pack && reader_.buffered() > kMaxCommandBytes) bad("protocol error: command list too large");
+  if (phase_ == Phase::Pack) {
+    if (repo_.objects().borrowsObjects()) {
+      // A thin pack's bases are usually in the trees of the refs it updates.
+      fork_.emplace(repo_);
+      std::vector<ObjectId> updated;
+      for (const auto& c : commands_) updated.push_back(c.oldId);
+      fork_->preferTreesOf(updated);
+    }
+    bool needPack = false;
+    for (const auto& c : commands_) needPack |= !c.newId.isZero();
+    const std::string rest = reader_.takeRemaining();
+    if (!needPack) {
+      phase_ = Phase::Done;  // a deletes-only push carries no pack
+      return;
+    }
+    ingest_ = std::make_unique<PackIngest>(repo_.store(), repo_.objects(), limits_);
+    if (fork_) ingest_->setExternalBaseGuard([this](const ObjectId& id) { return fork_->visible(id); });
+    if (!rest.empty()) write(reinterpret_cast<const uint8_t*>(rest.data()), rest.size());
+  }
+}
+
+bool ReceivePack::resume() {
+  if (!ingest_ || !unpackError_.empty()) return true;
+  try {
+    return ingest_->resume();
+  } catch (const ArtifactsError& e) {
+    if (e.code() == ErrorCode::MemoryLimit) throw;
+    unpackError_ = e.what();
+    return true;
+  }
+}
+
+// git receive-pack with receive.shallowUpdate off. The pushing client's
+// shallow commits that are this repo's own shallow commits change nothing
+// (git's prepare_shallow_info() skips its grafts), nor do those absent after
+// the unpack (remove_nonexistent_theirs_shallow()). A ref whose new history
+// (what existing refs do not reach) reaches any other would leave the repo
+// with a commit lacking its parents unmarked: refused.
+void ReceivePack::checkShallowUpdates() {
+  if (clientShallows_.empty()) return;
+  const auto& repoShallows = repo_.shallows().set();
+  std::unordered_set<ObjectId> foreign;
+  for (const auto& s : clientShallows_) {
+    if (repoShallows.count(s) || repo_.git().typeOf(s) != ObjectType::Commit) continue;
+    if (fork_ && !fork_->visible(s)) continue;  // hidden: as if absent (no oracle for its existence)
+    foreign.insert(s);
+  }
+  if (foreign.empty()) return;
+  std::vector<ObjectId> existingTips;
+  for (const auto& ref : repo_.refs().list()) existingTips.push_back(ref.id);
+  for (auto& c : commands_) {
+    if (!c.error.empty() || c.newId.isZero() || !repo_.git().typeOf(c.newId)) continue;
+    WalkRequest walk = repo_.walkRequest();
+    walk.repoShallows.insert(foreign.begin(), foreign.end());  // the client has no parents for them
+    walk.commitsOnly = true;
+    walk.wants = {c.newId};
+    walk.haves = existingTips;
+    try {
+      const WalkResult result = walkObjects(repo_.git(), walk);
+      for (size_t i = 0; i < result.commitCount; ++i) {
+        if (foreign.count(result.objects[i])) {
+          c.error = "shallow update not allowed";
+          break;
+        }
+      }
+    } catch (const MissingObjectError&) {
+      // Left to the connectivity check.
+    } catch (const ArtifactsError& e) {
+      if (e.code() == ErrorCode::MemoryLimit) throw;
+    }
+  }
+}
+
+void ReceivePack::checkConnectivity() {
+  std::vector<ObjectId> existingTips;
+  for (const auto& ref : repo_.refs().list()) existingTips.push_back(ref.id);
+  std::vector<RefCommand*> toCheck;
+  for (auto& c : commands_) {
+    if (!c.error.empty() || c.newId.isZero()) continue;
+    auto type = repo_.git().typeOf(c.newId);
+    if (type && fork_ && !fork_->visible(c.newId)) type.reset();  // hidden from the fork: missing
+    if (!type) c.error = "missing necessary objects";
+    else if (startsWith(c.ref, "refs/heads/") && *type != ObjectType::Commit) c.error = "branches must point at commits";
+    else toCheck.push_back(&c);
+  }
+  // Everything reachable from the new tips must be present. Objects of this
+  // pack are followed through the links ingest recorded (no storage reads);
+  // objects outside it must be stored and connected, which one walk over
+  // them (stopping at what existing refs reach) proves.
+  // History stops at the repo's shallow commits (git checks connectivity
+  // with its shallow grafts in place).
+  WalkRequest base = repo_.walkRequest();
+  base.haves = existingTips;
+  base.verifyBlobs = true;
+  auto connected = [&](const std::vector<ObjectId>& tips) {
+    static const std::unordered_map<ObjectId, std::optional<std::vector<ObjectId>>> kNoLinks;
+    const auto& links = ingest_ ? ingest_->links() : kNoLinks;
+    std::unordered_set<ObjectId> seen;
+    std::vector<ObjectId> stack = tips, outside;
+    while (!stack.empty()) {
+      const ObjectId id = stack.back();
+      stack.pop_back();
+      if (!seen.insert(id).second) continue;
+      auto it = links.find(id);
+      if (it == links.end()) {
+        outside.push_back(id);
+      } else if (!it->second) {
+        return false;  // content that does not parse as its type
+      } else if (base.repoShallows.count(id) && !it->second->empty()) {
+        stack.push_back(it->second->front());  // a shallow commit: its tree, not its parents
+      } else {
+        stack.insert(stack.end(), it->second->begin(), it->second->end());
+      }
+    }
+    WalkRequest walk = base;
+    if (fork_) {
+      // What the push refers to outside its pack must be the fork's: a
+      // borrowed object its refs do not reach is hidden, i.e. missing.
+      std::vector<ObjectId> parents;
+      for (const auto& id : outside) {
+        if (repo_.git().typeOf(id) == ObjectType::Commit) parents.push_back(id);
+      }
+      fork_->preferTreesOf(parents);
+      for (const auto& id : outside) {
+        if (!fork_->visible(id)) return false;
+      }
+    }
+    for (const auto& id : outside) {
+      auto type = repo_.git().typeOf(id);
+      if (!type) return false;
+      if (*type != ObjectType::Blob) walk.wants.push_back(id);
+    }
+    if (walk.wants.empty()) return true;
+    try {
+      walkObjects(repo_.git(), walk);
+      return true;
+    } catch (const MissingObjectError&) {
+      return false;
+    } catch (const ArtifactsError& e) {
+      if (e.code() == ErrorCode::MemoryLimit) throw;
+      return false;  // unparseable objects count as missing
+    }
+  };
+  std::vector<ObjectId> tips;
+  for (auto* c : toCheck) tips.push_back(c->newId);
+  if (tips.empty() || connected(tips)) return;
+  // Only when the whole push fails: find which refs are to blame.
+  for (auto* c : toCheck) {
+    if (!connected({c->newId})) c->error = "missing necessary objects";
+  }
+}
+
+void ReceivePack::applyUpdates() {
+  std::unordered_set<std::string> seen;
+  for (auto& c : commands_) {
+    if (!c.error.empty()) continue;
+    if (!isValidRefName(c.ref)) c.error = "funny refname";
+    else if (!seen.insert(c.ref).second) c.error = "duplicate ref update";
+  }
+  if (unpackError_.empty()) {
+    checkShallowUpdates();
+    checkConnectivity();
+  }
+  // Compare-and-swap against the refs as they are now.
+  for (auto& c : commands_) {
+    if (!c.error.empty()) continue;
+    const auto current = repo_.refs().get(c.ref);
+    const ObjectId currentId = current ? *current : ObjectId{};
+    if (currentId != c.oldId) c.error = "stale ref";
+  }
+  bool anyFailed = false;
+  for (const auto& c : commands_) anyFailed |= !c.error.empty();
+  if (atomic_ && anyFailed) {
+    for (auto& c : commands_) {
+      if (c.error.empty()) c.error = "atomic push failed";
+    }
+  }
+  WriteBatch batch;
+  for (const auto& c : commands_) {
+    if (!c.error.empty() || c.oldId == c.newId) continue;
+    repo_.refs().stage(batch, c.ref, c.newId.isZero() ? std::nullopt : std::optional<ObjectId>(c.newId));
+    outcome_.anyRefChanged = true;
+  }
+  if (!batch.empty()) repo_.store().commit(batch);
+}
+
+Bytes ReceivePack::report() {
+  Bytes status;
+  appendPkt(status, unpackError_.empty() ? std::string("unpack ok\n") : "unpack " + unpackError_ + "\n");
+  for (const auto& c : commands_) {
+    if (c.error.empty()) appendPkt(status, "ok " + c.ref + "\n");
+    else appendPkt(status, "ng " + c.ref + " " + c.error + "\n");
+  }
+  appendFlush(status);
+  if (!sideband_) return status;
+  Bytes out;
+  appendSideband(out, Band::Data, status.data(), status.size());
+  appendFlush(out);
+  return out;
+}
+
+std::unique_ptr<ResponseBody> ReceivePack::finish() {
+  if (!sawAnyPacket_ || commands_.empty()) {
+    // git's probe ("0000") or an empty push: nothing to do, nothing to say.
+    if (phase_ == Phase::Commands && reader_.buffered() > 0) bad("protocol error: truncated command list");
+    return bufferBody(Bytes{});
+  }
+  if (phase_ == Phase::Commands || phase_ == Phase::Options) bad("protocol error: command list not terminated");
+  if (ingest_ && unpackError_.empty()) {
+    try {
+      ingest_->finish();
+    } catch (const ArtifactsError& e) {
+      if (e.code() == ErrorCode::MemoryLimit) throw;
+      unpackError_ = e.what();
+    }
+  }
+  if (!unpackError_.empty()) {
+    for (auto& c : commands_) c.error = "unpacker error";
+  }
+  applyUpdates();
+  phase_ = Phase::Done;
+  return bufferBody(report());
+}
+
+}  // namespace oa::git

@@ -1,0 +1,441 @@
+#include "git/protocol/upload_pack.h"
+
+#include <optional>
+#include <unordered_set>
+
+#include "open_artifacts/errors.h"
+#include "git/protocol/capabilities.h"
+#include "git/protocol/fetch_request.h"
+#include "git/store/fork_visibility.h"
+#include "git/store/object_walk.h"
+#include "git/store/pack_stream.h"
+#include "git/format/pkt_line.h"
+#include "git/format/sideband.h"
+#include "git/store/walk_cache.h"
+
+namespace oa::git {
+
+namespace {
+
+bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+constexpr size_t kMaxRefPrefixes = 100;
+
+Bytes errPacket(const std::string& message) {
+  Bytes out;
+  appendPkt(out, "ERR " + message + "\n");
+  return out;
+}
+
+// How the pack travels: raw, or multiplexed on band 1 with progress on band 2.
+struct Framing {
+  bool sideband = false;
+  size_t maxData = kSideband64kMaxData;
+  bool progress = false;
+};
+
+// Prefix (acks, shallow info, section headers) + pack + flush, streamed.
+class FetchResponseBody : public ResponseBody {
+ public:
+  FetchResponseBody(Bytes prefix, std::unique_ptr<PackStream> pack, Framing framing, size_t enumerated)
+      : prefix_(std::move(prefix)), pack_(std::move(pack)), framing_(framing), enumerated_(enumerated) {}
+
+  bool next(Bytes& out) override {
+    switch (state_) {
+      case State::Prefix: {
+        out.insert(out.end(), prefix_.begin(), prefix_.end());
+        if (framing_.progress) {
+          progress(out, "Enumerating objects: " + std::to_string(enumerated_) + ", done.\n");
+        }
+        state_ = State::Pack;
+        return true;
+      }
+      case State::Pack: {
+        Bytes chunk;
+        if (pack_->next(chunk)) {
+          if (framing_.sideband) appendSideband(out, Band::Data, chunk.data(), chunk.size(), framing_.maxData);
+          else out.insert(out.end(), chunk.begin(), chunk.end());
+          return true;
+        }
+        state_ = State::Done;
+        if (!framing_.sideband) return false;
+        if (framing_.progress) {
+          const PackStats& s = pack_->stats();
+          progress(out, "Total " + std::to_string(s.total) + " (delta " + std::to_string(s.deltas) + "), reused " +
+                            std::to_string(s.reused) + " (delta " + std::to_string(s.reusedDeltas) + ")\n");
+        }
+        appendFlush(out);
+        return true;
+      }
+      case State::Done:
+        return false;
+    }
+    return false;
+  }
+
+ private:
+  void progress(Bytes& out, const std::string& text) { appendSideband(out, Band::Progress, text, framing_.maxData); }
+
+  enum class State { Prefix, Pack, Done };
+  State state_ = State::Prefix;
+  Bytes prefix_;
+  std::unique_ptr<PackStream> pack_;
+  Framing framing_;
+  size_t enumerated_;
+};
+
+// Resolves a deepen-not / want-ref name the way git users write them.
+std::optional<ObjectId> resolveName(RefStore& refs, const std::string& name) {
+  if (auto id = ObjectId::fromHex(name)) return id;
+  for (const std::string& candidate : {name, "refs/heads/" + name, "refs/tags/" + name}) {
+    if (candidate.rfind("refs/", 0) != 0) continue;
+    if (auto id = refs.get(candidate)) return id;
+  }
+  return std::nullopt;
+}
+
+struct PreparedFetch {
+  WalkResult walk;
+  std::vector<ObjectId> common;  // haves we have, in request order
+};
+
+// A walk over what the repo's refs reach: an object missing there is a
+// damaged repo (INTERNAL_ERROR), not a bad request.
+WalkResult walkStored(RepoContext& repo, const WalkRequest& request) {
+  try {
+    return walkObjects(repo.git(), request);
+  } catch (const MissingObjectError& e) {
+    throw ArtifactsError(ErrorCode::InternalError, std::string("repository is missing an object: ") + e.what());
+  }
+}
+
+PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
+  std::optional<ForkVisibility> fork;
+  if (repo.objects().borrowsObjects()) fork.emplace(repo);
+  for (const auto& w : req.wants) {
+    if (!repo.objects().exists(w) || (fork && !fork->visible(w))) {
+      throw ArtifactsError(ErrorCode::InvalidInput, "upload-pack: not our ref " + w.hex());
+    }
+  }
+  PreparedFetch out;
+  WalkRequest walk = repo.walkRequest();
+  walk.wants = req.wants;
+  for (const auto& ref : req.wantRefs) {
+    auto id = repo.refs().resolve(ref);
+    if (!id) throw ArtifactsError(ErrorCode::InvalidInput, "unknown ref " + ref);
+    walk.wants.push_back(*id);
+  }
+  for (const auto& h : req.haves) {
+    // A fork ACKs only what its own refs reach: an ACK would tell the client a hidden object exists.
+    if (repo.objects().exists(h) && (!fork || fork->visible(h))) {
+      out.common.push_back(h);
+      walk.haves.push_back(h);
+    }
+  }
+  // Like git's process_shallow(): shallow lines naming commits we lack are
+  // ignored; naming anything else than a commit is an error.
+  for (const auto& s : req.shallows) {
+    const auto type = repo.git().typeOf(s);
+    if (!type || (fork && !fork->visible(s))) continue;  // deepening from it would reveal what it hides
+    if (*type != ObjectType::Commit) throw ArtifactsError(ErrorCode::InvalidInput, "invalid shallow object " + s.hex());
+    walk.clientShallows.push_back(s);
+  }
+  walk.depth = req.depth;
+  walk.deepenRelative = req.deepenRelative;
+  walk.deepenSince = req.deepenSince;
+  for (const auto& name : req.deepenNot) {
+    auto id = resolveName(repo.refs(), name);
+    if (id && fork && !fork->visible(*id)) id.reset();
+    if (!id) throw ArtifactsError(ErrorCode::InvalidInput, "git upload-pack: ambiguous argument '" + name + "'");
+    walk.deepenNot.push_back(*id);
+  }
+  if (req.filter) walk.filter = *req.filter;
+  WalkCache cache(repo.store());
+  if (auto cached = cache.find(walk)) {
+    out.walk = std::move(*cached);
+  } else {
+    repo.objects().retainRecords(true);  // the pack stream sends what the walk reads
+    out.walk = walkStored(repo, walk);
+    repo.objects().retainRecords(false);
+    cache.remember(walk, out.walk);
+  }
+  if ((req.deepenSince || !req.deepenNot.empty()) && out.walk.commitCount == 0 && !req.wants.empty()) {
+    throw ArtifactsError(ErrorCode::InvalidInput, "no commits selected for shallow requests");
+  }
+  if (req.includeTag) {
+    std::unordered_set<ObjectId> sent(out.walk.objects.begin(), out.walk.objects.end());
+    for (const auto& ref : repo.refs().list("refs/tags/")) {
+      if (sent.count(ref.id) || repo.git().typeOf(ref.id) != ObjectType::Tag) continue;
+      auto peeled = repo.git().peel(ref.id);
+      if (!peeled || !sent.count(*peeled)) continue;
+      // The tag object and any tags it points through.
+      for (ObjectId t = ref.id; !sent.count(t) && repo.git().typeOf(t) == ObjectType::Tag;) {
+        sent.insert(t);
+        out.walk.objects.push_back(t);
+        t = repo.git().tag(t)->target;
+      }
+    }
+  }
+  return out;
+}
+
+void appendShallowLines(Bytes& out, const WalkResult& walk) {
+  for (const auto& s : walk.shallow) appendPkt(out, "shallow " + s.hex() + "\n");
+  for (const auto& u : walk.unshallow) appendPkt(out, "unshallow " + u.hex() + "\n");
+}
+
+bool deepens(const FetchRequest& req) { return req.depth > 0 || req.deepenSince || !req.deepenNot.empty(); }
+
+bool wantsShallowInfo(const FetchRequest& req) { return deepens(req) || !req.shallows.empty(); }
+
+std::unique_ptr<PackStream> packFor(RepoContext& repo, PreparedFetch& prepared, const FetchRequest& req) {
+  std::unordered_set<ObjectId> thinBases;
+  if (req.thinPack) thinBases = std::move(prepared.walk.clientHas);
+  return std::make_unique<PackStream>(repo.objects(), std::move(prepared.walk.objects), std::move(thinBases),
+                                      req.ofsDelta);
+}
+
+// Packet payloads of a v2 request: the command, capabilities, then arguments after the delim.
+struct V2Request {
+  std::string command;
+  std::vector<std::string> args;
+};
+
+V2Request parseV2(const std::string& body) {
+  PktLineReader reader;
+  reader.feed(body);
+  V2Request r;
+  Packet p;
+  bool inArgs = false, ended = false;
+  size_t lines = 0;
+  while (reader.next(p)) {
+    if (++lines > kMaxFetchLines) throw ArtifactsError(ErrorCode::InvalidInput, "request too large");
+    if (p.kind == Packet::Kind::Flush) {
+      ended = true;
+      break;
+    }
+    if (p.kind == Packet::Kind::Delim) {
+      inArgs = true;
+      continue;
+    }
+    if (p.kind != Packet::Kind::Data) throw ArtifactsError(ErrorCode::InvalidInput, "unexpected special packet");
+    std::string line(chompNewline(p.payload));
+    if (inArgs) r.args.push_back(std::move(line));
+    else if (startsWith(line, "command=")) r.command = line.substr(8);
+    // agent=, object-format=, session-id=, server-option=: accepted and ignored.
+  }
+  if (!ended) throw ArtifactsError(ErrorCode::InvalidInput, "expected flush after arguments");
+  return r;
+}
+
+}  // namespace
+
+Bytes UploadPack::advertise(int version) {
+  Bytes out;
+  // Like GitHub (and unlike git http-backend) we send the service preamble for
+  // v2 too: every client accepts it, some require it.
+  appendPkt(out, "# service=git-upload-pack\n");
+  appendFlush(out);
+  if (version == 2) {
+    const std::string caps = protocolV2Capabilities();
+    size_t start = 0;
+    while (start < caps.size()) {
+      const size_t nl = caps.find('\n', start);
+      appendPkt(out, caps.substr(start, nl - start + 1));
+      start = nl + 1;
+    }
+    appendFlush(out);
+    return out;
+  }
+  if (version == 1) appendPkt(out, "version 1\n");
+  const std::string head = repo_.refs().headTarget();
+  const std::string caps = uploadPackCapabilities(head);
+  const auto refs = repo_.refs().list();
+  bool first = true;
+  auto line = [&](const ObjectId& id, const std::string& name) {
+    appendPkt(out, id.hex() + " " + name + (first ? std::string(1, '\0') + caps : std::string()) + "\n");
+    first = false;
+  };
+  if (auto headId = repo_.refs().get(head)) line(*headId, "HEAD");
+  for (const auto& ref : refs) {
+    line(ref.id, ref.name);
+    if (ref.name.rfind("refs/tags/", 0) == 0 && repo_.git().typeOf(ref.id) == ObjectType::Tag) {
+      if (auto peeled = repo_.git().peel(ref.id)) appendPkt(out, peeled->hex() + " " + ref.name + "^{}\n");
+    }
+  }
+  if (first) line(ObjectId{}, "capabilities^{}");
+  // git's advertise_shallow_grafts(): a shallow repo lists its shallow
+  // commits after the refs; a cloning client records those it receives.
+  for (const auto& s : repo_.shallows().list()) appendPkt(out, "shallow " + s.hex() + "\n");
+  appendFlush(out);
+  return out;
+}
+
+std::unique_ptr<ResponseBody> UploadPack::serve(const std::string& requestBody, int version) {
+  try {
+    return version == 2 ? serveV2(requestBody) : serveV0(requestBody);
+  } catch (const ArtifactsError& e) {
+    if (e.code() != ErrorCode::InvalidInput) throw;
+    return bufferBody(errPacket(e.what()));
+  }
+}
+
+std::unique_ptr<ResponseBody> UploadPack::serveV0(const std::string& body) {
+  if (body == "0000") return bufferBody(Bytes{});  // git's probe before a large request
+  FetchRequest req = parseFetchRequestV0(body);
+  if (req.wants.empty()) return bufferBody(Bytes{});
+  PreparedFetch prepared = prepare(repo_, req);
+  Bytes prefix;
+  // The shallow list (git's receive_needs()): without a deepen request it is
+  // empty, even from a shallow repo, whose shallow commits the client took
+  // from the advertisement.
+  if (wantsShallowInfo(req)) {
+    if (deepens(req)) appendShallowLines(prefix, prepared.walk);
+    appendFlush(prefix);
+  }
+  if (!req.negotiating) return bufferBody(std::move(prefix));  // only the shallow list was asked for
+  const bool multiAck = req.multiAck || req.multiAckDetailed;
+  for (size_t i = 0; i < prepared.common.size(); ++i) {
+    const std::string hex = prepared.common[i].hex();
+    if (req.multiAckDetailed) appendPkt(prefix, "ACK " + hex + " common\n");
+    else if (req.multiAck) appendPkt(prefix, "ACK " + hex + " continue\n");
+    else if (i == 0) appendPkt(prefix, "ACK " + hex + "\n");
+  }
+  if (!req.done) {
+    // Stateless negotiation round: acknowledge and let the client continue.
+    if (multiAck || prepared.common.empty()) appendPkt(prefix, "NAK\n");
+    return bufferBody(std::move(prefix));
+  }
+  if (!prepared.common.empty()) {
+    if (multiAck) appendPkt(prefix, "ACK " + prepared.common.back().hex() + "\n");
+  } else {
+    appendPkt(prefix, "NAK\n");
+  }
+  Framing framing;
+  framing.sideband = req.sideband || req.sideband64k;
+  framing.maxData = req.sideband64k ? kSideband64kMaxData : kSidebandMaxData;
+  framing.progress = framing.sideband && !req.noProgress;
+  const size_t enumerated = prepared.walk.objects.size();
+  return std::make_unique<FetchResponseBody>(std::move(prefix), packFor(repo_, prepared, req), framing, enumerated);
+}
+
+std::unique_ptr<ResponseBody> UploadPack::serveV2(const std::string& body) {
+  if (body == "0000") return bufferBody(Bytes{});
+  V2Request req = parseV2(body);
+  if (req.command == "ls-refs") return bufferBody(lsRefs(req.args));
+  if (req.command == "fetch") return fetchV2(req.args);
+  if (req.command == "object-info") return bufferBody(objectInfo(req.args));
+  throw ArtifactsError(ErrorCode::InvalidInput, "invalid command '" + req.command.substr(0, 64) + "'");
+}
+
+Bytes UploadPack::lsRefs(const std::vector<std::string>& args) {
+  bool peel = false, symrefs = false, unborn = false;
+  std::vector<std::string> prefixes;
+  bool tooManyPrefixes = false;
+  for (const auto& a : args) {
+    if (a == "peel") peel = true;
+    else if (a == "symrefs") symrefs = true;
+    else if (a == "unborn") unborn = true;
+    else if (startsWith(a, "ref-prefix ")) {
+      if (prefixes.size() < kMaxRefPrefixes) prefixes.push_back(a.substr(11));
+      else tooManyPrefixes = true;
+    } else {
+      throw ArtifactsError(ErrorCode::InvalidInput, "unexpected line: '" + a.substr(0, 64) + "'");
+    }
+  }
+  // Like git: past the cap the prefixes are dropped and every ref is listed
+  // (they only narrow the answer), so matching never costs refs x prefixes.
+  if (tooManyPrefixes) prefixes.clear();
+  auto matches = [&](const std::string& name) {
+    if (prefixes.empty()) return true;
+    for (const auto& p : prefixes) {
+      if (startsWith(name, p)) return true;
+    }
+    return false;
+  };
+  Bytes out;
+  const std::string head = repo_.refs().headTarget();
+  if (matches("HEAD")) {
+    const auto headId = repo_.refs().get(head);
+    const std::string target = symrefs || unborn ? " symref-target:" + head : "";
+    if (headId) appendPkt(out, headId->hex() + " HEAD" + (symrefs ? target : "") + "\n");
+    else if (unborn) appendPkt(out, "unborn HEAD" + target + "\n");
+  }
+  for (const auto& ref : repo_.refs().list()) {
+    if (!matches(ref.name)) continue;
+    std::string line = ref.id.hex() + " " + ref.name;
+    if (peel && repo_.git().typeOf(ref.id) == ObjectType::Tag) {
+      if (auto peeled = repo_.git().peel(ref.id)) line += " peeled:" + peeled->hex();
+    }
+    appendPkt(out, line + "\n");
+  }
+  appendFlush(out);
+  return out;
+}
+
+Bytes UploadPack::objectInfo(const std::vector<std::string>& args) {
+  bool size = false;
+  std::vector<ObjectId> ids;
+  for (const auto& a : args) {
+    if (a == "size") size = true;
+    else if (startsWith(a, "oid ")) {
+      auto id = ObjectId::fromHex(a.substr(4));
+      if (!id) throw ArtifactsError(ErrorCode::InvalidInput, "object-info: bad oid");
+      ids.push_back(*id);
+    } else {
+      throw ArtifactsError(ErrorCode::InvalidInput, "object-info: unexpected line '" + a.substr(0, 64) + "'");
+    }
+  }
+  if (ids.size() > kMaxWants) throw ArtifactsError(ErrorCode::InvalidInput, "object-info: too many oids");
+  std::optional<ForkVisibility> fork;
+  if (repo_.objects().borrowsObjects()) fork.emplace(repo_);
+  Bytes out;
+  if (size) appendPkt(out, "size\n");
+  for (const auto& id : ids) {
+    auto rec = repo_.objects().record(id);
+    if (!rec || (fork && !fork->visible(id))) continue;
+    appendPkt(out, id.hex() + (size ? " " + std::to_string(rec->size) : std::string()) + "\n");
+  }
+  appendFlush(out);
+  return out;
+}
+
+std::unique_ptr<ResponseBody> UploadPack::fetchV2(const std::vector<std::string>& args) {
+  FetchRequest req = parseFetchArgumentsV2(args);
+  PreparedFetch prepared = prepare(repo_, req);
+  Bytes prefix;
+  // With sideband-all every non-flush, non-delim packet carries a band byte.
+  auto line = [&](const std::string& text) {
+    appendPkt(prefix, req.sidebandAll ? std::string(1, '\x01') + text : text);
+  };
+  if (!req.done) {
+    // We never declare "ready": the client keeps negotiating until it sends
+    // done, which is always correct (and what wait-for-done asks for).
+    line("acknowledgments\n");
+    if (prepared.common.empty()) line("NAK\n");
+    for (const auto& c : prepared.common) line("ACK " + c.hex() + "\n");
+    appendFlush(prefix);
+    return bufferBody(std::move(prefix));
+  }
+  // git's send_shallow_info(): a shallow repo always sends the section, with
+  // its shallow commits among those sent (v2 has no advertisement for them).
+  if (wantsShallowInfo(req) || !repo_.shallows().empty()) {
+    line("shallow-info\n");
+    for (const auto& s : prepared.walk.shallow) line("shallow " + s.hex() + "\n");
+    for (const auto& u : prepared.walk.unshallow) line("unshallow " + u.hex() + "\n");
+    appendDelim(prefix);
+  }
+  if (!req.wantRefs.empty()) {
+    line("wanted-refs\n");
+    for (const auto& ref : req.wantRefs) line(repo_.refs().resolve(ref)->hex() + " " + ref + "\n");
+    appendDelim(prefix);
+  }
+  line("packfile\n");
+  Framing framing;
+  framing.sideband = true;
+  framing.progress = !req.noProgress;
+  const size_t enumerated = prepared.walk.objects.size();
+  return std::make_unique<FetchResponseBody>(std::move(prefix), packFor(repo_, prepared, req), framing, enumerated);
+}
+
+}  // namespace oa::git

@@ -1,0 +1,177 @@
+#include "git/store/object_store.h"
+
+#include "open_artifacts/errors.h"
+#include "git/format/delta.h"
+#include "git/format/zlib_stream.h"
+
+namespace oa::git {
+
+namespace {
+const std::string kObjectPrefix = "o/";
+const std::string kStoredBytesKey = "m/object-bytes";
+constexpr uint8_t kRecordWhole = 1;
+constexpr uint8_t kRecordDelta = 2;
+
+std::string key(const ObjectId& id) { return kObjectPrefix + id.hex(); }
+
+void putVarint(Bytes& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<uint8_t>(v));
+}
+
+bool getVarint(const Bytes& in, size_t& pos, uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64 && pos < in.size(); shift += 7) {
+    const uint8_t b = in[pos++];
+    v |= uint64_t(b & 0x7f) << shift;
+    if (!(b & 0x80)) return true;
+  }
+  return false;
+}
+
+[[noreturn]] void corrupt(const ObjectId& id) {
+  throw ArtifactsError(ErrorCode::InternalError, "A stored git object is corrupt: " + id.hex());
+}
+}  // namespace
+
+ObjectStore::ObjectStore(KvStore& store, size_t cacheBytes, std::vector<KvStore*> alternates)
+    : store_(store), alternates_(std::move(alternates)), cacheLimit_(cacheBytes) {}
+
+std::optional<Bytes> ObjectStore::rawRecord(const ObjectId& id) {
+  const std::string k = key(id);
+  if (auto raw = store_.get(k)) return raw;
+  for (KvStore* alternate : alternates_) {
+    if (auto raw = alternate->get(k)) return raw;
+  }
+  return std::nullopt;
+}
+
+bool ObjectStore::exists(const ObjectId& id) {
+  if (known_.count(id) || index_.count(id)) return true;
+  if (!rawRecord(id)) return false;
+  known_.insert(id);
+  return true;
+}
+
+const std::string& ObjectStore::keyPrefix() { return kObjectPrefix; }
+
+bool ObjectStore::existsLocally(const ObjectId& id) { return store_.get(key(id)).has_value(); }
+
+bool ObjectStore::isEmpty() { return alternates_.empty() && store_.scan(kObjectPrefix, "", 1).empty(); }
+
+std::optional<StoredObject> ObjectStore::record(const ObjectId& id) {
+  if (auto kept = retained_.find(id); kept != retained_.end()) return kept->second;
+  auto raw = rawRecord(id);
+  if (!raw) return std::nullopt;
+  const Bytes& r = *raw;
+  if (r.size() < 2 || (r[0] != kRecordWhole && r[0] != kRecordDelta) || r[1] < 1 || r[1] > 4) corrupt(id);
+  StoredObject out;
+  out.type = static_cast<ObjectType>(r[1]);
+  size_t pos = 2;
+  if (!getVarint(r, pos, out.size)) corrupt(id);
+  if (r[0] == kRecordDelta) {
+    out.isDelta = true;
+    if (pos + 20 > r.size()) corrupt(id);
+    std::copy(r.begin() + pos, r.begin() + pos + 20, out.base.bytes.begin());
+    pos += 20;
+    uint64_t weight = 0;
+    if (!getVarint(r, pos, weight) || weight > kMaxChainWeight || !getVarint(r, pos, out.deltaSize)) corrupt(id);
+    out.chainWeight = static_cast<uint32_t>(weight);
+  }
+  out.compressed.assign(r.begin() + pos, r.end());
+  if (retain_ && out.type != ObjectType::Blob) retained_.emplace(id, out);
+  return out;
+}
+
+void ObjectStore::stage(WriteBatch& batch, const ObjectId& id, const StoredObject& object) {
+  Bytes r;
+  r.reserve(object.compressed.size() + 40);
+  r.push_back(object.isDelta ? kRecordDelta : kRecordWhole);
+  r.push_back(static_cast<uint8_t>(object.type));
+  putVarint(r, object.size);
+  if (object.isDelta) {
+    r.insert(r.end(), object.base.bytes.begin(), object.base.bytes.end());
+    putVarint(r, object.chainWeight);
+    putVarint(r, object.deltaSize);
+  }
+  r.insert(r.end(), object.compressed.begin(), object.compressed.end());
+  batch.putNew(key(id), std::move(r));
+  known_.insert(id);
+}
+
+uint64_t ObjectStore::storedBytes() {
+  auto raw = store_.get(kStoredBytesKey);
+  uint64_t total = 0;
+  size_t pos = 0;
+  if (raw && !getVarint(*raw, pos, total)) return 0;
+  return total;
+}
+
+void ObjectStore::stageStoredBytes(WriteBatch& batch, uint64_t total) {
+  Bytes value;
+  putVarint(value, total);
+  batch.put(kStoredBytesKey, std::move(value));
+}
+
+StoredObject ObjectStore::wholeObject(ObjectType type, const Bytes& data) {
+  StoredObject out;
+  out.type = type;
+  out.size = data.size();
+  out.compressed = deflateBytes(data.data(), data.size());
+  return out;
+}
+
+std::optional<ResolvedObject> ObjectStore::cached(const ObjectId& id) {
+  if (large_ && large_->first == id) return large_->second;
+  auto it = index_.find(id);
+  if (it == index_.end()) return std::nullopt;
+  lru_.splice(lru_.begin(), lru_, it->second);
+  return it->second->second;
+}
+
+void ObjectStore::remember(const ObjectId& id, ObjectType type, std::shared_ptr<const Bytes> data) {
+  if (data->size() > cacheLimit_ / 4) {
+    large_.emplace(id, ResolvedObject{type, std::move(data)});
+    return;
+  }
+  if (index_.count(id)) return;
+  cacheBytes_ += data->size();
+  lru_.emplace_front(id, ResolvedObject{type, std::move(data)});
+  index_[id] = lru_.begin();
+  while (cacheBytes_ > cacheLimit_ && !lru_.empty()) {
+    cacheBytes_ -= lru_.back().second.data->size();
+    index_.erase(lru_.back().first);
+    lru_.pop_back();
+  }
+}
+
+std::optional<ResolvedObject> ObjectStore::read(const ObjectId& id) {
+  if (auto hit = cached(id)) return hit;
+  auto rec = record(id);
+  if (!rec) return std::nullopt;
+  Bytes data;
+  try {
+    if (!rec->isDelta) {
+      if (budget_) budget_->charge(rec->size);
+      data = inflateBytes(rec->compressed.data(), rec->compressed.size(), rec->size);
+    } else {
+      auto base = read(rec->base);
+      if (!base) corrupt(id);
+      if (budget_) budget_->charge(rec->deltaSize + rec->size);
+      const Bytes delta = inflateBytes(rec->compressed.data(), rec->compressed.size(), rec->deltaSize);
+      data = applyDelta(*base->data, delta.data(), delta.size(), rec->size);
+      if (data.size() != rec->size) corrupt(id);
+    }
+  } catch (const ArtifactsError& e) {
+    if (e.code() != ErrorCode::InvalidInput) throw;  // a bad stream or delta is corruption; a spent budget is not
+    corrupt(id);
+  }
+  auto shared = std::make_shared<const Bytes>(std::move(data));
+  remember(id, rec->type, shared);
+  return ResolvedObject{rec->type, shared};
+}
+
+}  // namespace oa::git

@@ -1,0 +1,191 @@
+#include "git/store/pack_ingest.h"
+
+#include "open_artifacts/errors.h"
+#include "git/format/delta.h"
+#include "git/format/object_links.h"
+#include "git/format/sha1.h"
+#include "git/format/zlib_stream.h"
+
+namespace oa::git {
+
+namespace {
+constexpr size_t kBatchBytes = 8u << 20;
+constexpr size_t kBatchObjects = 2000;
+
+PackLimits parserLimits(const IngestLimits& l) {
+  PackLimits p;
+  p.maxObjectSize = l.maxObjectSize;
+  p.maxDeltaResultSize = l.maxObjectSize;
+  return p;
+}
+
+[[noreturn]] void overLimit(const std::string& what, uint64_t limit) {
+  throw ArtifactsError(ErrorCode::MemoryLimit, what + " exceeds the limit of " + std::to_string(limit) + " bytes");
+}
+}  // namespace
+
+PackIngest::PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits, bool recordLinks)
+    : kv_(store), objects_(objects), limits_(limits), parser_(parserLimits(limits)), budget_(limits.work),
+      storeWasEmpty_(objects.isEmpty()), recordLinks_(recordLinks) {
+  repoBytesBefore_ = objects_.storedBytes();
+  objects_.setWorkBudget(&budget_);  // base reads from storage count too
+}
+
+PackIngest::~PackIngest() { objects_.setWorkBudget(nullptr); }
+
+void PackIngest::write(const uint8_t* data, size_t n) {
+  packBytes_ += n;
+  if (packBytes_ > limits_.maxPackBytes) overLimit("the pack", limits_.maxPackBytes);
+  budget_.addInput(n);
+  if (!backlog_.empty()) {
+    backlog_.insert(backlog_.end(), data, data + n);
+    return;
+  }
+  budget_.startStep();
+  parse(data, n);
+}
+
+bool PackIngest::resume() {
+  if (backlog_.empty()) return true;
+  budget_.startStep();
+  Bytes input = std::move(backlog_);
+  backlog_.clear();
+  parse(input.data(), input.size());
+  return backlog_.empty();
+}
+
+void PackIngest::parse(const uint8_t* data, size_t n) {
+  const size_t used = parser_.write(data, n, [this](PackEntry&& e) {
+    onEntry(std::move(e));
+    if (budget_.stepSpent()) parser_.pause();
+  });
+  backlog_.insert(backlog_.end(), data + used, data + n);
+}
+
+void PackIngest::flush() {
+  if (batch_.empty()) return;
+  if (storedBytes_ > flushedBytes_) {
+    // Read at commit time: a concurrent push's bytes are not lost.
+    objects_.stageStoredBytes(batch_, objects_.storedBytes() + (storedBytes_ - flushedBytes_));
+  }
+  kv_.commit(batch_);
+  flushedBytes_ = storedBytes_;
+  batch_ = WriteBatch();
+  batchBytes_ = 0;
+}
+
+void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& data, const ObjectId* base,
+                       uint32_t baseWeight) {
+  if (data.size() > limits_.maxObjectSize) {
+    throw ArtifactsError(ErrorCode::MemoryLimit, "object exceeds the 32 MB limit (" + std::to_string(data.size()) + " bytes)");
+  }
+  budget_.charge(data.size());  // hashed, parsed for links, maybe recompressed
+  const ObjectId id = hashObject(type, data.data(), data.size());
+  idAtOffset_[entry.offset] = id;
+  if (recordLinks_ && !links_.count(id)) links_.emplace(id, objectLinks(type, data));
+  const bool known = weightOf_.count(id) || (!storeWasEmpty_ && objects_.exists(id));
+  objects_.remember(id, type, std::make_shared<const Bytes>(data));
+  if (known) return;  // already stored
+  StoredObject rec;
+  rec.type = type;
+  rec.size = data.size();
+  const uint32_t weight = base ? baseWeight + deltaLinkWeight(data.size()) : 0;
+  if (base && weight <= kMaxChainWeight) {
+    rec.isDelta = true;
+    rec.base = *base;
+    rec.chainWeight = weight;
+    rec.deltaSize = entry.size;
+    rec.compressed = entry.compressed;
+  } else if (base) {
+    rec = ObjectStore::wholeObject(type, data);  // the chain would weigh too much: store whole
+  } else {
+    rec.compressed = entry.compressed;
+  }
+  weightOf_[id] = rec.chainWeight;
+  const uint64_t recordBytes = rec.compressed.size() + 64;
+  storedBytes_ += recordBytes;
+  if (repoBytesBefore_ + storedBytes_ > limits_.maxRepoBytes) {
+    overLimit("the repository's stored size", limits_.maxRepoBytes);
+  }
+  batchBytes_ += recordBytes;
+  objects_.stage(batch_, id, rec);
+  ++stored_;
+  if (batchBytes_ >= kBatchBytes || stored_ % kBatchObjects == 0) flush();
+  // Deltas that were waiting for this object can resolve now.
+  auto waiting = deferred_.find(id);
+  if (waiting != deferred_.end()) {
+    std::vector<PackEntry> entries = std::move(waiting->second);
+    deferred_.erase(waiting);
+    for (auto& e : entries) {
+      deferredBytes_ -= e.compressed.size() + e.data.size();
+      tryResolveDelta(e, id);
+    }
+  }
+}
+
+bool PackIngest::tryResolveDelta(PackEntry& entry, const ObjectId& baseId) {
+  const bool inPack = weightOf_.count(baseId) > 0;
+  if (!inPack && (storeWasEmpty_ || !objects_.exists(baseId) || (baseGuard_ && !baseGuard_(baseId)))) return false;
+  // Charged before the work: a small delta can announce a large result.
+  budget_.charge(deltaSizes(entry.data.data(), entry.data.size()).second);
+  auto base = objects_.read(baseId);
+  if (!base && inPack) {
+    flush();  // the base is staged but no longer cached: make it readable
+    base = objects_.read(baseId);
+  }
+  if (!base) return false;
+  uint32_t baseWeight = 0;
+  if (inPack) baseWeight = weightOf_.at(baseId);
+  else if (auto rec = objects_.record(baseId)) baseWeight = rec->chainWeight;
+  const Bytes data = applyDelta(*base->data, entry.data.data(), entry.data.size(), limits_.maxObjectSize);
+  store(entry, base->type, data, &baseId, baseWeight);
+  return true;
+}
+
+void PackIngest::onEntry(PackEntry&& entry) {
+  budget_.charge(entry.data.size());  // inflated by the parser
+  switch (entry.type) {
+    case ObjectType::Commit:
+    case ObjectType::Tree:
+    case ObjectType::Blob:
+    case ObjectType::Tag:
+      store(entry, entry.type, entry.data, nullptr, 0);
+      return;
+    case ObjectType::OfsDelta: {
+      auto it = idAtOffset_.find(entry.baseOffset);
+      if (it == idAtOffset_.end()) {
+        throw ArtifactsError(ErrorCode::InvalidInput, "ofs-delta base at offset " + std::to_string(entry.baseOffset) +
+                                                          " is not an object of this pack");
+      }
+      const ObjectId base = it->second;
+      if (!tryResolveDelta(entry, base)) throw ArtifactsError(ErrorCode::InternalError, "ofs-delta base unreadable");
+      return;
+    }
+    case ObjectType::RefDelta: {
+      const ObjectId base = entry.baseId;
+      if (tryResolveDelta(entry, base)) return;
+      // The base may come later in the pack: keep the delta until then.
+      deferredBytes_ += entry.compressed.size() + entry.data.size();
+      if (deferredBytes_ > limits_.maxDeferredBytes) {
+        throw ArtifactsError(ErrorCode::MemoryLimit, "too many deltas waiting for bases later in the pack");
+      }
+      deferred_[base].push_back(std::move(entry));
+      return;
+    }
+    default:
+      throw ArtifactsError(ErrorCode::InvalidInput, "bad object type in pack");
+  }
+}
+
+void PackIngest::finish() {
+  while (!resume()) {
+  }
+  parser_.finish();
+  if (!deferred_.empty()) {
+    throw ArtifactsError(ErrorCode::InvalidInput,
+                         "pack has deltas against missing base object " + deferred_.begin()->first.hex());
+  }
+  flush();
+}
+
+}  // namespace oa::git

@@ -1,0 +1,101 @@
+// Turns a pushed (possibly thin) pack into object records as it streams in:
+// each entry is inflated, resolved against its base (earlier in the pack, or
+// already stored), hashed, and stored keeping its delta form and compressed
+// bytes. Batches are committed as they fill, so memory stays bounded and
+// objects are durable before any ref can point at them.
+//
+// Costs are bounded (work_budget.h): the bytes inflated and resolved against
+// the bytes received, the pack's size and the repo's stored size against the
+// host's limits. Work is done in steps: write() stops after a step's share
+// and keeps the rest of its input, and resume() continues it, so the host can
+// serve other requests in between.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "git/store/object_store.h"
+#include "git/format/pack_parser.h"
+#include "git/store/work_budget.h"
+#include "open_artifacts/storage.h"
+
+namespace oa::git {
+
+struct IngestLimits {
+  uint64_t maxObjectSize = 32ull << 20;       // resolved size of any object (spec §6.6: 32 MB)
+  uint64_t maxDeferredBytes = 16ull << 20;    // REF_DELTAs waiting for a base later in the pack (git never sends them)
+  uint64_t maxPackBytes = 1ull << 30;         // one pack (a push, an import)
+  uint64_t maxRepoBytes = 1ull << 30;         // the repo's stored objects (spec §8.1: 1 GB per repo)
+  WorkLimits work;
+};
+
+class PackIngest {
+ public:
+  // `recordLinks`: keep links() for a connectivity check (a push). An import
+  // walks the result instead, so it does not hold every object's links.
+  PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits = {}, bool recordLinks = true);
+  ~PackIngest();
+
+  // Feeds pack bytes. Throws ArtifactsError(InvalidInput / MemoryLimit) on a
+  // bad pack; objects stored before the error stay as unreachable records.
+  // May stop after a step's work with input left over: call resume() until
+  // it returns true before writing more.
+  void write(const uint8_t* data, size_t n);
+  // Does the next step of pending work; true once none is left.
+  bool resume();
+  bool idle() const { return backlog_.empty(); }
+  // Finishes pending work, verifies the trailer, commits the last batch.
+  void finish();
+  // Thin-pack delta bases outside the pack are used only when this says yes
+  // (a fork: objects its refs reach); otherwise they count as missing.
+  void setExternalBaseGuard(std::function<bool(const ObjectId&)> guard) { baseGuard_ = std::move(guard); }
+  // Bytes of object records this pack added to the repo.
+  uint64_t storedBytes() const { return storedBytes_; }
+  // Work done so far (work_budget.h), and the most the pack may do.
+  uint64_t workDone() const { return budget_.used(); }
+  uint64_t workLimit() const { return budget_.limit(); }
+
+  // What each object of the pack refers to (see object_links.h); an object
+  // whose content did not parse as its type maps to nullopt.
+  const std::unordered_map<ObjectId, std::optional<std::vector<ObjectId>>>& links() const { return links_; }
+  // Pack entries read so far (progress of an import).
+  uint32_t entriesRead() const { return parser_.entriesParsed(); }
+  // Entries the pack header announces (0 until its 12 bytes arrived).
+  uint32_t entriesAnnounced() const { return parser_.objectCount(); }
+
+ private:
+  void onEntry(PackEntry&& entry);
+  // Resolves, hashes and stages one object whose base (if any) is available.
+  void store(const PackEntry& entry, ObjectType type, const Bytes& data, const ObjectId* base, uint32_t baseWeight);
+  bool tryResolveDelta(PackEntry& entry, const ObjectId& base);
+  // Parses input until it is used up or a step's work is done; keeps the rest.
+  void parse(const uint8_t* data, size_t n);
+  void flush();
+
+  KvStore& kv_;
+  ObjectStore& objects_;
+  IngestLimits limits_;
+  PackParser parser_;
+  WorkBudget budget_;
+  Bytes backlog_;  // input not parsed yet (a step ended)
+  uint64_t packBytes_ = 0;
+  WriteBatch batch_;
+  size_t batchBytes_ = 0;
+  uint32_t stored_ = 0;
+  uint64_t storedBytes_ = 0, flushedBytes_ = 0;
+  uint64_t repoBytesBefore_ = 0;
+  std::unordered_map<uint64_t, ObjectId> idAtOffset_;
+  std::unordered_map<ObjectId, uint32_t> weightOf_;    // chain weight of this pack's objects
+  std::unordered_map<ObjectId, std::optional<std::vector<ObjectId>>> links_;
+  std::unordered_map<ObjectId, std::vector<PackEntry>> deferred_;  // by missing base id
+  uint64_t deferredBytes_ = 0;
+  // A repo with no objects yet (an initial push) needs no per-object
+  // "already stored?" lookups: that is most of the storage reads of a push.
+  bool storeWasEmpty_ = false;
+  bool recordLinks_;
+  std::function<bool(const ObjectId&)> baseGuard_;
+};
+
+}  // namespace oa::git

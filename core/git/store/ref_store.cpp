@@ -1,0 +1,82 @@
+#include "git/store/ref_store.h"
+
+#include "open_artifacts/errors.h"
+#include "base/utf8.h"
+
+namespace oa::git {
+
+namespace {
+const std::string kRefPrefix = "ref/";
+const std::string kHeadKey = "h/HEAD";
+const std::string kSymref = "ref: ";
+
+bool validComponent(std::string_view c) {
+  if (c.empty() || c.front() == '.') return false;
+  if (c.size() >= 5 && c.substr(c.size() - 5) == ".lock") return false;
+  return true;
+}
+}  // namespace
+
+bool isValidRefName(std::string_view name) {
+  // Like git receive-pack: "refs/" plus a name of at least two levels.
+  if (name.size() > 1024 || name.rfind("refs/", 0) != 0 || name.find('/', 5) == std::string_view::npos) return false;
+  if (name.back() == '/' || name.back() == '.') return false;
+  if (name.find("..") != std::string_view::npos || name.find("@{") != std::string_view::npos) return false;
+  if (!isValidUtf8(name)) return false;  // refused ("funny refname") rather than stored lossily
+  for (char ch : name) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 32 || c == 127 || std::string_view(" ~^:?*[\\").find(ch) != std::string_view::npos) return false;
+  }
+  size_t start = 0;
+  while (start <= name.size()) {
+    const size_t slash = name.find('/', start);
+    const size_t end = slash == std::string_view::npos ? name.size() : slash;
+    if (!validComponent(name.substr(start, end - start))) return false;
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return true;
+}
+
+std::string RefStore::headTarget() {
+  auto raw = store_.get(kHeadKey);
+  if (!raw) throw ArtifactsError(ErrorCode::InternalError, "repository has no HEAD");
+  return bytesToString(*raw).substr(kSymref.size());
+}
+
+void RefStore::stageHead(WriteBatch& batch, const std::string& target) { batch.put(kHeadKey, kSymref + target); }
+
+std::optional<ObjectId> RefStore::get(const std::string& name) {
+  auto raw = store_.get(kRefPrefix + name);
+  if (!raw) return std::nullopt;
+  auto id = ObjectId::fromHex(bytesToString(*raw));
+  if (!id) throw ArtifactsError(ErrorCode::InternalError, "corrupt ref " + name);
+  return id;
+}
+
+std::optional<ObjectId> RefStore::resolve(const std::string& name) {
+  return name == "HEAD" ? get(headTarget()) : get(name);
+}
+
+std::vector<Ref> RefStore::list(const std::string& prefix) {
+  std::vector<Ref> out;
+  std::string after;
+  for (;;) {
+    auto rows = store_.scan(kRefPrefix + prefix, after, 1000);
+    for (const auto& row : rows) {
+      auto id = ObjectId::fromHex(bytesToString(row.value));
+      if (!id) throw ArtifactsError(ErrorCode::InternalError, "corrupt ref " + row.key);
+      out.push_back({row.key.substr(kRefPrefix.size()), *id});
+    }
+    if (rows.size() < 1000) break;
+    after = rows.back().key;
+  }
+  return out;
+}
+
+void RefStore::stage(WriteBatch& batch, const std::string& name, const std::optional<ObjectId>& id) {
+  if (id) batch.put(kRefPrefix + name, id->hex());
+  else batch.remove(kRefPrefix + name);
+}
+
+}  // namespace oa::git

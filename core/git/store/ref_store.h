@@ -1,0 +1,44 @@
+// A repo's refs in its own store: "ref/<refname>" -> 40-hex object id, and
+// HEAD as a symref ("h/HEAD" -> "ref: refs/heads/<branch>"). Updates are staged
+// into a WriteBatch so a push can apply all of its ref changes atomically,
+// after its objects are durable (DESIGN.md crash-safety order).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "git/format/object_id.h"
+#include "open_artifacts/storage.h"
+
+namespace oa::git {
+
+struct Ref {
+  std::string name;
+  ObjectId id;
+};
+
+// git check-ref-format for a full ref name pushed by a client ("refs/...").
+bool isValidRefName(std::string_view name);
+
+class RefStore {
+ public:
+  explicit RefStore(KvStore& store) : store_(store) {}
+
+  // "refs/heads/main": what HEAD points at (the branch may be unborn).
+  std::string headTarget();
+  void stageHead(WriteBatch& batch, const std::string& target);
+
+  std::optional<ObjectId> get(const std::string& name);
+  // Like get(), but "HEAD" follows the symref.
+  std::optional<ObjectId> resolve(const std::string& name);
+  // All refs under `prefix`, sorted by name.
+  std::vector<Ref> list(const std::string& prefix = "refs/");
+  // Stage setting (or, with nullopt, deleting) a ref.
+  void stage(WriteBatch& batch, const std::string& name, const std::optional<ObjectId>& id);
+
+ private:
+  KvStore& store_;
+};
+
+}  // namespace oa::git

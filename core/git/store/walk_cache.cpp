@@ -1,0 +1,94 @@
+#include "git/store/walk_cache.h"
+
+#include <algorithm>
+
+#include "git/format/sha1.h"
+
+namespace oa::git {
+
+namespace {
+const std::string kKey = "cache/walk";
+constexpr uint8_t kVersion = 1;
+
+void updateSorted(Sha1& sha, std::vector<ObjectId> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  const uint32_t n = static_cast<uint32_t>(ids.size());
+  sha.update(&n, sizeof n);
+  for (const auto& id : ids) sha.update(id.bytes.data(), id.bytes.size());
+}
+
+// Identifies what the answer depends on: the set of wants, and the repo's
+// own shallow boundary (order and duplicates do not matter).
+ObjectId requestDigest(const WalkRequest& request) {
+  Sha1 sha;
+  updateSorted(sha, request.wants);
+  updateSorted(sha, std::vector<ObjectId>(request.repoShallows.begin(), request.repoShallows.end()));
+  return sha.finish();
+}
+
+void putU32(Bytes& out, uint32_t v) {
+  for (int i = 3; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+bool getU32(const Bytes& in, size_t& pos, uint32_t& v) {
+  if (pos + 4 > in.size()) return false;
+  v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | in[pos++];
+  return true;
+}
+
+bool getIds(const Bytes& in, size_t& pos, uint32_t n, std::vector<ObjectId>& out) {
+  if (n > (in.size() - pos) / 20) return false;
+  out.reserve(n);
+  for (uint32_t i = 0; i < n; ++i, pos += 20) out.push_back(ObjectId::fromRaw(in.data() + pos));
+  return true;
+}
+}  // namespace
+
+bool WalkCache::cacheable(const WalkRequest& r) {
+  return !r.wants.empty() && r.haves.empty() && r.clientShallows.empty() && r.depth == 0 && !r.deepenRelative &&
+         r.deepenSince == 0 && r.deepenNot.empty() && r.filter.kind == ObjectFilter::Kind::None && !r.verifyBlobs &&
+         !r.commitsOnly;
+}
+
+// Layout: version, wants digest (20), commit count, shallow count, object
+// count (u32 each), then the shallow ids and the object ids (20 bytes each).
+std::optional<WalkResult> WalkCache::find(const WalkRequest& request) {
+  if (!cacheable(request)) return std::nullopt;
+  const auto raw = store_.get(kKey);
+  if (!raw || raw->size() < 1 + 20 + 12 || (*raw)[0] != kVersion) return std::nullopt;
+  if (ObjectId::fromRaw(raw->data() + 1) != requestDigest(request)) return std::nullopt;
+  size_t pos = 21;
+  uint32_t commits = 0, shallow = 0, objects = 0;
+  WalkResult out;
+  if (!getU32(*raw, pos, commits) || !getU32(*raw, pos, shallow) || !getU32(*raw, pos, objects) ||
+      !getIds(*raw, pos, shallow, out.shallow) || !getIds(*raw, pos, objects, out.objects) || pos != raw->size()) {
+    return std::nullopt;  // a damaged entry is a miss; the walk rewrites it
+  }
+  out.commitCount = commits;
+  return out;
+}
+
+void WalkCache::remember(const WalkRequest& request, const WalkResult& result) {
+  if (!cacheable(request) || !result.unshallow.empty() || result.objects.size() > UINT32_MAX) return;
+  Bytes value;
+  value.reserve(1 + 20 + 12 + 20 * (result.shallow.size() + result.objects.size()));
+  value.push_back(kVersion);
+  const ObjectId digest = requestDigest(request);
+  value.insert(value.end(), digest.bytes.begin(), digest.bytes.end());
+  putU32(value, static_cast<uint32_t>(result.commitCount));
+  putU32(value, static_cast<uint32_t>(result.shallow.size()));
+  putU32(value, static_cast<uint32_t>(result.objects.size()));
+  for (const auto& id : result.shallow) value.insert(value.end(), id.bytes.begin(), id.bytes.end());
+  for (const auto& id : result.objects) value.insert(value.end(), id.bytes.begin(), id.bytes.end());
+  WriteBatch batch;
+  batch.put(kKey, std::move(value));
+  try {
+    store_.commit(batch);
+  } catch (...) {
+    // Best effort: the next clone walks again.
+  }
+}
+
+}  // namespace oa::git

@@ -1,0 +1,62 @@
+// The host storage callback (DESIGN.md "Storage"): a synchronous, ordered
+// key-value store with an all-or-nothing batch. Keys are byte strings compared
+// bytewise; the core keeps them well-formed UTF-8 (JS hosts keep them as strings). Hosts guarantee values of at
+// least kMaxValueBytes; ChunkedStore splits anything larger.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "open_artifacts/bytes.h"
+
+namespace oa {
+
+// Largest value a host must accept in one row (Durable Object rows hold 2 MB).
+constexpr size_t kMaxValueBytes = 1024 * 1024;
+
+struct KvEntry {
+  std::string key;
+  Bytes value;
+};
+
+// Writes applied atomically by KvStore::commit, in order.
+class WriteBatch {
+ public:
+  struct Op {
+    bool isDelete;
+    std::string key;
+    Bytes value;
+    bool fresh = false;  // the caller knows the key is absent (lets ChunkedStore skip a read)
+  };
+
+  void put(std::string key, Bytes value) { ops_.push_back({false, std::move(key), std::move(value)}); }
+  // A put of a key the caller has just seen absent (e.g. a new git object).
+  void putNew(std::string key, Bytes value) { ops_.push_back({false, std::move(key), std::move(value), true}); }
+  void put(std::string key, std::string_view text) { put(std::move(key), Bytes(text.begin(), text.end())); }
+  void remove(std::string key) { ops_.push_back({true, std::move(key), {}}); }
+
+  const std::vector<Op>& ops() const { return ops_; }
+  bool empty() const { return ops_.empty(); }
+
+ private:
+  std::vector<Op> ops_;
+};
+
+class KvStore {
+ public:
+  virtual ~KvStore() = default;
+
+  virtual std::optional<Bytes> get(const std::string& key) = 0;
+  // Entries whose key starts with `prefix` and sorts strictly after `after`
+  // (empty = from the start), in key order, at most `limit` of them.
+  virtual std::vector<KvEntry> scan(const std::string& prefix, const std::string& after, size_t limit) = 0;
+  // Applies every op or none.
+  virtual void commit(const WriteBatch& batch) = 0;
+};
+
+}  // namespace oa

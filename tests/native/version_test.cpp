@@ -1,5 +1,0 @@
-#include <gtest/gtest.h>
-
-#include "version.h"
-
-TEST(Version, LinksLibgit2OneFive) { EXPECT_EQ(oa::libgit2Version().rfind("1.5.", 0), 0u) << oa::libgit2Version(); }
