@@ -12,6 +12,7 @@
 #include "api/git_http_session.h"
 #include "js_storage.h"
 #include "api/json_api.h"
+#include "artifacts/names.h"
 #include "open_artifacts/version.h"
 
 using emscripten::val;
@@ -232,6 +233,19 @@ class NamespaceBinding {
     });
   }
 
+  // The remote URL of repo `name` (INVALID_REPO_NAME for a bad name).
+  std::string remoteUrl(const std::string& name) {
+    return guard([&] {
+      requireValidRepoName(name);
+      return service_->remoteUrl(name);
+    });
+  }
+
+  // Removes repo stores no registry names (see ArtifactsService::sweep); how many.
+  double sweep() {
+    return guard([&] { return static_cast<double>(service_->sweep()); });
+  }
+
   GitSessionBinding* openGit(const std::string& requestJson) {
     return new GitSessionBinding(*service_, requestJson, makeError_);
   }
@@ -260,6 +274,16 @@ class NamespaceBinding {
 // hosts that resolve names themselves (Node).
 bool isPublicAddress(const std::string& address) { return oa::isPublicAddress(std::string_view(address)); }
 
+// {"INVALID_INPUT": {"numericCode": 10100, "httpStatus": 400}, ...}: the JS
+// layer's one source for codes it must name itself.
+std::string errorCodes() {
+  nlohmann::json table = nlohmann::json::object();
+  for (ErrorCode code : kAllErrorCodes) {
+    table[errorCodeName(code)] = {{"numericCode", errorNumericCode(code)}, {"httpStatus", errorHttpStatus(code)}};
+  }
+  return table.dump();
+}
+
 std::string versions() {
   return nlohmann::json{{"openArtifacts", kOpenArtifactsVersion}, {"libgit2", libgit2Version()}}.dump();
 }
@@ -272,6 +296,8 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .constructor<val, val, std::string, std::string, std::string, val>()
       .function("call", &oa::bindings::NamespaceBinding::call)
       .function("readBytes", &oa::bindings::NamespaceBinding::readBytes)
+      .function("sweep", &oa::bindings::NamespaceBinding::sweep)
+      .function("remoteUrl", &oa::bindings::NamespaceBinding::remoteUrl)
       .function("openGit", &oa::bindings::NamespaceBinding::openGit, emscripten::allow_raw_pointers())
       .function("openFork", &oa::bindings::NamespaceBinding::openFork, emscripten::allow_raw_pointers())
       .function("openImport", &oa::bindings::NamespaceBinding::openImport, emscripten::allow_raw_pointers());
@@ -294,5 +320,6 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .function("progress", &oa::bindings::ImportJobBinding::progress)
       .function("result", &oa::bindings::ImportJobBinding::result);
   emscripten::function("versions", &oa::bindings::versions);
+  emscripten::function("errorCodes", &oa::bindings::errorCodes);
   emscripten::function("isPublicAddress", &oa::bindings::isPublicAddress);
 }

@@ -62,6 +62,15 @@ KvStore& JsRepoProvider::openRepo(const std::string& repoId) {
   return *slot;
 }
 
+std::optional<std::vector<std::string>> JsRepoProvider::repoIds() {
+  if (storage_["repoIds"].typeOf().as<std::string>() != "function") return std::nullopt;
+  const val ids = storage_.call<val>("repoIds");
+  std::vector<std::string> out;
+  const size_t n = ids["length"].as<size_t>();
+  for (size_t i = 0; i < n; ++i) out.push_back(ids[i].as<std::string>());
+  return out;
+}
+
 int64_t JsHost::nowMs() { return static_cast<int64_t>(host_.call<double>("now")); }
 
 void JsHost::randomBytes(uint8_t* out, size_t n) {

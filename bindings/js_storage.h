@@ -33,6 +33,8 @@ class JsRepoProvider : public RepoStorageProvider {
       : storage_(std::move(storage)), shares_(storage_["sharesRepoStorage"].strictlyEquals(emscripten::val(true))) {}
   KvStore& openRepo(const std::string& repoId) override;
   bool sharesStorage() const override { return shares_; }
+  // storage.repoIds(), when the storage has it.
+  std::optional<std::vector<std::string>> repoIds() override;
 
  private:
   emscripten::val storage_;

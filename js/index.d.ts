@@ -1,4 +1,5 @@
-// Hand-written types of the open-artifacts package. The object createArtifacts()
+// Hand-written types of the open-artifacts package, as every runtime sees it
+// (browsers, Workers); Node adds SqliteStorage (node.d.ts). The object createArtifacts()
 // returns is shaped like `Artifacts` from @cloudflare/workers-types (checked by
 // tests/types/compat.ts), so code written for env.ARTIFACTS runs against it.
 
@@ -15,6 +16,8 @@ export interface StorageHandle {
 export interface ArtifactsStorage {
   registry(namespace: string): StorageHandle;
   repo(repoId: string): StorageHandle;
+  /** The id of every repo store, for sweep(). Optional: without it nothing is swept. */
+  repoIds?(): string[];
   /**
    * True when every repo handle reads one backing store synchronously (as
    * MemoryStorage and SqliteStorage): forks then borrow their parent's objects
@@ -250,6 +253,15 @@ export interface ArtifactsNamespace {
    * Worker's or Node server's fetch handler.
    */
   fetch(request: Request): Promise<Response>;
+  /**
+   * Our extension: removes the rows of this namespace's repo stores that no registry entry names
+   * (a push that raced a delete; leftovers of a crash), where the storage can list its repo
+   * stores (`repoIds()`). Resolves to how many stores were removed. `open-artifacts serve` runs
+   * it at start.
+   */
+  sweep(): Promise<number>;
+  /** Our extension: the remote URL of repo `name` (`<baseUrl>/git/<namespace>/<name>.git`). */
+  remoteUrl(name: string): Promise<string>;
 }
 
 export declare function createArtifacts(options: CreateArtifactsOptions): ArtifactsNamespace;
@@ -258,24 +270,8 @@ export declare function createArtifacts(options: CreateArtifactsOptions): Artifa
 export declare class MemoryStorage implements ArtifactsStorage {
   registry(namespace: string): StorageHandle;
   repo(repoId: string): StorageHandle;
+  /** The id of every repo store (for sweep()). */
+  repoIds(): string[];
   /** Every stored row in key order, values as comma-joined bytes. */
   snapshot(): Array<[string, string]>;
-}
-
-/**
- * Durable storage in one SQLite file (better-sqlite3, WAL, synchronous=FULL). Node entry point only.
- * `pathOrDir` is the database file, or a directory (existing, or ending in "/") that holds `artifacts.sqlite`.
- */
-export declare class SqliteStorage implements ArtifactsStorage {
-  constructor(pathOrDir: string);
-  /** The database file in use. */
-  readonly path: string;
-  /** False once closed. */
-  readonly open: boolean;
-  registry(namespace: string): StorageHandle;
-  repo(repoId: string): StorageHandle;
-  /** Every stored row in key order, values as comma-joined bytes. */
-  snapshot(): Array<[string, string]>;
-  /** Closes the database (idempotent); handles throw afterwards. */
-  close(): void;
 }

@@ -47,13 +47,15 @@ else
   ((node_fail == 0)) || sed -n '/failing tests:/,$p' build/node-test.log | head -80
 fi
 
-echo "[test] type compatibility with @cloudflare/workers-types (tsc --noEmit)"
-if npx --no-install tsc -p tests/types/tsconfig.json; then
-  echo "  ok"
-  count 1 0
-else
-  count 0 1
-fi
+echo "[test] types: compatibility with @cloudflare/workers-types, and per runtime (tsc --noEmit)"
+for config in tests/types/tsconfig.json tests/types/tsconfig.node.json; do
+  if npx --no-install tsc -p "$config"; then
+    echo "  ok: $config"
+    count 1 0
+  else
+    count 0 1
+  fi
+done
 
 echo "[test] fuzzing (libFuzzer + ASan/UBSan, ${FUZZ_SECONDS:-10} s per target)"
 if bash scripts/fuzz.sh "${FUZZ_SECONDS:-10}" >build/fuzz.log 2>&1; then

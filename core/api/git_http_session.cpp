@@ -145,18 +145,18 @@ void GitHttpSession::fail(int status, const std::string& message, bool authentic
 
 GitHttpSession::~GitHttpSession() = default;
 
-GitHttpSession::GitHttpSession(ArtifactsService& service, const GitHttpRequest& request) : service_(service) {
+GitHttpSession::GitHttpSession(RepoDirectory& repos, const GitHttpRequest& request) : repos_(repos) {
   open(request);
 }
 
 void GitHttpSession::open(const GitHttpRequest& request) {
   // /git/<namespace>/<repo>.git/<rest>
-  const std::string prefix = "/git/" + service_.config().name + "/";
+  const std::string prefix = "/git/" + repos_.namespaceName() + "/";
   const size_t dotGit = request.path.find(".git/", prefix.size());
   if (!startsWith(request.path, prefix) || dotGit == std::string::npos) return fail(404, "Not found");
-  repoName_ = request.path.substr(prefix.size(), dotGit - prefix.size());
+  const std::string repoName = request.path.substr(prefix.size(), dotGit - prefix.size());
   const std::string rest = request.path.substr(dotGit + 5);
-  if (!isValidRepoName(repoName_)) return fail(404, "Not found");
+  if (!isValidRepoName(repoName)) return fail(404, "Not found");
   bool write = false;
   if (rest == "info/refs" && request.method == "GET") {
     route_ = Route::InfoRefs;
@@ -172,9 +172,13 @@ void GitHttpSession::open(const GitHttpRequest& request) {
     return fail(404, "Not found");
   }
   version_ = protocolVersion(request.headers);
-  const GitAccess access = service_.authorizeGit(repoName_, presentedToken(request.headers), write);
+  const auto token = presentedToken(request.headers);
+  if (!token || token->empty()) return fail(401, "Authentication required", true);
+  // Unknown repos answer like bad tokens: a token never reveals other repos.
+  repo_ = repos_.repoNamed(repoName);
+  if (!repo_) return fail(403, "Invalid or expired token");
+  const GitAccess access = repo_->authorizeGit(token, write);
   if (access.status != 200) return fail(access.status, access.message, access.status == 401);
-  repoId_ = access.record.id;
   if (route_ != Route::InfoRefs) {
     const std::string service = route_ == Route::UploadPack ? "upload-pack" : "receive-pack";
     auto ct = request.headers.find("content-type");
@@ -184,13 +188,13 @@ void GitHttpSession::open(const GitHttpRequest& request) {
     auto ce = request.headers.find("content-encoding");
     if (ce != request.headers.end() && ce->second == "gzip") {
       gzip_ = std::make_unique<git::GzipDecoder>(route_ == Route::UploadPack ? kMaxUploadRequestBytes
-                                                                              : service_.config().limits.maxPackBytes + (4u << 20));
+                                                                              : repo_->ingestLimits().maxPackBytes + (4u << 20));
     } else if (ce != request.headers.end() && !ce->second.empty() && ce->second != "identity") {
       return fail(415, "unsupported Content-Encoding " + ce->second);
     }
   }
-  repo_ = service_.openRepoContext(repoId_);
-  if (route_ == Route::ReceivePack) receive_ = std::make_unique<git::ReceivePack>(*repo_, service_.ingestLimits());
+  context_ = repo_->openContext();
+  if (route_ == Route::ReceivePack) receive_ = std::make_unique<git::ReceivePack>(*context_, repo_->ingestLimits());
 }
 
 void GitHttpSession::consume(const uint8_t* data, size_t n) {
@@ -211,7 +215,7 @@ bool GitHttpSession::guardBody(F&& f) {
     return f();
   } catch (const ArtifactsError& e) {
     if (e.code() != ErrorCode::InvalidInput && e.code() != ErrorCode::MemoryLimit) throw;
-    fail(e.code() == ErrorCode::MemoryLimit ? 413 : 400, e.what());
+    fail(errorHttpStatus(e.code()), e.what());
     input_ = Bytes();
     return true;
   }
@@ -252,21 +256,21 @@ GitHttpResponseHead GitHttpSession::finish() {
   try {
     if (gzip_) gzip_->finish();
     if (route_ == Route::InfoRefs) {
-      body_ = git::bufferBody(receiveService_ ? git::ReceivePack(*repo_).advertise(version_)
-                                              : git::UploadPack(*repo_).advertise(version_));
+      body_ = git::bufferBody(receiveService_ ? git::ReceivePack(*context_).advertise(version_)
+                                              : git::UploadPack(*context_).advertise(version_));
       head_.headers["Content-Type"] = std::string("application/x-") + service + "-advertisement";
     } else if (route_ == Route::UploadPack) {
-      body_ = git::UploadPack(*repo_).serve(uploadBody_, version_);
+      body_ = git::UploadPack(*context_).serve(uploadBody_, version_);
       uploadBody_.clear();
       head_.headers["Content-Type"] = std::string("application/x-") + service + "-result";
     } else {
       body_ = receive_->finish();
-      if (receive_->outcome().anyRefChanged) service_.recordPush(repoName_, repoId_);
+      if (receive_->outcome().anyRefChanged) repos_.recordPush(*repo_);
       head_.headers["Content-Type"] = std::string("application/x-") + service + "-result";
     }
   } catch (const ArtifactsError& e) {
     if (e.code() != ErrorCode::InvalidInput && e.code() != ErrorCode::MemoryLimit) throw;
-    fail(e.code() == ErrorCode::MemoryLimit ? 413 : 400, e.what());
+    fail(errorHttpStatus(e.code()), e.what());
     return head_;
   }
   head_.status = 200;

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "artifacts/artifacts_service.h"
+#include "artifacts/repo_service.h"
 #include "git/format/gzip_decoder.h"
 #include "git/protocol/receive_pack.h"
 #include "git/store/repo_context.h"
@@ -44,7 +44,8 @@ constexpr size_t kMaxPiecesPerPump = 8;
 
 class GitHttpSession {
  public:
-  GitHttpSession(ArtifactsService& service, const GitHttpRequest& request);
+  // `repos` finds the repo the URL names (ArtifactsService locally).
+  GitHttpSession(RepoDirectory& repos, const GitHttpRequest& request);
   ~GitHttpSession();
 
   // The request body, in chunks. Work a chunk causes may be left pending
@@ -66,15 +67,14 @@ class GitHttpSession {
   template <typename F>
   bool guardBody(F&& f);
 
-  ArtifactsService& service_;
+  RepoDirectory& repos_;
+  RepoService* repo_ = nullptr;  // the repo the request is for, once routed
   Route route_ = Route::None;
   bool receiveService_ = false;  // info/refs for receive-pack
   int version_ = 0;              // Git-Protocol version
-  std::string repoName_;
-  std::string repoId_;
   GitHttpResponseHead head_;
   bool failed_ = false;
-  std::unique_ptr<git::RepoContext> repo_;
+  std::unique_ptr<git::RepoContext> context_;
   std::unique_ptr<git::GzipDecoder> gzip_;
   std::unique_ptr<git::ReceivePack> receive_;
   std::string uploadBody_;

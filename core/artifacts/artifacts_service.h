@@ -1,20 +1,21 @@
-// The namespace-level service behind the `Artifacts` binding: it composes the
-// registry (namespace storage) with each repo's own storage. Typed C++ API;
-// json_api.h adapts it to the binding's JSON-shaped arguments and results.
+// The two halves of the service composed in one process (Node, the browser,
+// native tests): the namespace side (namespace_service.h, the registry) and
+// the repo side (repo_service.h, one per repo store), with the steps that
+// cross them made here as explicit calls, in the order that keeps every
+// crash recoverable. A Workers host composes the same halves across Durable
+// Objects instead. Typed C++ API; api/json_api.h adapts it to the binding's
+// JSON-shaped arguments and results.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
-#include "base/chunked_store.h"
-#include "git/store/pack_ingest.h"
-#include "git/store/repo_context.h"
-#include "open_artifacts/host.h"
-#include "artifacts/repo_registry.h"
-#include "artifacts/token_store.h"
+#include "artifacts/namespace_service.h"
+#include "artifacts/repo_service.h"
 
 namespace oa {
 
@@ -29,129 +30,108 @@ class RepoStorageProvider {
   // of copying them. False for stores in separate places (a Durable Object
   // per repo): forks copy.
   virtual bool sharesStorage() const { return false; }
+  // The ids of every repo store there is, for a sweep of stores no registry
+  // names; nullopt when the host cannot list them.
+  virtual std::optional<std::vector<std::string>> repoIds() { return std::nullopt; }
 };
 
 // Longest chain of forks borrowing objects from each other; a fork of a repo
 // at the end of one copies instead, so reads never chase a long chain.
 constexpr size_t kMaxAlternateChain = 8;
 
-// Size limits the host may tighten or loosen (HTTP 413 / MEMORY_LIMIT past them).
-struct StorageLimits {
-  uint64_t maxRepoBytes = 1ull << 30;  // a repo's stored objects (spec §8.1: 1 GB per repo)
-  uint64_t maxPackBytes = 1ull << 30;  // one pushed or imported pack
-};
-
-struct NamespaceConfig {
-  std::string name;     // namespace name, 2-63 characters
-  std::string baseUrl;  // e.g. "http://127.0.0.1:8788"; remotes are <baseUrl>/git/<ns>/<repo>.git
-  StorageLimits limits;
-};
-
-struct CreateRepoOptions {
-  std::optional<std::string> description;
-  bool readOnly = false;
-  std::string defaultBranch = "main";
-};
-
 struct CreatedRepo {
   RepoRecord record;
   std::string token;  // the initial write token's text
 };
 
-constexpr size_t kMaxDescriptionBytes = 4096;
-
 // A repo being filled by a fork or an import: registered (status forking or
-// importing, so get() answers *_IN_PROGRESS), HEAD set and its initial token
-// minted; the service's completeRepo() makes it ready, abandonRepo() removes it.
-struct PendingRepo {
-  RepoRecord record;
-  std::string token;
-};
+// importing, so get() answers *_IN_PROGRESS), its store initialized with
+// HEAD and its initial token; completeRepo() makes it ready, abandonRepo()
+// removes it.
+using PendingRepo = CreatedRepo;
 
-// The outcome of authenticating a git request (DESIGN.md "Git auth").
-struct GitAccess {
-  int status = 200;     // 200, or 401/403/404/409 with `message`
-  std::string message;
-  RepoRecord record;    // when status == 200
-};
-
-class ArtifactsService {
+class ArtifactsService : public RepoDirectory {
  public:
   // Throws INVALID_INPUT for a bad namespace name or base URL.
   ArtifactsService(NamespaceConfig config, KvStore& registryStore, RepoStorageProvider& repos, Host& host);
 
+  NamespaceService& names() { return namespace_; }
+  const NamespaceConfig& config() const { return namespace_.config(); }
+  Host& host() { return host_; }
+  std::string remoteUrl(const std::string& name) const { return namespace_.remoteUrl(name); }
+
+  // ---- The binding's namespace methods.
   CreatedRepo create(const std::string& name, const CreateRepoOptions& options);
-  // NOT_FOUND, or the *_IN_PROGRESS code of a repo that is not ready.
   RepoRecord get(const std::string& name);
   RepoListPage list(int limit, const std::optional<std::string>& cursor);
   bool remove(const std::string& name);
 
-  // Repo-handle operations. `repoId` pins the handle to the repo it was made
-  // for: a deleted (or deleted and re-created) repo answers NOT_FOUND.
+  // ---- Repo-handle operations. `repoId` pins the handle to the repo it was
+  // made for: a deleted (or deleted and re-created) repo answers NOT_FOUND.
   RepoRecord info(const std::string& name, const std::string& repoId);
   MintedToken createToken(const std::string& name, const std::string& repoId, TokenScope scope, int64_t ttlSeconds);
   std::vector<TokenRecord> listTokens(const std::string& name, const std::string& repoId);
   bool revokeToken(const std::string& name, const std::string& repoId, const std::string& tokenOrId);
-
-  // Fork and import (fork_job.h, import_job.h) build on these.
-  // Validates the options like create(); `status` is Forking or Importing.
-  PendingRepo beginRepo(const std::string& name, const CreateRepoOptions& options, RepoStatus status,
-                        std::optional<std::string> source);
-  void completeRepo(RepoRecord& record);
-  void abandonRepo(const RepoRecord& record);
   // A ready repo named by a handle (NOT_FOUND, or *_IN_PROGRESS).
   RepoRecord readyRepo(const std::string& name, const std::string& repoId);
-  ChunkedStore& chunkedRepoStore(const std::string& repoId) { return repoStore(repoId); }
+
+  // ---- Fork and import (fork_job.h, import_job.h) build on these.
+  PendingRepo beginRepo(const std::string& name, const CreateRepoOptions& options, RepoStatus status,
+                        std::optional<std::string> source);
+  // The job is alive (renews its lease); NOT_FOUND once the target was deleted or reclaimed.
+  void keepAlive(RepoRecord& record);
+  void completeRepo(RepoRecord& record);
+  void abandonRepo(const RepoRecord& record);
+  bool stillRegistered(const RepoRecord& record) { return namespace_.stillRegistered(record); }
+
+  // ---- The repo side, by id.
+  RepoService& repo(const std::string& repoId);
   // The stores a repo borrows objects from, nearest first (RepoStore::alternate).
-  std::vector<KvStore*> alternatesOf(const std::string& repoId);
+  std::vector<ChunkedStore*> alternatesOf(const std::string& repoId);
   // Everything the git code needs for one repo, its alternates included.
-  std::unique_ptr<git::RepoContext> openRepoContext(const std::string& repoId);
-  // Borrowing between a fork and its parent (RepoStore::alternate). A
-  // borrower row on the lender keeps its storage alive while the borrower
-  // needs it, even past the lender's deletion (it is then only retired):
-  // for good when the fork reads the lender's objects, for the duration of
-  // the copy otherwise. The borrower row is written first, so a lender is
-  // never destroyed while a borrower reads from it.
+  std::unique_ptr<git::RepoContext> openRepoContext(const std::string& repoId) { return repo(repoId).openContext(); }
+  git::IngestLimits ingestLimits() const;
+
+  // ---- Borrowing between a fork and its parent, where one store holds
+  // every repo (RepoStore). A borrower row on the lender keeps its storage
+  // alive while the borrower needs it, even past the lender's deletion (it
+  // is then only retired): for good when the fork reads the lender's
+  // objects, for the duration of the copy otherwise. The borrower's own pin
+  // is written first, so a lender is never destroyed while a borrower reads
+  // from it, whatever point a crash hits.
   void addBorrower(const std::string& lenderId, const std::string& borrowerId);
-  // Drops the borrower row (idempotent); a retired lender left with no
-  // borrowers is deleted.
+  // Drops the borrower row (idempotent); a retired lender left with no borrowers is released.
   void returnBorrowed(const std::string& lenderId, const std::string& borrowerId);
-  // True when a fork of `repoId` can read its objects in place;
-  // borrowObjects() then points the fork's object store at it.
+  // True when a fork of `repoId` can read its objects in place; borrowObjects() then points the fork at them.
   bool canLendObjects(const std::string& repoId);
   void borrowObjects(const std::string& borrowerId, const std::string& lenderId);
-  // True while `record` is still the registered repo of its name (a fork or
-  // import in progress stops when its target is deleted under it).
-  bool stillRegistered(const RepoRecord& record);
 
-  std::string remoteUrl(const std::string& name) const;
-  const NamespaceConfig& config() const { return config_; }
-  // What a push or an import into one of this namespace's repos may cost.
-  git::IngestLimits ingestLimits() const;
-  Host& host() { return host_; }
+  // ---- Git smart HTTP (api/git_http_session.h): RepoDirectory.
+  const std::string& namespaceName() const override { return config().name; }
+  RepoService* repoNamed(const std::string& name) override;
+  void recordPush(RepoService& repo) override;
 
-  // Git smart HTTP: `token` is the presented credential (nullopt = none);
-  // `write` for receive-pack.
-  GitAccess authorizeGit(const std::string& name, const std::optional<std::string>& token, bool write);
-  // The repo's storage handle (objects, refs, tokens).
-  KvStore& repoStorage(const std::string& repoId) { return repoStore(repoId); }
-  // A push changed refs: lastPushAt and updatedAt move to now.
-  void recordPush(const std::string& name, const std::string& repoId);
+  // Releases the stores of removed repos (deleted, abandoned, reclaimed),
+  // including any a crash left queued. Every call that removes a repo runs it.
+  void releaseRemoved();
+  // Removes the rows of repo stores no registry names and no fork borrows
+  // from (a push that raced a delete, data from before the release queue),
+  // where the host can list its stores. Returns how many were removed.
+  size_t sweep();
 
  private:
-  RepoRecord requireRepo(const std::string& name, const std::string& repoId);
-  ChunkedStore& repoStore(const std::string& repoId);
   // Deletes a repo's rows, unless forks still borrow its objects (then it is
   // only retired); a lender left retired with no borrowers goes too.
   void releaseStorage(const std::string& repoId);
-  void validateOptions(const CreateRepoOptions& options);
+  ChunkedStore& chunkedStore(const std::string& repoId);
 
-  NamespaceConfig config_;
-  ChunkedStore registryStore_;
-  RepoRegistry registry_;
+  NamespaceService namespace_;
   RepoStorageProvider& repos_;
   Host& host_;
-  std::map<std::string, std::unique_ptr<ChunkedStore>> repoStores_;
+  // Objects are cached for the provider's life: a fork or import still
+  // running may hold a reference to one whose repo was deleted.
+  std::map<std::string, std::unique_ptr<ChunkedStore>> stores_;
+  std::map<std::string, std::unique_ptr<RepoService>> services_;
 };
 
 }  // namespace oa

@@ -15,15 +15,16 @@ ForkJob::ForkJob(ArtifactsService& service, const std::string& sourceName, const
   target.defaultBranch = parent.defaultBranch;  // the fork inherits it (spec §2.2)
   pending_ = service.beginRepo(targetName, target, RepoStatus::Forking,
                                "artifacts:" + service.config().name + "/" + parent.name);
+
   try {
     // Pinned first: deleting the parent from here on only retires it, so a
     // copy in progress (or a fork reading its objects) never loses them.
     service.addBorrower(parentId_, pending_.record.id);
     shared_ = service.canLendObjects(parentId_);
     if (shared_) service.borrowObjects(pending_.record.id, parentId_);
-    copy_ = std::make_unique<git::RepoCopy>(service.chunkedRepoStore(parentId_), service.alternatesOf(parentId_),
-                                            service.chunkedRepoStore(pending_.record.id), options.defaultBranchOnly,
-                                            shared_);
+    source_ = std::make_unique<git::RepoCopySource>(service.repo(parentId_).store(), service.alternatesOf(parentId_),
+                                                    options.defaultBranchOnly, shared_);
+    target_ = std::make_unique<git::RepoCopyTarget>(service.repo(pending_.record.id).store());
   } catch (...) {
     abandon();
     throw;
@@ -51,7 +52,14 @@ bool ForkJob::step(size_t maxObjects) {
     if (!service_.stillRegistered(pending_.record)) {
       throw ArtifactsError(ErrorCode::NotFound, "Repository was deleted while forking: " + pending_.record.name);
     }
-    if (!copy_->step(maxObjects)) return false;
+    service_.keepAlive(pending_.record);
+    if (!copied_) {
+      git::RecordBatch batch;
+      if (source_->next(batch, maxObjects)) target_->apply(batch);
+      else copied_ = true;
+      return false;  // the heads go in a step of their own
+    }
+    target_->finish(source_->heads());
     service_.completeRepo(pending_.record);
   } catch (...) {
     abandon();
@@ -68,7 +76,7 @@ bool ForkJob::step(size_t maxObjects) {
     }
   }
   result_.created = CreatedRepo{pending_.record, pending_.token};
-  result_.objects = copy_->objectsCopied();
+  result_.objects = source_->objectsCopied();
   return true;
 }
 

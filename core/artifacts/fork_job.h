@@ -1,8 +1,9 @@
 // fork(name, opts) on a repo handle (spec §7.2): a new repo in the same
 // namespace with `source` = "artifacts:<namespace>/<repo>", its own tokens,
-// and a copy of the parent's git data (git/repo_copy.h), so it outlives the
-// parent. The target stays "forking" (FORK_IN_PROGRESS) until the last step;
-// a job destroyed before then removes the half-made repo.
+// and the parent's git data, streamed from the parent's store to the fork's
+// as record batches (git/store/repo_copy.h), so it outlives the parent. The
+// target stays "forking" (FORK_IN_PROGRESS) until the last step; a job
+// destroyed before then removes the half-made repo.
 #pragma once
 
 #include <memory>
@@ -47,7 +48,9 @@ class ForkJob {
   std::string parentId_;
   bool shared_ = false;  // the fork reads its parent's objects in place
   PendingRepo pending_;
-  std::unique_ptr<git::RepoCopy> copy_;
+  std::unique_ptr<git::RepoCopySource> source_;
+  std::unique_ptr<git::RepoCopyTarget> target_;
+  bool copied_ = false;  // every record batch is in; the heads are next
   bool done_ = false;
   bool abandoned_ = false;
   ForkedRepo result_;

@@ -51,7 +51,7 @@ ImportJob::ImportJob(ArtifactsService& service, const ImportParams& params)
   validate(params);
   pending_ = service.beginRepo(params.targetName, params.target, RepoStatus::Importing, importSource(params.url));
   try {
-    repo_ = std::make_unique<git::RepoContext>(service.chunkedRepoStore(pending_.record.id));
+    repo_ = service.repo(pending_.record.id).openContext();
     git::FetchClientOptions options;
     options.url = withoutTrailingSlashes(params.url);
     options.branch = params.branch;
@@ -87,6 +87,7 @@ auto ImportJob::guard(F&& f) -> decltype(f()) {
     if (!service_.stillRegistered(pending_.record)) {
       throw ArtifactsError(ErrorCode::NotFound, "Repository was deleted while importing: " + pending_.record.name);
     }
+    service_.keepAlive(pending_.record);
     return f();
   } catch (...) {
     abandon();

@@ -1,4 +1,5 @@
 #include "artifacts/repo_registry.h"
+#include "base/storage_keys.h"
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -12,10 +13,10 @@ namespace oa {
 namespace {
 using nlohmann::json;
 
-const std::string kRecordPrefix = "r/";
-const std::string kIndexPrefix = "c/";
-const std::string kCountKey = "m/count";
-const std::string kSeqKey = "m/seq";
+const std::string& kRecordPrefix = keys::kRepoRecordPrefix;
+const std::string& kIndexPrefix = keys::kRepoIndexPrefix;
+const std::string& kCountKey = keys::kRepoCountKey;
+const std::string& kSeqKey = keys::kRepoSeqKey;
 const std::string kCursorVersion = "v1.";
 constexpr uint64_t kInvertBase = 9999999999999999ULL;  // 16 digits
 
@@ -35,7 +36,8 @@ json toJson(const RepoRecord& r) {
               {"source", optionalJson(r.source)},
               {"readOnly", r.readOnly},
               {"status", repoStatusName(r.status)},
-              {"seq", r.seq}};
+              {"seq", r.seq},
+              {"leaseUntil", optionalJson(r.leaseUntilMs)}};
 }
 
 RepoStatus parseStatus(const std::string& s) {
@@ -58,6 +60,7 @@ RepoRecord fromJson(const json& j) {
   r.readOnly = j.at("readOnly").get<bool>();
   r.status = parseStatus(j.at("status").get<std::string>());
   r.seq = j.at("seq").get<uint64_t>();
+  if (j.contains("leaseUntil") && !j.at("leaseUntil").is_null()) r.leaseUntilMs = j.at("leaseUntil").get<int64_t>();
   return r;
 }
 
@@ -123,10 +126,10 @@ void RepoRegistry::update(const RepoRecord& record) {
   store_.commit(batch);
 }
 
-std::optional<RepoRecord> RepoRegistry::remove(const std::string& name) {
+std::optional<RepoRecord> RepoRegistry::remove(const std::string& name, const WriteBatch& also) {
   auto record = find(name);
   if (!record) return std::nullopt;
-  WriteBatch batch;
+  WriteBatch batch = also;
   batch.remove(kRecordPrefix + repoNameKey(name));
   batch.remove(kIndexPrefix + indexSuffix(*record));
   const uint64_t count = counter(kCountKey);

@@ -1,9 +1,7 @@
 // The namespace registry (DESIGN.md "Storage"): repo metadata, uniqueness,
 // status and listing. Lives on the namespace's own storage handle.
 //
-// Keys:  r/<lower-case name>        -> repo record (JSON)
-//        c/<inverted ms>.<inverted seq> -> lower-case name (newest first)
-//        m/count, m/seq             -> counters
+// Keys: base/storage_keys.h (r/, c/, m/count, m/seq).
 #pragma once
 
 #include <cstdint>
@@ -31,6 +29,10 @@ struct RepoRecord {
   bool readOnly = false;
   RepoStatus status = RepoStatus::Ready;
   uint64_t seq = 0;  // creation order; breaks createdAt ties in listings
+  // A repo being filled (creating, importing, forking) belongs to a job that
+  // renews this while it runs; past it the job is presumed dead and any
+  // later call reclaims the name (namespace_service.h).
+  std::optional<int64_t> leaseUntilMs;
 };
 
 struct RepoListPage {
@@ -53,8 +55,9 @@ class RepoRegistry {
   RepoRecord insert(RepoRecord record);
   // Rewrites an existing record (status, timestamps).
   void update(const RepoRecord& record);
-  // The removed record, or nullopt if there was none.
-  std::optional<RepoRecord> remove(const std::string& name);
+  // The removed record, or nullopt if there was none. `also` is committed in
+  // the same batch (the release of the repo's store).
+  std::optional<RepoRecord> remove(const std::string& name, const WriteBatch& also = {});
   // Newest first. The cursor names the last repo returned, so pages stay
   // correct while repos are created or deleted between calls.
   RepoListPage list(int limit, const std::optional<std::string>& cursor);

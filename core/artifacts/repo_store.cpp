@@ -1,14 +1,15 @@
 #include "artifacts/repo_store.h"
+#include "base/storage_keys.h"
 
 #include "git/store/ref_store.h"
 
 namespace oa {
 
 namespace {
-const std::string kAlternateKey = "alt";
-const std::string kBorrowerPrefix = "borrower/";
-const std::string kRetiredKey = "retired";
-const std::string kLenderKey = "lender";
+using keys::kAlternateKey;
+using keys::kBorrowerPrefix;
+using keys::kLenderKey;
+using keys::kRetiredKey;
 }  // namespace
 
 void RepoStore::initialize(const std::string& defaultBranch) {

@@ -1,4 +1,5 @@
 #include "artifacts/token_store.h"
+#include "base/storage_keys.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -13,8 +14,8 @@ namespace oa {
 namespace {
 using nlohmann::json;
 
-const std::string kRecordPrefix = "t/";  // t/<id> -> record
-const std::string kHashPrefix = "th/";   // th/<sha256 hex> -> id
+const std::string& kRecordPrefix = keys::kTokenPrefix;
+const std::string& kHashPrefix = keys::kTokenHashPrefix;
 
 json toJson(const TokenRecord& r) {
   return json{{"id", r.id},

@@ -1,4 +1,5 @@
 #include "base/chunked_store.h"
+#include "base/storage_keys.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -11,7 +12,7 @@ namespace {
 constexpr uint8_t kInline = 0;
 constexpr uint8_t kManifest = 1;
 constexpr size_t kManifestSize = 1 + 8 + 4;
-const std::string kChunkPrefix = "~c/";
+const std::string& kChunkPrefix = keys::kChunkPrefix;
 
 std::string chunkKey(const std::string& key, uint32_t index) {
   char suffix[16];
@@ -106,6 +107,24 @@ std::vector<std::string> ChunkedStore::copyStoredRows(const std::string& prefix,
     if (rows.size() < want) break;
   }
   return keys;
+}
+
+size_t ChunkedStore::copyStoredRow(const std::string& key, WriteBatch& rawBatch) {
+  auto row = inner_.get(key);
+  if (!row) return 0;
+  size_t bytes = key.size() + row->size();
+  if (!row->empty() && (*row)[0] == kManifest) {
+    if (row->size() != kManifestSize) corrupt(key);
+    const uint32_t count = static_cast<uint32_t>(getBE(row->data() + 9, 4));
+    for (uint32_t i = 0; i < count; ++i) {
+      auto chunk = inner_.get(chunkKey(key, i));
+      if (!chunk) corrupt(key);
+      bytes += chunk->size();
+      rawBatch.putNew(chunkKey(key, i), std::move(*chunk));
+    }
+  }
+  rawBatch.putNew(key, std::move(*row));
+  return bytes;
 }
 
 uint32_t ChunkedStore::existingChunkCount(const std::string& key) {

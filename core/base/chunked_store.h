@@ -26,6 +26,9 @@ class ChunkedStore : public KvStore {
   // the keys copied, in order (fewer than `limit` may still leave more).
   std::vector<std::string> copyStoredRows(const std::string& prefix, const std::string& after, size_t limit,
                                           size_t maxBytes, WriteBatch& rawBatch);
+  // The same for one key: appends its stored rows to `rawBatch` and returns
+  // their size in bytes (0 when the key is absent).
+  size_t copyStoredRow(const std::string& key, WriteBatch& rawBatch);
 
  private:
   Bytes decode(const std::string& key, const Bytes& row);

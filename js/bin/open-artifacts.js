@@ -109,7 +109,7 @@ try {
 }
 
 const { url, namespace } = server;
-const remote = `${url}/git/${namespace}/my-repo.git`;
+const remote = await server.remoteUrl('my-repo');
 const rel = relative(process.cwd(), server.dbPath);
 const dataFile = rel && !rel.startsWith('..') ? rel : server.dbPath;
 console.log(`open-artifacts listening on ${url}  (namespace "${namespace}", data ${dataFile})
@@ -123,7 +123,6 @@ Create a repo (the reply's result.token is a 24 h write token) and clone it:
   git clone -c http.extraHeader="Authorization: Bearer $TOKEN" ${remote}
 
 More: GET /api/repos, GET|DELETE /api/repos/<name>, POST /api/repos/<name>/tokens {"scope":"read","ttl":3600}
-${server.gitServer ? '' : '\nNote: this build of the core has no git server yet; /git/ answers 501 until it lands.\n'}
 Ctrl-C to stop.`);
 
 let stopping = false;

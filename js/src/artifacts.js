@@ -44,9 +44,14 @@ export function createArtifactsWith(loadCore, options = {}) {
   } = options;
   let corePromise;
   let trapped = false;
+  let errorCodes; // the core's table: { CODE: { numericCode, httpStatus } }
+  // An ArtifactsError this layer raises itself, numbered by the core's table.
+  const coreError = (code, message) =>
+    makeArtifactsError(code, errorCodes[code].numericCode, message, undefined, errorCodes[code].httpStatus);
   const namespaceCore = () =>
     (corePromise ??= loadCore({ fresh: trapped }).then((core) => {
       trapped = false;
+      errorCodes ??= JSON.parse(core.errorCodes());
       const limitsJson = limits === undefined ? '' : JSON.stringify(limits, keepTypeMismatches);
       return new core.Namespace(storage, host, namespace, baseUrl, limitsJson, makeArtifactsError);
     }));
@@ -57,7 +62,7 @@ export function createArtifactsWith(loadCore, options = {}) {
     if (!(e instanceof WebAssembly.RuntimeError)) return e;
     trapped = true;
     corePromise = undefined;
-    return makeArtifactsError('INTERNAL_ERROR', 10400, `internal error: ${e.message}`);
+    return coreError('INTERNAL_ERROR', `internal error: ${e.message}`);
   };
 
   async function call(method, args) {
@@ -108,8 +113,11 @@ export function createArtifactsWith(loadCore, options = {}) {
       this.#id = id;
     }
 
-    #call(method, args, via = call) {
-      if (this.#disposed) return Promise.reject(new Error('ArtifactsRepo handle used after dispose'));
+    async #call(method, args, via = call) {
+      if (this.#disposed) {
+        await namespaceCore();
+        throw coreError('INVALID_INPUT', 'ArtifactsRepo handle used after dispose');
+      }
       return via(method, [this.#name, this.#id, ...args]);
     }
 
@@ -167,6 +175,22 @@ export function createArtifactsWith(loadCore, options = {}) {
           onProgress,
           toJson: keepTypeMismatches,
         });
+      } catch (e) {
+        throw checkTrap(e);
+      }
+    },
+    // Our extension: the remote URL of repo `name` (what create() answers as `remote`).
+    remoteUrl: async (name) => {
+      const ns = await namespaceCore();
+      return ns.remoteUrl(name);
+    },
+    // Our extension: removes the rows of repo stores no registry names (a push
+    // that raced a delete, a crash mid-delete from older versions). Resolves to
+    // how many stores went. The server runs it at start.
+    sweep: async () => {
+      const ns = await namespaceCore();
+      try {
+        return ns.sweep();
       } catch (e) {
         throw checkTrap(e);
       }

@@ -24,12 +24,6 @@ const asBytes = (chunk) => (chunk instanceof Uint8Array ? chunk : new Uint8Array
 export function makeGitFetch(namespaceCore, checkError = (e) => e) {
   return async function fetch(request) {
     const ns = await namespaceCore();
-    if (typeof ns.openGit !== 'function') {
-      return new Response('this build of the open-artifacts core has no git server\n', {
-        status: 501,
-        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-      });
-    }
 
     const url = new URL(request.url);
     const headers = {};

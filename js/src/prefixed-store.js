@@ -15,7 +15,8 @@ export function prefixedStore(root, prefix) {
 
 // Key prefixes of the two kinds of store (DESIGN.md "Storage").
 export const registryPrefix = (namespace) => `ns/${namespace}/`;
-export const repoPrefix = (repoId) => `repo/${repoId}/`;
+const REPO_ROOT = 'repo/';
+export const repoPrefix = (repoId) => `${REPO_ROOT}${repoId}/`;
 
 // The storage contract over one ordered root store (get/scan/batch on full
 // keys): what MemoryStorage and SqliteStorage share.
@@ -32,6 +33,20 @@ export class PrefixedStorage {
 
   repo(repoId) {
     return prefixedStore(this.#root, repoPrefix(repoId));
+  }
+
+  // The id of every repo store there is, one skip-scan each: the core's sweep
+  // removes those no registry names (core/artifacts/artifacts_service.h).
+  repoIds() {
+    const ids = [];
+    let after = '';
+    for (;;) {
+      const [row] = this.#root.scan(REPO_ROOT, after, 1);
+      if (!row) return ids;
+      const id = row[0].slice(REPO_ROOT.length, row[0].indexOf('/', REPO_ROOT.length));
+      ids.push(id);
+      after = `${REPO_ROOT}${id}0`; // '0' sorts right after '/': past every key of this repo
+    }
   }
 
   // Every repo handle reads the same root store synchronously, so a fork can

@@ -24,11 +24,7 @@ import { loadCore as loadNodeCore, SqliteStorage, ArtifactsError } from './node.
 import { makeNodeImportFetch } from './node-import-fetch.js';
 import { SQLITE_FILE_NAME } from './sqlite-storage.js';
 
-const AUTH_ERROR = 10000; // Cloudflare v4's "Authentication error"
-const INVALID_INPUT = 10100;
-const NOT_FOUND = 10200;
-const INTERNAL_ERROR = 10400;
-const MEMORY_LIMIT = 10402;
+const AUTH_ERROR = 10000; // Cloudflare v4's "Authentication error" (not an Artifacts code)
 const MAX_API_BODY = 1024 * 1024;
 // Concurrent git requests by default: each holds a core session (memory for
 // an upload-pack request or a push in progress); 32 keeps a laptop or a small
@@ -46,6 +42,13 @@ class HttpError extends Error {
     this.headers = headers;
   }
 }
+
+// Artifacts error codes and their HTTP statuses come from the core's table
+// (core/include/open_artifacts/errors.h), read when the server starts.
+let errorCodes;
+const numericCode = (name) => errorCodes[name].numericCode;
+// An error of the core's vocabulary that this layer raises itself (a body too large, no such route).
+const coreError = (name, message) => new HttpError(errorCodes[name].httpStatus, numericCode(name), message);
 
 // A bad startServer() option: startServer rejects with it before listening.
 export class ServerConfigError extends Error {
@@ -71,11 +74,11 @@ function failure(e) {
     return [e.httpStatus, error];
   }
   if (e instanceof HttpError) return [e.status, { code: e.code, message: e.message }, e.headers];
-  return [500, { code: INTERNAL_ERROR, message: 'internal error' }];
+  return [errorCodes.INTERNAL_ERROR.httpStatus, { code: numericCode('INTERNAL_ERROR'), message: 'internal error' }];
 }
 
 async function readJsonBody(req) {
-  const tooLarge = () => new HttpError(413, MEMORY_LIMIT, `request body exceeds ${MAX_API_BODY} bytes`);
+  const tooLarge = () => coreError('MEMORY_LIMIT', `request body exceeds ${MAX_API_BODY} bytes`);
   if (Number(req.headers['content-length']) > MAX_API_BODY) throw tooLarge(); // Node discards the unread body
   const chunks = [];
   let size = 0;
@@ -89,7 +92,7 @@ async function readJsonBody(req) {
   try {
     return JSON.parse(text);
   } catch {
-    throw new HttpError(400, INVALID_INPUT, 'request body is not valid JSON');
+    throw coreError('INVALID_INPUT', 'request body is not valid JSON');
   }
 }
 
@@ -108,7 +111,7 @@ function decodeSegment(segment) {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new HttpError(400, INVALID_INPUT, 'malformed percent-encoding in the path');
+    throw coreError('INVALID_INPUT', 'malformed percent-encoding in the path');
   }
 }
 
@@ -127,7 +130,7 @@ const API_ROUTES = new Set([
 async function handleApi(artifacts, req, url, checkWrite) {
   const parts = url.pathname.split('/').slice(3); // ['', 'api', 'repos', ...]
   const route = `${req.method} ${['repos', ...parts.map((p, i) => (i === 0 ? ':name' : p))].join('/')}`;
-  if (!API_ROUTES.has(route)) throw new HttpError(404, NOT_FOUND, `no route for ${req.method} ${url.pathname}`);
+  if (!API_ROUTES.has(route)) throw coreError('NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
   if (req.method !== 'GET') checkWrite(req);
   const name = parts.length > 0 ? decodeSegment(parts[0]) : undefined;
   switch (route) {
@@ -148,7 +151,7 @@ async function handleApi(artifacts, req, url, checkWrite) {
       return [200, await repo.info()];
     }
     case 'DELETE repos/:name': {
-      if (!(await artifacts.delete(name))) throw new HttpError(404, NOT_FOUND, 'Repository not found');
+      if (!(await artifacts.delete(name))) throw coreError('NOT_FOUND', 'Repository not found');
       return [200, { deleted: true }];
     }
     case 'POST repos/:name/fork': {
@@ -170,7 +173,7 @@ async function handleApi(artifacts, req, url, checkWrite) {
       return [201, await repo.createToken(body?.scope, body?.ttl)];
     }
     default:
-      throw new HttpError(404, NOT_FOUND, `no route for ${req.method} ${url.pathname}`);
+      throw coreError('NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
   }
 }
 
@@ -283,6 +286,7 @@ export async function startServer(options = {}) {
   } = options;
   const apiToken = options.apiToken || undefined; // "" (an empty environment variable) is none
   const loadCore = options.loadCore ?? loadNodeCore;
+  errorCodes ??= JSON.parse((await loadCore()).errorCodes());
 
   if (!Number.isInteger(maxGitSessions) || maxGitSessions < 1) {
     throw new ServerConfigError(`maxGitSessions must be a positive integer, got ${maxGitSessions}`);
@@ -317,7 +321,7 @@ export async function startServer(options = {}) {
     const shown = String(value ?? '').slice(0, 200);
     throw new HttpError(
       421,
-      INVALID_INPUT,
+      numericCode('INVALID_INPUT'),
       `this server does not answer to Host "${shown}"; to serve that name, start it with --public-host ${shown || '<name>'}`,
     );
   }
@@ -342,7 +346,7 @@ export async function startServer(options = {}) {
     if (req.headers['sec-fetch-site'] === 'cross-site') throw new HttpError(403, AUTH_ERROR, 'cross-site request refused');
     if (req.method !== 'DELETE') {
       const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (type !== 'application/json') throw new HttpError(415, INVALID_INPUT, 'Content-Type must be application/json');
+      if (type !== 'application/json') throw new HttpError(415, numericCode('INVALID_INPUT'), 'Content-Type must be application/json');
     }
   }
 
@@ -373,7 +377,7 @@ export async function startServer(options = {}) {
     try {
       checkHost(req);
       // Origin-form targets only ("/path?query"); the core sees path and query.
-      if (!req.url.startsWith('/')) throw new HttpError(400, INVALID_INPUT, 'bad request target');
+      if (!req.url.startsWith('/')) throw coreError('INVALID_INPUT', 'bad request target');
       const url = new URL(origin + req.url);
       if (url.pathname.startsWith('/git/')) {
         if (gitSessions >= maxGitSessions) {
@@ -391,7 +395,7 @@ export async function startServer(options = {}) {
         const [status, result] = await handleApi(artifacts, req, url, checkWrite);
         sendJson(res, status, success(result));
       } else {
-        throw new HttpError(404, NOT_FOUND, `no route for ${req.method} ${url.pathname}`);
+        throw coreError('NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
       }
     } catch (e) {
       if (res.headersSent) {
@@ -429,13 +433,13 @@ export async function startServer(options = {}) {
       fetch: makeNodeImportFetch({ allowPrivate: allowPrivateImport === true, loadCore }),
     });
     await artifacts.list({ limit: 1 }); // loads the core and surfaces a bad namespace now, not on the first request
+    const swept = await artifacts.sweep(); // stores a crash or a race left without a name
+    if (swept > 0 && log) log(`removed the rows of ${swept} repo store(s) no registry names`);
   } catch (e) {
     server.close();
     storage.close();
     throw e;
   }
-  const core = await loadCore();
-
   let closing;
   // Stops accepting, lets requests in flight finish (cut after `graceMs`), closes the database.
   function close({ graceMs = 5000 } = {}) {
@@ -457,7 +461,8 @@ export async function startServer(options = {}) {
     namespace,
     dbPath,
     artifacts,
-    gitServer: typeof core.Namespace.prototype.openGit === 'function',
+    // The remote URL of repo `name` (the core's format).
+    remoteUrl: (name) => artifacts.remoteUrl(name),
     close,
   };
 }

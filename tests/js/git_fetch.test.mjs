@@ -1,8 +1,7 @@
 // The JS side of the git server: artifacts.fetch (js/src/git-fetch.js) pumping
-// bytes between web streams and a core session, and the Node server carrying
-// real git clients through it. The core's git server is replaced here by
-// mocks (unit tests) and by fake-git-core.mjs (git http-backend), so these run
-// whether or not the core has openGit yet; git_smoke.test.mjs runs the real one.
+// bytes between web streams and a core session (scripted mock sessions here),
+// back-pressure through the Node server, and the real core's sessions freed
+// exactly once; git_smoke.test.mjs runs real git clients end to end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +11,6 @@ import { connect } from 'node:net';
 import { startServer } from '../../js/src/server.js';
 import { makeGitFetch } from '../../js/src/git-fetch.js';
 import { loadCore } from 'open-artifacts';
-import { fakeGitCore } from './fake-git-core.mjs';
 import { cloneCommitPushClone, haveGit, startGitHarness } from './git-harness.mjs';
 
 // A scripted session: records calls, answers `head` and then `chunks`.
@@ -157,38 +155,7 @@ test('fetch: status and headers come from finish(); null-body statuses get no bo
   assert.equal(empty.log.deleted, 1);
 });
 
-test('fetch: a core without openGit answers 501', async () => {
-  const fetch = makeGitFetch(async () => ({ call() {} }));
-  const res = await fetch(new Request('http://h/git/default/r.git/info/refs'));
-  assert.equal(res.status, 501);
-});
-
 const gitMissing = !(await haveGit());
-
-// Real git clients through the Node server and artifacts.fetch, the git side
-// answered by fake-git-core.mjs: checks the plumbing and the harness itself.
-for (const [protocol, auth] of [[0, 'url'], [1, 'header'], [2, 'header']]) {
-  {
-    test(`plumbing: git protocol v${protocol}, token in ${auth}: clone, push, clone, fetch`, { skip: gitMissing && 'git not installed' }, async (t) => {
-      const bareDir = mkdtempSync(join(tmpdir(), 'oa-bare-'));
-      t.after(() => rmSync(bareDir, { recursive: true, force: true }));
-      const fake = fakeGitCore(loadCore, bareDir);
-      const h = await startGitHarness({ loadCore: fake.loadCore });
-      t.after(() => h.close());
-      await cloneCommitPushClone(h, { name: `p${protocol}-${auth}`, protocol, auth });
-      assert.ok(fake.stats.opened > 6);
-      assert.equal(fake.stats.deleted, fake.stats.opened, 'every session deleted exactly once');
-      // git asks for the protocol version on fetches; pushes stay v0 (git 2.39 has no v2 push).
-      const versions = (service) => [...new Set(fake.stats.requests.filter((r) => (r.path + r.query).includes(service)).map((r) => r.headers['git-protocol']))];
-      assert.deepEqual(versions('git-upload-pack'), [protocol === 0 ? undefined : `version=${protocol}`]);
-      if (protocol === 0) assert.deepEqual(versions('git-receive-pack'), [undefined]);
-      const auths = fake.stats.requests.map((r) => r.headers.authorization ?? '');
-      if (auth === 'header') assert.ok(auths.every((a) => a.startsWith('Bearer art_v1_')), 'the header rides on every request');
-      else assert.ok(auths.some((a) => a.startsWith('Basic ')), 'the URL token is sent as Basic after the 401 challenge');
-      assert.ok(fake.stats.reads > fake.stats.opened, 'bodies were read in several chunks');
-    });
-  }
-}
 
 // A core whose git sessions stream an endless body, counting read/delete calls.
 function endlessCore(realLoadCore) {
@@ -251,8 +218,7 @@ test('server: a slow client holds the core back (back-pressure); a client that g
 });
 
 // The real core's sessions, counted: every one artifacts.fetch opens is deleted exactly once.
-const realCoreHasGit = typeof (await loadCore()).Namespace.prototype.openGit === 'function';
-test('with the real core: every git session is deleted exactly once', { skip: (!realCoreHasGit && 'the core has no git server yet') || (gitMissing && 'git not installed') }, async (t) => {
+test('with the real core: every git session is deleted exactly once', { skip: gitMissing && 'git not installed' }, async (t) => {
   const stats = { opened: 0, deleted: 0 };
   const countingCore = async () => {
     const real = await loadCore();

@@ -1,6 +1,5 @@
 // Real git clients against the core's git smart-HTTP server, through the Node
-// server (js/src/server.js) and artifacts.fetch. Skipped until the wasm core
-// has Namespace.openGit; runs by itself once it lands.
+// server (js/src/server.js) and artifacts.fetch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cloneCommitPushClone, sharedHarness } from './git-harness.mjs';

@@ -144,8 +144,8 @@ test('/git/ goes to artifacts.fetch', async (t) => {
   const server = await start(t, tempDir(t));
   const res = await fetch(`${server.url}/git/default/x.git/info/refs?service=git-upload-pack`);
   await res.arrayBuffer();
-  if (server.gitServer) assert.notEqual(res.status, 200, 'no such repo');
-  else assert.equal(res.status, 501, 'a core without a git server says so');
+  assert.equal(res.status, 401, 'the core asks for credentials');
+  assert.equal(res.headers.get('www-authenticate'), 'Basic realm="artifacts"');
 });
 
 test('a bad namespace fails at start and frees the port and the database', async (t) => {

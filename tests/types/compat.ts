@@ -110,3 +110,8 @@ export function narrow(e: unknown): ArtifactsErrorCode | undefined {
   }
   return undefined;
 }
+
+// Per-runtime types: browsers and Workers have no SqliteStorage (node.ts checks Node's).
+// @ts-expect-error SqliteStorage is in the Node entry point only
+import { SqliteStorage as NotInBrowsersOrWorkers } from "open-artifacts";
+void NotInBrowsersOrWorkers;

@@ -1,4 +1,5 @@
 #include "git/store/object_store.h"
+#include "base/storage_keys.h"
 
 #include "open_artifacts/errors.h"
 #include "git/format/delta.h"
@@ -7,8 +8,8 @@
 namespace oa::git {
 
 namespace {
-const std::string kObjectPrefix = "o/";
-const std::string kStoredBytesKey = "m/object-bytes";
+const std::string& kObjectPrefix = keys::kObjectPrefix;
+const std::string& kStoredBytesKey = keys::kStoredBytesKey;
 constexpr uint8_t kRecordWhole = 1;
 constexpr uint8_t kRecordDelta = 2;
 

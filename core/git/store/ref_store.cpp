@@ -1,4 +1,5 @@
 #include "git/store/ref_store.h"
+#include "base/storage_keys.h"
 
 #include "open_artifacts/errors.h"
 #include "base/utf8.h"
@@ -6,8 +7,8 @@
 namespace oa::git {
 
 namespace {
-const std::string kRefPrefix = "ref/";
-const std::string kHeadKey = "h/HEAD";
+const std::string& kRefPrefix = keys::kRefPrefix;
+const std::string& kHeadKey = keys::kHeadKey;
 const std::string kSymref = "ref: ";
 
 bool validComponent(std::string_view c) {

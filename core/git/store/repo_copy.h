@@ -1,15 +1,15 @@
-// Copies one repo's git data into a new, empty repo store (a fork). Where the
-// target borrows the source's objects (ObjectStore alternates) only refs,
-// HEAD and the shallow boundary are written. Otherwise object records are
-// copied as stored, deltas and compressed bytes included, so a fork never
-// re-deltifies, re-packs or even inflates anything but the trees and commits
-// a walk must read. Work is split into steps so the host can yield between
-// them; refs and HEAD are written last, after every object they need is
-// durable (DESIGN.md crash-safety order).
+// A fork's copy of its parent's git data, as a stream of record batches from
+// the parent's store to the fork's: the two sides never need to be open in one
+// place (a Durable Object per repo: each batch is one bounded RPC message).
+// Object records are moved as stored, deltas, compressed bytes and chunk rows
+// included, so a fork never re-deltifies, re-packs or even inflates anything
+// but the trees and commits a walk must read. Refs, HEAD and the shallow
+// boundary go last, after every object they need is durable (DESIGN.md
+// crash-safety order). Where the fork reads its parent's objects in place
+// (one shared store: alternates) only those heads are written.
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -20,41 +20,67 @@
 
 namespace oa::git {
 
-class RepoCopy {
- public:
-  // `defaultBranchOnly`: only the branch HEAD names, and the objects it
-  // needs; otherwise every ref and object. `sourceAlternates`: the stores the
-  // source borrows objects from. `objectsShared`: the target already sees
-  // every source object through its own alternates.
-  RepoCopy(ChunkedStore& source, std::vector<KvStore*> sourceAlternates, ChunkedStore& target,
-           bool defaultBranchOnly, bool objectsShared);
-  ~RepoCopy();
+// Rows exactly as the source stores them (values over the row limit are
+// several rows), for the target to write as they are.
+struct RecordBatch {
+  WriteBatch rows;
+  uint64_t objects = 0;  // object records in `rows`
+  uint64_t bytes = 0;    // bytes of those rows
+};
 
-  // Copies up to about `maxObjects` objects; true once the copy is complete.
-  bool step(size_t maxObjects);
+// What the fork gets besides objects.
+struct CopyHeads {
+  std::string headTarget;      // "refs/heads/<default branch>"
+  std::vector<Ref> refs;       // the refs the fork gets
+  std::vector<ObjectId> shallow;  // the parent's shallow commits among what is copied
+};
+
+// The parent's side.
+class RepoCopySource {
+ public:
+  // `defaultBranchOnly`: only the branch HEAD names and the objects it needs;
+  // otherwise every ref and object. `alternates`: the stores the source
+  // borrows objects from. `objectsShared`: the target reads every source
+  // object through its own alternates, so no record is copied.
+  RepoCopySource(ChunkedStore& source, std::vector<ChunkedStore*> alternates, bool defaultBranchOnly,
+                 bool objectsShared);
+
+  // Replaces `out` with the next batch of about `maxObjects` records (at most
+  // about 8 MB); false, with `out` empty, once none is left.
+  bool next(RecordBatch& out, size_t maxObjects);
+  // Valid once next() returned false.
+  const CopyHeads& heads() const { return heads_; }
   uint64_t objectsCopied() const { return objectsCopied_; }
-  // The source's default branch (short name), which the copy keeps.
-  const std::string& defaultBranch() const { return defaultBranch_; }
 
  private:
   void plan();
-  bool copyAllStep(size_t maxObjects);
-  bool copySelectedStep(size_t maxObjects);
-  void finish();
+  bool nextOfAll(RecordBatch& out, size_t maxObjects);
+  bool nextSelected(RecordBatch& out, size_t maxObjects);
+  void finishHeads();
 
   ChunkedStore& source_;
-  std::vector<KvStore*> sourceAlternates_;
-  ChunkedStore& target_;
+  std::vector<ChunkedStore*> alternates_;
   bool defaultBranchOnly_;
   bool objectsShared_;
-  enum class Phase { Plan, CopyAll, CopySelected, Refs, Done } phase_ = Phase::Plan;
-  std::string headTarget_, defaultBranch_;
-  std::vector<Ref> refs_;  // the refs the copy gets
-  bool copiedAll_ = false;  // every object record is copied (no walk)
-  std::string lastKey_;    // CopyAll: resume after this key
-  std::vector<ObjectId> pending_;           // CopySelected: objects still to copy
-  std::unordered_set<ObjectId> selected_;   // CopySelected: everything queued so far
+  enum class Phase { Plan, CopyAll, CopySelected, Heads, Done } phase_ = Phase::Plan;
+  CopyHeads heads_;
+  bool copiesAll_ = false;                 // every object record goes (no walk)
+  std::string lastKey_;                    // CopyAll: resume after this key
+  std::vector<ObjectId> pending_;          // CopySelected: objects still to copy
+  std::unordered_set<ObjectId> selected_;  // CopySelected: everything queued so far
   uint64_t objectsCopied_ = 0;
+};
+
+// The fork's side.
+class RepoCopyTarget {
+ public:
+  explicit RepoCopyTarget(ChunkedStore& target) : target_(target) {}
+  void apply(const RecordBatch& batch);
+  // Refs, HEAD and the shallow boundary, in one batch: the fork is complete.
+  void finish(const CopyHeads& heads);
+
+ private:
+  ChunkedStore& target_;
 };
 
 }  // namespace oa::git

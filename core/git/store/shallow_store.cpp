@@ -1,11 +1,12 @@
 #include "git/store/shallow_store.h"
+#include "base/storage_keys.h"
 
 #include "open_artifacts/errors.h"
 
 namespace oa::git {
 
 namespace {
-const std::string kShallowPrefix = "shallow/";
+const std::string& kShallowPrefix = keys::kShallowPrefix;
 constexpr size_t kPage = 1000;
 }  // namespace
 

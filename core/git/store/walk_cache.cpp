@@ -1,4 +1,5 @@
 #include "git/store/walk_cache.h"
+#include "base/storage_keys.h"
 
 #include <algorithm>
 
@@ -7,7 +8,7 @@
 namespace oa::git {
 
 namespace {
-const std::string kKey = "cache/walk";
+const std::string& kKey = keys::kWalkCacheKey;
 constexpr uint8_t kVersion = 1;
 
 void updateSorted(Sha1& sha, std::vector<ObjectId> ids) {

@@ -24,6 +24,16 @@ enum class ErrorCode {
   MemoryLimit,         // 10402
 };
 
+// Every code, for hosts that publish the table (the JS layer takes codes,
+// numeric codes and HTTP statuses from here instead of repeating them).
+constexpr ErrorCode kAllErrorCodes[] = {
+    ErrorCode::InvalidInput,     ErrorCode::InvalidRepoName,    ErrorCode::InvalidTtl,
+    ErrorCode::InvalidUrl,       ErrorCode::RemoteAuthRequired, ErrorCode::NotFound,
+    ErrorCode::AlreadyExists,    ErrorCode::CreateInProgress,   ErrorCode::ImportInProgress,
+    ErrorCode::ForkInProgress,   ErrorCode::InternalError,      ErrorCode::UpstreamUnavailable,
+    ErrorCode::MemoryLimit,
+};
+
 // "INVALID_INPUT", "NOT_FOUND", ...: the string code of the Workers binding.
 const char* errorCodeName(ErrorCode code);
 // 10100, 10200, ...: the REST errors[].code value and ArtifactsError.numericCode.

@@ -73,13 +73,13 @@ class ForkTest : public ::testing::TestWithParam<bool> {
     run("printf '%b\\n' '" + revs + "' | " + git(src) + "pack-objects --revs --stdout --delta-base-offset > " + dir.path +
         "/p.pack");
     const Bytes pack = testing::readFile(dir.path + "/p.pack");
-    git::RepoContext ctx(ns.service.repoStorage(repoId));
+    git::RepoContext ctx(ns.service.repo(repoId).store());
     git::PackIngest ingest(ctx.store(), ctx.objects());
     ingest.write(pack.data(), pack.size());
     ingest.finish();
   }
   void setRef(const std::string& repoId, const std::string& name, const std::string& hex) {
-    git::RepoContext ctx(ns.service.repoStorage(repoId));
+    git::RepoContext ctx(ns.service.repo(repoId).store());
     WriteBatch b;
     ctx.refs().stage(b, name, git::ObjectId::fromHex(hex));
     ctx.store().commit(b);
@@ -93,7 +93,7 @@ class ForkTest : public ::testing::TestWithParam<bool> {
   }
 
   std::map<std::string, std::string> refsOf(const std::string& repoId) {
-    git::RepoContext ctx(ns.service.repoStorage(repoId));
+    git::RepoContext ctx(ns.service.repo(repoId).store());
     std::map<std::string, std::string> out;
     for (const auto& r : ctx.refs().list()) out[r.name] = r.id.hex();
     return out;
@@ -119,7 +119,7 @@ class ForkTest : public ::testing::TestWithParam<bool> {
   }
   // Stored in the repo's own rows (not borrowed).
   bool has(const std::string& repoId, const std::string& hex) {
-    git::RepoContext ctx(ns.service.repoStorage(repoId));
+    git::RepoContext ctx(ns.service.repo(repoId).store());
     return ctx.objects().exists(*git::ObjectId::fromHex(hex));
   }
 
@@ -199,9 +199,9 @@ TEST_P(ForkTest, TheForkRecordNamesItsParentAndKeepsItsOwnOptions) {
 
 TEST_P(ForkTest, TokensAreNotSharedBetweenParentAndFork) {
   const ForkedRepo f = fork("child");
-  EXPECT_EQ(ns.service.authorizeGit("child", f.created.token, true).status, 200);
-  EXPECT_EQ(ns.service.authorizeGit("parent", f.created.token, false).status, 403);
-  EXPECT_EQ(ns.service.authorizeGit("child", parent.token, false).status, 403);
+  EXPECT_EQ(oa::testing::gitAccessStatus(ns.service, "child", f.created.token, true), 200);
+  EXPECT_EQ(oa::testing::gitAccessStatus(ns.service, "parent", f.created.token, false), 403);
+  EXPECT_EQ(oa::testing::gitAccessStatus(ns.service, "child", parent.token, false), 403);
 }
 
 TEST_P(ForkTest, ParentAndForkChangeIndependentlyAndTheForkOutlivesItsParent) {
@@ -261,7 +261,7 @@ TEST_P(ForkTest, AnUnbornParentGivesAnEmptyForkWithTheSameUnbornBranch) {
   ForkJob job(ns.service, "empty", empty.record.id, "empty-fork", {});
   while (!job.step(100)) {
   }
-  git::RepoContext ctx(ns.service.repoStorage(job.result().created.record.id));
+  git::RepoContext ctx(ns.service.repo(job.result().created.record.id).store());
   EXPECT_TRUE(ctx.refs().list().empty());
   EXPECT_EQ(ctx.refs().headTarget(), "refs/heads/trunk");
   EXPECT_EQ(ns.service.get("empty-fork").defaultBranch, "trunk");
@@ -280,7 +280,7 @@ TEST_P(ForkTest, TheTargetAnswersForkInProgressUntilTheLastStep) {
   const auto page = ns.service.list(50, std::nullopt);
   EXPECT_EQ(page.repos.front().name, "slow");
   EXPECT_EQ(page.repos.front().status, RepoStatus::Forking);
-  EXPECT_EQ(ns.service.authorizeGit("slow", std::string("art_v1_0000000000000000000000000000000000000000"), false).status,
+  EXPECT_EQ(oa::testing::gitAccessStatus(ns.service, "slow", std::string("art_v1_0000000000000000000000000000000000000000"), false),
             403);
   // A fork of the fork is refused while it runs.
   const std::string slowId = page.repos.front().id;
@@ -363,7 +363,7 @@ TEST_P(ForkTest, DeletingTheTargetMidForkStopsItAndLeavesNothing) {
   }
   EXPECT_EQ(ns.repos.rowCount(doomedId), 0u);
   EXPECT_EQ(refsOf(parent.record.id), gitRefs());
-  EXPECT_TRUE(RepoStore(ns.service.repoStorage(parent.record.id)).hasBorrowers() == false);
+  EXPECT_TRUE(RepoStore(ns.service.repo(parent.record.id).store()).hasBorrowers() == false);
   fork("doomed");  // the name is free
 }
 

@@ -75,6 +75,7 @@ TEST(Registry, StatusCodesForReposNotReady) {
     r.name = std::string("r-") + repoStatusName(status);
     r.defaultBranch = "main";
     r.status = status;
+    r.leaseUntilMs = ns.host.nowMs() + kJobLeaseMs;  // a job that is still alive
     registry.insert(r);
     EXPECT_EQ(codeOf([&] { ns.service.get(r.name); }), code);
     EXPECT_EQ(errorNumericCode(code), status == RepoStatus::Creating ? 10301 : status == RepoStatus::Importing ? 10302 : 10303);

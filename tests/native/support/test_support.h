@@ -44,6 +44,13 @@ class MemoryRepoProvider : public RepoStorageProvider {
     if (!slot) slot = std::make_unique<MemoryKvStore>();
     return *slot;
   }
+  std::optional<std::vector<std::string>> repoIds() override {
+    std::vector<std::string> ids;
+    for (const auto& [id, store] : stores_) {
+      if (!store->contents().empty()) ids.push_back(id);
+    }
+    return ids;
+  }
   size_t rowCount(const std::string& repoId) const {
     auto it = stores_.find(repoId);
     return it == stores_.end() ? 0 : it->second->contents().size();
@@ -60,6 +67,14 @@ class MemoryRepoProvider : public RepoStorageProvider {
  private:
   std::map<std::string, std::unique_ptr<MemoryKvStore>> stores_;
 };
+
+// The HTTP status git auth answers for `token` on repo `name` (as git_http_session does).
+inline int gitAccessStatus(ArtifactsService& service, const std::string& name, const std::optional<std::string>& token,
+                           bool write) {
+  if (!token || token->empty()) return 401;
+  RepoService* repo = service.repoNamed(name);
+  return repo ? repo->authorizeGit(token, write).status : 403;
+}
 
 // A namespace with its registry and repo stores, all in memory.
 struct TestNamespace {

@@ -1,0 +1,112 @@
+// The namespace half of the service (DESIGN.md "Where it runs"): one
+// namespace's registry and nothing else. Names and their uniqueness, metadata,
+// status, listing, the leases of the jobs filling new repos, and the queue of
+// removed repos whose stores await release. It never reads or writes a repo's
+// own store: the steps that do are the caller's (artifacts_service.h composes
+// both halves in one process; a Workers host sends them to the repo's
+// Durable Object), so each half runs synchronously on its own storage.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "artifacts/repo_registry.h"
+#include "base/chunked_store.h"
+#include "open_artifacts/host.h"
+
+namespace oa {
+
+// Size limits the host may tighten or loosen (HTTP 413 / MEMORY_LIMIT past them).
+struct StorageLimits {
+  uint64_t maxRepoBytes = 1ull << 30;  // a repo's stored objects (spec §8.1: 1 GB per repo)
+  uint64_t maxPackBytes = 1ull << 30;  // one pushed or imported pack
+};
+
+struct NamespaceConfig {
+  std::string name;     // namespace name, 2-63 characters
+  std::string baseUrl;  // e.g. "http://127.0.0.1:8788"; remotes are <baseUrl>/git/<ns>/<repo>.git
+  StorageLimits limits;
+};
+
+struct CreateRepoOptions {
+  std::optional<std::string> description;
+  bool readOnly = false;
+  std::string defaultBranch = "main";
+};
+
+constexpr size_t kMaxDescriptionBytes = 4096;
+
+// A job filling a repo (create, fork, import) holds a lease on its record and
+// renews it while it runs; once it lapses the job is presumed dead (crash,
+// SIGKILL, an evicted Durable Object) and any later call naming the repo
+// removes the leftovers. Jobs renew at most every kJobLeaseRenewMs, so a
+// slow remote (an import waiting on the network) may pause up to the rest.
+constexpr int64_t kJobLeaseMs = 120'000;
+constexpr int64_t kJobLeaseRenewMs = 30'000;
+
+class NamespaceService {
+ public:
+  // Throws INVALID_INPUT for a bad namespace name or base URL.
+  NamespaceService(NamespaceConfig config, KvStore& registry, Host& host);
+
+  const NamespaceConfig& config() const { return config_; }
+  Host& host() { return host_; }
+  // "<baseUrl>/git/<namespace>/<name>.git".
+  std::string remoteUrl(const std::string& name) const;
+
+  // ---- Repos being made. beginRepo registers `name` as not ready (`status`
+  // Creating, Importing or Forking) under a fresh lease, after validating the
+  // name and options (INVALID_REPO_NAME, INVALID_INPUT, ALREADY_EXISTS).
+  RepoRecord beginRepo(const std::string& name, const CreateRepoOptions& options, RepoStatus status,
+                       std::optional<std::string> source);
+  // The job is alive: its lease moves out (a registry write at most every kJobLeaseRenewMs).
+  // NOT_FOUND once the record is gone (deleted, or reclaimed after a lapse).
+  void renewLease(RepoRecord& record);
+  // Ready, lease dropped. NOT_FOUND if the record is gone.
+  void completeRepo(RepoRecord& record);
+  // Removes a record that never became ready (if it is still registered) and
+  // queues its store for release.
+  void abandonRepo(const RepoRecord& record);
+  bool stillRegistered(const RepoRecord& record);
+
+  // ---- The binding's namespace methods.
+  // The ready repo of that name: NOT_FOUND, or the *_IN_PROGRESS code of a repo still being made.
+  RepoRecord get(const std::string& name);
+  RepoListPage list(int limit, const std::optional<std::string>& cursor);
+  // The removed record (its store queued for release), or nullopt.
+  std::optional<RepoRecord> remove(const std::string& name);
+  // The record a repo handle was made for, whatever its status: NOT_FOUND once
+  // the repo was deleted (or deleted and re-created under the same name).
+  RepoRecord handle(const std::string& name, const std::string& repoId);
+  // The same, ready (NOT_FOUND, *_IN_PROGRESS).
+  RepoRecord readyHandle(const std::string& name, const std::string& repoId);
+  // The current record of `name`; a lapsed job's record is reclaimed on the way (nullopt).
+  std::optional<RepoRecord> find(const std::string& name);
+  // A push changed refs: lastPushAt and updatedAt move to now.
+  void recordPush(const std::string& name, const std::string& repoId);
+
+  // ---- Releasing the stores of removed repos. A removal queues the repo id
+  // in the same registry batch, so a crash between the two halves never
+  // loses track of a store; the caller releases it, then calls released().
+  bool mayHaveReleases() const { return mayHaveReleases_; }
+  std::vector<std::string> pendingReleases(size_t limit);
+  void released(const std::string& repoId);
+  // Every repo id the registry names (for a sweep of unnamed stores).
+  std::unordered_set<std::string> registeredIds();
+
+ private:
+  void validateOptions(const CreateRepoOptions& options);
+  bool lapsed(const RepoRecord& record) const;
+  // Removes the record and queues its store for release, in one batch.
+  void removeAndQueue(const RepoRecord& record);
+
+  NamespaceConfig config_;
+  ChunkedStore store_;
+  RepoRegistry registry_;
+  Host& host_;
+  bool mayHaveReleases_ = true;  // until a scan finds none: a crash may have left some
+};
+
+}  // namespace oa

@@ -1,0 +1,116 @@
+#include "artifacts/repo_service.h"
+
+#include <nlohmann/json.hpp>
+
+#include "base/storage_keys.h"
+#include "git/store/ref_store.h"
+#include "open_artifacts/errors.h"
+
+namespace oa {
+
+namespace {
+using nlohmann::json;
+
+RepoStatus statusNamed(const std::string& s) {
+  if (s == "creating") return RepoStatus::Creating;
+  if (s == "importing") return RepoStatus::Importing;
+  if (s == "forking") return RepoStatus::Forking;
+  return RepoStatus::Ready;
+}
+}  // namespace
+
+RepoService::RepoService(KvStore& store, Host& host, git::IngestLimits limits, Alternates alternates)
+    : store_(store), host_(host), limits_(limits), alternates_(std::move(alternates)) {}
+
+namespace {
+void stageIdentity(WriteBatch& batch, const RepoIdentity& identity) {
+  batch.put(keys::kIdentityKey, json{{"namespace", identity.namespaceName},
+                                     {"id", identity.id},
+                                     {"name", identity.name},
+                                     {"readOnly", identity.readOnly},
+                                     {"status", repoStatusName(identity.status)}}
+                                    .dump());
+}
+}  // namespace
+
+std::string RepoService::initialize(const RepoIdentity& identity, const std::string& defaultBranch) {
+  // Identity and HEAD in one batch: any store with rows says whose it is.
+  WriteBatch batch;
+  stageIdentity(batch, identity);
+  git::RefStore(store_).stageHead(batch, "refs/heads/" + defaultBranch);
+  store_.commit(batch);
+  return TokenStore(store_, host_).mint(TokenScope::Write, kDefaultTokenTtlSeconds).plaintext;
+}
+
+std::optional<RepoIdentity> RepoService::identity() {
+  auto raw = store_.get(keys::kIdentityKey);
+  if (!raw) return std::nullopt;
+  const json j = json::parse(bytesToString(*raw), nullptr, false);
+  if (!j.is_object()) throw ArtifactsError(ErrorCode::InternalError, "A stored repo identity is corrupt");
+  RepoIdentity out;
+  out.namespaceName = j.value("namespace", "");
+  out.id = j.value("id", "");
+  out.name = j.value("name", "");
+  out.readOnly = j.value("readOnly", false);
+  out.status = statusNamed(j.value("status", ""));
+  return out;
+}
+
+void RepoService::writeIdentity(const RepoIdentity& identity) {
+  WriteBatch batch;
+  stageIdentity(batch, identity);
+  store_.commit(batch);
+}
+
+void RepoService::markReady() {
+  auto current = identity();
+  if (!current) throw ArtifactsError(ErrorCode::InternalError, "repository store was never initialized");
+  current->status = RepoStatus::Ready;
+  writeIdentity(*current);
+}
+
+MintedToken RepoService::createToken(TokenScope scope, int64_t ttlSeconds) {
+  return TokenStore(store_, host_).mint(scope, ttlSeconds);
+}
+
+std::vector<TokenRecord> RepoService::listTokens() { return TokenStore(store_, host_).listActive(); }
+
+bool RepoService::revokeToken(const std::string& tokenOrId) { return TokenStore(store_, host_).revoke(tokenOrId); }
+
+GitAccess RepoService::authorizeGit(const std::optional<std::string>& token, bool write) {
+  GitAccess out;
+  if (!token || token->empty()) {
+    out.status = 401;
+    out.message = "Authentication required";
+    return out;
+  }
+  const auto self = identity();
+  const auto tokenRecord = self ? TokenStore(store_, host_).authenticate(*token) : std::nullopt;
+  if (!tokenRecord) {
+    out.status = 403;
+    out.message = "Invalid or expired token";
+    return out;
+  }
+  if (self->status != RepoStatus::Ready) {
+    out.status = 409;
+    out.message = std::string("Repository is ") + repoStatusName(self->status);
+    return out;
+  }
+  if (write && tokenRecord->scope != TokenScope::Write) {
+    out.status = 403;
+    out.message = "Insufficient permissions";
+    return out;
+  }
+  if (write && self->readOnly) {
+    out.status = 403;
+    out.message = "repository is read-only";
+    return out;
+  }
+  return out;
+}
+
+std::unique_ptr<git::RepoContext> RepoService::openContext() {
+  return std::make_unique<git::RepoContext>(store_, alternates_ ? alternates_() : std::vector<KvStore*>{});
+}
+
+}  // namespace oa
