@@ -1,18 +1,16 @@
-// embind surface of the core: a Namespace object whose call(method, argsJson)
-// forwards to oa::JsonApi, and whose C++ errors become JS errors made by the
-// factory the JS layer passes in (so JS sees its own ArtifactsError class).
+// embind surface of the core, over the public embedding API only
+// (core/include/open_artifacts): a Namespace object whose methods forward to
+// oa::Artifacts, and whose C++ errors become JS errors made by the factory the
+// JS layer passes in (so JS sees its own ArtifactsError class). Translation
+// only: no rule lives here.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
 #include <nlohmann/json.hpp>
 
-#include "base/address_guard.h"
-#include "artifacts/artifacts_service.h"
-#include "open_artifacts/errors.h"
-#include "api/git_http_session.h"
 #include "js_storage.h"
-#include "api/json_api.h"
-#include "artifacts/names.h"
+#include "open_artifacts/artifacts.h"
+#include "open_artifacts/errors.h"
 #include "open_artifacts/version.h"
 
 using emscripten::val;
@@ -44,10 +42,10 @@ auto guarded(const val& makeError, F&& f) -> decltype(f()) {
 // JSON, read() until null.
 class GitSessionBinding {
  public:
-  GitSessionBinding(ArtifactsService& service, const std::string& requestJson, val makeError)
+  GitSessionBinding(Artifacts& artifacts, const std::string& requestJson, val makeError)
       : makeError_(std::move(makeError)) {
     guarded(makeError_, [&] {
-      session_ = std::make_unique<GitHttpSession>(service, GitHttpRequest::fromJson(requestJson));
+      exchange_ = artifacts.openGit(requestJson);
       return 0;
     });
   }
@@ -55,23 +53,23 @@ class GitSessionBinding {
   bool write(const val& chunk) {
     return guarded(makeError_, [&] {
       const Bytes bytes = bytesFromJs(chunk);
-      return session_->write(bytes.data(), bytes.size());
+      return exchange_->write(bytes.data(), bytes.size());
     });
   }
 
   bool pump() {
-    return guarded(makeError_, [&] { return session_->pump(); });
+    return guarded(makeError_, [&] { return exchange_->pump(); });
   }
 
   std::string finish() {
-    return guarded(makeError_, [&] { return session_->finish().toJson(); });
+    return guarded(makeError_, [&] { return exchange_->finish(); });
   }
 
   val read() {
     return guarded(makeError_, [&] {
       Bytes out;
       while (out.empty()) {
-        if (!session_->read(out)) return val::null();
+        if (!exchange_->read(out)) return val::null();
       }
       return bytesToJs(out.data(), out.size());
     });
@@ -79,50 +77,50 @@ class GitSessionBinding {
 
  private:
   val makeError_;
-  std::unique_ptr<GitHttpSession> session_;
+  std::unique_ptr<GitExchange> exchange_;
 };
 
 // fork(): step(maxObjects) until true (JS yields between steps), then result().
 // Deleting an unfinished job removes the half-made fork.
 class ForkJobBinding {
  public:
-  ForkJobBinding(JsonApi& api, const std::string& argsJson, val makeError) : api_(api), makeError_(std::move(makeError)) {
+  ForkJobBinding(Artifacts& artifacts, const std::string& argsJson, val makeError) : makeError_(std::move(makeError)) {
     guarded(makeError_, [&] {
-      job_ = api_.beginFork(argsJson);
+      run_ = artifacts.fork(argsJson);
       return 0;
     });
   }
 
   bool step(size_t maxObjects) {
-    return guarded(makeError_, [&] { return job_->step(maxObjects); });
+    return guarded(makeError_, [&] { return run_->step(maxObjects); });
   }
 
   std::string result() {
-    return guarded(makeError_, [&] { return api_.createdRepo(job_->result().created); });
+    return guarded(makeError_, [&] { return run_->resultJson(); });
   }
 
  private:
-  JsonApi& api_;
   val makeError_;
-  std::unique_ptr<ForkJob> job_;
+  std::unique_ptr<ForkRun> run_;
 };
 
 // import(): JS asks nextRequest() (null when done), performs it with its
-// fetch, and feeds beginResponse/write*/endResponse; failUnreachable when the
-// request itself failed. Deleting an unfinished job removes the target.
+// fetch, and feeds beginResponse/write (pump until true)*/endResponse;
+// failUnreachable when the request itself failed, refuseAddress when its
+// resolver found a non-public address. Deleting an unfinished job removes the target.
 class ImportJobBinding {
  public:
-  ImportJobBinding(JsonApi& api, const std::string& argsJson, bool allowHttp, bool allowPrivate, val makeError)
-      : api_(api), makeError_(std::move(makeError)) {
+  ImportJobBinding(Artifacts& artifacts, const std::string& argsJson, bool allowHttp, bool allowPrivate, val makeError)
+      : makeError_(std::move(makeError)) {
     guarded(makeError_, [&] {
-      job_ = api_.beginImport(argsJson, allowHttp, allowPrivate);
+      run_ = artifacts.import(argsJson, allowHttp, allowPrivate);
       return 0;
     });
   }
 
   val nextRequest() {
     return guarded(makeError_, [&] {
-      const auto request = job_->nextRequest();
+      const auto request = run_->nextRequest();
       if (!request) return val::null();
       val headers = val::array();
       for (const auto& [name, value] : request->headers) {
@@ -141,7 +139,7 @@ class ImportJobBinding {
 
   void beginResponse(int status, const std::string& contentType) {
     guarded(makeError_, [&] {
-      job_->beginResponse(status, contentType);
+      run_->beginResponse(status, contentType);
       return 0;
     });
   }
@@ -149,41 +147,40 @@ class ImportJobBinding {
   void write(const val& chunk) {
     guarded(makeError_, [&] {
       const Bytes bytes = bytesFromJs(chunk);
-      job_->write(bytes.data(), bytes.size());
+      run_->write(bytes.data(), bytes.size());
       return 0;
     });
   }
 
   bool pump() {
-    return guarded(makeError_, [&] { return job_->pump(); });
+    return guarded(makeError_, [&] { return run_->pump(); });
   }
 
   void endResponse() {
     guarded(makeError_, [&] {
-      job_->endResponse();
+      run_->endResponse();
       return 0;
     });
   }
 
   void failUnreachable(const std::string& reason) {
     guarded(makeError_, [&] {
-      job_->failUnreachable(reason);
+      run_->failUnreachable(reason);
       return 0;
     });
   }
 
   void refuseAddress() {
     guarded(makeError_, [&] {
-      job_->refuseAddress();
+      run_->refuseAddress();
       return 0;
     });
   }
 
   val progress() {
-    const auto& p = job_->progress();
-    static const char* const kPhases[] = {"refs", "receiving", "done"};
+    const ImportStatus p = run_->progress();
     val out = val::object();
-    out.set("phase", std::string(kPhases[static_cast<int>(p.phase)]));
+    out.set("phase", p.phase);
     out.set("bytesReceived", static_cast<double>(p.bytesReceived));
     out.set("objectsReceived", static_cast<double>(p.objectsReceived));
     out.set("objectsTotal", static_cast<double>(p.objectsTotal));
@@ -191,40 +188,37 @@ class ImportJobBinding {
   }
 
   std::string result() {
-    return guarded(makeError_, [&] { return api_.createdRepo(job_->result()); });
+    return guarded(makeError_, [&] { return run_->resultJson(); });
   }
 
  private:
-  JsonApi& api_;
   val makeError_;
-  std::unique_ptr<ImportJob> job_;
+  std::unique_ptr<ImportRun> run_;
 };
 
 class NamespaceBinding {
  public:
-  // storage: { registry(ns), repo(id) }; host: { now(), randomBytes(n) };
+  // storage: { registry(ns), repo(id), repoIds?() }; host: { now(), randomBytes(n) };
   // limitsJson: the `limits` option as JSON ("" = defaults);
-  // makeError(code, numericCode, message, pointer) -> Error.
+  // makeError(code, numericCode, message, pointer, httpStatus) -> Error.
   NamespaceBinding(val storage, val host, std::string name, std::string baseUrl, std::string limitsJson, val makeError)
       : makeError_(std::move(makeError)), host_(std::move(host)), repos_(storage) {
     guard([&] {
       registry_ = std::make_unique<JsKvStore>(storage.call<val>("registry", name));
-      service_ = std::make_unique<ArtifactsService>(NamespaceConfig{name, baseUrl, parseStorageLimits(limitsJson)},
-                                                    *registry_, repos_, host_);
-      api_ = std::make_unique<JsonApi>(*service_);
+      artifacts_ = std::make_unique<Artifacts>(ArtifactsOptions{name, baseUrl, limitsJson}, *registry_, repos_, host_);
       return 0;
     });
   }
 
   std::string call(const std::string& method, const std::string& argsJson) {
-    return guard([&] { return api_->call(method, argsJson); });
+    return guard([&] { return artifacts_->call(method, argsJson); });
   }
 
   // Content reads answering a Blob ("readBlob", "readFile"): null, or
   // { type, bytes: Uint8Array } that JS wraps as new Blob([bytes], { type }).
   val readBytes(const std::string& method, const std::string& argsJson) {
     return guard([&] {
-      const auto blob = api_->readBytes(method, argsJson);
+      const auto blob = artifacts_->readBytes(method, argsJson);
       if (!blob) return val::null();
       val out = val::object();
       out.set("type", blob->type);
@@ -233,27 +227,24 @@ class NamespaceBinding {
     });
   }
 
-  // The remote URL of repo `name` (INVALID_REPO_NAME for a bad name).
   std::string remoteUrl(const std::string& name) {
-    return guard([&] {
-      requireValidRepoName(name);
-      return service_->remoteUrl(name);
-    });
+    return guard([&] { return artifacts_->remoteUrl(name); });
   }
 
-  // Removes repo stores no registry names (see ArtifactsService::sweep); how many.
   double sweep() {
-    return guard([&] { return static_cast<double>(service_->sweep()); });
+    return guard([&] { return static_cast<double>(artifacts_->sweep()); });
   }
 
   GitSessionBinding* openGit(const std::string& requestJson) {
-    return new GitSessionBinding(*service_, requestJson, makeError_);
+    return new GitSessionBinding(*artifacts_, requestJson, makeError_);
   }
 
-  ForkJobBinding* openFork(const std::string& argsJson) { return new ForkJobBinding(*api_, argsJson, makeError_); }
+  ForkJobBinding* openFork(const std::string& argsJson) {
+    return new ForkJobBinding(*artifacts_, argsJson, makeError_);
+  }
 
   ImportJobBinding* openImport(const std::string& argsJson, bool allowHttp, bool allowPrivate) {
-    return new ImportJobBinding(*api_, argsJson, allowHttp, allowPrivate, makeError_);
+    return new ImportJobBinding(*artifacts_, argsJson, allowHttp, allowPrivate, makeError_);
   }
 
  private:
@@ -266,27 +257,16 @@ class NamespaceBinding {
   JsHost host_;
   JsRepoProvider repos_;
   std::unique_ptr<JsKvStore> registry_;
-  std::unique_ptr<ArtifactsService> service_;
-  std::unique_ptr<JsonApi> api_;
+  std::unique_ptr<Artifacts> artifacts_;
 };
-
-// The import guard's rule for one resolved address (address_guard.h), for
-// hosts that resolve names themselves (Node).
-bool isPublicAddress(const std::string& address) { return oa::isPublicAddress(std::string_view(address)); }
-
-// {"INVALID_INPUT": {"numericCode": 10100, "httpStatus": 400}, ...}: the JS
-// layer's one source for codes it must name itself.
-std::string errorCodes() {
-  nlohmann::json table = nlohmann::json::object();
-  for (ErrorCode code : kAllErrorCodes) {
-    table[errorCodeName(code)] = {{"numericCode", errorNumericCode(code)}, {"httpStatus", errorHttpStatus(code)}};
-  }
-  return table.dump();
-}
 
 std::string versions() {
   return nlohmann::json{{"openArtifacts", kOpenArtifactsVersion}, {"libgit2", libgit2Version()}}.dump();
 }
+
+std::string errorCodes() { return errorCodesJson(); }
+
+bool isPublicAddressText(const std::string& address) { return isPublicAddress(address); }
 
 }  // namespace
 }  // namespace oa::bindings
@@ -296,8 +276,8 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .constructor<val, val, std::string, std::string, std::string, val>()
       .function("call", &oa::bindings::NamespaceBinding::call)
       .function("readBytes", &oa::bindings::NamespaceBinding::readBytes)
-      .function("sweep", &oa::bindings::NamespaceBinding::sweep)
       .function("remoteUrl", &oa::bindings::NamespaceBinding::remoteUrl)
+      .function("sweep", &oa::bindings::NamespaceBinding::sweep)
       .function("openGit", &oa::bindings::NamespaceBinding::openGit, emscripten::allow_raw_pointers())
       .function("openFork", &oa::bindings::NamespaceBinding::openFork, emscripten::allow_raw_pointers())
       .function("openImport", &oa::bindings::NamespaceBinding::openImport, emscripten::allow_raw_pointers());
@@ -321,5 +301,5 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .function("result", &oa::bindings::ImportJobBinding::result);
   emscripten::function("versions", &oa::bindings::versions);
   emscripten::function("errorCodes", &oa::bindings::errorCodes);
-  emscripten::function("isPublicAddress", &oa::bindings::isPublicAddress);
+  emscripten::function("isPublicAddress", &oa::bindings::isPublicAddressText);
 }

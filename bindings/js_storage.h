@@ -8,7 +8,6 @@
 #include <memory>
 #include <string>
 
-#include "artifacts/artifacts_service.h"
 #include "open_artifacts/host.h"
 #include "open_artifacts/storage.h"
 

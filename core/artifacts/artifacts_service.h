@@ -19,22 +19,6 @@
 
 namespace oa {
 
-// Opens a repo's storage handle by repo id (a Durable Object, or a key prefix
-// of one SQLite file). The returned store lives as long as the provider.
-class RepoStorageProvider {
- public:
-  virtual ~RepoStorageProvider() = default;
-  virtual KvStore& openRepo(const std::string& repoId) = 0;
-  // True when one repo's store may read another's synchronously (one backing
-  // store: SQLite, memory), so a fork can borrow its parent's objects instead
-  // of copying them. False for stores in separate places (a Durable Object
-  // per repo): forks copy.
-  virtual bool sharesStorage() const { return false; }
-  // The ids of every repo store there is, for a sweep of stores no registry
-  // names; nullopt when the host cannot list them.
-  virtual std::optional<std::vector<std::string>> repoIds() { return std::nullopt; }
-};
-
 // Longest chain of forks borrowing objects from each other; a fork of a repo
 // at the end of one copies instead, so reads never chase a long chain.
 constexpr size_t kMaxAlternateChain = 8;

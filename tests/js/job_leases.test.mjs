@@ -49,6 +49,7 @@ test('an import killed with SIGKILL is reclaimed by another process once its lea
     assert.ok(i < 200, 'the import registered its target');
     await new Promise((r) => setTimeout(r, 50));
   }
+  now = Date.now(); // the other process registered within the last poll, so its lease ends ~120 s from here
   const storesWhileRunning = storage.repoIds();
   assert.equal(storesWhileRunning.length, 1);
   child.kill('SIGKILL');

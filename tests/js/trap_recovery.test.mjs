@@ -3,7 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createArtifactsWith } from '../../js/src/artifacts.js';
-import { ArtifactsError, MemoryStorage } from 'open-artifacts';
+import { ArtifactsError, MemoryStorage, loadCore as loadRealCore } from 'open-artifacts';
+
+// The stand-in cores publish the real core's error table, as every core does.
+const errorTable = (await loadRealCore()).errorCodes();
+const errorCodes = () => errorTable;
 
 test('a trap rejects with INTERNAL_ERROR and the next call gets a fresh core', async () => {
   const loads = [];
@@ -12,6 +16,7 @@ test('a trap rejects with INTERNAL_ERROR and the next call gets a fresh core', a
     loads.push(fresh);
     const id = ++instance;
     return {
+      errorCodes,
       Namespace: class {
         call(method) {
           if (id === 1) throw new WebAssembly.RuntimeError('memory access out of bounds');
@@ -38,6 +43,7 @@ test('ordinary errors do not replace the core', async () => {
   const loadCore = async ({ fresh = false } = {}) => {
     loads.push(fresh);
     return {
+      errorCodes,
       Namespace: class {
         call() {
           throw new ArtifactsError('NOT_FOUND', 10200, 'Repository not found', undefined, 404);

@@ -59,4 +59,20 @@ class KvStore {
   virtual void commit(const WriteBatch& batch) = 0;
 };
 
+// Opens a repo's storage handle by repo id (a Durable Object, or a key prefix
+// of one SQLite file). The returned store lives as long as the provider.
+class RepoStorageProvider {
+ public:
+  virtual ~RepoStorageProvider() = default;
+  virtual KvStore& openRepo(const std::string& repoId) = 0;
+  // True when one repo's store may read another's synchronously (one backing
+  // store: SQLite, memory), so a fork can borrow its parent's objects instead
+  // of copying them. False for stores in separate places (a Durable Object
+  // per repo): forks copy.
+  virtual bool sharesStorage() const { return false; }
+  // The ids of every repo store there is, for a sweep of stores no registry
+  // names; nullopt when the host cannot list them.
+  virtual std::optional<std::vector<std::string>> repoIds() { return std::nullopt; }
+};
+
 }  // namespace oa
