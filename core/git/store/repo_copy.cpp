@@ -1,9 +1,10 @@
 #include "git/store/repo_copy.h"
 
-#include "open_artifacts/errors.h"
+#include "base/text.h"
 #include "git/store/object_walk.h"
 #include "git/store/repo_context.h"
 #include "git/store/shallow_store.h"
+#include "open_artifacts/errors.h"
 
 namespace oa::git {
 
@@ -43,7 +44,7 @@ bool RepoCopy::step(size_t maxObjects) {
 void RepoCopy::plan() {
   RefStore refs(source_);
   headTarget_ = refs.headTarget();
-  defaultBranch_ = headTarget_.rfind("refs/heads/", 0) == 0 ? headTarget_.substr(11) : headTarget_;
+  defaultBranch_ = startsWith(headTarget_, "refs/heads/") ? headTarget_.substr(11) : headTarget_;
   const std::vector<Ref> all = refs.list();
   for (const auto& r : all) {
     if (!defaultBranchOnly_ || r.name == headTarget_) refs_.push_back(r);
