@@ -3,6 +3,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "base/text.h"
+
 #include "open_artifacts/errors.h"
 #include "git/protocol/upload_pack.h"
 #include "artifacts/names.h"
@@ -12,7 +14,6 @@ namespace oa {
 namespace {
 using nlohmann::json;
 
-bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 std::optional<std::string> base64Decode(std::string_view in) {
   auto value = [](char c) -> int {

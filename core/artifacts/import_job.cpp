@@ -6,16 +6,12 @@
 #include "git/store/repo_context.h"
 #include "base/http_url.h"
 #include "artifacts/names.h"
+#include "git/protocol/remote_url.h"
 
 namespace oa {
 
 namespace {
 constexpr int kMaxImportDepth = 1 << 30;
-
-std::string withoutTrailingSlashes(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
 
 ArtifactsError nonPublicHost(const std::string& host) {
   return ArtifactsError(ErrorCode::InvalidUrl,
@@ -40,11 +36,7 @@ void validate(const ImportParams& p) {
 }
 }  // namespace
 
-std::string importSource(const std::string& url) {
-  const std::string base = withoutTrailingSlashes(url);
-  const bool hasGit = base.size() >= 4 && base.compare(base.size() - 4, 4, ".git") == 0;
-  return "git:" + base + (hasGit ? "" : ".git");
-}
+std::string importSource(const std::string& url) { return "git:" + git::remoteUrlWithDotGit(url); }
 
 ImportJob::ImportJob(ArtifactsService& service, const ImportParams& params)
     : service_(service), host_(urlHost(params.url)) {
@@ -53,7 +45,7 @@ ImportJob::ImportJob(ArtifactsService& service, const ImportParams& params)
   try {
     repo_ = service.repo(pending_.record.id).openContext();
     git::FetchClientOptions options;
-    options.url = withoutTrailingSlashes(params.url);
+    options.url = git::remoteBaseUrl(params.url);
     options.branch = params.branch;
     options.depth = params.depth;
     options.ingest = service.ingestLimits();

@@ -1,5 +1,6 @@
 #include "artifacts/names.h"
 
+#include "base/text.h"
 #include "open_artifacts/errors.h"
 
 namespace oa {
@@ -15,9 +16,6 @@ bool matchesNamePattern(std::string_view name) {
   return true;
 }
 
-bool endsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 }  // namespace
 
 bool isValidRepoName(std::string_view name) {

@@ -1,5 +1,7 @@
 #include "artifacts/token_format.h"
 
+#include "base/text.h"
+
 namespace oa {
 
 namespace {
@@ -18,7 +20,6 @@ bool isDigits(std::string_view s) {
   return true;
 }
 
-bool startsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 }  // namespace
 
 std::optional<std::string> tokenSecret(std::string_view token) {

@@ -1,5 +1,7 @@
 #include "git/format/object_filter.h"
 
+#include "base/text.h"
+
 namespace oa::git {
 
 namespace {
@@ -25,17 +27,27 @@ std::optional<uint64_t> parseNumber(std::string_view s, bool allowUnit) {
 
 std::optional<ObjectFilter> ObjectFilter::parse(std::string_view spec) {
   if (spec == "blob:none") return ObjectFilter{Kind::BlobNone, 0};
-  if (spec.rfind("blob:limit=", 0) == 0) {
+  if (startsWith(spec, "blob:limit=")) {
     auto n = parseNumber(spec.substr(11), true);
     if (!n) return std::nullopt;
     return ObjectFilter{Kind::BlobLimit, *n};
   }
-  if (spec.rfind("tree:", 0) == 0) {
+  if (startsWith(spec, "tree:")) {
     auto n = parseNumber(spec.substr(5), false);
     if (!n) return std::nullopt;
     return ObjectFilter{Kind::TreeDepth, *n};
   }
   return std::nullopt;
+}
+
+std::string ObjectFilter::spec() const {
+  switch (kind) {
+    case Kind::None: return "";
+    case Kind::BlobNone: return "blob:none";
+    case Kind::BlobLimit: return "blob:limit=" + std::to_string(value);
+    case Kind::TreeDepth: return "tree:" + std::to_string(value);
+  }
+  return "";
 }
 
 }  // namespace oa::git

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace oa::git {
@@ -15,6 +16,12 @@ struct ObjectFilter {
 
   // nullopt for a spec we do not support (the server answers with an error).
   static std::optional<ObjectFilter> parse(std::string_view spec);
+  // The spec that parse() reads back as this filter (units spelled out:
+  // "blob:limit=1k" comes back as "blob:limit=1024").
+  std::string spec() const;
 };
+
+inline bool operator==(const ObjectFilter& a, const ObjectFilter& b) { return a.kind == b.kind && a.value == b.value; }
+inline bool operator!=(const ObjectFilter& a, const ObjectFilter& b) { return !(a == b); }
 
 }  // namespace oa::git

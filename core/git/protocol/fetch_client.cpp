@@ -2,15 +2,19 @@
 
 #include <algorithm>
 #include <cctype>
-#include <map>
 #include <set>
 #include <string_view>
 #include <unordered_set>
 
-#include "open_artifacts/errors.h"
-#include "git/protocol/capabilities.h"
+#include "base/text.h"
 #include "git/format/pkt_line.h"
-#include "git/format/sideband.h"
+#include "git/protocol/capabilities.h"
+#include "git/protocol/command_request.h"
+#include "git/protocol/fetch_request.h"
+#include "git/protocol/fetch_response.h"
+#include "git/protocol/ref_advertisement.h"
+#include "git/protocol/remote_url.h"
+#include "open_artifacts/errors.h"
 
 namespace oa::git {
 
@@ -35,7 +39,8 @@ struct RemoteRef {
   std::optional<ObjectId> peeled;  // the object an annotated tag points at
 };
 
-bool startsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+// What an import can take (a v0/v1 remote lists every ref: GitHub all of refs/pull/*).
+bool isBranchOrTag(std::string_view name) { return startsWith(name, "refs/heads/") || startsWith(name, "refs/tags/"); }
 
 // "Application/X-Foo; charset=x" -> "application/x-foo".
 std::string mediaType(const std::string& contentType) {
@@ -44,24 +49,6 @@ std::string mediaType(const std::string& contentType) {
   t.erase(t.find_last_not_of(" \t") + 1);
   std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return t;
-}
-
-std::vector<std::string_view> splitSpaces(std::string_view s) {
-  std::vector<std::string_view> out;
-  for (size_t pos = 0; pos <= s.size();) {
-    size_t end = std::min(s.find(' ', pos), s.size());
-    if (end > pos) out.push_back(s.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return out;
-}
-
-// "<40 hex> <name>" (a v0 ref line without its capabilities).
-std::optional<RemoteRef> parseRefLine(std::string_view line) {
-  if (line.size() < 42 || line[40] != ' ') return std::nullopt;
-  auto id = ObjectId::fromHex(line.substr(0, 40));
-  if (!id) return std::nullopt;
-  return RemoteRef{std::string(line.substr(41)), *id, std::nullopt};
 }
 
 // spec §7.1: the remote's "not found" wording maps to NOT_FOUND, the rest is
@@ -74,32 +61,89 @@ std::optional<RemoteRef> parseRefLine(std::string_view line) {
                        "remote error: " + std::string(message));
 }
 
+// The pack goes into storage through PackIngest, the same path as a push,
+// and its progress to the caller. A pack that does not unpack is the remote's
+// fault: UPSTREAM_UNAVAILABLE.
+class PackReceiver : public FetchResponseDecoder::PackSink {
+ public:
+  PackReceiver(RepoContext& repo, const IngestLimits& limits, const FetchClient::ProgressCallback& progress)
+      : repo_(repo), limits_(limits), progress_(progress) {}
+
+  void packBegins() override {
+    ingest_ = std::make_unique<PackIngest>(repo_.store(), repo_.objects(), limits_, /*recordLinks=*/false);
+    receiving_ = true;
+  }
+
+  void packData(const uint8_t* data, size_t n) override {
+    corruptPackIsUpstream([&] { ingest_->write(data, n); });
+    bytes_ += n;
+    if (progress_ && bytes_ - reportedBytes_ >= kProgressStep) {
+      reportedBytes_ = bytes_;
+      progress_(status(FetchProgress::Phase::Receiving));
+    }
+  }
+
+  void packEnds() override {
+    corruptPackIsUpstream([&] { ingest_->finish(); });
+    receiving_ = false;
+    received_ = true;
+  }
+
+  // FetchClient::pump(): unpacking may stop after a step's work (pack_ingest.h).
+  bool resume() {
+    bool idle = true;
+    corruptPackIsUpstream([&] { idle = !ingest_ || ingest_->resume(); });
+    return idle;
+  }
+
+  bool receiving() const { return receiving_; }  // between the pack's first and last byte
+  bool received() const { return received_; }
+
+  FetchProgress status(FetchProgress::Phase phase) const {
+    return FetchProgress{phase, bytes_, ingest_ ? uint64_t{ingest_->entriesRead()} : 0,
+                         ingest_ ? uint64_t{ingest_->entriesAnnounced()} : 0};
+  }
+
+ private:
+  template <typename F>
+  static void corruptPackIsUpstream(F&& f) {
+    try {
+      f();
+    } catch (const ArtifactsError& e) {
+      if (e.code() != ErrorCode::InvalidInput) throw;
+      throw ArtifactsError(ErrorCode::UpstreamUnavailable, "remote sent a corrupt pack: " + std::string(e.what()));
+    }
+  }
+
+  RepoContext& repo_;
+  IngestLimits limits_;
+  const FetchClient::ProgressCallback& progress_;
+  std::unique_ptr<PackIngest> ingest_;
+  bool receiving_ = false, received_ = false;
+  uint64_t bytes_ = 0, reportedBytes_ = 0;
+};
+
 }  // namespace
 
+// Sequences the steps: discover (GET info/refs), ls-refs (v2 only), fetch.
+// Each response is read by its own decoder (ref_advertisement.h,
+// fetch_response.h); this class maps what goes wrong to spec §7.1's codes.
 struct FetchClient::State {
   enum class Step { Discover, LsRefs, Fetch, Done };
-  // Position of the parser inside the current response body.
-  enum class Parse {
-    ServiceLine, ServiceFlush, FirstLine, V2Caps, V0Refs,  // info/refs
-    LsRefs,                                                 // v2 ls-refs
-    Section, SectionLines, Packfile,                        // v2 fetch
-    V0Preamble, V0Sideband, RawPack,                        // v0 fetch
-    Complete,
-  };
 
   State(RepoContext& r, FetchClientOptions o, ProgressCallback p)
-      : repo(r), options(std::move(o)), progress(std::move(p)) {
-    url = options.url;
-    while (!url.empty() && url.back() == '/') url.pop_back();
-    label = url;
-    if (label.size() < 4 || label.compare(label.size() - 4, 4, ".git") != 0) label += ".git";
-  }
+      : repo(r),
+        options(std::move(o)),
+        progress(std::move(p)),
+        url(remoteBaseUrl(options.url)),
+        label(remoteUrlWithDotGit(options.url)),
+        pack(repo, options.ingest, progress) {}
 
   RepoContext& repo;
   FetchClientOptions options;
   ProgressCallback progress;
-  std::string url;    // without trailing '/'
-  std::string label;  // url with ".git", as the repo's `source` names it
+  const std::string url;    // without trailing '/'
+  const std::string label;  // url with ".git", as the repo's `source` names it
 
   Step step = Step::Discover;
   bool requestPending = false;  // nextRequest() handed out a request, no response yet
@@ -107,31 +151,27 @@ struct FetchClient::State {
   bool failed = false;
 
   // What the remote advertised.
-  int version = 0;
-  std::map<std::string, std::string> v2caps;  // "fetch" -> "shallow filter ..."
-  std::set<std::string> v0caps;               // words after the NUL of the first ref line
+  bool v2 = false;
+  std::vector<std::string> capabilities;  // v0/v1 words, or v2 lines
   std::vector<RemoteRef> remoteRefs;
   std::optional<std::string> headTarget;  // "refs/heads/main"
+  std::set<ObjectId> advertisedShallow;   // v0/v1: the remote's own boundary
 
   // What we fetch: required refs must arrive; followed tags are kept if they did.
   std::vector<RemoteRef> required, followed;
   std::vector<ObjectId> wants;
+  bool sideband = false;  // v0/v1: side-band(-64k) asked for
 
-  // The current response.
+  // The current response, read by the decoder of its step.
   PktLineReader reader{kReaderLimit};
-  Parse parse = Parse::Complete;
-  std::string section;
-  bool sawSmart = false;  // info/refs: a smart-HTTP line was recognised
+  std::unique_ptr<RefAdvertisementDecoder> advertisement;
+  std::unique_ptr<LsRefsDecoder> lsRefs;
+  std::unique_ptr<FetchResponseDecoder> fetchResponse;
+  bool responseComplete = false;
   uint64_t metadataBytes = 0;
-  bool sideband = false;  // v0: side-band(-64k) negotiated
 
   uint64_t responseBytes = 0;  // every response body so far
-  std::unique_ptr<PackIngest> ingest;
-  bool inPack = false, packFinished = false;
-  uint64_t packBytes = 0, reportedBytes = 0;
-  std::set<ObjectId> shallow;
-  std::set<ObjectId> advertisedShallow;  // v0: the remote's own boundary
-  static constexpr size_t kMaxAdvertisedShallow = 1u << 16;  // a few MB at most
+  PackReceiver pack;
   FetchedRefs result;
 
   // ---- requests
@@ -144,77 +184,57 @@ struct FetchClient::State {
       h.emplace_back("Content-Type", kRequestType);
       h.emplace_back("Accept", kResultType);
     }
-    if (!post || version == 2) h.emplace_back("Git-Protocol", "version=2");
+    if (!post || v2) h.emplace_back("Git-Protocol", "version=2");
     return h;
   }
 
   HttpRequest post(Bytes body) const { return HttpRequest{"POST", url + "/git-upload-pack", headers(true), std::move(body)}; }
 
-  // "command=<name>", agent and object-format (only if advertised), delim.
-  Bytes v2Command(const char* name) const {
-    Bytes b;
-    appendPkt(b, std::string("command=") + name + "\n");
-    if (v2caps.count("agent")) appendPkt(b, "agent=" + agent() + "\n");
-    if (v2caps.count("object-format")) appendPkt(b, "object-format=sha1\n");
-    appendDelim(b);
-    return b;
+  HttpRequest discoveryRequest() const {
+    return HttpRequest{"GET", url + "/info/refs?service=git-upload-pack", headers(false), {}};
+  }
+
+  // A v2 command's capability lines: agent and object-format, each only if advertised.
+  std::vector<std::string> commandCapabilities() const {
+    std::vector<std::string> caps;
+    if (hasCapability(capabilities, "agent")) caps.push_back("agent=" + agent());
+    if (hasCapability(capabilities, "object-format")) caps.emplace_back("object-format=sha1");
+    return caps;
   }
 
   HttpRequest lsRefsRequest() const {
-    Bytes b = v2Command("ls-refs");
-    appendPkt(b, "peel\n");
-    appendPkt(b, "symrefs\n");
-    if (hasWord(v2caps, "ls-refs", "unborn")) appendPkt(b, "unborn\n");
-    appendPkt(b, "ref-prefix HEAD\n");
-    appendPkt(b, options.branch ? "ref-prefix refs/heads/" + *options.branch + "\n" : "ref-prefix refs/heads/\n");
-    appendPkt(b, "ref-prefix refs/tags/\n");
-    appendFlush(b);
-    return post(std::move(b));
+    std::vector<std::string> args{"peel", "symrefs"};
+    if (offersFeature(capabilities, "ls-refs", "unborn")) args.emplace_back("unborn");
+    args.emplace_back("ref-prefix HEAD");
+    args.push_back(options.branch ? "ref-prefix refs/heads/" + *options.branch : "ref-prefix refs/heads/");
+    args.emplace_back("ref-prefix refs/tags/");
+    return post(encodeCommandRequest(CommandRequest{"ls-refs", commandCapabilities(), args}));
   }
 
-  HttpRequest fetchRequestV2() const {
-    if (options.depth > 0 && !hasWord(v2caps, "fetch", "shallow")) {
+  HttpRequest fetchRequest() {
+    const bool shallowOffered =
+        v2 ? offersFeature(capabilities, "fetch", "shallow") : hasCapability(capabilities, "shallow");
+    if (options.depth > 0 && !shallowOffered) {
       throw ArtifactsError(ErrorCode::UpstreamUnavailable, "the remote does not support shallow fetches");
     }
-    Bytes b = v2Command("fetch");
-    appendPkt(b, "no-progress\n");
-    appendPkt(b, "ofs-delta\n");
-    appendPkt(b, "include-tag\n");  // thin-pack is not asked for: our store is empty
-    if (options.depth > 0) appendPkt(b, "deepen " + std::to_string(options.depth) + "\n");
-    for (const auto& id : wants) appendPkt(b, "want " + id.hex() + "\n");
-    appendPkt(b, "done\n");
-    appendFlush(b);
-    return post(std::move(b));
-  }
-
-  HttpRequest fetchRequestV0() {
-    if (options.depth > 0 && !v0caps.count("shallow")) {
-      throw ArtifactsError(ErrorCode::UpstreamUnavailable, "the remote does not support shallow fetches");
+    FetchRequest request;
+    request.wants = wants;
+    request.depth = options.depth;
+    request.done = true;
+    if (v2) {
+      request.noProgress = request.ofsDelta = request.includeTag = true;  // not thin-pack: our store is empty
+      return post(encodeFetchRequestV2(request, commandCapabilities()));
     }
-    std::string caps;
-    sideband = true;
-    if (v0caps.count("side-band-64k")) caps += " side-band-64k";
-    else if (v0caps.count("side-band")) caps += " side-band";
-    else sideband = false;
-    for (const char* c : {"ofs-delta", "include-tag", "no-progress"}) {
-      if (v0caps.count(c)) caps += std::string(" ") + c;
-    }
-    if (std::any_of(v0caps.begin(), v0caps.end(), [](const std::string& c) { return startsWith(c, "agent="); })) {
-      caps += " agent=" + agent();
-    }
-    Bytes b;
-    for (size_t i = 0; i < wants.size(); ++i) appendPkt(b, "want " + wants[i].hex() + (i == 0 ? caps : "") + "\n");
-    if (options.depth > 0) appendPkt(b, "deepen " + std::to_string(options.depth) + "\n");
-    appendFlush(b);
-    appendPkt(b, "done\n");
-    return post(std::move(b));
-  }
-
-  static bool hasWord(const std::map<std::string, std::string>& caps, const std::string& key, std::string_view word) {
-    auto it = caps.find(key);
-    if (it == caps.end()) return false;
-    auto words = splitSpaces(it->second);
-    return std::find(words.begin(), words.end(), word) != words.end();
+    // v0/v1: only what the remote advertised.
+    request.sideband64k = hasCapability(capabilities, "side-band-64k");
+    request.sideband = !request.sideband64k && hasCapability(capabilities, "side-band");
+    request.ofsDelta = hasCapability(capabilities, "ofs-delta");
+    request.includeTag = hasCapability(capabilities, "include-tag");
+    request.noProgress = hasCapability(capabilities, "no-progress");
+    sideband = request.sideband || request.sideband64k;
+    std::vector<std::string> agentCapability;
+    if (hasCapability(capabilities, "agent")) agentCapability.push_back("agent=" + agent());
+    return post(encodeFetchRequestV0(request, agentCapability));
   }
 
   // ---- responses
@@ -245,13 +265,23 @@ struct FetchClient::State {
     }
     reader = PktLineReader(kReaderLimit);
     metadataBytes = 0;
+    responseComplete = false;
     switch (step) {
-      case Step::Discover: parse = Parse::ServiceLine; break;
-      case Step::LsRefs: parse = Parse::LsRefs; break;
-      case Step::Fetch: parse = version == 2 ? Parse::Section : Parse::V0Preamble; break;
-      case Step::Done: break;
+      case Step::Discover:
+        advertisement = std::make_unique<RefAdvertisementDecoder>("git-upload-pack", isBranchOrTag);
+        break;
+      case Step::LsRefs:
+        lsRefs = std::make_unique<LsRefsDecoder>();
+        break;
+      case Step::Fetch:
+        fetchResponse = std::make_unique<FetchResponseDecoder>(v2, sideband, pack);
+        break;
+      case Step::Done:
+        break;
     }
   }
+
+  bool rawPack() const { return fetchResponse && fetchResponse->packIsRaw(); }
 
   void body(const uint8_t* data, size_t n) {
     responseBytes += n;
@@ -260,45 +290,66 @@ struct FetchClient::State {
                                                        std::to_string(options.maxResponseBytes) + " bytes");
     }
     for (size_t off = 0; off < n;) {
-      if (parse == Parse::RawPack) return feedPack(data + off, n - off);
+      if (rawPack()) return fetchResponse->rawPackData(data + off, n - off);
       const size_t k = std::min(n - off, kFeedSlice);
       reader.feed(data + off, k);
       off += k;
       Packet p;
-      while (parse != Parse::Complete && parse != Parse::RawPack && reader.next(p)) onPacket(p);
-      if (parse == Parse::RawPack) {
+      while (!responseComplete && !rawPack() && reader.next(p)) onPacket(p);
+      if (rawPack()) {
         const std::string rest = reader.takeRemaining();
-        feedPack(reinterpret_cast<const uint8_t*>(rest.data()), rest.size());
+        fetchResponse->rawPackData(reinterpret_cast<const uint8_t*>(rest.data()), rest.size());
       }
-      if (parse == Parse::Complete && reader.buffered() > 0) malformed("data after the end of the response");
+      if (responseComplete && reader.buffered() > 0) malformed("data after the end of the response");
+    }
+  }
+
+  void onPacket(const Packet& p) {
+    if (p.kind == Packet::Kind::Data && !pack.receiving()) {
+      metadataBytes += p.payload.size();
+      if (metadataBytes > kMaxMetadataBytes) {
+        throw ArtifactsError(ErrorCode::MemoryLimit, "the remote's ref and negotiation lines exceed " +
+                                                         std::to_string(kMaxMetadataBytes) + " bytes");
+      }
+    }
+    // Any response may be a refusal.
+    const std::string_view line = chompNewline(p.payload);
+    if (p.kind == Packet::Kind::Data && startsWith(line, "ERR ")) throwRemoteError(line.substr(4));
+    switch (step) {
+      case Step::Discover:
+        switch (advertisement->onPacket(p)) {
+          case RefAdvertisementDecoder::Status::NeedMore: break;
+          case RefAdvertisementDecoder::Status::Complete: responseComplete = true; break;
+          case RefAdvertisementDecoder::Status::NotAnAdvertisement: notARepository();
+        }
+        break;
+      case Step::LsRefs:
+        responseComplete = lsRefs->onPacket(p);
+        break;
+      case Step::Fetch:
+        responseComplete = fetchResponse->onPacket(p);
+        break;
+      case Step::Done:
+        break;
     }
   }
 
   void end() {
-    if (parse == Parse::RawPack) {
-      finishPack();
-      parse = Parse::Complete;
-    }
-    if (parse != Parse::Complete || reader.buffered() > 0) {
-      if (step == Step::Discover && !sawSmart) notARepository();
+    if (step == Step::Fetch && fetchResponse->endOfBody()) responseComplete = true;
+    if (!responseComplete || reader.buffered() > 0) {
+      if (!recognisedAsGit()) notARepository();
       malformed("the response ended early");
     }
     switch (step) {
       case Step::Discover:
-        if (version == 2) {
-          auto format = v2caps.find("object-format");
-          if (format != v2caps.end() && format->second != "sha1") unsupportedFormat(format->second);
-          if (!v2caps.count("ls-refs") || !v2caps.count("fetch")) malformed("protocol v2 without ls-refs and fetch");
-          step = Step::LsRefs;
-        } else {
-          selectRefs();
-        }
+        takeAdvertisement(advertisement->result());
         break;
       case Step::LsRefs:
+        takeLsRefs(lsRefs->refs());
         selectRefs();
         break;
       case Step::Fetch:
-        if (!packFinished) malformed("no pack in the response");
+        if (!pack.received()) malformed("no pack in the response");
         finishFetch();
         break;
       case Step::Done:
@@ -306,232 +357,41 @@ struct FetchClient::State {
     }
   }
 
-  void onPacket(const Packet& p) {
-    if (p.kind == Packet::Kind::Data && !inPack) {
-      metadataBytes += p.payload.size();
-      if (metadataBytes > kMaxMetadataBytes) {
-        throw ArtifactsError(ErrorCode::MemoryLimit, "the remote's ref and negotiation lines exceed " +
-                                                         std::to_string(kMaxMetadataBytes) + " bytes");
-      }
-    }
-    const std::string_view line = chompNewline(p.payload);
-    const bool data = p.kind == Packet::Kind::Data;
-    if (data && startsWith(line, "ERR ")) {
-      if (step == Step::Discover && !sawSmart) sawSmart = true;  // a git server, refusing
-      throwRemoteError(line.substr(4));
-    }
-    switch (parse) {
-      case Parse::ServiceLine:
-        if (data && line == "# service=git-upload-pack") {
-          sawSmart = true;
-          parse = Parse::ServiceFlush;
-          return;
-        }
-        parse = Parse::FirstLine;  // git http-backend omits the service line for v2
-        return onPacket(p);
-      case Parse::ServiceFlush:
-        if (p.kind != Packet::Kind::Flush) notARepository();
-        parse = Parse::FirstLine;
-        return;
-      case Parse::FirstLine:
-        if (p.kind == Packet::Kind::Flush && sawSmart) {  // v0, no refs and no capabilities
-          parse = Parse::Complete;
-          return;
-        }
-        if (!data) notARepository();
-        if (line == "version 2") {
-          sawSmart = true;
-          version = 2;
-          parse = Parse::V2Caps;
-          return;
-        }
-        if (line == "version 1") {  // v1 = v0 preceded by this line
-          sawSmart = true;
-          return;
-        }
-        return firstRefLine(p.payload);
-      case Parse::V2Caps:
-        if (p.kind == Packet::Kind::Flush) {
-          parse = Parse::Complete;
-        } else if (data) {
-          const size_t eq = line.find('=');
-          v2caps[std::string(line.substr(0, eq))] = eq == std::string_view::npos ? "" : std::string(line.substr(eq + 1));
-        } else {
-          malformed("unexpected packet in the capability advertisement");
-        }
-        return;
-      case Parse::V0Refs:
-        if (p.kind == Packet::Kind::Flush) {
-          parse = Parse::Complete;
-        } else if (data && startsWith(line, "shallow ")) {
-          // The remote is itself shallow. A v0 remote repeats its boundary
-          // with the pack only when deepening, so keep it from here.
-          auto id = ObjectId::fromHex(line.substr(8));
-          if (!id) malformed("bad shallow line");
-          if (advertisedShallow.size() >= kMaxAdvertisedShallow) malformed("too many shallow lines");
-          advertisedShallow.insert(*id);
-        } else if (data) {
-          auto ref = parseRefLine(line);
-          if (!ref) malformed("bad ref line");
-          addV0Ref(std::move(*ref));
-        } else {
-          malformed("unexpected packet in the ref advertisement");
-        }
-        return;
-      case Parse::LsRefs:
-        if (p.kind == Packet::Kind::Flush) parse = Parse::Complete;
-        else if (data) lsRefsLine(line);
-        else malformed("unexpected packet in the ls-refs response");
-        return;
-      case Parse::Section:
-        if (p.kind == Packet::Kind::Flush) {
-          parse = Parse::Complete;
-        } else if (data && line == "packfile") {
-          startPack();
-          parse = Parse::Packfile;
-        } else if (data && (line == "acknowledgments" || line == "shallow-info" || line == "wanted-refs" ||
-                            line == "packfile-uris")) {
-          section = std::string(line);
-          parse = Parse::SectionLines;
-        } else if (p.kind != Packet::Kind::ResponseEnd) {
-          malformed("unexpected section \"" + std::string(line) + "\"");
-        }
-        return;
-      case Parse::SectionLines:
-        if (p.kind == Packet::Kind::Delim) parse = Parse::Section;
-        else if (p.kind == Packet::Kind::Flush) parse = Parse::Complete;
-        else if (data && section == "shallow-info") shallowLine(line);
-        return;  // acknowledgments (none: we send "done"), wanted-refs, packfile-uris: nothing to keep
-      case Parse::Packfile:
-      case Parse::V0Sideband:
-        if (p.kind == Packet::Kind::Flush) {
-          finishPack();
-          parse = Parse::Complete;
-        } else if (data) {
-          sidebandPacket(p.payload);
-        } else {
-          malformed("unexpected packet in the pack stream");
-        }
-        return;
-      case Parse::V0Preamble:
-        if (p.kind == Packet::Kind::Flush) return;  // ends the shallow list
-        if (data && (startsWith(line, "shallow ") || startsWith(line, "unshallow "))) return shallowLine(line);
-        if (data && (line == "NAK" || startsWith(line, "ACK "))) {
-          startPack();
-          parse = sideband ? Parse::V0Sideband : Parse::RawPack;
-          return;
-        }
-        malformed("unexpected line \"" + std::string(line) + "\" before the pack");
-      case Parse::RawPack:
-      case Parse::Complete:
-        return;
-    }
-  }
-
-  // "<id> <name>\0<capabilities>", or "<zero id> capabilities^{}\0<caps>" for an empty repo.
-  void firstRefLine(const std::string& payload) {
-    const size_t nul = payload.find('\0');
-    const std::string_view refPart = chompNewline(std::string_view(payload).substr(0, nul));
-    auto ref = parseRefLine(refPart);
-    if (!ref) {
-      if (sawSmart) malformed("bad first ref line");
-      notARepository();
-    }
-    sawSmart = true;
-    version = 0;
-    parse = Parse::V0Refs;
-    if (nul != std::string::npos) {
-      for (auto word : splitSpaces(chompNewline(std::string_view(payload).substr(nul + 1)))) {
-        v0caps.emplace(word);
-        if (startsWith(word, "symref=HEAD:")) headTarget = std::string(word.substr(12));
-        if (startsWith(word, "object-format=") && word != "object-format=sha1") unsupportedFormat(word.substr(14));
-      }
-    }
-    if (ref->name != "capabilities^{}") addV0Ref(std::move(*ref));
-  }
-
-  void addV0Ref(RemoteRef ref) {
-    const std::string_view name = ref.name;
-    if (name.size() > 3 && name.substr(name.size() - 3) == "^{}") {
-      // "<id> refs/tags/v1^{}" follows "refs/tags/v1": what the tag peels to.
-      if (!remoteRefs.empty() && remoteRefs.back().name == name.substr(0, name.size() - 3)) {
-        remoteRefs.back().peeled = ref.id;
-      }
-      return;
-    }
-    // v0 lists every ref (GitHub: all of refs/pull/*); keep only what an import can take.
-    if (startsWith(name, "refs/heads/") || startsWith(name, "refs/tags/")) remoteRefs.push_back(std::move(ref));
-  }
-
-  // "<id> <name>[ symref-target:<t>][ peeled:<id>]" or "unborn HEAD symref-target:<t>".
-  void lsRefsLine(std::string_view line) {
-    const auto words = splitSpaces(line);
-    if (words.size() < 2) malformed("bad ls-refs line");
-    std::optional<std::string> target;
-    std::optional<ObjectId> peeled;
-    for (size_t i = 2; i < words.size(); ++i) {
-      if (startsWith(words[i], "symref-target:")) target = std::string(words[i].substr(14));
-      if (startsWith(words[i], "peeled:")) {
-        peeled = ObjectId::fromHex(words[i].substr(7));
-        if (!peeled) malformed("bad peeled id");
-      }
-    }
-    if (words[1] == "HEAD") {
-      headTarget = target;
-      if (words[0] == "unborn" || ObjectId::fromHex(words[0])) return;
-      malformed("bad ls-refs line");
-    }
-    if (words[0] == "unborn") return;
-    auto id = ObjectId::fromHex(words[0]);
-    if (!id) malformed("bad ls-refs line");
-    remoteRefs.push_back(RemoteRef{std::string(words[1]), *id, peeled});
-  }
-
-  void shallowLine(std::string_view line) {
-    const bool unshallow = startsWith(line, "unshallow ");
-    if (!unshallow && !startsWith(line, "shallow ")) malformed("bad shallow-info line");
-    auto id = ObjectId::fromHex(line.substr(unshallow ? 10 : 8));
-    if (!id) malformed("bad shallow-info line");
-    if (unshallow) shallow.erase(*id);
-    else shallow.insert(*id);
-  }
-
-  void sidebandPacket(const std::string& payload) {
-    const uint8_t band = payload.empty() ? 0 : static_cast<uint8_t>(payload[0]);
-    if (band == static_cast<uint8_t>(Band::Data)) {
-      feedPack(reinterpret_cast<const uint8_t*>(payload.data()) + 1, payload.size() - 1);
-    } else if (band == static_cast<uint8_t>(Band::Error)) {
-      throw ArtifactsError(ErrorCode::UpstreamUnavailable,
-                           "remote error: " + std::string(chompNewline(std::string_view(payload).substr(1))));
-    } else if (band != static_cast<uint8_t>(Band::Progress)) {
-      malformed("bad side-band packet");
-    }
-  }
-
-  // ---- pack
-
-  void startPack() {
-    if (ingest) malformed("a second pack in the response");
-    ingest = std::make_unique<PackIngest>(repo.store(), repo.objects(), options.ingest, /*recordLinks=*/false);
-    inPack = true;
-  }
-
-  void feedPack(const uint8_t* data, size_t n) {
-    ingest->write(data, n);
-    packBytes += n;
-    if (progress && packBytes - reportedBytes >= kProgressStep) {
-      reportedBytes = packBytes;
-      progress(FetchProgress{FetchProgress::Phase::Receiving, packBytes, ingest->entriesRead(), ingest->entriesAnnounced()});
-    }
-  }
-
-  void finishPack() {
-    ingest->finish();
-    inPack = false;
-    packFinished = true;
-  }
+  // Until info/refs shows a line only git sends, anything wrong with it means
+  // the URL is not a git repository rather than a git server failing.
+  bool recognisedAsGit() const { return step != Step::Discover || (advertisement && advertisement->recognised()); }
 
   // ---- refs
+
+  // info/refs: v2 capabilities (ls-refs lists the refs next), or v0/v1 refs.
+  void takeAdvertisement(RefAdvertisement& ad) {
+    capabilities = std::move(ad.capabilities);
+    const auto format = capabilityValue(capabilities, "object-format");
+    if (format && *format != "sha1") unsupportedFormat(*format);
+    if (ad.version == 2) {
+      v2 = true;
+      if (!hasCapability(capabilities, "ls-refs") || !hasCapability(capabilities, "fetch")) {
+        malformed("protocol v2 without ls-refs and fetch");
+      }
+      step = Step::LsRefs;
+      return;
+    }
+    for (const auto& cap : capabilities) {
+      if (startsWith(cap, "symref=HEAD:")) headTarget = cap.substr(12);
+    }
+    for (const auto& ref : ad.refs) remoteRefs.push_back(RemoteRef{ref.name, *ref.id, ref.peeled});
+    // The remote is itself shallow. A v0/v1 remote repeats its boundary with
+    // the pack only when deepening, so keep it from here.
+    advertisedShallow.insert(ad.shallow.begin(), ad.shallow.end());
+    selectRefs();
+  }
+
+  void takeLsRefs(const std::vector<AdvertisedRef>& refs) {
+    for (const auto& ref : refs) {
+      if (ref.name == "HEAD") headTarget = ref.symrefTarget;
+      else if (ref.id) remoteRefs.push_back(RemoteRef{ref.name, *ref.id, ref.peeled});
+    }
+  }
 
   // Branches and tags (not refs/pull/* and the like), or one branch plus the
   // tags that come along with it (include-tag).
@@ -550,7 +410,7 @@ struct FetchClient::State {
       result.defaultBranch = *options.branch;
     } else {
       for (const auto& r : remoteRefs) {
-        if ((startsWith(r.name, "refs/heads/") || startsWith(r.name, "refs/tags/")) && valid(r)) required.push_back(r);
+        if (isBranchOrTag(r.name) && valid(r)) required.push_back(r);
       }
       const bool headIsBranch = headTarget && startsWith(*headTarget, "refs/heads/") && headTarget->size() > 11;
       result.defaultBranch = headIsBranch ? headTarget->substr(11) : "main";
@@ -577,8 +437,9 @@ struct FetchClient::State {
       if (objects.exists(r.id) && (!r.peeled || objects.exists(*r.peeled))) result.refs.push_back(Ref{r.name, r.id});
     }
     std::sort(result.refs.begin(), result.refs.end(), [](const Ref& a, const Ref& b) { return a.name < b.name; });
-    // The remote's boundary commits that arrived came without their parents
-    // (git's client keeps them as shallow the same way).
+    // The commits the remote sent without parents, and its own boundary
+    // commits that arrived (git's client keeps them as shallow the same way).
+    std::set<ObjectId> shallow = fetchResponse->shallow();
     for (const auto& id : advertisedShallow) {
       if (objects.exists(id)) shallow.insert(id);
     }
@@ -588,10 +449,7 @@ struct FetchClient::State {
 
   void done() {
     step = Step::Done;
-    if (progress) {
-      progress(FetchProgress{FetchProgress::Phase::Done, packBytes, ingest ? uint64_t{ingest->entriesRead()} : 0,
-                            ingest ? uint64_t{ingest->entriesAnnounced()} : 0});
-    }
+    if (progress) progress(pack.status(FetchProgress::Phase::Done));
   }
 
   // ---- errors
@@ -611,8 +469,9 @@ struct FetchClient::State {
                          "\"" + label + "\" uses the " + std::string(format) + " object format; only sha1 is supported");
   }
 
-  // Runs one step of the public API: a failure is final, and the lower layers'
-  // InvalidInput (bad pkt-line, bad pack) is the remote's fault here.
+  // Runs one step of the public API: a failure is final, and InvalidInput
+  // from below (bad pkt-lines, a decoder's complaint) is the remote's fault
+  // here. (PackReceiver reports a corrupt pack itself.)
   template <typename F>
   void guarded(F&& f) {
     if (failed) throw ArtifactsError(ErrorCode::InternalError, "the fetch has already failed");
@@ -621,8 +480,7 @@ struct FetchClient::State {
     } catch (const ArtifactsError& e) {
       failed = true;
       if (e.code() != ErrorCode::InvalidInput) throw;
-      if (step == Step::Discover && !sawSmart) notARepository();
-      if (inPack) throw ArtifactsError(ErrorCode::UpstreamUnavailable, "remote sent a corrupt pack: " + std::string(e.what()));
+      if (!recognisedAsGit()) notARepository();
       malformed(e.what());
     } catch (...) {
       failed = true;
@@ -645,13 +503,13 @@ std::optional<HttpRequest> FetchClient::nextRequest() {
     }
     switch (s.step) {
       case State::Step::Discover:
-        request = HttpRequest{"GET", s.url + "/info/refs?service=git-upload-pack", s.headers(false), {}};
+        request = s.discoveryRequest();
         break;
       case State::Step::LsRefs:
         request = s.lsRefsRequest();
         break;
       case State::Step::Fetch:
-        request = s.version == 2 ? s.fetchRequestV2() : s.fetchRequestV0();
+        request = s.fetchRequest();
         break;
       case State::Step::Done:
         return;
@@ -682,7 +540,7 @@ void FetchClient::write(const uint8_t* data, size_t n) {
 bool FetchClient::pump() {
   State& s = *state_;
   bool idle = true;
-  s.guarded([&] { idle = !s.ingest || s.ingest->resume(); });
+  s.guarded([&] { idle = s.pack.resume(); });
   return idle;
 }
 

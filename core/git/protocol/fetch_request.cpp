@@ -1,15 +1,15 @@
 #include "git/protocol/fetch_request.h"
 
-#include "open_artifacts/errors.h"
+#include "base/text.h"
 #include "git/format/pkt_line.h"
+#include "git/protocol/command_request.h"
+#include "open_artifacts/errors.h"
 
 namespace oa::git {
 
 namespace {
 
 [[noreturn]] void bad(const std::string& msg) { throw ArtifactsError(ErrorCode::InvalidInput, msg); }
-
-bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 ObjectId parseId(std::string_view hex, const char* what) {
   auto id = ObjectId::fromHex(hex);
@@ -69,6 +69,15 @@ void checkBounds(const FetchRequest& r) {
   if (r.haves.size() > kMaxHaves) bad("protocol error: more than 100000 haves");
   if (r.shallows.size() > kMaxShallowLines) bad("protocol error: more than 10000 shallow lines");
   if (r.deepenNot.size() > kMaxDeepenNot) bad("protocol error: more than 100 deepen-not lines");
+}
+
+// The lines both versions share, in the order git sends them.
+void addShallowAndFilterLines(std::vector<std::string>& lines, const FetchRequest& r) {
+  for (const auto& s : r.shallows) lines.push_back("shallow " + s.hex());
+  if (r.depth > 0) lines.push_back("deepen " + std::to_string(r.depth));
+  if (r.deepenSince) lines.push_back("deepen-since " + std::to_string(r.deepenSince));
+  for (const auto& name : r.deepenNot) lines.push_back("deepen-not " + name);
+  if (r.filter) lines.push_back("filter " + r.filter->spec());
 }
 
 }  // namespace
@@ -141,6 +150,61 @@ FetchRequest parseFetchArgumentsV2(const std::vector<std::string>& lines) {
     checkBounds(r);
   }
   return r;
+}
+
+Bytes encodeFetchRequestV0(const FetchRequest& r, const std::vector<std::string>& extra) {
+  std::string caps;
+  auto cap = [&](bool on, const char* name) {
+    if (on) caps += std::string(" ") + name;
+  };
+  cap(r.multiAck, "multi_ack");
+  cap(r.multiAckDetailed, "multi_ack_detailed");
+  cap(r.noDone, "no-done");
+  cap(r.sideband, "side-band");
+  cap(r.sideband64k, "side-band-64k");
+  cap(r.ofsDelta, "ofs-delta");
+  cap(r.thinPack, "thin-pack");
+  cap(r.includeTag, "include-tag");
+  cap(r.noProgress, "no-progress");
+  cap(r.deepenRelative, "deepen-relative");  // a capability in v0/v1, an argument in v2
+  for (const auto& e : extra) caps += " " + e;
+
+  Bytes b;
+  for (size_t i = 0; i < r.wants.size(); ++i) appendPkt(b, "want " + r.wants[i].hex() + (i == 0 ? caps : "") + "\n");
+  std::vector<std::string> lines;
+  addShallowAndFilterLines(lines, r);
+  for (const auto& line : lines) appendPkt(b, line + "\n");
+  appendFlush(b);
+  if (r.negotiating || r.done) {
+    for (const auto& h : r.haves) appendPkt(b, "have " + h.hex() + "\n");
+    if (r.done) appendPkt(b, "done\n");
+    else appendFlush(b);
+  }
+  return b;
+}
+
+std::vector<std::string> encodeFetchArgumentsV2(const FetchRequest& r) {
+  std::vector<std::string> args;
+  auto flag = [&](bool on, const char* name) {
+    if (on) args.emplace_back(name);
+  };
+  flag(r.thinPack, "thin-pack");
+  flag(r.noProgress, "no-progress");
+  flag(r.ofsDelta, "ofs-delta");
+  flag(r.includeTag, "include-tag");
+  flag(r.waitForDone, "wait-for-done");
+  flag(r.sidebandAll, "sideband-all");
+  addShallowAndFilterLines(args, r);
+  flag(r.deepenRelative, "deepen-relative");
+  for (const auto& w : r.wants) args.push_back("want " + w.hex());
+  for (const auto& ref : r.wantRefs) args.push_back("want-ref " + ref);
+  for (const auto& h : r.haves) args.push_back("have " + h.hex());
+  flag(r.done, "done");
+  return args;
+}
+
+Bytes encodeFetchRequestV2(const FetchRequest& r, const std::vector<std::string>& capabilities) {
+  return encodeCommandRequest(CommandRequest{"fetch", capabilities, encodeFetchArgumentsV2(r)});
 }
 
 }  // namespace oa::git

@@ -2,10 +2,12 @@
 
 #include <unordered_set>
 
-#include "open_artifacts/errors.h"
-#include "git/protocol/capabilities.h"
-#include "git/store/object_walk.h"
+#include "base/text.h"
 #include "git/format/sideband.h"
+#include "git/protocol/capabilities.h"
+#include "git/protocol/ref_advertisement.h"
+#include "git/store/object_walk.h"
+#include "open_artifacts/errors.h"
 
 namespace oa::git {
 
@@ -17,8 +19,6 @@ constexpr size_t kMaxCommandBytes = 4u << 20;
 constexpr size_t kMaxCommands = 10000;
 constexpr size_t kMaxPushOptions = 1000;
 
-bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
 [[noreturn]] void bad(const std::string& msg) { throw ArtifactsError(ErrorCode::InvalidInput, msg); }
 }  // namespace
 
@@ -26,20 +26,14 @@ ReceivePack::ReceivePack(RepoContext& repo, IngestLimits limits) : repo_(repo), 
 ReceivePack::~ReceivePack() = default;
 
 Bytes ReceivePack::advertise(int /*version: receive-pack only speaks v0*/) {
-  Bytes out;
-  appendPkt(out, "# service=git-receive-pack\n");
-  appendFlush(out);
-  const std::string caps = receivePackCapabilities();
-  bool first = true;
-  for (const auto& ref : repo_.refs().list()) {
-    appendPkt(out, ref.id.hex() + " " + ref.name + (first ? std::string(1, '\0') + caps : std::string()) + "\n");
-    first = false;
-  }
-  if (first) appendPkt(out, ObjectId{}.hex() + " capabilities^{}" + std::string(1, '\0') + caps + "\n");
-  // Like git's write_head_info(): a shallow repo lists its shallow commits.
-  for (const auto& s : repo_.shallows().list()) appendPkt(out, "shallow " + s.hex() + "\n");
-  appendFlush(out);
-  return out;
+  RefAdvertisement ad;
+  ad.service = "git-receive-pack";
+  ad.capabilities = receivePackCapabilities();
+  // Like git's write_head_info(): the refs without HEAD or peeled tags, and
+  // a shallow repo's shallow commits.
+  for (const auto& ref : repo_.refs().list()) ad.refs.push_back(AdvertisedRef{ref.name, ref.id, {}, {}});
+  ad.shallow = repo_.shallows().list();
+  return encodeRefAdvertisement(ad);
 }
 
 void ReceivePack::parseCommandPacket(const std::string& payload) {

@@ -3,21 +3,23 @@
 #include <optional>
 #include <unordered_set>
 
-#include "open_artifacts/errors.h"
+#include "base/text.h"
+#include "git/format/pkt_line.h"
+#include "git/format/sideband.h"
 #include "git/protocol/capabilities.h"
+#include "git/protocol/command_request.h"
 #include "git/protocol/fetch_request.h"
+#include "git/protocol/ref_advertisement.h"
 #include "git/store/fork_visibility.h"
 #include "git/store/object_walk.h"
 #include "git/store/pack_stream.h"
-#include "git/format/pkt_line.h"
-#include "git/format/sideband.h"
+#include "git/store/ref_resolver.h"
 #include "git/store/walk_cache.h"
+#include "open_artifacts/errors.h"
 
 namespace oa::git {
 
 namespace {
-
-bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 constexpr size_t kMaxRefPrefixes = 100;
 
@@ -84,16 +86,6 @@ class FetchResponseBody : public ResponseBody {
   size_t enumerated_;
 };
 
-// Resolves a deepen-not / want-ref name the way git users write them.
-std::optional<ObjectId> resolveName(RefStore& refs, const std::string& name) {
-  if (auto id = ObjectId::fromHex(name)) return id;
-  for (const std::string& candidate : {name, "refs/heads/" + name, "refs/tags/" + name}) {
-    if (candidate.rfind("refs/", 0) != 0) continue;
-    if (auto id = refs.get(candidate)) return id;
-  }
-  return std::nullopt;
-}
-
 struct PreparedFetch {
   WalkResult walk;
   std::vector<ObjectId> common;  // haves we have, in request order
@@ -144,7 +136,7 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
   walk.deepenRelative = req.deepenRelative;
   walk.deepenSince = req.deepenSince;
   for (const auto& name : req.deepenNot) {
-    auto id = resolveName(repo.refs(), name);
+    auto id = resolveRevision(repo.refs(), name);
     if (id && fork && !fork->visible(*id)) id.reset();
     if (!id) throw ArtifactsError(ErrorCode::InvalidInput, "git upload-pack: ambiguous argument '" + name + "'");
     walk.deepenNot.push_back(*id);
@@ -195,80 +187,36 @@ std::unique_ptr<PackStream> packFor(RepoContext& repo, PreparedFetch& prepared, 
                                       req.ofsDelta);
 }
 
-// Packet payloads of a v2 request: the command, capabilities, then arguments after the delim.
-struct V2Request {
-  std::string command;
-  std::vector<std::string> args;
-};
-
-V2Request parseV2(const std::string& body) {
-  PktLineReader reader;
-  reader.feed(body);
-  V2Request r;
-  Packet p;
-  bool inArgs = false, ended = false;
-  size_t lines = 0;
-  while (reader.next(p)) {
-    if (++lines > kMaxFetchLines) throw ArtifactsError(ErrorCode::InvalidInput, "request too large");
-    if (p.kind == Packet::Kind::Flush) {
-      ended = true;
-      break;
-    }
-    if (p.kind == Packet::Kind::Delim) {
-      inArgs = true;
-      continue;
-    }
-    if (p.kind != Packet::Kind::Data) throw ArtifactsError(ErrorCode::InvalidInput, "unexpected special packet");
-    std::string line(chompNewline(p.payload));
-    if (inArgs) r.args.push_back(std::move(line));
-    else if (startsWith(line, "command=")) r.command = line.substr(8);
-    // agent=, object-format=, session-id=, server-option=: accepted and ignored.
-  }
-  if (!ended) throw ArtifactsError(ErrorCode::InvalidInput, "expected flush after arguments");
-  return r;
+// What an annotated tag peels to; nullopt for anything else.
+std::optional<ObjectId> peeledTag(RepoContext& repo, const ObjectId& id) {
+  if (repo.git().typeOf(id) != ObjectType::Tag) return std::nullopt;
+  return repo.git().peel(id);
 }
 
 }  // namespace
 
 Bytes UploadPack::advertise(int version) {
-  Bytes out;
+  RefAdvertisement ad;
   // Like GitHub (and unlike git http-backend) we send the service preamble for
   // v2 too: every client accepts it, some require it.
-  appendPkt(out, "# service=git-upload-pack\n");
-  appendFlush(out);
+  ad.service = "git-upload-pack";
+  ad.version = version;
   if (version == 2) {
-    const std::string caps = protocolV2Capabilities();
-    size_t start = 0;
-    while (start < caps.size()) {
-      const size_t nl = caps.find('\n', start);
-      appendPkt(out, caps.substr(start, nl - start + 1));
-      start = nl + 1;
-    }
-    appendFlush(out);
-    return out;
+    ad.capabilities = protocolV2Capabilities();
+    return encodeRefAdvertisement(ad);
   }
-  if (version == 1) appendPkt(out, "version 1\n");
   const std::string head = repo_.refs().headTarget();
-  const std::string caps = uploadPackCapabilities(head);
-  const auto refs = repo_.refs().list();
-  bool first = true;
-  auto line = [&](const ObjectId& id, const std::string& name) {
-    appendPkt(out, id.hex() + " " + name + (first ? std::string(1, '\0') + caps : std::string()) + "\n");
-    first = false;
-  };
-  if (auto headId = repo_.refs().get(head)) line(*headId, "HEAD");
-  for (const auto& ref : refs) {
-    line(ref.id, ref.name);
-    if (ref.name.rfind("refs/tags/", 0) == 0 && repo_.git().typeOf(ref.id) == ObjectType::Tag) {
-      if (auto peeled = repo_.git().peel(ref.id)) appendPkt(out, peeled->hex() + " " + ref.name + "^{}\n");
-    }
+  ad.capabilities = uploadPackCapabilities(head);
+  if (auto headId = repo_.refs().get(head)) ad.refs.push_back(AdvertisedRef{"HEAD", headId, {}, {}});
+  for (const auto& ref : repo_.refs().list()) {
+    AdvertisedRef advertised{ref.name, ref.id, {}, {}};
+    if (startsWith(ref.name, "refs/tags/")) advertised.peeled = peeledTag(repo_, ref.id);
+    ad.refs.push_back(std::move(advertised));
   }
-  if (first) line(ObjectId{}, "capabilities^{}");
   // git's advertise_shallow_grafts(): a shallow repo lists its shallow
   // commits after the refs; a cloning client records those it receives.
-  for (const auto& s : repo_.shallows().list()) appendPkt(out, "shallow " + s.hex() + "\n");
-  appendFlush(out);
-  return out;
+  ad.shallow = repo_.shallows().list();
+  return encodeRefAdvertisement(ad);
 }
 
 std::unique_ptr<ResponseBody> UploadPack::serve(const std::string& requestBody, int version) {
@@ -321,10 +269,11 @@ std::unique_ptr<ResponseBody> UploadPack::serveV0(const std::string& body) {
 
 std::unique_ptr<ResponseBody> UploadPack::serveV2(const std::string& body) {
   if (body == "0000") return bufferBody(Bytes{});
-  V2Request req = parseV2(body);
-  if (req.command == "ls-refs") return bufferBody(lsRefs(req.args));
-  if (req.command == "fetch") return fetchV2(req.args);
-  if (req.command == "object-info") return bufferBody(objectInfo(req.args));
+  // Capabilities (agent=, object-format=, session-id=, server-option=) are accepted and ignored.
+  CommandRequest req = parseCommandRequest(body);
+  if (req.command == "ls-refs") return bufferBody(lsRefs(req.arguments));
+  if (req.command == "fetch") return fetchV2(req.arguments);
+  if (req.command == "object-info") return bufferBody(objectInfo(req.arguments));
   throw ArtifactsError(ErrorCode::InvalidInput, "invalid command '" + req.command.substr(0, 64) + "'");
 }
 
@@ -353,24 +302,21 @@ Bytes UploadPack::lsRefs(const std::vector<std::string>& args) {
     }
     return false;
   };
-  Bytes out;
+  std::vector<AdvertisedRef> answer;
   const std::string head = repo_.refs().headTarget();
   if (matches("HEAD")) {
     const auto headId = repo_.refs().get(head);
-    const std::string target = symrefs || unborn ? " symref-target:" + head : "";
-    if (headId) appendPkt(out, headId->hex() + " HEAD" + (symrefs ? target : "") + "\n");
-    else if (unborn) appendPkt(out, "unborn HEAD" + target + "\n");
+    if (headId || unborn) {  // an unborn HEAD only when asked for, and always with its target
+      AdvertisedRef ref{"HEAD", headId, {}, {}};
+      if (symrefs || !headId) ref.symrefTarget = head;
+      answer.push_back(std::move(ref));
+    }
   }
   for (const auto& ref : repo_.refs().list()) {
     if (!matches(ref.name)) continue;
-    std::string line = ref.id.hex() + " " + ref.name;
-    if (peel && repo_.git().typeOf(ref.id) == ObjectType::Tag) {
-      if (auto peeled = repo_.git().peel(ref.id)) line += " peeled:" + peeled->hex();
-    }
-    appendPkt(out, line + "\n");
+    answer.push_back(AdvertisedRef{ref.name, ref.id, peel ? peeledTag(repo_, ref.id) : std::nullopt, {}});
   }
-  appendFlush(out);
-  return out;
+  return encodeLsRefsResponse(answer);
 }
 
 Bytes UploadPack::objectInfo(const std::vector<std::string>& args) {

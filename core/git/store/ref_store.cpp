@@ -1,8 +1,9 @@
 #include "git/store/ref_store.h"
 #include "base/storage_keys.h"
 
-#include "open_artifacts/errors.h"
+#include "base/text.h"
 #include "base/utf8.h"
+#include "open_artifacts/errors.h"
 
 namespace oa::git {
 
@@ -13,14 +14,14 @@ const std::string kSymref = "ref: ";
 
 bool validComponent(std::string_view c) {
   if (c.empty() || c.front() == '.') return false;
-  if (c.size() >= 5 && c.substr(c.size() - 5) == ".lock") return false;
+  if (endsWith(c, ".lock")) return false;
   return true;
 }
 }  // namespace
 
 bool isValidRefName(std::string_view name) {
   // Like git receive-pack: "refs/" plus a name of at least two levels.
-  if (name.size() > 1024 || name.rfind("refs/", 0) != 0 || name.find('/', 5) == std::string_view::npos) return false;
+  if (name.size() > 1024 || !startsWith(name, "refs/") || name.find('/', 5) == std::string_view::npos) return false;
   if (name.back() == '/' || name.back() == '.') return false;
   if (name.find("..") != std::string_view::npos || name.find("@{") != std::string_view::npos) return false;
   if (!isValidUtf8(name)) return false;  // refused ("funny refname") rather than stored lossily
