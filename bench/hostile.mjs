@@ -1,0 +1,150 @@
+// The hardening issue's attacks at the size they were reported, against our
+// server in this process: what each costs (time, the longest wait of an
+// unrelated request meanwhile, memory) and how it is answered. A benchmark,
+// not a test (tests/js/hostile_requests.test.mjs asserts the bounds at a
+// smaller scale). Run it against an older checkout's server to compare:
+//
+//   node bench/hostile.mjs                                   # this checkout
+//   node bench/hostile.mjs --server ../old/js/src/server.js  # another one (same startServer contract)
+//   node bench/hostile.mjs --only delta,commands             # some attacks only
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
+import { pathToFileURL } from 'node:url';
+import { ZERO, pkt, FLUSH, DELIM, cat, emptyPack, packOf, objectId, copyAllDelta } from '../tests/js/git-wire.mjs';
+
+const { values } = parseArgs({
+  options: {
+    server: { type: 'string', default: new URL('../js/src/server.js', import.meta.url).pathname },
+    only: { type: 'string', default: 'delta,commands,held,prefixes' },
+  },
+});
+const only = new Set(values.only.split(','));
+const MiB = 1024 * 1024;
+const { startServer } = await import(pathToFileURL(resolve(values.server)));
+const work = mkdtempSync(join(tmpdir(), 'oa-hostile-'));
+const server = await startServer({ port: 0, dataDir: join(work, 'data') });
+const base = server.url;
+const rss = () => process.memoryUsage().rss / MiB;
+
+function http(method, path, { headers = {}, body, token } = {}) {
+  return new Promise((done, fail) => {
+    const req = request(new URL(path, base), { method, agent: false, headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => done({ status: res.statusCode, body: Buffer.concat(chunks) }));
+      res.on('error', fail);
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+async function createRepo(name) {
+  const r = await http('POST', '/api/repos', { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name }) });
+  return JSON.parse(r.body).result.token;
+}
+const git = (args, cwd, token) =>
+  execFileSync('git', ['-c', `http.extraHeader=Authorization: Bearer ${token}`, '-c', 'user.name=b', '-c', 'user.email=b@x', ...args], { cwd, stdio: 'pipe' });
+
+// Runs `attack` while an unrelated request (info/refs of another repo) is sent
+// again and again; reports the attack's answer and the longest such request.
+async function measure(label, attack) {
+  const probeToken = await createRepo(`probe-${label}`);
+  let done = false;
+  let longest = 0;
+  let probes = 0;
+  const poller = (async () => {
+    while (!done) {
+      const t0 = performance.now();
+      await http('GET', `/git/default/probe-${label}.git/info/refs?service=git-upload-pack`, { token: probeToken });
+      longest = Math.max(longest, performance.now() - t0);
+      probes++;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  const before = rss();
+  const t0 = performance.now();
+  let answer;
+  try {
+    answer = await attack();
+  } catch (e) {
+    answer = `error: ${e.message}`;
+  }
+  const ms = performance.now() - t0;
+  done = true;
+  await poller;
+  const row = { attack: label, answer, seconds: +(ms / 1000).toFixed(2), longestOtherRequestMs: Math.round(longest), otherRequests: probes, rssBeforeMiB: Math.round(before), rssAfterMiB: Math.round(rss()) };
+  console.log(JSON.stringify(row));
+  return row;
+}
+const statusLine = (r) => `HTTP ${r.status} ${r.body.toString('latin1').replace(/[\x00-\x1f]/g, ' ').slice(0, 90)}`;
+
+const rows = [];
+if (only.has('delta')) {
+  // A 32 MiB blob, then ~48 KB of 400 REF_DELTAs that each copy all of it.
+  const token = await createRepo('delta-bomb');
+  const dir = join(work, 'delta');
+  mkdirSync(dir);
+  git(['init', '-q', '-b', 'main'], dir, token);
+  const big = randomBytes(32 * MiB);
+  writeFileSync(join(dir, 'big.bin'), big);
+  git(['add', '.'], dir, token);
+  git(['commit', '-q', '-m', 'big'], dir, token);
+  git(['push', '-q', `${base}/git/default/delta-bomb.git`, 'HEAD:refs/heads/main'], dir, token);
+  const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir }).toString().trim();
+  const entries = [];
+  for (let i = 0; i < 400; i++) entries.push({ type: 'refDelta', base: objectId('blob', big), data: copyAllDelta(big.length, `#${i}`) });
+  const body = cat(pkt(`${ZERO} ${commit} refs/heads/bomb\0report-status\n`), FLUSH, packOf(entries));
+  rows.push(await measure(`delta (${body.length} B push, 400 deltas on a 32 MiB blob)`, async () =>
+    statusLine(await http('POST', '/git/default/delta-bomb.git/git-receive-pack', { token, body, headers: { 'Content-Type': 'application/x-git-receive-pack-request' } }))));
+}
+if (only.has('commands')) {
+  const token = await createRepo('command-bomb');
+  const name = `refs/heads/${'x'.repeat(65400)}`;
+  const commands = [];
+  for (let i = 0; i < 10000; i++) commands.push(pkt(`${ZERO} ${'1'.repeat(40)} ${name}${i}\n`));
+  const body = gzipSync(cat(...commands, FLUSH, emptyPack()), { level: 9 });
+  rows.push(await measure(`commands (10,000 x 65 KB names, ${(body.length / MiB).toFixed(1)} MiB gzip)`, async () =>
+    statusLine(await http('POST', '/git/default/command-bomb.git/git-receive-pack', { token, body, headers: { 'Content-Type': 'application/x-git-receive-pack-request', 'Content-Encoding': 'gzip' } }))));
+}
+if (only.has('held')) {
+  // 29 chunked gzip upload-pack requests that send 60 MiB (decompressed) each and never end.
+  const token = await createRepo('held');
+  const have = pkt(`have ${'2'.repeat(40)}\n`).toString('latin1');
+  const chunk = gzipSync(Buffer.alloc(60 * MiB, have, 'latin1'), { level: 9 }).subarray(0, -8);
+  rows.push(await measure('held (29 open gzip upload-pack requests, 60 MiB each)', async () => {
+    const held = [];
+    for (let i = 0; i < 29; i++) {
+      const req = request(new URL('/git/default/held.git/git-upload-pack', base), {
+        method: 'POST', agent: false,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-git-upload-pack-request', 'Content-Encoding': 'gzip', 'Transfer-Encoding': 'chunked' },
+      });
+      req.on('error', () => {});
+      req.on('response', (res) => res.resume());
+      req.write(chunk);
+      held.push(req);
+    }
+    await new Promise((r) => setTimeout(r, 5000));
+    const peak = Math.round(rss());
+    for (const req of held) req.destroy();
+    const after = await http('GET', '/git/default/held.git/info/refs?service=git-upload-pack', { token });
+    return `RSS with them held ${peak} MiB; a later request: HTTP ${after.status}`;
+  }));
+}
+if (only.has('prefixes')) {
+  const token = await createRepo('prefixes');
+  const prefix = pkt('ref-prefix refs/heads/nothing\n').toString('latin1');
+  const body = gzipSync(cat(pkt('command=ls-refs\n'), DELIM, Buffer.alloc(prefix.length * 1_000_000, prefix, 'latin1'), FLUSH), { level: 9 });
+  rows.push(await measure('prefixes (ls-refs with 1,000,000 ref-prefix lines)', async () =>
+    statusLine(await http('POST', '/git/default/prefixes.git/git-upload-pack', { token, body, headers: { 'Content-Type': 'application/x-git-upload-pack-request', 'Content-Encoding': 'gzip', 'Git-Protocol': 'version=2' } }))));
+}
+
+console.log('\n| attack | answer | time | longest other request | RSS before → after |\n|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.attack} | ${r.answer} | ${r.seconds} s | ${r.longestOtherRequestMs} ms (${r.otherRequests} served) | ${r.rssBeforeMiB} → ${r.rssAfterMiB} MiB |`);
+await server.close({ graceMs: 100 });
+rmSync(work, { recursive: true, force: true });
