@@ -1,12 +1,8 @@
 #include "artifacts/content_reads.h"
 
-#include <git2.h>
-
-#include <algorithm>
-#include <cstring>
-
 #include "open_artifacts/errors.h"
 #include "artifacts/mime_type.h"
+#include "git/format/tree.h"
 
 namespace oa {
 
@@ -20,22 +16,20 @@ using git::ObjectType;
 
 [[noreturn]] void corruptObject() { throw ArtifactsError(ErrorCode::InternalError, kCorruptObjectMessage); }
 
-// git's canon_mode(): regular files keep only the owner's execute bit, and
-// anything that is not a file, symlink or directory is a gitlink. Printed
-// like `git ls-tree` without its leading zero ("40000" for trees).
+// An entry under git's canonical mode (canonicalMode(), git's canon_mode()),
+// printed like `git ls-tree` without its leading zero ("40000" for trees).
 ContentTreeEntry treeEntry(const git::TreeEntry& e) {
   ContentTreeEntry out;
   out.name = e.name;
   out.hash = e.id.hex();
-  switch (e.mode & 0170000) {
-    case 0100000:
-      if (e.mode & 0100) {
-        out.mode = "100755";
-        out.type = "exec";
-      } else {
-        out.mode = "100644";
-        out.type = "blob";
-      }
+  switch (git::canonicalMode(e.mode)) {
+    case 0100755:
+      out.mode = "100755";
+      out.type = "exec";
+      break;
+    case 0100644:
+      out.mode = "100644";
+      out.type = "blob";
       break;
     case 0120000:
       out.mode = "120000";
@@ -54,11 +48,6 @@ ContentTreeEntry treeEntry(const git::TreeEntry& e) {
 }
 
 bool startsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
-
-struct CommitGuard {
-  git_commit* commit = nullptr;
-  ~CommitGuard() { git_commit_free(commit); }
-};
 }  // namespace
 
 git::ObjectId ContentReads::parseHash(const std::string& hash) {
@@ -135,35 +124,26 @@ std::optional<std::vector<ContentTreeEntry>> ContentReads::readTree(const std::s
 }
 
 CommitMetadata ContentReads::decodeCommit(const ObjectId& id) {
-  // The raw bytes give the message exactly (libgit2 copies it as a C string,
-  // which would stop at a NUL); libgit2 parses the headers from the same
-  // bytes, served from ObjectStore's cache.
-  auto object = repo_.objects().read(id);
-  if (!object || object->type != ObjectType::Commit) corruptObject();
-  git_oid oid;
-  std::memcpy(oid.id, id.bytes.data(), 20);
-  CommitGuard c;
-  if (git_commit_lookup(&c.commit, repo_.git().raw(), &oid) < 0) corruptObject();
-  const git_signature* author = git_commit_author(c.commit);
-  const git_signature* committer = git_commit_committer(c.commit);
-  if (!author || !committer) corruptObject();
+  std::optional<git::CommitDetails> c;
+  try {
+    c = repo_.git().commitDetails(id);
+  } catch (const git::CorruptObjectError&) {
+    corruptObject();
+  }
+  // Stored as a commit (callers checked), so absent means unreadable; and a
+  // commit without an author or committer is corrupt (fsck: missingAuthor).
+  if (!c || !c->author || !c->committer) corruptObject();
 
   CommitMetadata out;
   out.hash = id.hex();
-  out.treeHash = ObjectId::fromRaw(git_commit_tree_id(c.commit)->id).hex();
-  const unsigned parents = git_commit_parentcount(c.commit);
-  for (unsigned i = 0; i < parents; ++i) {
-    out.parents.push_back(ObjectId::fromRaw(git_commit_parent_id(c.commit, i)->id).hex());
-  }
-  out.author = {author->name ? author->name : "", author->email ? author->email : ""};
-  out.committer = {committer->name ? committer->name : "", committer->email ? committer->email : ""};
-  out.authoredAt = author->when.time;
-  out.committedAt = committer->when.time;
-
-  const Bytes& raw = *object->data;
-  static const char kBlankLine[] = "\n\n";
-  const auto body = std::search(raw.begin(), raw.end(), kBlankLine, kBlankLine + 2);
-  if (body != raw.end()) out.message.assign(body + 2, raw.end());
+  out.treeHash = c->tree.hex();
+  out.parents.reserve(c->parents.size());
+  for (const auto& p : c->parents) out.parents.push_back(p.hex());
+  out.author = {std::move(c->author->name), std::move(c->author->email)};
+  out.committer = {std::move(c->committer->name), std::move(c->committer->email)};
+  out.authoredAt = c->author->time;
+  out.committedAt = c->committer->time;
+  out.message = std::move(c->message);
   if (!out.message.empty() && out.message.back() == '\n') out.message.pop_back();
   return out;
 }

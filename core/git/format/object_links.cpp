@@ -1,46 +1,38 @@
 #include "git/format/object_links.h"
 
-#include <string_view>
+#include "git/format/commit.h"
+#include "git/format/tag.h"
+#include "git/format/tree.h"
 
 namespace oa::git {
 
-namespace {
-// "<key> <40 hex>\n" at `pos`; advances past it.
-std::optional<ObjectId> headerId(std::string_view text, size_t& pos, std::string_view key) {
-  if (text.substr(pos, key.size()) != key || pos + key.size() + 41 > text.size()) return std::nullopt;
-  auto id = ObjectId::fromHex(text.substr(pos + key.size(), 40));
-  if (!id || text[pos + key.size() + 40] != '\n') return std::nullopt;
-  pos += key.size() + 41;
-  return id;
-}
-}  // namespace
-
 std::optional<std::vector<ObjectId>> objectLinks(ObjectType type, const Bytes& data) {
-  const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
   std::vector<ObjectId> out;
-  size_t pos = 0;
   switch (type) {
     case ObjectType::Blob:
       return out;
     case ObjectType::Commit: {
-      auto tree = headerId(text, pos, "tree ");
-      if (!tree) return std::nullopt;
-      out.push_back(*tree);
-      while (auto parent = headerId(text, pos, "parent ")) out.push_back(*parent);
+      auto commit = parseCommit(data);
+      if (!commit) return std::nullopt;
+      out.reserve(commit->parents.size() + 1);
+      out.push_back(commit->tree);
+      out.insert(out.end(), commit->parents.begin(), commit->parents.end());
       return out;
     }
     case ObjectType::Tag: {
-      auto target = headerId(text, pos, "object ");
-      if (!target) return std::nullopt;
-      out.push_back(*target);
+      auto tag = parseTag(data);
+      if (!tag) return std::nullopt;
+      out.push_back(tag->target);
       return out;
     }
     case ObjectType::Tree: {
-      auto entries = treeLinks(data);
-      if (!entries) return std::nullopt;
-      for (const auto& e : *entries) {
-        if (!e.isGitlink) out.push_back(e.id);
+      out.reserve(data.size() / 28 + 1);
+      TreeParser parser(data);
+      TreeEntryView entry;
+      while (parser.next(entry)) {
+        if (!entry.isGitlink()) out.push_back(entry.id);
       }
+      if (parser.malformed()) return std::nullopt;
       return out;
     }
     default:
@@ -49,24 +41,19 @@ std::optional<std::vector<ObjectId>> objectLinks(ObjectType type, const Bytes& d
 }
 
 std::optional<std::vector<TreeLink>> treeLinks(const Bytes& data) {
-  const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
   std::vector<TreeLink> out;
   out.reserve(data.size() / 28 + 1);  // entries are 28+ bytes: one allocation, not a growth series
-  size_t pos = 0;
-  while (pos < data.size()) {
-    // "<octal mode> <name>\0<20-byte id>"
-    const size_t space = text.find(' ', pos);
-    if (space == std::string_view::npos || space == pos || space - pos > 6) return std::nullopt;
-    const std::string_view mode = text.substr(pos, space - pos);
-    const size_t nul = text.find('\0', space + 1);
-    if (nul == std::string_view::npos || nul == space + 1 || nul + 21 > data.size()) return std::nullopt;
+  TreeParser parser(data);
+  TreeEntryView entry;
+  while (parser.next(entry)) {
+    const uint32_t mode = canonicalMode(entry.mode);
     TreeLink link;
-    link.id = ObjectId::fromRaw(data.data() + nul + 1);
-    link.isTree = mode == "40000" || mode == "040000";
-    link.isGitlink = mode == "160000";
+    link.id = entry.id;
+    link.isTree = mode == 0040000;
+    link.isGitlink = mode == 0160000;
     out.push_back(link);
-    pos = nul + 21;
   }
+  if (parser.malformed()) return std::nullopt;
   return out;
 }
 

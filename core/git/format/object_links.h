@@ -1,7 +1,8 @@
 // The ids an object refers to, read straight from its content: a commit's
 // tree and parents, a tree's entries (not gitlinks: they live in other repos),
 // a tag's target. Pack ingest records these while each object is in hand, so
-// a push's connectivity check need not read its own objects back.
+// a push's connectivity check need not read its own objects back. The content
+// is read by the one parser of each kind (commit.h, tree.h, tag.h).
 #pragma once
 
 #include <optional>

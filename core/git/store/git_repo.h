@@ -1,6 +1,7 @@
-// libgit2 over our object store: a git_repository whose only odb backend
-// reads ObjectStore, so libgit2 parses commits, trees and tags for the
-// protocol code (libgit2 has no server side; DESIGN.md layers).
+// Commits, trees and tags of one repo's object store, read by the one parser
+// of each kind in git/format (commit.h, tree.h, tag.h). Nothing in the core
+// parses objects through libgit2: it hashes object ids (format/sha1.h) and
+// reports its version (open_artifacts/version.h), nothing else.
 #pragma once
 
 #include <optional>
@@ -9,24 +10,43 @@
 
 #include "git/format/object_id.h"
 #include "git/store/object_store.h"
-
-struct git_repository;
-struct git_odb;
+#include "open_artifacts/errors.h"
 
 namespace oa::git {
 
+// What a walk needs of a commit (kept for every commit of a walk: small).
 struct CommitInfo {
   ObjectId tree;
   std::vector<ObjectId> parents;
-  int64_t commitTime = 0;  // committer time, Unix seconds
+  int64_t commitTime = 0;  // committer time, Unix seconds (0 when it has none)
+};
+
+// An author or committer, as git shows it (object_header.h Signature).
+struct Person {
+  std::string name;
+  std::string email;
+  int64_t time = 0;           // Unix seconds
+  int32_t offsetMinutes = 0;  // zone, minutes east of UTC
+};
+
+// Everything a commit says.
+struct CommitDetails {
+  ObjectId tree;
+  std::vector<ObjectId> parents;  // git order
+  // Absent when the commit has no such line, or one without "<email>" (git
+  // shows an empty identity; libgit2 and fsck reject the commit).
+  std::optional<Person> author;
+  std::optional<Person> committer;
+  std::string encoding;  // the "encoding" header; empty when absent
+  std::string message;   // every byte after the headers' empty line, as stored
 };
 
 struct TreeEntry {
   std::string name;
-  uint32_t mode = 0;  // 040000 tree, 0100644/0100755 blob, 0120000 symlink, 0160000 gitlink
+  uint32_t mode = 0;  // as stored; canonicalMode() (format/tree.h) for what it means
   ObjectId id;
-  bool isTree() const { return mode == 040000; }
-  bool isGitlink() const { return mode == 0160000; }
+  bool isTree() const;
+  bool isGitlink() const;
 };
 
 struct TagInfo {
@@ -34,18 +54,24 @@ struct TagInfo {
   ObjectType targetType;
 };
 
+// A stored commit, tree or tag whose content does not parse as its type.
+class CorruptObjectError : public ArtifactsError {
+ public:
+  CorruptObjectError(const ObjectId& id, ObjectType type);
+};
+
 class GitRepo {
  public:
-  explicit GitRepo(ObjectStore& objects);
-  ~GitRepo();
+  explicit GitRepo(ObjectStore& objects) : objects_(objects) {}
   GitRepo(const GitRepo&) = delete;
   GitRepo& operator=(const GitRepo&) = delete;
 
   ObjectStore& objects() { return objects_; }
-  git_repository* raw() { return repo_; }
 
-  // nullopt when the object is missing or of another type.
+  // nullopt when the object is missing or of another type; CorruptObjectError
+  // when it is stored as that type but does not parse as one.
   std::optional<CommitInfo> commit(const ObjectId& id);
+  std::optional<CommitDetails> commitDetails(const ObjectId& id);
   std::optional<std::vector<TreeEntry>> tree(const ObjectId& id);
   std::optional<TagInfo> tag(const ObjectId& id);
   // The type of a stored object, without parsing it.
@@ -54,9 +80,10 @@ class GitRepo {
   std::optional<ObjectId> peel(const ObjectId& id);
 
  private:
+  // The object's bytes when stored as `type`; nullopt when missing or another type.
+  std::shared_ptr<const Bytes> bytesOf(const ObjectId& id, ObjectType type);
+
   ObjectStore& objects_;
-  git_odb* odb_ = nullptr;
-  git_repository* repo_ = nullptr;
 };
 
 }  // namespace oa::git

@@ -256,7 +256,7 @@ class Walker {
   }
 
   // A tree's entries, parsed straight from the stored object (the walk needs
-  // ids and kinds, not names: libgit2's tree objects cost more to build).
+  // ids and kinds, not names: GitRepo::tree() would copy every name).
   std::optional<std::vector<TreeLink>> treeEntries(const ObjectId& id) {
     auto object = repo_.objects().read(id);
     if (!object || object->type != ObjectType::Tree) return std::nullopt;

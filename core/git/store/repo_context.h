@@ -1,6 +1,6 @@
 // Everything the git protocol code needs for one repository, over the repo's
-// own storage handle: objects, refs, the shallow boundary and libgit2's view
-// of them.
+// own storage handle: objects, refs, the shallow boundary and the parsed view
+// of its commits, trees and tags (GitRepo).
 #pragma once
 
 #include <vector>

@@ -613,6 +613,88 @@ TEST(ContentReadsBudget, DefaultBudgetIs32MegabytesAndNeverCrashes) {
   EXPECT_EQ(r.readTree(treeId.hex())->at(0).name, "huge.bin");
 }
 
+// ---- commits git cannot make with `git commit`, written byte for byte
+
+// readCommit agrees with `git log` on commits written with
+// `git hash-object --literally`: signatures and merge tags are skipped, the
+// last author line counts, dates git shows none for are 0, NULs stay in the
+// message; a commit without an author or committer is corrupt (libgit2 and
+// fsck refuse it too).
+TEST(ContentReadsOddCommits, ReadCommitAgreesWithGitLog) {
+  testing::TempDir dir;
+  const std::string src = dir.path + "/src";
+  run("git init -q " + quote(src));
+  const std::string g = testing::git(src);
+  const std::string tree = trim(run(g + "mktree </dev/null"));
+  const std::string people = "author Alice <alice@example.com> 1700000000 +0100\n"
+                             "committer Bob <bob@example.com> 1700000500 -0130\n";
+  struct Case {
+    std::string label;
+    std::string body;
+    bool corrupt;
+  };
+  const std::vector<Case> cases = {
+      {"gpgsig", "tree " + tree + "\n" + people +
+                     "gpgsig -----BEGIN PGP SIGNATURE-----\n \n author Mallory <m@x> 1 +0000\n"
+                     " -----END PGP SIGNATURE-----\n\nsigned\n", false},
+      {"NUL in message", "tree " + tree + "\n" + people + "\nbefore" + std::string(1, '\0') + "after\n", false},
+      {"two authors", "tree " + tree + "\nauthor First <f@x> 1 +0000\nauthor Last <l@x> 2 +0000\n"
+                      "committer C <c@x> 3 +0000\n\nm\n", false},
+      {"date without zone", "tree " + tree + "\nauthor A <a@x> 5\ncommitter C <c@x> 6 +0000\n\nm", false},
+      {"spaces in identities", "tree " + tree + "\nauthor  Spaced  Name  <  e@x > 7 +0000\n"
+                               "committer C <c@x> 8 +0000\n\nm\n", false},
+      {"no blank line", "tree " + tree + "\n" + people, false},
+      {"no author", "tree " + tree + "\ncommitter C <c@x> 3 +0000\n\nm\n", true},
+      {"no committer", "tree " + tree + "\nauthor A <a@x> 3 +0000\n\nm\n", true},
+      {"author without email", "tree " + tree + "\nauthor Nobody 3 +0000\ncommitter C <c@x> 3 +0000\n\nm\n", true},
+  };
+  testing::ServerRepo repo;
+  WriteBatch b;
+  std::vector<std::string> ids;
+  for (const auto& c : cases) {
+    const Bytes data = bytesOf(c.body);
+    const auto id = git::hashObject(git::ObjectType::Commit, data.data(), data.size());
+    repo.ctx.objects().stage(b, id, git::ObjectStore::wholeObject(git::ObjectType::Commit, data));
+    testing::writeFile(dir.path + "/commit", data);
+    EXPECT_EQ(trim(run(g + "hash-object --literally -w -t commit " + quote(dir.path + "/commit"))), id.hex());
+    ids.push_back(id.hex());
+  }
+  repo.store.commit(b);
+  ContentReads r(repo.ctx);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].label);
+    if (cases[i].corrupt) {
+      try {
+        r.readCommit(ids[i]);
+        ADD_FAILURE() << "read a commit without identities";
+      } catch (const ArtifactsError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::InternalError);
+        EXPECT_EQ(std::string(e.what()), kCorruptObjectMessage);
+      }
+      continue;
+    }
+    const auto c = r.readCommit(ids[i]);
+    ASSERT_TRUE(c);
+    const auto f = split(run(g + "log -1 --format=%T%x00%an%x00%ae%x00%cn%x00%ce%x00%at%x00%ct%x00%P " + ids[i]), '\0');
+    ASSERT_EQ(f.size(), 8u);
+    EXPECT_EQ(c->treeHash, f[0]);
+    EXPECT_EQ(c->author.name, f[1]);
+    EXPECT_EQ(c->author.email, f[2]);
+    EXPECT_EQ(c->committer.name, f[3]);
+    EXPECT_EQ(c->committer.email, f[4]);
+    EXPECT_EQ(c->authoredAt, f[5].empty() ? 0 : std::stoll(f[5]));
+    EXPECT_EQ(c->committedAt, f[6].empty() ? 0 : std::stoll(f[6]));
+    const std::string raw = run(g + "cat-file commit " + ids[i]);
+    const size_t blank = raw.find("\n\n");
+    std::string message = blank == std::string::npos ? "" : raw.substr(blank + 2);
+    if (!message.empty() && message.back() == '\n') message.pop_back();
+    EXPECT_EQ(c->message, message);
+  }
+  EXPECT_EQ(r.readCommit(ids[1])->message, std::string("before\0after", 12));
+  EXPECT_EQ(r.readCommit(ids[2])->author.name, "Last");
+  EXPECT_EQ(r.readCommit(ids[3])->authoredAt, 0) << "git shows no date without a zone";
+}
+
 // ---- MIME and path rules on their own
 
 TEST(MimeType, ExtensionTableThenNulSniff) {
