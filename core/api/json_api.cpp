@@ -249,9 +249,8 @@ json commitJson(const CommitMetadata& c) {
 }
 
 json readTree(ArtifactsService& s, const json& args) {
-  const std::string hash = hashArg(arg(args, 2));
-  ContentReads::parseHash(hash);
-  const auto entries = withRepo(s, args, [&](ContentReads& r) { return r.readTree(hash); });
+  const git::ObjectId id = ContentReads::parseHash(hashArg(arg(args, 2)));
+  const auto entries = withRepo(s, args, [&](ContentReads& r) { return r.readTree(id); });
   if (!entries) return nullptr;
   json out = json::array();
   for (const auto& e : *entries) {
@@ -261,9 +260,8 @@ json readTree(ArtifactsService& s, const json& args) {
 }
 
 json readCommit(ArtifactsService& s, const json& args) {
-  const std::string hash = hashArg(arg(args, 2));
-  ContentReads::parseHash(hash);
-  const auto commit = withRepo(s, args, [&](ContentReads& r) { return r.readCommit(hash); });
+  const git::ObjectId id = ContentReads::parseHash(hashArg(arg(args, 2)));
+  const auto commit = withRepo(s, args, [&](ContentReads& r) { return r.readCommit(id); });
   return commit ? commitJson(*commit) : json(nullptr);
 }
 
@@ -276,9 +274,8 @@ json logCommits(ArtifactsService& s, const json& args) {
 }
 
 std::optional<ContentBlob> readBlob(ArtifactsService& s, const json& args) {
-  const std::string hash = hashArg(arg(args, 2));
-  ContentReads::parseHash(hash);
-  return withRepo(s, args, [&](ContentReads& r) { return r.readBlob(hash); });
+  const git::ObjectId id = ContentReads::parseHash(hashArg(arg(args, 2)));
+  return withRepo(s, args, [&](ContentReads& r) { return r.readBlob(id); });
 }
 
 std::optional<ContentBlob> readFile(ArtifactsService& s, const json& args) {

@@ -1,5 +1,7 @@
 #include "artifacts/content_reads.h"
 
+#include "git/store/ref_resolver.h"
+
 #include "open_artifacts/errors.h"
 #include "artifacts/mime_type.h"
 #include "git/format/tree.h"
@@ -47,7 +49,6 @@ ContentTreeEntry treeEntry(const git::TreeEntry& e) {
   return out;
 }
 
-bool startsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 }  // namespace
 
 git::ObjectId ContentReads::parseHash(const std::string& hash) {
@@ -103,10 +104,14 @@ std::optional<ContentBlob> ContentReads::blobBytes(const ObjectId& id) {
   return ContentBlob{"", object->data};
 }
 
-std::optional<ContentBlob> ContentReads::readBlob(const std::string& hash) { return blobBytes(parseHash(hash)); }
+std::optional<ContentBlob> ContentReads::readBlob(const std::string& hash) { return readBlob(parseHash(hash)); }
+std::optional<ContentBlob> ContentReads::readBlob(const ObjectId& id) { return blobBytes(id); }
 
 std::optional<std::vector<ContentTreeEntry>> ContentReads::readTree(const std::string& hash) {
-  const ObjectId id = parseHash(hash);
+  return readTree(parseHash(hash));
+}
+
+std::optional<std::vector<ContentTreeEntry>> ContentReads::readTree(const ObjectId& id) {
   const auto type = typeWithinBudget(id);
   if (!type) return std::nullopt;
   if (*type != ObjectType::Tree) corruptObject();
@@ -149,7 +154,10 @@ CommitMetadata ContentReads::decodeCommit(const ObjectId& id) {
 }
 
 std::optional<CommitMetadata> ContentReads::readCommit(const std::string& hash) {
-  const ObjectId id = parseHash(hash);
+  return readCommit(parseHash(hash));
+}
+
+std::optional<CommitMetadata> ContentReads::readCommit(const ObjectId& id) {
   const auto type = typeWithinBudget(id);
   if (!type) return std::nullopt;
   if (*type != ObjectType::Commit) corruptObject();
@@ -162,22 +170,12 @@ std::optional<ObjectId> ContentReads::resolveCommit(const std::string& ref) {
     if (!peeled || repo_.git().typeOf(*peeled) != ObjectType::Commit) return std::nullopt;
     return peeled;
   };
-  if (ref == "HEAD") {
-    auto id = repo_.refs().resolve("HEAD");
-    return id ? toCommit(*id) : std::nullopt;
-  }
+  // The shared name rule (git/store/ref_resolver.h); a candidate that does
+  // not peel to a commit lets the next one try (a branch "x" that is a blob
+  // falls through to tag "x"), as the content API always did.
   if (auto id = ObjectId::fromHex(ref)) return toCommit(*id);
-  std::vector<std::string> candidates;
-  if (startsWith(ref, "refs/")) {
-    if (!startsWith(ref, "refs/heads/") && !startsWith(ref, "refs/tags/")) return std::nullopt;
-    candidates.push_back(ref);
-  } else {
-    candidates.push_back("refs/heads/" + ref);
-    candidates.push_back("refs/tags/" + ref);
-  }
-  for (const auto& name : candidates) {
-    if (!git::isValidRefName(name)) continue;
-    auto id = repo_.refs().get(name);
+  for (const auto& name : git::refCandidates(ref, git::RefScope::BranchesAndTags)) {
+    auto id = repo_.refs().resolve(name);
     if (!id) continue;
     if (auto commit = toCommit(*id)) return commit;
   }

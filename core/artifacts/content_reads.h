@@ -84,10 +84,15 @@ class ContentReads {
   // MEMORY_LIMIT for an object above the budget, INTERNAL_ERROR for corrupt storage.
   // nullopt when the object is missing or not a blob.
   std::optional<ContentBlob> readBlob(const std::string& hash);
+  // The same for a hash already checked with parseHash() (the API layer
+  // checks arguments before it checks the repo handle).
+  std::optional<ContentBlob> readBlob(const git::ObjectId& id);
   // nullopt when missing; INTERNAL_ERROR (kCorruptObjectMessage) when not a tree.
   std::optional<std::vector<ContentTreeEntry>> readTree(const std::string& hash);
+  std::optional<std::vector<ContentTreeEntry>> readTree(const git::ObjectId& id);
   // nullopt when missing; INTERNAL_ERROR (kCorruptObjectMessage) when not a commit.
   std::optional<CommitMetadata> readCommit(const std::string& hash);
+  std::optional<CommitMetadata> readCommit(const git::ObjectId& id);
   // The file at `path` in the commit `ref` names, typed by fileMimeType();
   // nullopt when the ref does not resolve, the path is missing, leaves the
   // repo (".."), or names a directory or a submodule. A symlink reads as its
