@@ -7,13 +7,13 @@
 //   node bench/hostile.mjs                                   # this checkout
 //   node bench/hostile.mjs --server ../old/js/src/server.js  # another one (same startServer contract)
 //   node bench/hostile.mjs --only delta,commands             # some attacks only
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { ZERO, pkt, FLUSH, DELIM, cat, emptyPack, packOf, objectId, copyAllDelta } from '../tests/js/git-wire.mjs';
@@ -48,20 +48,24 @@ async function createRepo(name) {
   const r = await http('POST', '/api/repos', { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name }) });
   return JSON.parse(r.body).result.token;
 }
-const git = (args, cwd, token) =>
-  execFileSync('git', ['-c', `http.extraHeader=Authorization: Bearer ${token}`, '-c', 'user.name=b', '-c', 'user.email=b@x', ...args], { cwd, stdio: 'pipe' });
+// Asynchronous: the server runs in this process, so a blocking call would wait on itself.
+const execFileAsync = promisify(execFile);
+const git = async (args, cwd, token) =>
+  (await execFileAsync('git', ['-c', `http.extraHeader=Authorization: Bearer ${token}`, '-c', 'user.name=b', '-c', 'user.email=b@x', ...args], { cwd, maxBuffer: 1 << 26 })).stdout;
 
 // Runs `attack` while an unrelated request (info/refs of another repo) is sent
 // again and again; reports the attack's answer and the longest such request.
+let probeCount = 0;
 async function measure(label, attack) {
-  const probeToken = await createRepo(`probe-${label}`);
+  const probe = `probe-${++probeCount}`;
+  const probeToken = await createRepo(probe);
   let done = false;
   let longest = 0;
   let probes = 0;
   const poller = (async () => {
     while (!done) {
       const t0 = performance.now();
-      await http('GET', `/git/default/probe-${label}.git/info/refs?service=git-upload-pack`, { token: probeToken });
+      await http('GET', `/git/default/${probe}.git/info/refs?service=git-upload-pack`, { token: probeToken });
       longest = Math.max(longest, performance.now() - t0);
       probes++;
       await new Promise((r) => setTimeout(r, 10));
@@ -90,13 +94,13 @@ if (only.has('delta')) {
   const token = await createRepo('delta-bomb');
   const dir = join(work, 'delta');
   mkdirSync(dir);
-  git(['init', '-q', '-b', 'main'], dir, token);
-  const big = randomBytes(32 * MiB);
+  await git(['init', '-q', '-b', 'main'], dir, token);
+  const big = randomBytes(32 * MiB - 8); // each result (base + "#<i>") stays within the 32 MB object limit
   writeFileSync(join(dir, 'big.bin'), big);
-  git(['add', '.'], dir, token);
-  git(['commit', '-q', '-m', 'big'], dir, token);
-  git(['push', '-q', `${base}/git/default/delta-bomb.git`, 'HEAD:refs/heads/main'], dir, token);
-  const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir }).toString().trim();
+  await git(['add', '.'], dir, token);
+  await git(['commit', '-q', '-m', 'big'], dir, token);
+  await git(['push', '-q', `${base}/git/default/delta-bomb.git`, 'HEAD:refs/heads/main'], dir, token);
+  const commit = (await git(['rev-parse', 'HEAD'], dir, token)).toString().trim();
   const entries = [];
   for (let i = 0; i < 400; i++) entries.push({ type: 'refDelta', base: objectId('blob', big), data: copyAllDelta(big.length, `#${i}`) });
   const body = cat(pkt(`${ZERO} ${commit} refs/heads/bomb\0report-status\n`), FLUSH, packOf(entries));

@@ -1,9 +1,10 @@
 #include "git/format/commit.h"
 
+#include "base/text.h"
+
 namespace oa::git {
 
 namespace {
-bool startsWith(std::string_view s, std::string_view prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 }  // namespace
 
 std::optional<CommitView> parseCommit(std::string_view data) {

@@ -1,9 +1,10 @@
 #include "git/format/tag.h"
 
+#include "base/text.h"
+
 namespace oa::git {
 
 namespace {
-bool startsWith(std::string_view s, std::string_view prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
 // The value of the "<key>...\n" line at `pos`; advances past it.
 std::optional<std::string_view> readLine(std::string_view text, size_t& pos, std::string_view key) {
