@@ -1,6 +1,6 @@
-// The hardening issue's attacks at the size they were reported, against our
-// server in this process: what each costs (time, the longest wait of an
-// unrelated request meanwhile, memory) and how it is answered. A benchmark,
+// The hardening issue's attacks at the size they were reported, against a
+// server in a child process: what each costs (time, the longest wait of an
+// unrelated request meanwhile, the server's memory) and how it is answered. A benchmark,
 // not a test (tests/js/hostile_requests.test.mjs asserts the bounds at a
 // smaller scale). Run it against an older checkout's server to compare:
 //
@@ -13,7 +13,9 @@ import { request } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { ZERO, pkt, FLUSH, DELIM, cat, emptyPack, packOf, objectId, copyAllDelta } from '../tests/js/git-wire.mjs';
@@ -26,11 +28,17 @@ const { values } = parseArgs({
 });
 const only = new Set(values.only.split(','));
 const MiB = 1024 * 1024;
-const { startServer } = await import(pathToFileURL(resolve(values.server)));
 const work = mkdtempSync(join(tmpdir(), 'oa-hostile-'));
-const server = await startServer({ port: 0, dataDir: join(work, 'data') });
-const base = server.url;
-const rss = () => process.memoryUsage().rss / MiB;
+// The server runs in its own process so that its RSS is its own (this
+// process holds the attack bodies) and its event loop is the only one it has.
+const child = spawn(process.execPath, ['--input-type=module', '-e', `
+  const { startServer } = await import(${JSON.stringify(pathToFileURL(resolve(values.server)).href)});
+  const server = await startServer({ port: 0, dataDir: ${JSON.stringify(join(work, 'data'))} });
+  console.log(server.url);
+`], { stdio: ['ignore', 'pipe', 'inherit'] });
+const [firstLine] = await once(child.stdout, 'data');
+const base = firstLine.toString().trim().split('\n')[0];
+const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
 
 function http(method, path, { headers = {}, body, token } = {}) {
   return new Promise((done, fail) => {
@@ -72,6 +80,8 @@ async function measure(label, attack) {
     }
   })();
   const before = rss();
+  let peak = before;
+  const sampler = setInterval(() => { peak = Math.max(peak, rss()); }, 20);
   const t0 = performance.now();
   let answer;
   try {
@@ -82,7 +92,8 @@ async function measure(label, attack) {
   const ms = performance.now() - t0;
   done = true;
   await poller;
-  const row = { attack: label, answer, seconds: +(ms / 1000).toFixed(2), longestOtherRequestMs: Math.round(longest), otherRequests: probes, rssBeforeMiB: Math.round(before), rssAfterMiB: Math.round(rss()) };
+  clearInterval(sampler);
+  const row = { attack: label, answer, seconds: +(ms / 1000).toFixed(2), longestOtherRequestMs: Math.round(longest), otherRequests: probes, serverRssBeforeMiB: Math.round(before), serverRssPeakMiB: Math.round(peak), serverRssAfterMiB: Math.round(rss()) };
   console.log(JSON.stringify(row));
   return row;
 }
@@ -134,10 +145,10 @@ if (only.has('held')) {
       held.push(req);
     }
     await new Promise((r) => setTimeout(r, 5000));
-    const peak = Math.round(rss());
+    const heldRss = Math.round(rss());
     for (const req of held) req.destroy();
     const after = await http('GET', '/git/default/held.git/info/refs?service=git-upload-pack', { token });
-    return `RSS with them held ${peak} MiB; a later request: HTTP ${after.status}`;
+    return `server RSS with them held ${heldRss} MiB; a later request: HTTP ${after.status}`;
   }));
 }
 if (only.has('prefixes')) {
@@ -148,7 +159,7 @@ if (only.has('prefixes')) {
     statusLine(await http('POST', '/git/default/prefixes.git/git-upload-pack', { token, body, headers: { 'Content-Type': 'application/x-git-upload-pack-request', 'Content-Encoding': 'gzip', 'Git-Protocol': 'version=2' } }))));
 }
 
-console.log('\n| attack | answer | time | longest other request | RSS before → after |\n|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.attack} | ${r.answer} | ${r.seconds} s | ${r.longestOtherRequestMs} ms (${r.otherRequests} served) | ${r.rssBeforeMiB} → ${r.rssAfterMiB} MiB |`);
-await server.close({ graceMs: 100 });
+console.log('\n| attack | answer | time | longest other request | server RSS before → peak → after |\n|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.attack} | ${r.answer} | ${r.seconds} s | ${r.longestOtherRequestMs} ms (${r.otherRequests} served) | ${r.serverRssBeforeMiB} → ${r.serverRssPeakMiB} → ${r.serverRssAfterMiB} MiB |`);
+child.kill();
 rmSync(work, { recursive: true, force: true });
