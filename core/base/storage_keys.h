@@ -21,6 +21,7 @@ inline const std::string kObjectPrefix = "o/";               // o/<hex id> -> ob
 inline const std::string kStoredBytesKey = "m/object-bytes"; // bytes of this repo's own object records (varint)
 inline const std::string kRefPrefix = "ref/";                // ref/<refname> -> 40-hex id
 inline const std::string kHeadKey = "h/HEAD";                // "ref: refs/heads/<branch>"
+inline const std::string kRefEpochKey = "m/ref-epoch";       // changes with every batch that moves a ref (git/store/ref_store)
 inline const std::string kShallowPrefix = "shallow/";        // shallow/<hex id> -> "": commits stored without parents
 inline const std::string kWalkCacheKey = "cache/walk";       // a full clone's object list (git/store/walk_cache)
 inline const std::string kTokenPrefix = "t/";                // t/<token id> -> token record

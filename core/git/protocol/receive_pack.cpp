@@ -23,7 +23,16 @@ constexpr size_t kMaxPushOptions = 1000;
 }  // namespace
 
 ReceivePack::ReceivePack(RepoContext& repo, IngestLimits limits) : repo_(repo), limits_(limits) {}
-ReceivePack::~ReceivePack() = default;
+ReceivePack::~ReceivePack() = default;  // a pack never finished is taken back by ~PackIngest
+
+void ReceivePack::giveUpPack() {
+  if (!ingest_) return;
+  try {
+    ingest_->abandon();
+  } catch (...) {
+    // Storage failed too: the objects stay as unreachable, counted records.
+  }
+}
 
 Bytes ReceivePack::advertise(int /*version: receive-pack only speaks v0*/) {
   RefAdvertisement ad;
@@ -80,6 +89,7 @@ void ReceivePack::write(const uint8_t* data, size_t n) {
     try {
       ingest_->write(data, n);
     } catch (const ArtifactsError& e) {
+      giveUpPack();
       if (e.code() == ErrorCode::MemoryLimit) throw;  // a limit refuses the request (413)
       unpackError_ = e.what();
     }
@@ -137,6 +147,7 @@ bool ReceivePack::resume() {
   try {
     return ingest_->resume();
   } catch (const ArtifactsError& e) {
+    giveUpPack();
     if (e.code() == ErrorCode::MemoryLimit) throw;
     unpackError_ = e.what();
     return true;
@@ -323,6 +334,7 @@ std::unique_ptr<ResponseBody> ReceivePack::finish() {
     try {
       ingest_->finish();
     } catch (const ArtifactsError& e) {
+      giveUpPack();
       if (e.code() == ErrorCode::MemoryLimit) throw;
       unpackError_ = e.what();
     }
@@ -331,6 +343,8 @@ std::unique_ptr<ResponseBody> ReceivePack::finish() {
     for (auto& c : commands_) c.error = "unpacker error";
   }
   applyUpdates();
+  // As git discards its quarantine: a push that moved no ref keeps no objects.
+  if (!outcome_.anyRefChanged) giveUpPack();
   phase_ = Phase::Done;
   return bufferBody(report());
 }

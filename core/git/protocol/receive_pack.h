@@ -58,6 +58,8 @@ class ReceivePack {
   void checkConnectivity();
   void applyUpdates();
   Bytes report();
+  // The pack's objects go again (PackIngest::abandon), as far as is safe.
+  void giveUpPack();
 
   enum class Phase { Commands, Options, Pack, Done };
   RepoContext& repo_;

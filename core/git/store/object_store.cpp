@@ -51,7 +51,8 @@ std::optional<Bytes> ObjectStore::rawRecord(const ObjectId& id) {
 }
 
 bool ObjectStore::exists(const ObjectId& id) {
-  if (known_.count(id) || index_.count(id)) return true;
+  // Not the cache: it also holds objects a push resolved but has not stored.
+  if (known_.count(id)) return true;
   if (!rawRecord(id)) return false;
   known_.insert(id);
   return true;
@@ -101,6 +102,18 @@ void ObjectStore::stage(WriteBatch& batch, const ObjectId& id, const StoredObjec
   r.insert(r.end(), object.compressed.begin(), object.compressed.end());
   batch.putNew(key(id), std::move(r));
   known_.insert(id);
+}
+
+void ObjectStore::stageRemove(WriteBatch& batch, const ObjectId& id) {
+  batch.remove(key(id));
+  known_.erase(id);
+  retained_.erase(id);
+  if (large_ && large_->first == id) large_.reset();
+  if (auto it = index_.find(id); it != index_.end()) {
+    cacheBytes_ -= it->second->second.data->size();
+    lru_.erase(it->second);
+    index_.erase(it);
+  }
 }
 
 uint64_t ObjectStore::storedBytes() {
@@ -153,6 +166,7 @@ std::optional<ResolvedObject> ObjectStore::read(const ObjectId& id) {
   if (auto hit = cached(id)) return hit;
   auto rec = record(id);
   if (!rec) return std::nullopt;
+  known_.insert(id);
   Bytes data;
   try {
     if (!rec->isDelta) {

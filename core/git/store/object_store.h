@@ -59,6 +59,9 @@ class ObjectStore {
   static const std::string& keyPrefix();
 
   bool exists(const ObjectId& id);
+  // Asks storage itself (this repo's rows and the alternates'), not what this
+  // instance has seen: whether an object is stored right now.
+  bool existsInStorage(const ObjectId& id) { return rawRecord(id).has_value(); }
   // Stored in this repo's own rows (not only borrowed from an alternate).
   bool existsLocally(const ObjectId& id);
   bool borrowsObjects() const { return !alternates_.empty(); }
@@ -75,6 +78,8 @@ class ObjectStore {
   // Stages a record of an object not yet stored into `batch` (the caller
   // commits, objects before refs); exists() answers true for it from now on.
   void stage(WriteBatch& batch, const ObjectId& id, const StoredObject& object);
+  // Stages removing a record of this repo's own rows (a refused push's).
+  void stageRemove(WriteBatch& batch, const ObjectId& id);
   // Bytes of object records stored in this repo's own rows, kept up to date
   // by whoever stages records (a push, an import, a fork's copy) in the same
   // batch, so it is exact after any crash. Checked against the repo quota.

@@ -5,12 +5,18 @@
 #include "git/format/object_links.h"
 #include "git/format/sha1.h"
 #include "git/format/zlib_stream.h"
+#include "git/store/ref_store.h"
+#include "base/storage_keys.h"
 
 namespace oa::git {
 
 namespace {
 constexpr size_t kBatchBytes = 8u << 20;
 constexpr size_t kBatchObjects = 2000;
+// Work charged per entry besides its bytes: the bookkeeping of an object
+// (hashing, maps, a record) costs about this much even when it is empty, so
+// a pack of a million tiny objects still ends its steps on time.
+constexpr uint64_t kWorkPerEntry = 256;
 
 PackLimits parserLimits(const IngestLimits& l) {
   PackLimits p;
@@ -27,11 +33,21 @@ PackLimits parserLimits(const IngestLimits& l) {
 PackIngest::PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits, bool recordLinks)
     : kv_(store), objects_(objects), limits_(limits), parser_(parserLimits(limits)), budget_(limits.work),
       storeWasEmpty_(objects.isEmpty()), recordLinks_(recordLinks) {
-  repoBytesBefore_ = objects_.storedBytes();
+  repoBytesAtFlush_ = objects_.storedBytes();
+  refEpochAtStart_ = RefStore(kv_).epoch();
   objects_.setWorkBudget(&budget_);  // base reads from storage count too
 }
 
-PackIngest::~PackIngest() { objects_.setWorkBudget(nullptr); }
+// Dropped before finish() (an error, a client gone): its objects go again.
+PackIngest::~PackIngest() {
+  objects_.setWorkBudget(nullptr);
+  if (finished_) return;
+  try {
+    abandon();
+  } catch (...) {
+    // Storage failed too: the objects stay as unreachable, counted records.
+  }
+}
 
 void PackIngest::write(const uint8_t* data, size_t n) {
   packBytes_ += n;
@@ -64,14 +80,31 @@ void PackIngest::parse(const uint8_t* data, size_t n) {
 
 void PackIngest::flush() {
   if (batch_.empty()) return;
-  if (storedBytes_ > flushedBytes_) {
-    // Read at commit time: a concurrent push's bytes are not lost.
-    objects_.stageStoredBytes(batch_, objects_.storedBytes() + (storedBytes_ - flushedBytes_));
-  }
+  // The total as it is now: concurrent pushes' bytes count against the quota
+  // and are not lost from the counter.
+  repoBytesAtFlush_ = objects_.storedBytes();
+  const uint64_t adding = storedBytes_ - flushedBytes_;
+  if (repoBytesAtFlush_ + adding > limits_.maxRepoBytes) overLimit("the repository's stored size", limits_.maxRepoBytes);
+  if (adding > 0) objects_.stageStoredBytes(batch_, repoBytesAtFlush_ + adding);
   kv_.commit(batch_);
+  repoBytesAtFlush_ += adding;
   flushedBytes_ = storedBytes_;
   batch_ = WriteBatch();
   batchBytes_ = 0;
+}
+
+void PackIngest::abandon() {
+  if (abandoned_) return;
+  abandoned_ = true;
+  batch_ = WriteBatch();  // staged, never committed
+  if (flushedBytes_ == 0 && written_.empty()) return;
+  if (RefStore(kv_).epoch() != refEpochAtStart_) return;  // a ref moved: someone may rely on them; they stay (counted)
+  WriteBatch undo;
+  for (const auto& id : written_) objects_.stageRemove(undo, id);
+  const uint64_t total = objects_.storedBytes();
+  if (total > flushedBytes_) objects_.stageStoredBytes(undo, total - flushedBytes_);
+  else undo.remove(keys::kStoredBytesKey);  // as before the first object
+  kv_.commit(undo);
 }
 
 void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& data, const ObjectId* base,
@@ -79,13 +112,22 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
   if (data.size() > limits_.maxObjectSize) {
     throw ArtifactsError(ErrorCode::MemoryLimit, "object exceeds the 32 MB limit (" + std::to_string(data.size()) + " bytes)");
   }
-  budget_.charge(data.size());  // hashed, parsed for links, maybe recompressed
+  budget_.charge(data.size() + kWorkPerEntry);  // hashed, parsed for links, maybe recompressed
   const ObjectId id = hashObject(type, data.data(), data.size());
   idAtOffset_[entry.offset] = id;
   if (recordLinks_ && !links_.count(id)) links_.emplace(id, objectLinks(type, data));
-  const bool known = weightOf_.count(id) || (!storeWasEmpty_ && objects_.exists(id));
+  if (weightOf_.count(id)) return;  // twice in one pack
+  const bool stored = !storeWasEmpty_ && objects_.exists(id);
   objects_.remember(id, type, std::make_shared<const Bytes>(data));
-  if (known) return;  // already stored
+  if (stored) {
+    // Already stored (a fork's parent may hold it): not written again, but
+    // a base for this pack's deltas like any object of the pack.
+    auto rec = objects_.record(id);
+    weightOf_[id] = rec ? rec->chainWeight : 0;
+    alreadyStored_.push_back(id);
+    resolveWaitingOn(id);
+    return;
+  }
   StoredObject rec;
   rec.type = type;
   rec.size = data.size();
@@ -104,22 +146,25 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
   weightOf_[id] = rec.chainWeight;
   const uint64_t recordBytes = rec.compressed.size() + 64;
   storedBytes_ += recordBytes;
-  if (repoBytesBefore_ + storedBytes_ > limits_.maxRepoBytes) {
+  if (repoBytesAtFlush_ + (storedBytes_ - flushedBytes_) > limits_.maxRepoBytes) {
     overLimit("the repository's stored size", limits_.maxRepoBytes);
   }
   batchBytes_ += recordBytes;
   objects_.stage(batch_, id, rec);
+  written_.push_back(id);
   ++stored_;
   if (batchBytes_ >= kBatchBytes || stored_ % kBatchObjects == 0) flush();
-  // Deltas that were waiting for this object can resolve now.
+  resolveWaitingOn(id);
+}
+
+void PackIngest::resolveWaitingOn(const ObjectId& id) {
   auto waiting = deferred_.find(id);
-  if (waiting != deferred_.end()) {
-    std::vector<PackEntry> entries = std::move(waiting->second);
-    deferred_.erase(waiting);
-    for (auto& e : entries) {
-      deferredBytes_ -= e.compressed.size() + e.data.size();
-      tryResolveDelta(e, id);
-    }
+  if (waiting == deferred_.end()) return;
+  std::vector<PackEntry> entries = std::move(waiting->second);
+  deferred_.erase(waiting);
+  for (auto& e : entries) {
+    deferredBytes_ -= e.compressed.size() + e.data.size();
+    tryResolveDelta(e, id);
   }
 }
 
@@ -186,6 +231,13 @@ void PackIngest::finish() {
                          "pack has deltas against missing base object " + deferred_.begin()->first.hex());
   }
   flush();
+  for (const auto& id : alreadyStored_) {
+    if (!objects_.existsInStorage(id)) {
+      throw ArtifactsError(ErrorCode::InvalidInput,
+                           "object " + id.hex() + " was removed by a concurrent push that failed; push again");
+    }
+  }
+  finished_ = true;
 }
 
 }  // namespace oa::git

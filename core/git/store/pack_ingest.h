@@ -4,9 +4,16 @@
 // bytes. Batches are committed as they fill, so memory stays bounded and
 // objects are durable before any ref can point at them.
 //
-// Costs are bounded (work_budget.h): the bytes inflated and resolved against
-// the bytes received, the pack's size and the repo's stored size against the
-// host's limits. Work is done in steps: write() stops after a step's share
+// Costs are bounded (work_budget.h): the bytes inflated and resolved (and a
+// fixed share per object) against the bytes received, the pack's size and the
+// repo's stored size against the host's limits (checked against the stored
+// total as it is at every commit, so concurrent pushes cannot add up past it).
+//
+// A push that is refused or dropped takes its objects back (abandon()), as
+// git discards its quarantine, unless a ref moved meanwhile: another push may
+// have found them stored and relied on them. That push checks, as its last
+// step, that every object it relied on is still stored (finish()), so the two
+// orders of "push A gives up" and "push B completes" are both safe. Work is done in steps: write() stops after a step's share
 // and keeps the rest of its input, and resume() continues it, so the host can
 // serve other requests in between.
 #pragma once
@@ -46,8 +53,13 @@ class PackIngest {
   // Does the next step of pending work; true once none is left.
   bool resume();
   bool idle() const { return backlog_.empty(); }
-  // Finishes pending work, verifies the trailer, commits the last batch.
+  // Finishes pending work, verifies the trailer, commits the last batch, and
+  // checks that objects of the pack found already stored still are.
   void finish();
+  // Removes the objects this ingest stored and their bytes from the repo's
+  // total, if no ref moved since it began (see above). Idempotent; done by
+  // the destructor when finish() did not complete.
+  void abandon();
   // Thin-pack delta bases outside the pack are used only when this says yes
   // (a fork: objects its refs reach); otherwise they count as missing.
   void setExternalBaseGuard(std::function<bool(const ObjectId&)> guard) { baseGuard_ = std::move(guard); }
@@ -70,6 +82,8 @@ class PackIngest {
   // Resolves, hashes and stages one object whose base (if any) is available.
   void store(const PackEntry& entry, ObjectType type, const Bytes& data, const ObjectId* base, uint32_t baseWeight);
   bool tryResolveDelta(PackEntry& entry, const ObjectId& base);
+  // Deltas that were waiting for `id` (later in the pack than their base) resolve now.
+  void resolveWaitingOn(const ObjectId& id);
   // Parses input until it is used up or a step's work is done; keeps the rest.
   void parse(const uint8_t* data, size_t n);
   void flush();
@@ -85,9 +99,16 @@ class PackIngest {
   size_t batchBytes_ = 0;
   uint32_t stored_ = 0;
   uint64_t storedBytes_ = 0, flushedBytes_ = 0;
-  uint64_t repoBytesBefore_ = 0;
+  uint64_t repoBytesAtFlush_ = 0;  // the stored total read at the last commit
+  std::string refEpochAtStart_;
+  std::vector<ObjectId> written_;        // stored by this ingest (committed or staged)
+  std::vector<ObjectId> alreadyStored_;  // in the pack, but found stored: relied on, not written
+  bool abandoned_ = false;
+  bool finished_ = false;
   std::unordered_map<uint64_t, ObjectId> idAtOffset_;
-  std::unordered_map<ObjectId, uint32_t> weightOf_;    // chain weight of this pack's objects
+  // Chain weight of this pack's objects (also those found already stored:
+  // their content came in the pack, so they are bases like any other).
+  std::unordered_map<ObjectId, uint32_t> weightOf_;
   std::unordered_map<ObjectId, std::optional<std::vector<ObjectId>>> links_;
   std::unordered_map<ObjectId, std::vector<PackEntry>> deferred_;  // by missing base id
   uint64_t deferredBytes_ = 0;

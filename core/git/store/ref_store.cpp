@@ -2,6 +2,7 @@
 #include "base/storage_keys.h"
 
 #include "base/text.h"
+#include "git/format/sha1.h"
 #include "base/utf8.h"
 #include "open_artifacts/errors.h"
 
@@ -79,6 +80,13 @@ std::vector<Ref> RefStore::list(const std::string& prefix) {
 void RefStore::stage(WriteBatch& batch, const std::string& name, const std::optional<ObjectId>& id) {
   if (id) batch.put(kRefPrefix + name, id->hex());
   else batch.remove(kRefPrefix + name);
+  const std::string next = epoch() + "\n" + name + " " + (id ? id->hex() : "-");
+  batch.put(keys::kRefEpochKey, hashObject(ObjectType::Blob, reinterpret_cast<const uint8_t*>(next.data()), next.size()).hex());
+}
+
+std::string RefStore::epoch() {
+  auto raw = store_.get(keys::kRefEpochKey);
+  return raw ? bytesToString(*raw) : std::string();
 }
 
 }  // namespace oa::git

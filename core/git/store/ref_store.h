@@ -34,8 +34,14 @@ class RefStore {
   std::optional<ObjectId> resolve(const std::string& name);
   // All refs under `prefix`, sorted by name.
   std::vector<Ref> list(const std::string& prefix = "refs/");
-  // Stage setting (or, with nullopt, deleting) a ref.
+  // Stage setting (or, with nullopt, deleting) a ref. The batch also moves
+  // the ref epoch.
   void stage(WriteBatch& batch, const std::string& name, const std::optional<ObjectId>& id);
+  // A value that changes with every committed batch that moved a ref (each is
+  // derived from the one before, so it never comes back). A push that gives up
+  // removes the objects it stored only if no ref moved meanwhile: no other
+  // push can then have come to rely on them (git/store/pack_ingest.h).
+  std::string epoch();
 
  private:
   KvStore& store_;

@@ -203,10 +203,95 @@ TEST(PackIngestLimits, PackAndRepoSizesAreBounded) {
   quota.maxRepoBytes = total + (100u << 10);  // the new blob does not fit
   PackIngest in(r.kv, r.ctx.objects(), quota);
   EXPECT_EQ(errorOf([&] { ingestAll(in, second); }), ErrorCode::MemoryLimit);
+  in.abandon();  // as receive-pack does on a refusal
   EXPECT_EQ(r.ctx.objects().storedBytes(), total);
   PackIngest fits(r.kv, r.ctx.objects());
   ingestAll(fits, second);
   EXPECT_EQ(r.ctx.objects().storedBytes(), total + fits.storedBytes());
+}
+
+// Many small objects (committed in several batches) and then a blob over the quota.
+Bytes batchesThenTooBig(size_t smallObjects, size_t bigBytes) {
+  PackBuilder b;
+  for (size_t i = 0; i < smallObjects; ++i) b.blob("small object " + std::to_string(i) + "\n");
+  b.whole(ObjectType::Blob, randomBytes(bigBytes, 400));
+  return b.build();
+}
+
+TEST(PackIngestAbandon, ARefusedPackTakesBackWhatItCommitted) {
+  Repo r;
+  const auto before = r.kv.contents();
+  IngestLimits quota;
+  quota.maxRepoBytes = 1u << 20;
+  PackIngest in(r.kv, r.ctx.objects(), quota);
+  EXPECT_EQ(errorOf([&] { ingestAll(in, batchesThenTooBig(4500, 2u << 20)); }), ErrorCode::MemoryLimit);
+  EXPECT_NE(r.kv.contents(), before);  // two batches of 2000 were committed on the way
+  in.abandon();
+  EXPECT_EQ(r.kv.contents(), before);
+}
+
+TEST(PackIngestAbandon, ObjectsStayWhenARefMovedMeanwhile) {
+  // Another push may have found them stored and relied on them.
+  Repo r;
+  IngestLimits quota;
+  quota.maxRepoBytes = 1u << 20;
+  PackIngest in(r.kv, r.ctx.objects(), quota);
+  EXPECT_EQ(errorOf([&] { ingestAll(in, batchesThenTooBig(2500, 2u << 20)); }), ErrorCode::MemoryLimit);
+  const uint64_t stored = r.ctx.objects().storedBytes();
+  EXPECT_GT(stored, 0u);
+  WriteBatch moveRef;
+  r.ctx.refs().stage(moveRef, "refs/heads/main", blobId(Bytes{'x'}));
+  r.kv.commit(moveRef);
+  in.abandon();
+  EXPECT_EQ(r.ctx.objects().storedBytes(), stored);
+  const std::string first = "small object 0\n";
+  EXPECT_TRUE(r.ctx.objects().existsInStorage(blobId(Bytes(first.begin(), first.end()))));
+}
+
+TEST(PackIngestAbandon, APackThatReliedOnObjectsAnotherPackTookBackFailsCleanly) {
+  Repo r;
+  PackBuilder first;
+  first.blob("shared\n");
+  for (int i = 0; i < 10; ++i) first.blob("first only " + std::to_string(i) + "\n");
+  PackIngest a(r.kv, r.ctx.objects());
+  ingestAll(a, first.build());  // stored, no ref yet (its push has not finished)
+
+  PackBuilder second;
+  second.blob("shared\n");  // found stored: relied on, not written
+  second.blob("second only\n");
+  RepoContext other(r.kv);
+  PackIngest b(r.kv, other.objects());
+  const Bytes pack = second.build();
+  b.write(pack.data(), pack.size());
+  while (!b.resume()) {
+  }
+  a.abandon();  // no ref moved: a takes "shared" back
+  EXPECT_EQ(errorOf([&] { b.finish(); }), ErrorCode::InvalidInput);
+}
+
+TEST(PackIngestBases, ObjectsOfThePackFoundStoredAreBasesForItsDeltas) {
+  // A fork pushing its parent's newer commits: the parent's rows hold them.
+  Repo r;
+  const Bytes base = randomBytes(64u << 10, 500);
+  PackBuilder stored;
+  stored.whole(ObjectType::Blob, base);
+  {
+    PackIngest in(r.kv, r.ctx.objects());
+    ingestAll(in, stored.build());
+  }
+  PackBuilder b;
+  const size_t baseIndex = b.whole(ObjectType::Blob, base);  // sent again
+  b.ofsDelta(baseIndex, copyingDelta(base.size(), 1, "ofs"));
+  b.refDelta(blobId(base), copyingDelta(base.size(), 1, "ref"));
+  RepoContext fresh(r.kv);
+  PackIngest in(r.kv, fresh.objects());
+  in.setExternalBaseGuard([](const ObjectId&) { return false; });  // nothing outside the pack may serve
+  ingestAll(in, b.build());
+  Bytes ofs = base, ref = base;
+  ofs.insert(ofs.end(), {'o', 'f', 's'});
+  ref.insert(ref.end(), {'r', 'e', 'f'});
+  EXPECT_TRUE(r.ctx.objects().existsInStorage(blobId(ofs)));
+  EXPECT_TRUE(r.ctx.objects().existsInStorage(blobId(ref)));
 }
 
 TEST(GzipDecoderLimits, OutputComesInBoundedPiecesAndIsCapped) {
