@@ -273,7 +273,7 @@ export function sharedHarness(options) {
 // A git server in this process: node:http around `artifacts.fetch` over the
 // given storage and host, for tests that need the Artifacts object itself
 // (storage snapshots, a clock they move). Returns { base, artifacts, close }.
-export async function startInProcessServer({ storage, host } = {}) {
+export async function startInProcessServer({ storage, host, limits } = {}) {
   let artifacts;
   const server = createServer(async (req, res) => {
     try {
@@ -294,7 +294,7 @@ export async function startInProcessServer({ storage, host } = {}) {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${server.address().port}`;
-  artifacts = createArtifacts({ storage, namespace: 'default', baseUrl: base, host });
+  artifacts = createArtifacts({ storage, namespace: 'default', baseUrl: base, host, limits });
   return {
     base,
     artifacts,

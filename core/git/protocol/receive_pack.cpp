@@ -202,7 +202,8 @@ void ReceivePack::checkConnectivity() {
   for (auto& c : commands_) {
     if (!c.error.empty() || c.newId.isZero()) continue;
     auto type = repo_.git().typeOf(c.newId);
-    if (type && fork_ && !fork_->visible(c.newId)) type.reset();  // hidden from the fork: missing
+    // Hidden from the fork: missing, unless this push carried it (its content came from the client).
+    if (type && fork_ && !(ingest_ && ingest_->carried(c.newId)) && !fork_->visible(c.newId)) type.reset();
     if (!type) c.error = "missing necessary objects";
     else if (startsWith(c.ref, "refs/heads/") && *type != ObjectType::Commit) c.error = "branches must point at commits";
     else toCheck.push_back(&c);

@@ -63,6 +63,8 @@ class PackIngest {
   // Thin-pack delta bases outside the pack are used only when this says yes
   // (a fork: objects its refs reach); otherwise they count as missing.
   void setExternalBaseGuard(std::function<bool(const ObjectId&)> guard) { baseGuard_ = std::move(guard); }
+  // The pack carried this object (stored by it, or found stored already).
+  bool carried(const ObjectId& id) const { return weightOf_.count(id) > 0; }
   // Bytes of object records this pack added to the repo.
   uint64_t storedBytes() const { return storedBytes_; }
   // Work done so far (work_budget.h), and the most the pack may do.
