@@ -81,4 +81,9 @@ void RefStore::stage(WriteBatch& batch, const std::string& name, const std::opti
   else batch.remove(kRefPrefix + name);
 }
 
+void RefStore::stageExpected(WriteBatch& batch, const std::string& name, const std::optional<ObjectId>& id) {
+  // Refs are stored as stage() writes them: the lower-case hex.
+  batch.expect(kRefPrefix + name, id ? std::optional<Bytes>(stringToBytes(id->hex())) : std::nullopt);
+}
+
 }  // namespace oa::git

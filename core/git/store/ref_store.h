@@ -36,6 +36,9 @@ class RefStore {
   std::vector<Ref> list(const std::string& prefix = "refs/");
   // Stage setting (or, with nullopt, deleting) a ref.
   void stage(WriteBatch& batch, const std::string& name, const std::optional<ObjectId>& id);
+  // Make the batch apply only if the ref still is `id` (nullopt: absent), as
+  // another process sharing the store may move it meanwhile.
+  void stageExpected(WriteBatch& batch, const std::string& name, const std::optional<ObjectId>& id);
 
  private:
   KvStore& store_;
