@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <ostream>
 
 #include "base/chunked_store.h"
 #include "support/memory_kv_store.h"
@@ -18,6 +19,8 @@ struct StoreUnderTest {
   std::string name;
   std::function<KvStore&(MemoryKvStore& raw, std::unique_ptr<KvStore>& owned)> open;
 };
+
+void PrintTo(const StoreUnderTest& store, std::ostream* os) { *os << store.name; }
 
 class StorageContract : public ::testing::TestWithParam<StoreUnderTest> {
  protected:
