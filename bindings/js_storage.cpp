@@ -45,15 +45,23 @@ void JsKvStore::commit(const WriteBatch& batch) {
   for (const auto& op : batch.ops()) {
     val entry = val::object();
     entry.set("key", op.key);
-    if (op.isDelete) {
-      entry.set("type", std::string("delete"));
-    } else {
-      entry.set("type", std::string("put"));
-      entry.set("value", bytesToJs(op.value.data(), op.value.size()));
+    switch (op.type) {
+      case WriteBatch::OpType::Put:
+        entry.set("type", std::string("put"));
+        entry.set("value", bytesToJs(op.value.data(), op.value.size()));
+        break;
+      case WriteBatch::OpType::Delete:
+        entry.set("type", std::string("delete"));
+        break;
+      case WriteBatch::OpType::Expect:  // value null: the key must be absent
+        entry.set("type", std::string("expect"));
+        entry.set("value", op.absent ? val::null() : bytesToJs(op.value.data(), op.value.size()));
+        break;
     }
     ops.call<void>("push", entry);
   }
-  handle_.call<void>("batch", ops);
+  // The JS contract: batch returns false (having written nothing) when an expectation fails.
+  if (handle_.call<val>("batch", ops).strictlyEquals(val(false))) throw StorageConflict();
 }
 
 KvStore& JsRepoProvider::openRepo(const std::string& repoId) {

@@ -8,9 +8,20 @@ export interface StorageHandle {
   get(key: string): Uint8Array | null | undefined;
   /** Entries with `prefix`, keys sorting strictly after `after` ("" = from the start), in key order. */
   scan(prefix: string, after: string, limit: number): Array<[string, Uint8Array]>;
-  /** Applies every op or none. */
-  batch(ops: Array<{ type: "put"; key: string; value: Uint8Array } | { type: "delete"; key: string }>): void;
+  /**
+   * Applies every op or none. `expect` ops make the batch conditional: it applies only if each
+   * such key holds exactly `value` (`null`: is absent), checked atomically with the writes against
+   * the store as it was before them (several processes may share the store). When one does not
+   * hold, nothing is written and batch returns `false`; any other return means applied.
+   */
+  batch(ops: StorageOp[]): boolean | void;
 }
+
+/** One op of a storage batch. */
+export type StorageOp =
+  | { type: "put"; key: string; value: Uint8Array }
+  | { type: "delete"; key: string }
+  | { type: "expect"; key: string; value: Uint8Array | null };
 
 /** The host storage callback: one handle for the namespace registry, one per repo. */
 export interface ArtifactsStorage {

@@ -55,20 +55,24 @@ bool NamespaceService::lapsed(const RepoRecord& record) const {
   return record.status != RepoStatus::Ready && (!record.leaseUntilMs || *record.leaseUntilMs <= host_.nowMs());
 }
 
-void NamespaceService::removeAndQueue(const RepoRecord& record) {
-  WriteBatch release;
-  release.put(keys::kReleasePrefix + record.id, std::string_view(""));
-  registry_.remove(record.name, release);
-  mayHaveReleases_ = true;
+std::optional<RepoRecord> NamespaceService::removeAndQueue(const std::string& name,
+                                                           const std::function<bool(const RepoRecord&)>& shouldRemove) {
+  auto removed = registry_.remove(name, shouldRemove, [](const RepoRecord& r, WriteBatch& batch) {
+    batch.put(keys::kReleasePrefix + r.id, std::string_view(""));
+  });
+  if (removed) mayHaveReleases_ = true;
+  return removed;
 }
 
 std::optional<RepoRecord> NamespaceService::find(const std::string& name) {
-  auto record = registry_.find(name);
-  if (record && lapsed(*record)) {
-    removeAndQueue(*record);  // a dead job's leftovers: the name is free again
-    return std::nullopt;
+  for (;;) {
+    auto record = registry_.find(name);
+    if (!record || !lapsed(*record)) return record;
+    // A dead job's leftovers: the name is free again. Unless, by the time the
+    // removal commits, the job renewed its lease or the name was re-created:
+    // then the record is read again.
+    removeAndQueue(name, [this](const RepoRecord& current) { return lapsed(current); });
   }
-  return record;
 }
 
 RepoRecord NamespaceService::beginRepo(const std::string& name, const CreateRepoOptions& options, RepoStatus status,
@@ -89,27 +93,42 @@ RepoRecord NamespaceService::beginRepo(const std::string& name, const CreateRepo
   return registry_.insert(record);
 }
 
+// The job's writes below (renewLease, completeRepo) commit only while its own
+// record is still registered: a delete or a reclaim by another process that
+// lands between the read and the write makes them NOT_FOUND, never revives
+// the record.
 void NamespaceService::renewLease(RepoRecord& record) {
-  if (!stillRegistered(record)) throwRepoNotFound();
   const int64_t now = host_.nowMs();
-  if (record.leaseUntilMs && *record.leaseUntilMs - now > kJobLeaseMs - kJobLeaseRenewMs) return;
-  record.leaseUntilMs = now + kJobLeaseMs;
-  registry_.update(record);
+  if (record.leaseUntilMs && *record.leaseUntilMs - now > kJobLeaseMs - kJobLeaseRenewMs) {
+    if (!stillRegistered(record)) throwRepoNotFound();
+    return;
+  }
+  auto renewed = registry_.update(record.name, [&](RepoRecord& current) {
+    if (current.id != record.id) return false;
+    current.leaseUntilMs = now + kJobLeaseMs;
+    return true;
+  });
+  if (!renewed) throwRepoNotFound();
+  record.leaseUntilMs = renewed->leaseUntilMs;
 }
 
 void NamespaceService::completeRepo(RepoRecord& record) {
-  // Deleted while it was being filled (delete() works on any status), or reclaimed.
-  if (!stillRegistered(record)) throwRepoNotFound();
-  record.status = RepoStatus::Ready;
-  record.leaseUntilMs.reset();
-  registry_.update(record);
+  // The job owns its record until it is ready (it may have set the default
+  // branch): its copy is what becomes the ready record.
+  RepoRecord ready = record;
+  ready.status = RepoStatus::Ready;
+  ready.leaseUntilMs.reset();
+  auto done = registry_.update(record.name, [&](RepoRecord& current) {
+    if (current.id != record.id) return false;  // deleted while being filled, or reclaimed
+    current = ready;
+    return true;
+  });
+  if (!done) throwRepoNotFound();
+  record = std::move(*done);
 }
 
 void NamespaceService::abandonRepo(const RepoRecord& record) {
-  if (stillRegistered(record)) {
-    removeAndQueue(record);
-    return;
-  }
+  if (removeAndQueue(record.name, [&](const RepoRecord& current) { return current.id == record.id; })) return;
   // Already removed (and queued) by whoever removed it; queue again in case
   // this job wrote after that release (releasing is idempotent).
   WriteBatch release;
@@ -136,11 +155,17 @@ RepoListPage NamespaceService::list(int limit, const std::optional<std::string>&
   // A lapsed job's record is reclaimed here too (it would never finish).
   std::vector<RepoRecord> live;
   for (auto& r : page.repos) {
-    if (lapsed(r)) {
-      removeAndQueue(r);
-      if (page.total > 0) --page.total;
-    } else {
+    if (!lapsed(r)) {
       live.push_back(std::move(r));
+      continue;
+    }
+    removeAndQueue(r.name, [&](const RepoRecord& current) { return current.id == r.id && lapsed(current); });
+    // Kept only if its job renewed the lease meanwhile.
+    auto current = registry_.find(r.name);
+    if (current && current->id == r.id && !lapsed(*current)) {
+      live.push_back(std::move(*current));
+    } else if (page.total > 0) {
+      --page.total;
     }
   }
   page.repos = std::move(live);
@@ -149,12 +174,9 @@ RepoListPage NamespaceService::list(int limit, const std::optional<std::string>&
 
 std::optional<RepoRecord> NamespaceService::remove(const std::string& name) {
   requireValidRepoName(name);
-  auto record = registry_.find(name);
-  if (!record) return std::nullopt;
   // The name is free from here on; the store is released next (queued in the
   // same batch, so a crash in between loses nothing).
-  removeAndQueue(*record);
-  return record;
+  return removeAndQueue(name, [](const RepoRecord&) { return true; });
 }
 
 RepoRecord NamespaceService::handle(const std::string& name, const std::string& repoId) {
@@ -170,10 +192,11 @@ RepoRecord NamespaceService::readyHandle(const std::string& name, const std::str
 }
 
 void NamespaceService::recordPush(const std::string& name, const std::string& repoId) {
-  auto record = registry_.find(name);
-  if (!record || record->id != repoId) return;  // deleted meanwhile
-  record->lastPushAtMs = record->updatedAtMs = host_.nowMs();
-  registry_.update(*record);
+  registry_.update(name, [&](RepoRecord& current) {
+    if (current.id != repoId) return false;  // deleted meanwhile
+    current.lastPushAtMs = current.updatedAtMs = host_.nowMs();
+    return true;
+  });
 }
 
 std::vector<std::string> NamespaceService::pendingReleases(size_t limit) {

@@ -7,6 +7,7 @@
 // Durable Object), so each half runs synchronously on its own storage.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -99,8 +100,10 @@ class NamespaceService {
  private:
   void validateOptions(const CreateRepoOptions& options);
   bool lapsed(const RepoRecord& record) const;
-  // Removes the record and queues its store for release, in one batch.
-  void removeAndQueue(const RepoRecord& record);
+  // Removes `name`'s record if `shouldRemove(current record)` and queues its
+  // store for release, in one batch. The removed record, or nullopt.
+  std::optional<RepoRecord> removeAndQueue(const std::string& name,
+                                           const std::function<bool(const RepoRecord&)>& shouldRemove);
 
   NamespaceConfig config_;
   ChunkedStore store_;

@@ -7,6 +7,7 @@
 #include "open_artifacts/errors.h"
 #include "artifacts/names.h"
 #include "base/random_id.h"
+#include "base/storage_conflict_retry.h"
 
 namespace oa {
 
@@ -80,6 +81,7 @@ bool isIndexSuffix(const std::string& s) {
   }
   return true;
 }
+
 }  // namespace
 
 const char* repoStatusName(RepoStatus status) {
@@ -98,44 +100,73 @@ std::optional<RepoRecord> RepoRegistry::find(const std::string& name) {
   return fromJson(json::parse(bytesToString(*raw)));
 }
 
-uint64_t RepoRegistry::counter(const std::string& key) {
-  auto raw = store_.get(key);
+uint64_t RepoRegistry::counter(const std::optional<Bytes>& raw) {
   return raw ? std::stoull(bytesToString(*raw)) : 0;
 }
 
 RepoRecord RepoRegistry::insert(RepoRecord record) {
-  const std::string key = repoNameKey(record.name);
-  if (store_.get(kRecordPrefix + key)) {
-    throw ArtifactsError(ErrorCode::AlreadyExists, "repo already exists: " + record.name, "/name");
-  }
-  record.id = randomBase36Id(host_);
-  record.seq = counter(kSeqKey) + 1;
-  record.createdAtMs = record.updatedAtMs = host_.nowMs();
-  WriteBatch batch;
-  batch.put(kRecordPrefix + key, toJson(record).dump());
-  batch.put(kIndexPrefix + indexSuffix(record), key);
-  batch.put(kSeqKey, std::to_string(record.seq));
-  batch.put(kCountKey, std::to_string(counter(kCountKey) + 1));
-  store_.commit(batch);
-  return record;
+  const std::string key = kRecordPrefix + repoNameKey(record.name);
+  return retryOnConflict([&] {
+    if (store_.get(key)) {
+      throw ArtifactsError(ErrorCode::AlreadyExists, "repo already exists: " + record.name, "/name");
+    }
+    RepoRecord r = record;
+    const auto seq = store_.get(kSeqKey);
+    const auto count = store_.get(kCountKey);
+    r.id = randomBase36Id(host_);
+    r.seq = counter(seq) + 1;
+    r.createdAtMs = r.updatedAtMs = host_.nowMs();
+    WriteBatch batch;
+    // Another process creating this name, or any name (the counters), meanwhile loses us the race.
+    batch.expect(key, std::nullopt);
+    batch.expect(kSeqKey, seq);
+    batch.expect(kCountKey, count);
+    batch.put(key, toJson(r).dump());
+    batch.put(kIndexPrefix + indexSuffix(r), repoNameKey(r.name));
+    batch.put(kSeqKey, std::to_string(r.seq));
+    batch.put(kCountKey, std::to_string(counter(count) + 1));
+    store_.commit(batch);
+    return r;
+  });
 }
 
-void RepoRegistry::update(const RepoRecord& record) {
-  WriteBatch batch;
-  batch.put(kRecordPrefix + repoNameKey(record.name), toJson(record).dump());
-  store_.commit(batch);
+std::optional<RepoRecord> RepoRegistry::update(const std::string& name,
+                                               const std::function<bool(RepoRecord&)>& change) {
+  const std::string key = kRecordPrefix + repoNameKey(name);
+  return retryOnConflict([&]() -> std::optional<RepoRecord> {
+    auto raw = store_.get(key);
+    if (!raw) return std::nullopt;
+    RepoRecord record = fromJson(json::parse(bytesToString(*raw)));
+    if (!change(record)) return std::nullopt;
+    WriteBatch batch;
+    batch.expect(key, std::move(raw));  // removed or rewritten meanwhile: decide again
+    batch.put(key, toJson(record).dump());
+    store_.commit(batch);
+    return record;
+  });
 }
 
-std::optional<RepoRecord> RepoRegistry::remove(const std::string& name, const WriteBatch& also) {
-  auto record = find(name);
-  if (!record) return std::nullopt;
-  WriteBatch batch = also;
-  batch.remove(kRecordPrefix + repoNameKey(name));
-  batch.remove(kIndexPrefix + indexSuffix(*record));
-  const uint64_t count = counter(kCountKey);
-  batch.put(kCountKey, std::to_string(count > 0 ? count - 1 : 0));
-  store_.commit(batch);
-  return record;
+std::optional<RepoRecord> RepoRegistry::remove(const std::string& name,
+                                               const std::function<bool(const RepoRecord&)>& shouldRemove,
+                                               const std::function<void(const RepoRecord&, WriteBatch&)>& also) {
+  const std::string key = kRecordPrefix + repoNameKey(name);
+  return retryOnConflict([&]() -> std::optional<RepoRecord> {
+    auto raw = store_.get(key);
+    if (!raw) return std::nullopt;
+    RepoRecord record = fromJson(json::parse(bytesToString(*raw)));
+    if (!shouldRemove(record)) return std::nullopt;
+    const auto count = store_.get(kCountKey);
+    WriteBatch batch;
+    batch.expect(key, std::move(raw));
+    batch.expect(kCountKey, count);
+    if (also) also(record, batch);
+    batch.remove(key);
+    batch.remove(kIndexPrefix + indexSuffix(record));
+    const uint64_t n = counter(count);
+    batch.put(kCountKey, std::to_string(n > 0 ? n - 1 : 0));
+    store_.commit(batch);
+    return record;
+  });
 }
 
 RepoListPage RepoRegistry::list(int limit, const std::optional<std::string>& cursor) {
@@ -150,7 +181,7 @@ RepoListPage RepoRegistry::list(int limit, const std::optional<std::string>& cur
     after = kIndexPrefix + cursor->substr(kCursorVersion.size());
   }
   RepoListPage page;
-  page.total = counter(kCountKey);
+  page.total = counter(store_.get(kCountKey));
   auto rows = store_.scan(kIndexPrefix, after, static_cast<size_t>(limit) + 1);
   for (size_t i = 0; i < rows.size() && page.repos.size() < static_cast<size_t>(limit); ++i) {
     auto raw = store_.get(kRecordPrefix + bytesToString(rows[i].value));

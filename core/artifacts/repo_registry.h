@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,20 +51,28 @@ class RepoRegistry {
   RepoRegistry(KvStore& store, Host& host) : store_(store), host_(host) {}
 
   std::optional<RepoRecord> find(const std::string& name);
+  // Every write below is atomic against other writers of the same store
+  // (several processes on one SQLite file): it commits only if what it read
+  // is unchanged, and otherwise reads and decides again.
+  //
   // Assigns id, seq and timestamps. ALREADY_EXISTS if the name (compared
-  // case-insensitively) is taken.
+  // case-insensitively) is taken, also when another writer takes it first.
   RepoRecord insert(RepoRecord record);
-  // Rewrites an existing record (status, timestamps).
-  void update(const RepoRecord& record);
-  // The removed record, or nullopt if there was none. `also` is committed in
-  // the same batch (the release of the repo's store).
-  std::optional<RepoRecord> remove(const std::string& name, const WriteBatch& also = {});
+  // Read-modify-write of `name`'s record: `change` edits the current record
+  // and returns false to leave it as it is. The record as written, or nullopt
+  // if there is none or `change` declined.
+  std::optional<RepoRecord> update(const std::string& name, const std::function<bool(RepoRecord&)>& change);
+  // Removes `name`'s record if `shouldRemove(current record)`; `also` adds
+  // writes to the same batch (the release of the repo's store). The removed
+  // record, or nullopt if there was none or it was not to be removed.
+  std::optional<RepoRecord> remove(const std::string& name, const std::function<bool(const RepoRecord&)>& shouldRemove,
+                                   const std::function<void(const RepoRecord&, WriteBatch&)>& also = {});
   // Newest first. The cursor names the last repo returned, so pages stay
   // correct while repos are created or deleted between calls.
   RepoListPage list(int limit, const std::optional<std::string>& cursor);
 
  private:
-  uint64_t counter(const std::string& key);
+  static uint64_t counter(const std::optional<Bytes>& raw);
 
   KvStore& store_;
   Host& host_;

@@ -136,30 +136,52 @@ uint32_t ChunkedStore::existingChunkCount(const std::string& key) {
 void ChunkedStore::commit(const WriteBatch& batch) {
   WriteBatch out;
   for (const auto& op : batch.ops()) {
+    if (op.type == WriteBatch::OpType::Expect) {
+      // The value as it would be stored: its row, and its chunks when it has any.
+      if (op.absent) {
+        out.expect(op.key, std::nullopt);
+        continue;
+      }
+      std::vector<std::pair<std::string, Bytes>> rows;
+      encode(op.key, op.value, rows);
+      for (auto& [key, row] : rows) out.expect(std::move(key), std::move(row));
+      continue;
+    }
     // Chunks of the value being replaced or deleted would otherwise leak.
     const uint32_t oldChunks = op.fresh ? 0 : existingChunkCount(op.key);
     uint32_t newChunks = 0;
-    if (op.isDelete) {
+    if (op.isDelete()) {
       out.remove(op.key);
-    } else if (op.value.size() + 1 <= chunkBytes_) {
-      Bytes row;
-      row.reserve(op.value.size() + 1);
-      row.push_back(kInline);
-      row.insert(row.end(), op.value.begin(), op.value.end());
-      out.put(op.key, std::move(row));
     } else {
-      for (size_t off = 0; off < op.value.size(); off += chunkBytes_, ++newChunks) {
-        const size_t n = std::min(chunkBytes_, op.value.size() - off);
-        out.put(chunkKey(op.key, newChunks), Bytes(op.value.begin() + off, op.value.begin() + off + n));
-      }
-      Bytes manifest{kManifest};
-      putBE(manifest, op.value.size(), 8);
-      putBE(manifest, newChunks, 4);
-      out.put(op.key, std::move(manifest));
+      std::vector<std::pair<std::string, Bytes>> rows;
+      newChunks = encode(op.key, op.value, rows);
+      for (auto& [key, row] : rows) out.put(std::move(key), std::move(row));
     }
     for (uint32_t i = newChunks; i < oldChunks; ++i) out.remove(chunkKey(op.key, i));
   }
   inner_.commit(out);
+}
+
+uint32_t ChunkedStore::encode(const std::string& key, const Bytes& value,
+                              std::vector<std::pair<std::string, Bytes>>& rows) const {
+  if (value.size() + 1 <= chunkBytes_) {
+    Bytes row;
+    row.reserve(value.size() + 1);
+    row.push_back(kInline);
+    row.insert(row.end(), value.begin(), value.end());
+    rows.emplace_back(key, std::move(row));
+    return 0;
+  }
+  uint32_t chunks = 0;
+  for (size_t off = 0; off < value.size(); off += chunkBytes_, ++chunks) {
+    const size_t n = std::min(chunkBytes_, value.size() - off);
+    rows.emplace_back(chunkKey(key, chunks), Bytes(value.begin() + off, value.begin() + off + n));
+  }
+  Bytes manifest{kManifest};
+  putBE(manifest, value.size(), 8);
+  putBE(manifest, chunks, 4);
+  rows.emplace_back(key, std::move(manifest));
+  return chunks;
 }
 
 }  // namespace oa

@@ -4,6 +4,9 @@
 // whose chunks live under "~c/<key>#<index>", written in the same atomic batch.
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include "open_artifacts/storage.h"
 
 namespace oa {
@@ -32,6 +35,9 @@ class ChunkedStore : public KvStore {
 
  private:
   Bytes decode(const std::string& key, const Bytes& row);
+  // The rows that store `value` under `key` (chunks first, then its row);
+  // returns the number of chunks.
+  uint32_t encode(const std::string& key, const Bytes& value, std::vector<std::pair<std::string, Bytes>>& rows) const;
   // Number of chunks the row currently stored under `key` owns (0 if inline/absent).
   uint32_t existingChunkCount(const std::string& key);
 

@@ -1,6 +1,6 @@
 // In-memory storage for tests, browsers and throwaway servers: a sorted key
 // list plus a Map, behind the storage contract of storage.d.ts.
-import { PrefixedStorage } from './prefixed-store.js';
+import { PrefixedStorage, withExpectations } from './prefixed-store.js';
 
 class SortedMap {
   #keys = [];
@@ -60,6 +60,6 @@ class SortedMap {
 
 export class MemoryStorage extends PrefixedStorage {
   constructor() {
-    super(new SortedMap());
+    super(withExpectations(new SortedMap()));
   }
 }

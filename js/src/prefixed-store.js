@@ -9,7 +9,46 @@ export function prefixedStore(root, prefix) {
       root
         .scan(prefix + keyPrefix, after ? prefix + after : '', limit)
         .map(([key, value]) => [key.slice(prefix.length), value]),
+    // Returns false (nothing written) when an 'expect' op does not hold.
     batch: (ops) => root.batch(ops.map((op) => ({ ...op, key: prefix + op.key }))),
+  };
+}
+
+// The contract's conditional op: a batch holding { type: 'expect', key, value }
+// applies only if every such key holds exactly `value` (null: is absent), as
+// the store was before the batch's writes; otherwise it writes nothing and
+// returns false. True when every expectation of `ops` holds, reading with
+// `get(key)`: a root calls it where no other writer can come between the
+// check and its writes (inside its transaction, or synchronously).
+export function expectationsHold(get, ops) {
+  for (const op of ops) {
+    if (op?.type !== 'expect') continue;
+    if (typeof op.key !== 'string') throw new TypeError('storage key must be a string');
+    if (op.value !== null && !(op.value instanceof Uint8Array)) throw new TypeError('expected value must be a Uint8Array or null');
+    const current = get(op.key) ?? null;
+    if (op.value === null ? current !== null : current === null || !sameBytes(current, op.value)) return false;
+  }
+  return true;
+}
+
+function sameBytes(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+// Adds expectations to an in-memory root whose batch knows only put and
+// delete: JS runs one batch at a time and the root's batch is synchronous, so
+// nothing can write between the check and the batch.
+export function withExpectations(root) {
+  return {
+    get: (key) => root.get(key),
+    scan: (prefix, after, limit) => root.scan(prefix, after, limit),
+    batch(ops) {
+      if (!expectationsHold((key) => root.get(key), ops)) return false;
+      root.batch(ops.filter((op) => op?.type !== 'expect'));
+      return true;
+    },
   };
 }
 

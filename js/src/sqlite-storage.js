@@ -6,7 +6,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { PrefixedStorage } from './prefixed-store.js';
+import { PrefixedStorage, expectationsHold } from './prefixed-store.js';
 
 // Loaded on first use, so the package imports (and MemoryStorage works) even
 // where the native module could not be built.
@@ -94,9 +94,11 @@ function makeRoot(db) {
   const upsert = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   const remove = db.prepare('DELETE FROM kv WHERE key = ?');
 
-  // Ops are checked as they are applied: a bad one throws and the transaction
+  // Expectations are checked inside the transaction, before any write, and
+  // ops are checked as they are applied: a bad one throws and the transaction
   // rolls back whatever the ops before it did.
   const applyBatch = db.transaction((ops) => {
+    if (!expectationsHold((key) => select.get(key), ops)) return false;
     for (const op of ops) {
       if (typeof op?.key !== 'string') throw new TypeError('storage key must be a string');
       if (op.type === 'put') {
@@ -104,10 +106,11 @@ function makeRoot(db) {
         upsert.run(op.key, op.value);
       } else if (op.type === 'delete') {
         remove.run(op.key);
-      } else {
+      } else if (op.type !== 'expect') {
         throw new TypeError(`unknown storage op ${op.type}`);
       }
     }
+    return true;
   });
 
   // Reads share one read transaction per burst of synchronous calls (a clone
@@ -143,7 +146,9 @@ function makeRoot(db) {
     },
     batch: (ops) => {
       endRead();
-      applyBatch(ops);
+      // IMMEDIATE takes the write lock before the expectations are read, so
+      // another process cannot write between the check and the writes.
+      return applyBatch.immediate(ops);
     },
     endRead,
   };

@@ -2,6 +2,7 @@
 
 #include <unordered_set>
 
+#include "base/storage_conflict_retry.h"
 #include "base/text.h"
 #include "git/format/sideband.h"
 #include "git/protocol/capabilities.h"
@@ -286,27 +287,36 @@ void ReceivePack::applyUpdates() {
     checkShallowUpdates();
     checkConnectivity();
   }
-  // Compare-and-swap against the refs as they are now.
-  for (auto& c : commands_) {
-    if (!c.error.empty()) continue;
-    const auto current = repo_.refs().get(c.ref);
-    const ObjectId currentId = current ? *current : ObjectId{};
-    if (currentId != c.oldId) c.error = "stale ref";
-  }
-  bool anyFailed = false;
-  for (const auto& c : commands_) anyFailed |= !c.error.empty();
-  if (atomic_ && anyFailed) {
+  // Compare-and-swap against the refs as they are now. The batch expects every
+  // ref it moves to be unchanged when it commits (another process sharing the
+  // store may push meanwhile); a lost race compares again.
+  std::vector<std::string> checked;
+  for (const auto& c : commands_) checked.push_back(c.error);
+  retryOnConflict([&] {
+    for (size_t i = 0; i < commands_.size(); ++i) commands_[i].error = checked[i];
     for (auto& c : commands_) {
-      if (c.error.empty()) c.error = "atomic push failed";
+      if (!c.error.empty()) continue;
+      const auto current = repo_.refs().get(c.ref);
+      const ObjectId currentId = current ? *current : ObjectId{};
+      if (currentId != c.oldId) c.error = "stale ref";
     }
-  }
-  WriteBatch batch;
-  for (const auto& c : commands_) {
-    if (!c.error.empty() || c.oldId == c.newId) continue;
-    repo_.refs().stage(batch, c.ref, c.newId.isZero() ? std::nullopt : std::optional<ObjectId>(c.newId));
-    outcome_.anyRefChanged = true;
-  }
-  if (!batch.empty()) repo_.store().commit(batch);
+    bool anyFailed = false;
+    for (const auto& c : commands_) anyFailed |= !c.error.empty();
+    if (atomic_ && anyFailed) {
+      for (auto& c : commands_) {
+        if (c.error.empty()) c.error = "atomic push failed";
+      }
+    }
+    WriteBatch batch;
+    outcome_.anyRefChanged = false;
+    for (const auto& c : commands_) {
+      if (!c.error.empty() || c.oldId == c.newId) continue;
+      repo_.refs().stageExpected(batch, c.ref, c.oldId.isZero() ? std::nullopt : std::optional<ObjectId>(c.oldId));
+      repo_.refs().stage(batch, c.ref, c.newId.isZero() ? std::nullopt : std::optional<ObjectId>(c.newId));
+      outcome_.anyRefChanged = true;
+    }
+    if (!batch.empty()) repo_.store().commit(batch);
+  });
 }
 
 Bytes ReceivePack::report() {

@@ -100,11 +100,17 @@ void PackIngest::abandon() {
   if (flushedBytes_ == 0 && written_.empty()) return;
   if (RefStore(kv_).epoch() != refEpochAtStart_) return;  // a ref moved: someone may rely on them; they stay (counted)
   WriteBatch undo;
+  // ... and still none has when the removal commits (another process may share the store).
+  undo.expect(keys::kRefEpochKey, refEpochAtStart_.empty() ? std::nullopt : std::optional<Bytes>(stringToBytes(refEpochAtStart_)));
   for (const auto& id : written_) objects_.stageRemove(undo, id);
   const uint64_t total = objects_.storedBytes();
   if (total > flushedBytes_) objects_.stageStoredBytes(undo, total - flushedBytes_);
   else undo.remove(keys::kStoredBytesKey);  // as before the first object
-  kv_.commit(undo);
+  try {
+    kv_.commit(undo);
+  } catch (const StorageConflict&) {
+    // A ref moved meanwhile: the objects stay (counted), as above.
+  }
 }
 
 void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& data, const ObjectId* base,

@@ -89,4 +89,9 @@ std::string RefStore::epoch() {
   return raw ? bytesToString(*raw) : std::string();
 }
 
+void RefStore::stageExpected(WriteBatch& batch, const std::string& name, const std::optional<ObjectId>& id) {
+  // Refs are stored as stage() writes them: the lower-case hex.
+  batch.expect(kRefPrefix + name, id ? std::optional<Bytes>(stringToBytes(id->hex())) : std::nullopt);
+}
+
 }  // namespace oa::git

@@ -42,6 +42,9 @@ class RefStore {
   // removes the objects it stored only if no ref moved meanwhile: no other
   // push can then have come to rely on them (git/store/pack_ingest.h).
   std::string epoch();
+  // Make the batch apply only if the ref still is `id` (nullopt: absent), as
+  // another process sharing the store may move it meanwhile.
+  void stageExpected(WriteBatch& batch, const std::string& name, const std::optional<ObjectId>& id);
 
  private:
   KvStore& store_;

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,27 +25,47 @@ struct KvEntry {
   Bytes value;
 };
 
-// Writes applied atomically by KvStore::commit, in order.
+// Writes applied atomically by KvStore::commit, in order, under optional
+// expectations: a batch with expect() ops applies only if every expected key
+// holds exactly the expected value (or is absent) when it commits, checked
+// against the store as it was before the batch's writes; otherwise nothing is
+// written and commit throws StorageConflict. This is how a read-modify-write
+// stays correct with several processes on one store (RepoRegistry).
 class WriteBatch {
  public:
+  enum class OpType { Put, Delete, Expect };
   struct Op {
-    bool isDelete;
+    OpType type;
     std::string key;
-    Bytes value;
-    bool fresh = false;  // the caller knows the key is absent (lets ChunkedStore skip a read)
+    Bytes value;         // Put: the new value; Expect: the value the key must hold
+    bool fresh = false;  // Put: the caller knows the key is absent (lets ChunkedStore skip a read)
+    bool absent = false;  // Expect: the key must be absent (value unused)
+    bool isDelete() const { return type == OpType::Delete; }
   };
 
-  void put(std::string key, Bytes value) { ops_.push_back({false, std::move(key), std::move(value)}); }
+  void put(std::string key, Bytes value) { ops_.push_back({OpType::Put, std::move(key), std::move(value)}); }
   // A put of a key the caller has just seen absent (e.g. a new git object).
-  void putNew(std::string key, Bytes value) { ops_.push_back({false, std::move(key), std::move(value), true}); }
+  void putNew(std::string key, Bytes value) { ops_.push_back({OpType::Put, std::move(key), std::move(value), true}); }
   void put(std::string key, std::string_view text) { put(std::move(key), Bytes(text.begin(), text.end())); }
-  void remove(std::string key) { ops_.push_back({true, std::move(key), {}}); }
+  void remove(std::string key) { ops_.push_back({OpType::Delete, std::move(key), {}}); }
+  // The batch applies only if `key` holds exactly `value` (nullopt: is absent).
+  void expect(std::string key, std::optional<Bytes> value) {
+    const bool absent = !value;
+    ops_.push_back({OpType::Expect, std::move(key), value ? std::move(*value) : Bytes{}, false, absent});
+  }
 
   const std::vector<Op>& ops() const { return ops_; }
   bool empty() const { return ops_.empty(); }
 
  private:
   std::vector<Op> ops_;
+};
+
+// A batch's expectation did not hold: nothing of it was written. The writer
+// re-reads and decides again (it lost a race with another writer).
+class StorageConflict : public std::runtime_error {
+ public:
+  StorageConflict() : std::runtime_error("storage conflict: an expected value changed") {}
 };
 
 class KvStore {
@@ -55,7 +76,8 @@ class KvStore {
   // Entries whose key starts with `prefix` and sorts strictly after `after`
   // (empty = from the start), in key order, at most `limit` of them.
   virtual std::vector<KvEntry> scan(const std::string& prefix, const std::string& after, size_t limit) = 0;
-  // Applies every op or none.
+  // Applies every op or none; StorageConflict (nothing applied) when an
+  // expect() op does not hold.
   virtual void commit(const WriteBatch& batch) = 0;
 };
 

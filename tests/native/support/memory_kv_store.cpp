@@ -19,11 +19,18 @@ std::vector<KvEntry> MemoryKvStore::scan(const std::string& prefix, const std::s
 }
 
 void MemoryKvStore::commit(const WriteBatch& batch) {
+  // Expectations are checked against the map before any write (the contract).
+  for (const auto& op : batch.ops()) {
+    if (op.type != WriteBatch::OpType::Expect) continue;
+    auto it = map_.find(op.key);
+    const bool holds = op.absent ? it == map_.end() : it != map_.end() && it->second == op.value;
+    if (!holds) throw StorageConflict();
+  }
   // std::map operations below cannot fail half-way except on allocation
   // failure, which aborts the process anyway: the batch is all-or-nothing.
   for (const auto& op : batch.ops()) {
-    if (op.isDelete) map_.erase(op.key);
-    else map_[op.key] = op.value;
+    if (op.type == WriteBatch::OpType::Put) map_[op.key] = op.value;
+    else if (op.type == WriteBatch::OpType::Delete) map_.erase(op.key);
   }
 }
 
