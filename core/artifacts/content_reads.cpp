@@ -105,13 +105,23 @@ std::optional<ContentBlob> ContentReads::blobBytes(const ObjectId& id) {
 }
 
 std::optional<ContentBlob> ContentReads::readBlob(const std::string& hash) { return readBlob(parseHash(hash)); }
-std::optional<ContentBlob> ContentReads::readBlob(const ObjectId& id) { return blobBytes(id); }
+bool ContentReads::hidden(const ObjectId& id) {
+  if (!repo_.objects().borrowsObjects()) return false;
+  if (!fork_) fork_.emplace(repo_);
+  return !fork_->visible(id);  // before any read of `id` (its size check included)
+}
+
+std::optional<ContentBlob> ContentReads::readBlob(const ObjectId& id) {
+  if (hidden(id)) return std::nullopt;
+  return blobBytes(id);
+}
 
 std::optional<std::vector<ContentTreeEntry>> ContentReads::readTree(const std::string& hash) {
   return readTree(parseHash(hash));
 }
 
 std::optional<std::vector<ContentTreeEntry>> ContentReads::readTree(const ObjectId& id) {
+  if (hidden(id)) return std::nullopt;
   const auto type = typeWithinBudget(id);
   if (!type) return std::nullopt;
   if (*type != ObjectType::Tree) corruptObject();
@@ -158,6 +168,7 @@ std::optional<CommitMetadata> ContentReads::readCommit(const std::string& hash) 
 }
 
 std::optional<CommitMetadata> ContentReads::readCommit(const ObjectId& id) {
+  if (hidden(id)) return std::nullopt;
   const auto type = typeWithinBudget(id);
   if (!type) return std::nullopt;
   if (*type != ObjectType::Commit) corruptObject();
@@ -173,7 +184,12 @@ std::optional<ObjectId> ContentReads::resolveCommit(const std::string& ref) {
   // The shared name rule (git/store/ref_resolver.h); a candidate that does
   // not peel to a commit lets the next one try (a branch "x" that is a blob
   // falls through to tag "x"), as the content API always did.
-  if (auto id = ObjectId::fromHex(ref)) return toCommit(*id);
+  // A raw sha is checked against what the fork may see; a ref name is the
+  // fork's own, so what it resolves to (and its history) is visible.
+  if (auto id = ObjectId::fromHex(ref)) {
+    if (hidden(*id)) return std::nullopt;
+    return toCommit(*id);
+  }
   for (const auto& name : git::refCandidates(ref, git::RefScope::BranchesAndTags)) {
     auto id = repo_.refs().resolve(name);
     if (!id) continue;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "git/store/fork_visibility.h"
 #include "git/store/repo_context.h"
 
 namespace oa {
@@ -80,7 +81,10 @@ class ContentReads {
   // Path segments with "" and "." dropped; nullopt for any ".." or nothing left.
   static std::optional<std::vector<std::string>> normalizePath(const std::string& path);
 
-  // ---- Reads. Each throws INVALID_INPUT for bad input (rules above),
+  // ---- Reads. On a fork that borrows its parent's objects, an object named
+  // by a raw sha that the fork's refs do not reach reads as missing, exactly
+  // (git/store/fork_visibility.h); names resolve through the fork's own refs.
+  // Each throws INVALID_INPUT for bad input (rules above),
   // MEMORY_LIMIT for an object above the budget, INTERNAL_ERROR for corrupt storage.
   // nullopt when the object is missing or not a blob.
   std::optional<ContentBlob> readBlob(const std::string& hash);
@@ -104,7 +108,7 @@ class ContentReads {
 
   // HEAD; a 40-hex id; refs/heads/* or refs/tags/*; otherwise a short name
   // tried as refs/heads/<x> then refs/tags/<x>. Annotated tags are peeled.
-  // nullopt unless that yields a stored commit.
+  // nullopt unless that yields a stored commit (that the fork may see).
   std::optional<git::ObjectId> resolveCommit(const std::string& ref);
 
  private:
@@ -112,8 +116,12 @@ class ContentReads {
   std::optional<git::ObjectType> typeWithinBudget(const git::ObjectId& id);
   CommitMetadata decodeCommit(const git::ObjectId& id);
   std::optional<ContentBlob> blobBytes(const git::ObjectId& id);
+  // A raw sha the caller named that this repo (a fork) may not see. Asked at
+  // the entry point only: what a visible object reaches is visible too.
+  bool hidden(const git::ObjectId& id);
 
   git::RepoContext& repo_;
+  std::optional<git::ForkVisibility> fork_;  // made on the first raw sha, for a fork that borrows
   uint64_t budget_;
 };
 

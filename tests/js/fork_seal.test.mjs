@@ -89,6 +89,35 @@ test('negotiation and object-info answer for hidden objects as for missing ones'
   assert.deepEqual(parentInfo.lines, [c2]);
 });
 
+test('content reads of a raw sha on the fork answer for hidden objects as for missing ones', async () => {
+  const f = await s.artifacts.get('sealed-fork');
+  const hiddenTree = await treeOf(c2);
+  // Each hidden id must read exactly as a never-stored one (null, [], no error),
+  // whatever its type: a commit read as a blob or a tree is otherwise an error.
+  for (const [label, id] of Object.entries({ hiddenCommit: c2, otherBranch: secret, hiddenTree, hiddenBlob, missing: '6'.repeat(40) })) {
+    assert.equal(await f.readCommit(id), null, `readCommit ${label}`);
+    assert.equal(await f.readTree(id), null, `readTree ${label}`);
+    assert.equal(await f.readBlob(id), null, `readBlob ${label}`);
+    for (const path of ['later.txt', 'secret.txt', 'README.md']) {
+      assert.equal(await f.readFile({ ref: id, path }), null, `readFile ${label} ${path}`);
+    }
+    assert.deepEqual(await f.log({ ref: id }), [], `log ${label}`);
+  }
+  // What the fork reaches still reads, by sha and by name.
+  assert.equal((await f.readCommit(c1)).hash, c1);
+  assert.ok((await f.readTree(await treeOf(c1))).some((e) => e.name === 'README.md'));
+  assert.equal(Buffer.from(await (await f.readBlob(objectId('blob', Buffer.from('# visible\n')))).arrayBuffer()).toString(), '# visible\n');
+  for (const ref of [c1, 'main']) {
+    assert.equal(await (await f.readFile({ ref, path: 'README.md' })).text(), '# visible\n');
+    assert.deepEqual((await f.log({ ref })).map((c) => c.hash).slice(-1), [c1]);
+  }
+  // The parent itself still reads all of them.
+  const p = await s.artifacts.get('sealed-parent');
+  assert.equal((await p.readCommit(c2)).hash, c2);
+  assert.ok(await p.readBlob(hiddenBlob));
+  assert.equal(await (await p.readFile({ ref: c2, path: 'later.txt' })).text(), 'a secret pushed later\n'.repeat(200));
+});
+
 test('ordinary pushes to the fork (thin packs against what it reaches) still work', async () => {
   const dir = hh.path('sealed-fork-work');
   await hh.git(['clone', '-q', fork.remote, dir], { token: fork.token });

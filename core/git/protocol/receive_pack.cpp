@@ -166,15 +166,19 @@ void ReceivePack::checkShallowUpdates() {
   const auto& repoShallows = repo_.shallows().set();
   std::unordered_set<ObjectId> foreign;
   for (const auto& s : clientShallows_) {
-    if (repoShallows.count(s) || repo_.git().typeOf(s) != ObjectType::Commit) continue;
-    if (fork_ && !fork_->visible(s)) continue;  // hidden: as if absent (no oracle for its existence)
+    if (repoShallows.count(s)) continue;
+    // Hidden: as if absent. Asked before storage is (fork_visibility.h: no oracle for its existence).
+    if (fork_ && !fork_->visible(s)) continue;
+    if (repo_.git().typeOf(s) != ObjectType::Commit) continue;
     foreign.insert(s);
   }
   if (foreign.empty()) return;
   std::vector<ObjectId> existingTips;
   for (const auto& ref : repo_.refs().list()) existingTips.push_back(ref.id);
   for (auto& c : commands_) {
-    if (!c.error.empty() || c.newId.isZero() || !repo_.git().typeOf(c.newId)) continue;
+    if (!c.error.empty() || c.newId.isZero() || (fork_ && !fork_->visible(c.newId)) || !repo_.git().typeOf(c.newId)) {
+      continue;
+    }
     WalkRequest walk = repo_.walkRequest();
     walk.repoShallows.insert(foreign.begin(), foreign.end());  // the client has no parents for them
     walk.commitsOnly = true;
@@ -202,9 +206,10 @@ void ReceivePack::checkConnectivity() {
   std::vector<RefCommand*> toCheck;
   for (auto& c : commands_) {
     if (!c.error.empty() || c.newId.isZero()) continue;
-    auto type = repo_.git().typeOf(c.newId);
-    // Hidden from the fork: missing, unless this push carried it (its content came from the client).
-    if (type && fork_ && !(ingest_ && ingest_->carried(c.newId)) && !fork_->visible(c.newId)) type.reset();
+    // Hidden from the fork: missing (asked first, fork_visibility.h), unless
+    // this push carried it (its content came from the client).
+    std::optional<ObjectType> type;
+    if (!fork_ || (ingest_ && ingest_->carried(c.newId)) || fork_->visible(c.newId)) type = repo_.git().typeOf(c.newId);
     if (!type) c.error = "missing necessary objects";
     else if (startsWith(c.ref, "refs/heads/") && *type != ObjectType::Commit) c.error = "branches must point at commits";
     else toCheck.push_back(&c);

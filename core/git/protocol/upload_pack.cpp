@@ -105,7 +105,8 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
   std::optional<ForkVisibility> fork;
   if (repo.objects().borrowsObjects()) fork.emplace(repo);
   for (const auto& w : req.wants) {
-    if (!repo.objects().exists(w) || (fork && !fork->visible(w))) {
+    // Visibility first, existence second, here and below: fork_visibility.h.
+    if ((fork && !fork->visible(w)) || !repo.objects().exists(w)) {
       throw ArtifactsError(ErrorCode::InvalidInput, "upload-pack: not our ref " + w.hex());
     }
   }
@@ -119,7 +120,7 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
   }
   for (const auto& h : req.haves) {
     // A fork ACKs only what its own refs reach: an ACK would tell the client a hidden object exists.
-    if (repo.objects().exists(h) && (!fork || fork->visible(h))) {
+    if ((!fork || fork->visible(h)) && repo.objects().exists(h)) {
       out.common.push_back(h);
       walk.haves.push_back(h);
     }
@@ -127,8 +128,9 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
   // Like git's process_shallow(): shallow lines naming commits we lack are
   // ignored; naming anything else than a commit is an error.
   for (const auto& s : req.shallows) {
+    if (fork && !fork->visible(s)) continue;  // deepening from it would reveal what it hides
     const auto type = repo.git().typeOf(s);
-    if (!type || (fork && !fork->visible(s))) continue;  // deepening from it would reveal what it hides
+    if (!type) continue;
     if (*type != ObjectType::Commit) throw ArtifactsError(ErrorCode::InvalidInput, "invalid shallow object " + s.hex());
     walk.clientShallows.push_back(s);
   }
@@ -338,8 +340,9 @@ Bytes UploadPack::objectInfo(const std::vector<std::string>& args) {
   Bytes out;
   if (size) appendPkt(out, "size\n");
   for (const auto& id : ids) {
+    if (fork && !fork->visible(id)) continue;  // before the record read: fork_visibility.h
     auto rec = repo_.objects().record(id);
-    if (!rec || (fork && !fork->visible(id))) continue;
+    if (!rec) continue;
     appendPkt(out, id.hex() + (size ? " " + std::to_string(rec->size) : std::string()) + "\n");
   }
   appendFlush(out);

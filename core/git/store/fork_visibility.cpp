@@ -3,6 +3,7 @@
 #include "open_artifacts/errors.h"
 #include "git/format/object_links.h"
 #include "git/store/object_walk.h"
+#include "git/store/walk_cache.h"
 
 namespace oa::git {
 
@@ -12,13 +13,12 @@ ForkVisibility::ForkVisibility(RepoContext& repo) : repo_(repo) {
 
 bool ForkVisibility::visible(const ObjectId& id) {
   if (tips_.count(id) || reachable_.count(id) || repo_.objects().existsLocally(id)) return true;
-  const auto type = repo_.git().typeOf(id);
-  if (!type) return false;
-  if (*type == ObjectType::Commit || *type == ObjectType::Tag) {
-    walkRefs(/*commitsOnly=*/true);
-    return reachable_.count(id) > 0;
-  }
+  // From here only the fork's refs decide, in the same steps whatever `id`
+  // is: its own record (in the parent or nowhere) is never read, so a hidden
+  // id costs what a never-stored one does (header). Cheapest proof first.
   if (inPreferredTrees(id)) return true;
+  walkRefs(/*commitsOnly=*/true);
+  if (reachable_.count(id)) return true;
   walkRefs(/*commitsOnly=*/false);
   return reachable_.count(id) > 0;
 }
@@ -59,6 +59,17 @@ void ForkVisibility::walkRefs(bool commitsOnly) {
   if (walkedAll_ || (commitsOnly && walkedCommits_) || tips_.empty()) return;
   WalkRequest request = repo_.walkRequest();
   request.wants.assign(tips_.begin(), tips_.end());
+  // A clone of the same tips (or an earlier request's walk) may have left
+  // the full object list: one read instead of a walk, for either depth.
+  WalkCache cache(repo_.store());
+  if (!triedCache_) {
+    triedCache_ = true;
+    if (auto cached = cache.find(request)) {
+      reachable_.insert(cached->objects.begin(), cached->objects.end());
+      walkedCommits_ = walkedAll_ = true;
+      return;
+    }
+  }
   request.commitsOnly = commitsOnly;
   WalkResult result;
   try {
@@ -66,6 +77,7 @@ void ForkVisibility::walkRefs(bool commitsOnly) {
   } catch (const MissingObjectError& e) {
     throw ArtifactsError(ErrorCode::InternalError, std::string("repository is missing an object: ") + e.what());
   }
+  if (!commitsOnly) cache.remember(request, result);
   reachable_.insert(result.objects.begin(), result.objects.end());
   walkedCommits_ = true;
   walkedAll_ = !commitsOnly;
