@@ -214,6 +214,23 @@ class NamespaceBinding {
     return guard([&] { return artifacts_->call(method, argsJson); });
   }
 
+  // "commit" with the files' bytes beside the JSON: contents[i] is a
+  // Uint8Array (files[i]'s content) or null/undefined.
+  std::string commit(const std::string& argsJson, const val& contents) {
+    return guard([&] {
+      std::vector<std::optional<Bytes>> bytes;
+      if (!contents.isNull() && !contents.isUndefined()) {
+        const size_t n = contents["length"].as<size_t>();
+        bytes.resize(n);
+        for (size_t i = 0; i < n; ++i) {
+          const val item = contents[i];
+          if (!item.isNull() && !item.isUndefined()) bytes[i] = bytesFromJs(item);
+        }
+      }
+      return artifacts_->commit(argsJson, std::move(bytes));
+    });
+  }
+
   // Content reads answering a Blob ("readBlob", "readFile"): null, or
   // { type, bytes: Uint8Array } that JS wraps as new Blob([bytes], { type }).
   val readBytes(const std::string& method, const std::string& argsJson) {
@@ -276,6 +293,7 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .constructor<val, val, std::string, std::string, std::string, val>()
       .function("call", &oa::bindings::NamespaceBinding::call)
       .function("readBytes", &oa::bindings::NamespaceBinding::readBytes)
+      .function("commit", &oa::bindings::NamespaceBinding::commit)
       .function("remoteUrl", &oa::bindings::NamespaceBinding::remoteUrl)
       .function("sweep", &oa::bindings::NamespaceBinding::sweep)
       .function("openGit", &oa::bindings::NamespaceBinding::openGit, emscripten::allow_raw_pointers())

@@ -188,6 +188,19 @@ RepoRecord ArtifactsService::readyRepo(const std::string& name, const std::strin
   return namespace_.readyHandle(name, repoId);
 }
 
+CommitLimits ArtifactsService::commitLimits() const {
+  const git::IngestLimits limits = ingestLimits();
+  return CommitLimits{limits.maxObjectSize, limits.maxPackBytes};
+}
+
+CommitOutcome ArtifactsService::commit(const std::string& name, const std::string& repoId, CommitRequest& request) {
+  checkCommitRequest(request, commitLimits());
+  readyRepo(name, repoId);
+  CommitOutcome outcome = repo(repoId).commit(request);
+  namespace_.recordPush(name, repoId);
+  return outcome;
+}
+
 // ---- Git.
 
 RepoService* ArtifactsService::repoNamed(const std::string& name) {

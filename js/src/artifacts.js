@@ -17,6 +17,14 @@ function keepTypeMismatches(_key, value) {
   return value;
 }
 
+// A Uint8Array over the bytes of a typed array, DataView or ArrayBuffer; undefined for anything else.
+function asBytes(value) {
+  if (value instanceof Uint8Array) return value;
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  return undefined;
+}
+
 // Objects a fork copies between yields to the event loop.
 const FORK_STEP_OBJECTS = 4096;
 
@@ -87,6 +95,30 @@ export function createArtifactsWith(loadCore, options = {}) {
     return result === null ? null : new Blob([result.bytes], { type: result.type });
   }
 
+  // commit(): file contents given as bytes travel beside the JSON as
+  // Uint8Arrays (no base64 round trip); strings and anything else stay in the
+  // JSON for the core to take or refuse.
+  async function commitFiles(_method, [name, id, args]) {
+    const ns = await namespaceCore();
+    const contents = [];
+    let json = args;
+    if (args !== null && typeof args === 'object' && Array.isArray(args.files)) {
+      const files = args.files.map((file, i) => {
+        const bytes = asBytes(file?.content);
+        if (bytes === undefined) return file;
+        contents[i] = bytes;
+        const { content: _, ...rest } = file;
+        return rest;
+      });
+      json = { ...args, files };
+    }
+    try {
+      return JSON.parse(ns.commit(JSON.stringify([name, id, json], keepTypeMismatches), contents));
+    } catch (e) {
+      throw checkTrap(e);
+    }
+  }
+
   // A long core job (fork; import in import.js) runs in steps; between them
   // the event loop serves other requests, which see the repo *_IN_PROGRESS.
   async function runFork(method, args) {
@@ -150,6 +182,10 @@ export function createArtifactsWith(loadCore, options = {}) {
     }
     fork(name, opts) {
       return this.#call('fork', [name, opts], runFork);
+    }
+    // Our extension: writes files as one commit on a branch, without a git client.
+    commit(args) {
+      return this.#call('commit', [args], commitFiles);
     }
     // Like the Workers RPC stub: releases the handle (it holds no other resource).
     [dispose]() {

@@ -276,10 +276,7 @@ void ReceivePack::applyUpdates() {
   }
   // Compare-and-swap against the refs as they are now.
   for (auto& c : commands_) {
-    if (!c.error.empty()) continue;
-    const auto current = repo_.refs().get(c.ref);
-    const ObjectId currentId = current ? *current : ObjectId{};
-    if (currentId != c.oldId) c.error = "stale ref";
+    if (c.error.empty() && !repo_.refs().holds(c.ref, c.oldId)) c.error = "stale ref";
   }
   bool anyFailed = false;
   for (const auto& c : commands_) anyFailed |= !c.error.empty();
@@ -289,12 +286,15 @@ void ReceivePack::applyUpdates() {
     }
   }
   WriteBatch batch;
+  std::vector<RefUpdate> updated;
   for (const auto& c : commands_) {
     if (!c.error.empty() || c.oldId == c.newId) continue;
     repo_.refs().stage(batch, c.ref, c.newId.isZero() ? std::nullopt : std::optional<ObjectId>(c.newId));
-    outcome_.anyRefChanged = true;
+    updated.push_back(RefUpdate{c.ref, c.oldId, c.newId});
   }
-  if (!batch.empty()) repo_.store().commit(batch);
+  if (batch.empty()) return;
+  repo_.store().commit(batch);
+  outcome_.updated = std::move(updated);
 }
 
 Bytes ReceivePack::report() {

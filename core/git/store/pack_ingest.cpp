@@ -102,11 +102,9 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
     rec.compressed = entry.compressed;
   }
   weightOf_[id] = rec.chainWeight;
-  const uint64_t recordBytes = rec.compressed.size() + 64;
+  const uint64_t recordBytes = ObjectStore::recordBytes(rec);
   storedBytes_ += recordBytes;
-  if (repoBytesBefore_ + storedBytes_ > limits_.maxRepoBytes) {
-    overLimit("the repository's stored size", limits_.maxRepoBytes);
-  }
+  ObjectStore::requireWithinRepoLimit(repoBytesBefore_ + storedBytes_, limits_.maxRepoBytes);
   batchBytes_ += recordBytes;
   objects_.stage(batch_, id, rec);
   ++stored_;
