@@ -4,7 +4,9 @@
 // JS layer passes in (so JS sees its own ArtifactsError class). Translation
 // only: no rule lives here.
 #include <emscripten/bind.h>
+#include <emscripten/heap.h>
 #include <emscripten/val.h>
+#include <malloc.h>
 
 #include <nlohmann/json.hpp>
 
@@ -283,6 +285,17 @@ std::string versions() {
 
 std::string errorCodes() { return errorCodesJson(); }
 
+// The wasm heap, for measurements (bench/commit-memory.mjs): the linear
+// memory's size, malloc's footprint high-water mark (the heap never shrinks:
+// what the busiest moment so far needed) and the bytes in use now.
+std::string heapStats() {
+  const struct mallinfo m = mallinfo();
+  return nlohmann::json{{"memoryBytes", emscripten_get_heap_size()},
+                        {"peakBytes", static_cast<size_t>(m.usmblks)},
+                        {"inUseBytes", static_cast<size_t>(m.uordblks)}}
+      .dump();
+}
+
 bool isPublicAddressText(const std::string& address) { return isPublicAddress(address); }
 
 }  // namespace
@@ -319,5 +332,6 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .function("result", &oa::bindings::ImportJobBinding::result);
   emscripten::function("versions", &oa::bindings::versions);
   emscripten::function("errorCodes", &oa::bindings::errorCodes);
+  emscripten::function("heapStats", &oa::bindings::heapStats);
   emscripten::function("isPublicAddress", &oa::bindings::isPublicAddressText);
 }

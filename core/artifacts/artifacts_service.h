@@ -76,6 +76,9 @@ class ArtifactsService : public RepoDirectory {
 
   // ---- The repo side, by id.
   RepoService& repo(const std::string& repoId);
+  // The same for a registered repo, whose store then knows its identity (the
+  // read-only flag, for git auth and commits), even one made before stores kept it.
+  RepoService& repoOf(const RepoRecord& record);
   // The stores a repo borrows objects from, nearest first (RepoStore::alternate).
   std::vector<ChunkedStore*> alternatesOf(const std::string& repoId);
   // Everything the git code needs for one repo, its alternates included.
