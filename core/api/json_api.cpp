@@ -351,7 +351,7 @@ std::optional<CommitIdentity> identityArg(const json& bag, const char* key) {
   return who;
 }
 
-FileChange fileArg(const json& v, size_t i, std::optional<Bytes> attached) {
+FileChange fileArg(json& v, size_t i, std::optional<Bytes> attached) {
   const std::string at = "/files/" + std::to_string(i);
   if (!v.is_object()) invalidField("each file must be an object {path, content?, encoding?, executable?, delete?}", at);
   onlyFields(v, {"path", "content", "encoding", "executable", "delete"}, at);
@@ -375,7 +375,8 @@ FileChange fileArg(const json& v, size_t i, std::optional<Bytes> attached) {
     invalidField(absent(content) ? "content is required (or delete: true)" : "content must be a string or bytes",
                  at + "/content");
   }
-  const std::string& text = content.get_ref<const std::string&>();
+  // Moved out: each file's text is freed once it is bytes, not with the whole document.
+  const std::string text = std::move(v.at("content").get_ref<std::string&>());
   if (!encoding || *encoding == "utf-8") {
     file.content = stringToBytes(text);
   } else if (*encoding == "base64") {
@@ -387,9 +388,12 @@ FileChange fileArg(const json& v, size_t i, std::optional<Bytes> attached) {
   return file;
 }
 
-CommitRequest commitRequest(const json& args, std::vector<std::optional<Bytes>>& contents) {
-  const json& bag = arg(args, 2);
-  if (!bag.is_object()) invalidField("commit arguments must be an object {branch?, message, files, ...}", "");
+// Takes the file contents out of `args`.
+CommitRequest commitRequest(json& args, std::vector<std::optional<Bytes>>& contents) {
+  if (args.size() < 3 || !args[2].is_object()) {
+    invalidField("commit arguments must be an object {branch?, message, files, ...}", "");
+  }
+  json& bag = args[2];
   onlyFields(bag, {"branch", "expectedHead", "message", "author", "committer", "allowEmpty", "files"}, "");
   CommitRequest request;
   request.branch = optionalString(bag, "branch", "");
@@ -398,8 +402,8 @@ CommitRequest commitRequest(const json& args, std::vector<std::optional<Bytes>>&
   request.author = identityArg(bag, "author");
   request.committer = identityArg(bag, "committer");
   request.allowEmpty = optionalBool(bag, "allowEmpty", "").value_or(false);
-  const json& files = fieldRef(bag, "files");
-  if (!files.is_array()) invalidField("files must be an array", "/files");
+  if (!bag.contains("files") || !bag["files"].is_array()) invalidField("files must be an array", "/files");
+  json& files = bag["files"];
   for (size_t i = files.size(); i < contents.size(); ++i) {
     if (contents[i]) invalidField("bytes were given for a file that is not in files", "/files");
   }

@@ -17,11 +17,22 @@ function keepTypeMismatches(_key, value) {
   return value;
 }
 
-// A Uint8Array over the bytes of a typed array, DataView or ArrayBuffer; undefined for anything else.
-function asBytes(value) {
-  if (value instanceof Uint8Array) return value;
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+const utf8 = new TextEncoder();
+
+// A commit() file's content as bytes: a typed array, DataView or ArrayBuffer
+// as it is, text (without an encoding, or "utf-8") as UTF-8. Undefined for
+// anything else, and for text with lone surrogates (no UTF-8 for them: the
+// core refuses it rather than store U+FFFD).
+function contentBytes(file) {
+  if (file === null || typeof file !== 'object') return undefined;
+  const { content, encoding } = file;
+  if (typeof content === 'string') {
+    const plain = encoding === undefined || encoding === 'utf-8';
+    return plain && content.isWellFormed?.() !== false ? utf8.encode(content) : undefined;
+  }
+  if (content instanceof Uint8Array) return content;
+  if (ArrayBuffer.isView(content)) return new Uint8Array(content.buffer, content.byteOffset, content.byteLength);
+  if (content instanceof ArrayBuffer) return new Uint8Array(content);
   return undefined;
 }
 
@@ -95,19 +106,22 @@ export function createArtifactsWith(loadCore, options = {}) {
     return result === null ? null : new Blob([result.bytes], { type: result.type });
   }
 
-  // commit(): file contents given as bytes travel beside the JSON as
-  // Uint8Arrays (no base64 round trip); strings and anything else stay in the
-  // JSON for the core to take or refuse.
+  // commit(): file contents travel beside the JSON as Uint8Arrays (bytes as
+  // they are, text as its UTF-8), so the core holds one copy of each instead
+  // of the JSON text, its parsed form and the bytes. Anything else (base64
+  // text, a content of the wrong type) stays in the JSON for the core to take
+  // or refuse.
   async function commitFiles(_method, [name, id, args]) {
     const ns = await namespaceCore();
     const contents = [];
     let json = args;
     if (args !== null && typeof args === 'object' && Array.isArray(args.files)) {
       const files = args.files.map((file, i) => {
-        const bytes = asBytes(file?.content);
+        const bytes = contentBytes(file);
         if (bytes === undefined) return file;
         contents[i] = bytes;
-        const { content: _, ...rest } = file;
+        const { content, ...rest } = file;
+        if (typeof content === 'string') delete rest.encoding; // "utf-8", applied here
         return rest;
       });
       json = { ...args, files };

@@ -239,3 +239,33 @@ test('a deleted repo answers NOT_FOUND', async () => {
   await s.artifacts.delete('gone');
   await assertRejectsUnchanged(storage, () => repo.commit({ message: 'm', files: [{ path: 'f', content: 'x' }] }), 'NOT_FOUND');
 });
+
+test('contents: text as UTF-8, base64 text and bytes are the same blob; mismatched encodings are refused', async () => {
+  const { repo } = await newRepo('transport');
+  const text = 'same ✓ 佐藤\n';
+  const r = await repo.commit({
+    message: 'm',
+    files: [
+      { path: 'text.txt', content: text },
+      { path: 'explicit.txt', content: text, encoding: 'utf-8' },
+      { path: 'base64.txt', content: Buffer.from(text).toString('base64'), encoding: 'base64' },
+      { path: 'bytes.txt', content: new TextEncoder().encode(text) },
+    ],
+  });
+  const ids = new Set((await repo.readTree(r.tree)).map((e) => e.hash));
+  assert.equal(ids.size, 1, 'one blob for all four');
+  assert.equal(await (await repo.readFile({ ref: 'main', path: 'explicit.txt' })).text(), text);
+
+  const refused = [
+    [{ path: 'f', content: 'bad \ud800 surrogate' }, undefined],
+    [{ path: 'f', content: new Uint8Array([1]), encoding: 'base64' }, '/files/0/encoding'],
+    [{ path: 'f', content: 'x', encoding: 'latin1' }, '/files/0/encoding'],
+    [{ path: 'f', content: '%%%', encoding: 'base64' }, '/files/0/content'],
+    [{ path: 'f', content: 'x', delete: true }, '/files/0/content'],
+    [{ path: 'f', content: { bytes: [1] } }, '/files/0/content'],
+  ];
+  for (const [file, pointer] of refused) {
+    await assertRejectsUnchanged(storage, () => repo.commit({ message: 'm', files: [file] }), 'INVALID_INPUT', 10100, JSON.stringify(file));
+    if (pointer) assert.equal((await repo.commit({ message: 'm', files: [file] }).catch((e) => e)).pointer, pointer);
+  }
+});
