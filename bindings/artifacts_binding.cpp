@@ -4,7 +4,9 @@
 // JS layer passes in (so JS sees its own ArtifactsError class). Translation
 // only: no rule lives here.
 #include <emscripten/bind.h>
+#include <emscripten/heap.h>
 #include <emscripten/val.h>
+#include <malloc.h>
 
 #include <nlohmann/json.hpp>
 
@@ -214,6 +216,23 @@ class NamespaceBinding {
     return guard([&] { return artifacts_->call(method, argsJson); });
   }
 
+  // "commit" with the files' bytes beside the JSON: contents[i] is a
+  // Uint8Array (files[i]'s content) or null/undefined.
+  std::string commit(const std::string& argsJson, const val& contents) {
+    return guard([&] {
+      std::vector<std::optional<Bytes>> bytes;
+      if (!contents.isNull() && !contents.isUndefined()) {
+        const size_t n = contents["length"].as<size_t>();
+        bytes.resize(n);
+        for (size_t i = 0; i < n; ++i) {
+          const val item = contents[i];
+          if (!item.isNull() && !item.isUndefined()) bytes[i] = bytesFromJs(item);
+        }
+      }
+      return artifacts_->commit(argsJson, std::move(bytes));
+    });
+  }
+
   // Content reads answering a Blob ("readBlob", "readFile"): null, or
   // { type, bytes: Uint8Array } that JS wraps as new Blob([bytes], { type }).
   val readBytes(const std::string& method, const std::string& argsJson) {
@@ -266,6 +285,17 @@ std::string versions() {
 
 std::string errorCodes() { return errorCodesJson(); }
 
+// The wasm heap, for measurements (bench/commit-memory.mjs): the linear
+// memory's size, malloc's footprint high-water mark (the heap never shrinks:
+// what the busiest moment so far needed) and the bytes in use now.
+std::string heapStats() {
+  const struct mallinfo m = mallinfo();
+  return nlohmann::json{{"memoryBytes", emscripten_get_heap_size()},
+                        {"peakBytes", static_cast<size_t>(m.usmblks)},
+                        {"inUseBytes", static_cast<size_t>(m.uordblks)}}
+      .dump();
+}
+
 bool isPublicAddressText(const std::string& address) { return isPublicAddress(address); }
 
 }  // namespace
@@ -276,6 +306,7 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .constructor<val, val, std::string, std::string, std::string, val>()
       .function("call", &oa::bindings::NamespaceBinding::call)
       .function("readBytes", &oa::bindings::NamespaceBinding::readBytes)
+      .function("commit", &oa::bindings::NamespaceBinding::commit)
       .function("remoteUrl", &oa::bindings::NamespaceBinding::remoteUrl)
       .function("sweep", &oa::bindings::NamespaceBinding::sweep)
       .function("openGit", &oa::bindings::NamespaceBinding::openGit, emscripten::allow_raw_pointers())
@@ -301,5 +332,6 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .function("result", &oa::bindings::ImportJobBinding::result);
   emscripten::function("versions", &oa::bindings::versions);
   emscripten::function("errorCodes", &oa::bindings::errorCodes);
+  emscripten::function("heapStats", &oa::bindings::heapStats);
   emscripten::function("isPublicAddress", &oa::bindings::isPublicAddressText);
 }

@@ -207,6 +207,75 @@ export interface CommitMetadata {
   committedAt: number;
 }
 
+/** An author or committer of commit(). */
+export interface CommitIdentity {
+  /** Not empty; no "<", ">", newlines or other control characters; no leading or trailing space. */
+  name: string;
+  /** May be empty; the same characters as `name` are refused. */
+  email?: string;
+  /** Unix seconds. Default: now. */
+  date?: number;
+  /** Minutes east of UTC (e.g. 60 for +0100), at most 23:59 either way. Default 0. */
+  timezoneOffset?: number;
+}
+
+/** One file of commit(): written (text or bytes) or deleted. */
+export type CommitFile =
+  | {
+      /**
+       * Repo-relative, "/"-separated. Refused: empty, a leading or trailing "/", "//", "." or ".."
+       * segments, ".git" segments (also its NTFS and HFS+ aliases), NUL bytes, more than 4096 bytes.
+       */
+      path: string;
+      /** Text (UTF-8), base64 text with `encoding: "base64"`, or bytes. */
+      content: string | Uint8Array | ArrayBufferView | ArrayBuffer;
+      /** How a string `content` is read. Default "utf-8". */
+      encoding?: "utf-8" | "base64";
+      /** Mode 100755 (true) or 100644 (false). Default: the mode of the file replaced, else 100644. */
+      executable?: boolean;
+      delete?: false;
+    }
+  | {
+      path: string;
+      /** Deletes the file at `path` (it must exist and not be a directory); emptied directories go too. */
+      delete: true;
+    };
+
+export interface CommitParams {
+  /** "main" or "refs/heads/main". Default: the branch HEAD names (the default branch). A new branch starts from HEAD's commit. */
+  branch?: string;
+  /**
+   * The commit the branch must be at (40 lowercase hex), or 40 zeros: the branch must not exist yet.
+   * Otherwise ALREADY_EXISTS (the branch moved) and nothing changes. Omitted: no check.
+   */
+  expectedHead?: string;
+  /** Required, not blank; stored with a final newline added when it has none. */
+  message: string;
+  /** Default { name: "Artifacts", email: "artifacts@localhost", date: now }. */
+  author?: CommitIdentity;
+  /** Default: the author. */
+  committer?: CommitIdentity;
+  /** Allows a commit that leaves the tree as its parent's (refused by default, as `git commit` does). */
+  allowEmpty?: boolean;
+  /** At most 10,000, each path once, none below another; 32 MB per file and `limits.maxPackBytes` in all. */
+  files: CommitFile[];
+}
+
+export interface CommitResult {
+  /** The new commit's id. */
+  commit: string;
+  /** Its tree's id. */
+  tree: string;
+  /** Its parents: the branch's previous head, or HEAD's commit for a new branch; [] for a root commit. */
+  parents: string[];
+  /** The ref moved, e.g. "refs/heads/main". */
+  ref: string;
+  /** Its short name, e.g. "main". */
+  branch: string;
+  /** The branch's head before the commit; null when the commit created the branch. */
+  previous: string | null;
+}
+
 export interface ArtifactsRepoHandle extends Disposable {
   info(): Promise<RepoInfo>;
   createToken(scope?: "write" | "read", ttl?: number): Promise<CreateTokenResult>;
@@ -239,6 +308,15 @@ export interface ArtifactsRepoHandle extends Disposable {
    * ALREADY_EXISTS, FORK_IN_PROGRESS.
    */
   fork(name: string, opts?: ForkOptions): Promise<CreateRepoResult>;
+  /**
+   * Our extension: writes `files` as one commit on a branch, without a git client. Blobs, trees
+   * and the commit are built in the core and the branch moves with the same compare-and-swap as
+   * a push (lastPushAt moves too); a refused call changes nothing. INVALID_INPUT (arguments,
+   * paths, a path below a file, deleting a missing file, nothing to commit, a read-only repo
+   * with "repository is read-only"), ALREADY_EXISTS (expectedHead is not the branch's head),
+   * MEMORY_LIMIT (sizes), NOT_FOUND.
+   */
+  commit(params: CommitParams): Promise<CommitResult>;
 }
 
 export interface ArtifactsNamespace {

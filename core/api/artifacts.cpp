@@ -86,6 +86,10 @@ std::string Artifacts::call(const std::string& method, const std::string& argsJs
   return impl_->api.call(method, argsJson);
 }
 
+std::string Artifacts::commit(const std::string& argsJson, std::vector<std::optional<Bytes>> contents) {
+  return impl_->api.commit(argsJson, std::move(contents));
+}
+
 std::optional<BlobAnswer> Artifacts::readBytes(const std::string& method, const std::string& argsJson) {
   auto blob = impl_->api.readBytes(method, argsJson);
   if (!blob) return std::nullopt;

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "base/base64.h"
 #include "base/text.h"
 
 #include "open_artifacts/errors.h"
@@ -13,33 +14,6 @@ namespace oa {
 
 namespace {
 using nlohmann::json;
-
-
-std::optional<std::string> base64Decode(std::string_view in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    const int v = value(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
 
 std::string_view trimmed(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -85,11 +59,12 @@ std::optional<std::string> presentedToken(const std::map<std::string, std::strin
   };
   if (schemeIs("bearer")) return std::string(value.substr(7));
   if (schemeIs("basic")) {
-    auto decoded = base64Decode(value.substr(6));
-    if (!decoded) return std::string("invalid");
-    const size_t colon = decoded->find(':');
+    const auto bytes = decodeBase64(value.substr(6));
+    if (!bytes) return std::string("invalid");
+    const std::string decoded = bytesToString(*bytes);
+    const size_t colon = decoded.find(':');
     if (colon == std::string::npos) return std::string("invalid");
-    return decoded->substr(colon + 1);
+    return decoded.substr(colon + 1);
   }
   return std::string("invalid");
 }
@@ -266,7 +241,7 @@ GitHttpResponseHead GitHttpSession::finish() {
       head_.headers["Content-Type"] = std::string("application/x-") + service + "-result";
     } else {
       body_ = receive_->finish();
-      if (receive_->outcome().anyRefChanged) repos_.recordPush(*repo_);
+      if (receive_->outcome().anyRefChanged()) repos_.recordPush(*repo_);
       head_.headers["Content-Type"] = std::string("application/x-") + service + "-result";
     }
   } catch (const ArtifactsError& e) {

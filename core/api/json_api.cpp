@@ -2,10 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <initializer_list>
 
 #include "open_artifacts/errors.h"
 #include "git/store/repo_context.h"
+#include "base/base64.h"
 #include "base/time_format.h"
 
 namespace oa {
@@ -64,6 +67,13 @@ json optionsBag(const json& v, const char* what) {
 }
 
 json field(const json& bag, const char* key) { return bag.contains(key) ? bag.at(key) : json(); }
+
+// The same without a copy (file contents can be large): a null when absent.
+const json& fieldRef(const json& bag, const char* key) {
+  static const json kNull;
+  const auto it = bag.find(key);
+  return it == bag.end() ? kNull : *it;
+}
 
 std::string repoName(const json& v) {
   if (!v.is_string()) throw ArtifactsError(ErrorCode::InvalidRepoName, "Invalid repo name: name is required", "/name");
@@ -286,8 +296,139 @@ std::optional<ContentBlob> readFile(ArtifactsService& s, const json& args) {
   return withRepo(s, args, [&](ContentReads& r) { return r.readFile(ref, path); });
 }
 
-json parseArgs(const std::string& argsJson) {
-  if (argsJson.size() > kMaxArgumentBytes) throw ArtifactsError(ErrorCode::InvalidInput, "arguments too large");
+// ---- The commit API (commit_request.h): JSON types here, rules there.
+
+[[noreturn]] void invalidField(const std::string& message, const std::string& pointer) {
+  throw ArtifactsError(ErrorCode::InvalidInput, message, pointer);
+}
+
+// A field misspelt would be ignored, and an ignored `expectedHead` is a
+// compare-and-swap silently not done: unknown fields are refused.
+void onlyFields(const json& bag, std::initializer_list<const char*> known, const std::string& at) {
+  for (const auto& item : bag.items()) {
+    bool ok = false;
+    for (const char* k : known) ok |= item.key() == k;
+    if (!ok) invalidField("unknown field " + item.key(), at + "/" + item.key());
+  }
+}
+
+std::optional<std::string> optionalString(const json& bag, const char* key, const std::string& at) {
+  const json v = field(bag, key);
+  if (absent(v)) return std::nullopt;
+  if (!v.is_string()) invalidField(std::string(key) + " must be a string", at + "/" + key);
+  return v.get<std::string>();
+}
+
+std::optional<bool> optionalBool(const json& bag, const char* key, const std::string& at) {
+  const json v = field(bag, key);
+  if (absent(v)) return std::nullopt;
+  if (!v.is_boolean()) invalidField(std::string(key) + " must be a boolean", at + "/" + key);
+  return v.get<bool>();
+}
+
+std::optional<int64_t> optionalInteger(const json& bag, const char* key, const std::string& at) {
+  const json v = field(bag, key);
+  if (absent(v)) return std::nullopt;
+  const auto n = integerArg(v);
+  if (!n) invalidField(std::string(key) + " must be an integer", at + "/" + key);
+  return n;
+}
+
+std::optional<CommitIdentity> identityArg(const json& bag, const char* key) {
+  const std::string at = std::string("/") + key;
+  const json v = field(bag, key);
+  if (absent(v)) return std::nullopt;
+  if (!v.is_object()) invalidField(std::string(key) + " must be an object {name, email, date?, timezoneOffset?}", at);
+  onlyFields(v, {"name", "email", "date", "timezoneOffset"}, at);
+  CommitIdentity who;
+  who.name = optionalString(v, "name", at).value_or("");
+  who.email = optionalString(v, "email", at).value_or("");
+  who.date = optionalInteger(v, "date", at);
+  if (const auto offset = optionalInteger(v, "timezoneOffset", at)) {
+    // Out of int32 range is out of the rule's range too: keep it out.
+    who.timezoneOffset = static_cast<int32_t>(std::max<int64_t>(INT32_MIN, std::min<int64_t>(INT32_MAX, *offset)));
+  }
+  return who;
+}
+
+FileChange fileArg(json& v, size_t i, std::optional<Bytes> attached) {
+  const std::string at = "/files/" + std::to_string(i);
+  if (!v.is_object()) invalidField("each file must be an object {path, content?, encoding?, executable?, delete?}", at);
+  onlyFields(v, {"path", "content", "encoding", "executable", "delete"}, at);
+  FileChange file;
+  file.path = optionalString(v, "path", at).value_or("");
+  file.executable = optionalBool(v, "executable", at);
+  const json& content = fieldRef(v, "content");
+  const auto encoding = optionalString(v, "encoding", at);
+  if (optionalBool(v, "delete", at).value_or(false)) {
+    if (!absent(content) || attached) invalidField("a deleted file takes no content", at + "/content");
+    if (encoding) invalidField("a deleted file takes no encoding", at + "/encoding");
+    return file;
+  }
+  if (attached) {
+    if (!absent(content)) invalidField("content is given twice (as text and as bytes)", at + "/content");
+    if (encoding) invalidField("encoding applies to text content only", at + "/encoding");
+    file.content = std::move(attached);
+    return file;
+  }
+  if (!content.is_string()) {
+    invalidField(absent(content) ? "content is required (or delete: true)" : "content must be a string or bytes",
+                 at + "/content");
+  }
+  // Moved out: each file's text is freed once it is bytes, not with the whole document.
+  const std::string text = std::move(v.at("content").get_ref<std::string&>());
+  if (!encoding || *encoding == "utf-8") {
+    file.content = stringToBytes(text);
+  } else if (*encoding == "base64") {
+    file.content = decodeBase64(text);
+    if (!file.content) invalidField("content is not valid base64", at + "/content");
+  } else {
+    invalidField("encoding must be \"utf-8\" or \"base64\"", at + "/encoding");
+  }
+  return file;
+}
+
+// Takes the file contents out of `args`.
+CommitRequest commitRequest(json& args, std::vector<std::optional<Bytes>>& contents) {
+  if (args.size() < 3 || !args[2].is_object()) {
+    invalidField("commit arguments must be an object {branch?, message, files, ...}", "");
+  }
+  json& bag = args[2];
+  onlyFields(bag, {"branch", "expectedHead", "message", "author", "committer", "allowEmpty", "files"}, "");
+  CommitRequest request;
+  request.branch = optionalString(bag, "branch", "");
+  request.expectedHead = optionalString(bag, "expectedHead", "");
+  request.message = optionalString(bag, "message", "").value_or("");
+  request.author = identityArg(bag, "author");
+  request.committer = identityArg(bag, "committer");
+  request.allowEmpty = optionalBool(bag, "allowEmpty", "").value_or(false);
+  if (!bag.contains("files") || !bag["files"].is_array()) invalidField("files must be an array", "/files");
+  json& files = bag["files"];
+  for (size_t i = files.size(); i < contents.size(); ++i) {
+    if (contents[i]) invalidField("bytes were given for a file that is not in files", "/files");
+  }
+  request.files.reserve(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::optional<Bytes> attached = i < contents.size() ? std::move(contents[i]) : std::nullopt;
+    request.files.push_back(fileArg(files[i], i, std::move(attached)));
+  }
+  return request;
+}
+
+json commitResult(const CommitOutcome& outcome) {
+  json parents = json::array();
+  for (const auto& p : outcome.parents) parents.push_back(p.hex());
+  const std::string& ref = outcome.update.ref;
+  return json{{"commit", outcome.update.after.hex()},
+              {"tree", outcome.tree.hex()},
+              {"parents", std::move(parents)},
+              {"ref", ref},
+              {"branch", ref.substr(std::string("refs/heads/").size())},
+              {"previous", outcome.update.before.isZero() ? json(nullptr) : json(outcome.update.before.hex())}};
+}
+
+json parseArgs(const std::string& argsJson, uint64_t maxBytes = kMaxArgumentBytes) {
+  if (argsJson.size() > maxBytes) throw ArtifactsError(ErrorCode::InvalidInput, "arguments too large");
   json args = json::parse(argsJson, nullptr, /*allow_exceptions=*/false);
   if (!args.is_array()) throw ArtifactsError(ErrorCode::InvalidInput, "arguments must be a JSON array");
   return args;
@@ -363,6 +504,18 @@ std::string JsonApi::createdRepo(const CreatedRepo& created) {
   return createdRepoJson(service_, created).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::string JsonApi::commit(const std::string& argsJson, std::vector<std::optional<Bytes>> contents) {
+  // Contents may travel inside the JSON (as text or base64): the arguments
+  // may be as large as the commit's limit allows, escaped.
+  const uint64_t maxBytes = kMaxArgumentBytes + 2 * std::min<uint64_t>(service_.commitLimits().maxTotalBytes, UINT32_MAX);
+  json args = parseArgs(argsJson, maxBytes);
+  const std::string name = repoName(arg(args, 0));
+  const std::string id = handleId(arg(args, 1));
+  CommitRequest request = commitRequest(args, contents);
+  args = json();  // the contents are in `request` now
+  return commitResult(service_.commit(name, id, request)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::optional<ContentBlob> JsonApi::readBytes(const std::string& method, const std::string& argsJson) {
   const json args = parseArgs(argsJson);
   if (method == "readBlob") return readBlob(service_, args);
@@ -371,6 +524,7 @@ std::optional<ContentBlob> JsonApi::readBytes(const std::string& method, const s
 }
 
 std::string JsonApi::call(const std::string& method, const std::string& argsJson) {
+  if (method == "commit") return commit(argsJson, {});
   const json args = parseArgs(argsJson);
   json result;
   if (method == "create") {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "artifacts/artifacts_service.h"
 #include "artifacts/content_reads.h"
@@ -32,6 +33,15 @@ class JsonApi {
   // "readCommit", "log" (spec §2.4).
   // Throws ArtifactsError; INVALID_INPUT for an unknown method.
   std::string call(const std::string& method, const std::string& argsJson);
+
+  // "commit" [name, repoId, {branch?, expectedHead?, message, author?,
+  // committer?, allowEmpty?, files: [{path, content?, encoding?, executable?,
+  // delete?}]}] (commit_request.h): a file's content is a string, UTF-8 text
+  // or, with encoding "base64", bytes. A host that can pass bytes as they
+  // are hands file i's content in `contents[i]` instead (and leaves
+  // `content` out): no base64 round trip. Answers {commit, tree, parents,
+  // ref, branch, previous}. call("commit", ...) is this without `contents`.
+  std::string commit(const std::string& argsJson, std::vector<std::optional<Bytes>> contents);
 
   // The content reads that answer a Blob: "readBlob" [name, repoId, hash] and
   // "readFile" [name, repoId, {ref, path}]. The bytes stay binary (no JSON or

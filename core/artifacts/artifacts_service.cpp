@@ -188,18 +188,34 @@ RepoRecord ArtifactsService::readyRepo(const std::string& name, const std::strin
   return namespace_.readyHandle(name, repoId);
 }
 
+CommitLimits ArtifactsService::commitLimits() const {
+  const git::IngestLimits limits = ingestLimits();
+  return CommitLimits{limits.maxObjectSize, limits.maxPackBytes};
+}
+
+CommitOutcome ArtifactsService::commit(const std::string& name, const std::string& repoId, CommitRequest& request) {
+  checkCommitRequest(request, commitLimits());
+  CommitOutcome outcome = repoOf(readyRepo(name, repoId)).commit(request);
+  namespace_.recordPush(name, repoId);
+  return outcome;
+}
+
 // ---- Git.
 
 RepoService* ArtifactsService::repoNamed(const std::string& name) {
   if (!isValidRepoName(name)) return nullptr;
   const auto record = thenRelease(*this, [&] { return namespace_.find(name); });
   if (!record) return nullptr;
-  RepoService& service = repo(record->id);
+  return &repoOf(*record);
+}
+
+RepoService& ArtifactsService::repoOf(const RepoRecord& record) {
+  RepoService& service = repo(record.id);
   // A store made before repos kept their identity gets one from its record.
   if (!service.identity()) {
-    service.writeIdentity(RepoIdentity{config().name, record->id, record->name, record->readOnly, record->status});
+    service.writeIdentity(RepoIdentity{config().name, record.id, record.name, record.readOnly, record.status});
   }
-  return &service;
+  return service;
 }
 
 void ArtifactsService::recordPush(RepoService& pushed) {

@@ -58,6 +58,12 @@ class ArtifactsService : public RepoDirectory {
   bool revokeToken(const std::string& name, const std::string& repoId, const std::string& tokenOrId);
   // A ready repo named by a handle (NOT_FOUND, or *_IN_PROGRESS).
   RepoRecord readyRepo(const std::string& name, const std::string& repoId);
+  // The commit API (commit_request.h, commit_writer.h): the request is
+  // checked first, then the handle (ready), then the commit is written on
+  // the repo side; like a push, it moves lastPushAt and updatedAt.
+  CommitOutcome commit(const std::string& name, const std::string& repoId, CommitRequest& request);
+  // The limits of one commit: a pushed object's size per file, a pushed pack's in all.
+  CommitLimits commitLimits() const;
 
   // ---- Fork and import (fork_job.h, import_job.h) build on these.
   PendingRepo beginRepo(const std::string& name, const CreateRepoOptions& options, RepoStatus status,
@@ -70,6 +76,9 @@ class ArtifactsService : public RepoDirectory {
 
   // ---- The repo side, by id.
   RepoService& repo(const std::string& repoId);
+  // The same for a registered repo, whose store then knows its identity (the
+  // read-only flag, for git auth and commits), even one made before stores kept it.
+  RepoService& repoOf(const RepoRecord& record);
   // The stores a repo borrows objects from, nearest first (RepoStore::alternate).
   std::vector<ChunkedStore*> alternatesOf(const std::string& repoId);
   // Everything the git code needs for one repo, its alternates included.

@@ -103,7 +103,7 @@ GitAccess RepoService::authorizeGit(const std::optional<std::string>& token, boo
   }
   if (write && self->readOnly) {
     out.status = 403;
-    out.message = "repository is read-only";
+    out.message = kReadOnlyMessage;
     return out;
   }
   return out;
@@ -111,6 +111,14 @@ GitAccess RepoService::authorizeGit(const std::optional<std::string>& token, boo
 
 std::unique_ptr<git::RepoContext> RepoService::openContext() {
   return std::make_unique<git::RepoContext>(store_, alternates_ ? alternates_() : std::vector<KvStore*>{});
+}
+
+CommitOutcome RepoService::commit(CommitRequest& request) {
+  const auto self = identity();
+  if (self && self->readOnly) throw ArtifactsError(ErrorCode::InvalidInput, kReadOnlyMessage);
+  // A context of its own: a failed commit leaves objects it believes stored (commit_writer.h).
+  const auto context = openContext();
+  return writeCommit(*context, request, limits_.maxRepoBytes, host_.nowMs() / 1000);
 }
 
 }  // namespace oa

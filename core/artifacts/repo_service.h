@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "artifacts/commit_writer.h"
 #include "artifacts/repo_registry.h"
 #include "artifacts/token_store.h"
 #include "base/chunked_store.h"
@@ -31,6 +32,10 @@ struct RepoIdentity {
   bool readOnly = false;
   RepoStatus status = RepoStatus::Creating;
 };
+
+// What a write to a read-only repo is refused with (a push: HTTP 403; the
+// commit API: INVALID_INPUT).
+constexpr const char* kReadOnlyMessage = "repository is read-only";
 
 // The outcome of authenticating a git request (DESIGN.md "Git auth").
 struct GitAccess {
@@ -63,6 +68,10 @@ class RepoService {
 
   // Everything the git code needs for this repo, its alternates included.
   std::unique_ptr<git::RepoContext> openContext();
+  // A commit of `request` (checked with checkCommitRequest()) onto a branch,
+  // written in one batch (commit_writer.h), dated now where it names no
+  // date. INVALID_INPUT (kReadOnlyMessage) on a read-only repo.
+  CommitOutcome commit(CommitRequest& request);
   const git::IngestLimits& ingestLimits() const { return limits_; }
   ChunkedStore& store() { return store_; }
 

@@ -17,6 +17,25 @@ function keepTypeMismatches(_key, value) {
   return value;
 }
 
+const utf8 = new TextEncoder();
+
+// A commit() file's content as bytes: a typed array, DataView or ArrayBuffer
+// as it is, text (without an encoding, or "utf-8") as UTF-8. Undefined for
+// anything else, and for text with lone surrogates (no UTF-8 for them: the
+// core refuses it rather than store U+FFFD).
+function contentBytes(file) {
+  if (file === null || typeof file !== 'object') return undefined;
+  const { content, encoding } = file;
+  if (typeof content === 'string') {
+    const plain = encoding === undefined || encoding === 'utf-8';
+    return plain && content.isWellFormed?.() !== false ? utf8.encode(content) : undefined;
+  }
+  if (content instanceof Uint8Array) return content;
+  if (ArrayBuffer.isView(content)) return new Uint8Array(content.buffer, content.byteOffset, content.byteLength);
+  if (content instanceof ArrayBuffer) return new Uint8Array(content);
+  return undefined;
+}
+
 // Objects a fork copies between yields to the event loop.
 const FORK_STEP_OBJECTS = 4096;
 
@@ -87,6 +106,33 @@ export function createArtifactsWith(loadCore, options = {}) {
     return result === null ? null : new Blob([result.bytes], { type: result.type });
   }
 
+  // commit(): file contents travel beside the JSON as Uint8Arrays (bytes as
+  // they are, text as its UTF-8), so the core holds one copy of each instead
+  // of the JSON text, its parsed form and the bytes. Anything else (base64
+  // text, a content of the wrong type) stays in the JSON for the core to take
+  // or refuse.
+  async function commitFiles(_method, [name, id, args]) {
+    const ns = await namespaceCore();
+    const contents = [];
+    let json = args;
+    if (args !== null && typeof args === 'object' && Array.isArray(args.files)) {
+      const files = args.files.map((file, i) => {
+        const bytes = contentBytes(file);
+        if (bytes === undefined) return file;
+        contents[i] = bytes;
+        const { content, ...rest } = file;
+        if (typeof content === 'string') delete rest.encoding; // "utf-8", applied here
+        return rest;
+      });
+      json = { ...args, files };
+    }
+    try {
+      return JSON.parse(ns.commit(JSON.stringify([name, id, json], keepTypeMismatches), contents));
+    } catch (e) {
+      throw checkTrap(e);
+    }
+  }
+
   // A long core job (fork; import in import.js) runs in steps; between them
   // the event loop serves other requests, which see the repo *_IN_PROGRESS.
   async function runFork(method, args) {
@@ -150,6 +196,10 @@ export function createArtifactsWith(loadCore, options = {}) {
     }
     fork(name, opts) {
       return this.#call('fork', [name, opts], runFork);
+    }
+    // Our extension: writes files as one commit on a branch, without a git client.
+    commit(args) {
+      return this.#call('commit', [args], commitFiles);
     }
     // Like the Workers RPC stub: releases the handle (it holds no other resource).
     [dispose]() {

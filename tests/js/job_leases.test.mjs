@@ -44,8 +44,9 @@ test('an import killed with SIGKILL is reclaimed by another process once its lea
   const storage = new SqliteStorage(dir);
   t.after(() => storage.close());
   const artifacts = createArtifacts({ storage, host });
-  // Wait until the other process has registered its target.
-  for (let i = 0; (await codeOf(artifacts.get('stuck'))) !== 'IMPORT_IN_PROGRESS'; i++) {
+  // Wait until the other process has registered its target and written its
+  // store (two batches: the registry's, then the store's).
+  for (let i = 0; (await codeOf(artifacts.get('stuck'))) !== 'IMPORT_IN_PROGRESS' || storage.repoIds().length === 0; i++) {
     assert.ok(i < 200, 'the import registered its target');
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -9,6 +9,7 @@ import {
   ArtifactsError as OurError,
   type ArtifactsNamespace,
   type ArtifactsRepoHandle,
+  type CommitResult,
   type ImportProgress,
 } from "open-artifacts";
 
@@ -92,6 +93,24 @@ export async function shapes(): Promise<void> {
     source: { url: "https://example.test/owner/repo.git", branch: "main", depth: 1 },
     target: { name: "imported", opts: { description: "from a remote", readOnly: false } },
   });
+  // Our extension: commits without a git client, text or bytes per file.
+  const committed: CommitResult = await handle.commit({
+    branch: "main",
+    expectedHead: "0".repeat(40),
+    message: "add files",
+    author: { name: "A", email: "a@example.com", date: 1700000000, timezoneOffset: 60 },
+    files: [
+      { path: "README.md", content: "# hello\n" },
+      { path: "run.sh", content: "IyEvYmluL3No", encoding: "base64", executable: true },
+      { path: "data.bin", content: new Uint8Array([1, 2, 3]) },
+      { path: "old.txt", delete: true },
+    ],
+  });
+  const previous: string | null = committed.previous;
+  // @ts-expect-error a deleted file takes no content
+  await handle.commit({ message: "m", files: [{ path: "x", delete: true, content: "x" }] });
+  // @ts-expect-error message is required
+  await handle.commit({ files: [] });
   // Our extension: a second, optional argument with a progress callback.
   const phases: Array<ImportProgress["phase"]> = [];
   await ours.import(
@@ -99,7 +118,7 @@ export async function shapes(): Promise<void> {
     { onProgress: (p) => phases.push(p.phase) && p.bytesReceived + p.objectsReceived >= 0 },
   );
   handle[Symbol.dispose]();
-  void [listed, info, tokens, revoked, blob, tree, commit, file, history, fromHead, forked, imported];
+  void [listed, info, tokens, revoked, blob, tree, commit, file, history, fromHead, forked, imported, previous];
 }
 
 // Our error class satisfies the binding's ArtifactsError interface.

@@ -4,9 +4,6 @@
 
 namespace oa::git {
 
-namespace {
-}  // namespace
-
 std::optional<CommitView> parseCommit(std::string_view data) {
   CommitView out;
   size_t pos = 0;
@@ -57,6 +54,18 @@ std::optional<CommitView> parseCommit(std::string_view data) {
   if (hasAuthor) out.author = parseSignature(author);
   if (hasCommitter) out.committer = parseSignature(committer);
   return out;
+}
+
+Bytes encodeCommit(const CommitFields& commit) {
+  std::string text;
+  text.reserve(commit.message.size() + 256 + commit.parents.size() * 48);
+  text.append("tree ").append(commit.tree.hex()).push_back('\n');
+  for (const auto& parent : commit.parents) text.append("parent ").append(parent.hex()).push_back('\n');
+  text.append("author ").append(formatSignature(commit.author)).push_back('\n');
+  text.append("committer ").append(formatSignature(commit.committer)).push_back('\n');
+  text.push_back('\n');
+  text.append(commit.message);
+  return stringToBytes(text);
 }
 
 }  // namespace oa::git

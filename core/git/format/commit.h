@@ -1,5 +1,6 @@
-// The one commit parser: every reader of commits (ingest's links, the object
-// walk, content reads) goes through parseCommit(). Rules follow git's own
+// The commit codec. The one commit parser: every reader of commits (ingest's
+// links, the object walk, content reads) goes through parseCommit();
+// encodeCommit() writes the commits the server makes itself (the commit API). Rules follow git's own
 // reader (parse_commit_buffer() and the header scan of `git log`):
 // - "tree <id>\n" must open the object, followed by more bytes;
 // - "parent <id>\n" lines follow it directly; a malformed one fails the parse;
@@ -34,5 +35,18 @@ struct CommitView {
 // nullopt when the bytes are not a commit git would read.
 std::optional<CommitView> parseCommit(std::string_view data);
 inline std::optional<CommitView> parseCommit(const Bytes& data) { return parseCommit(textOf(data)); }
+
+// What encodeCommit() writes: no encoding header (the message is UTF-8).
+struct CommitFields {
+  ObjectId tree;
+  std::vector<ObjectId> parents;
+  Signature author;     // formatSignature() rules
+  Signature committer;
+  std::string_view message;  // written as given, after the headers' empty line
+};
+
+// "tree <id>\n", "parent <id>\n"..., "author ...\n", "committer ...\n",
+// "\n", message: the bytes `git commit-tree` writes for the same fields.
+Bytes encodeCommit(const CommitFields& commit);
 
 }  // namespace oa::git

@@ -76,4 +76,17 @@ std::optional<Signature> parseSignature(std::string_view value) {
   return sig;
 }
 
+std::string formatSignature(const Signature& signature) {
+  const int32_t offset = signature.offsetMinutes;
+  const uint32_t minutes = static_cast<uint32_t>(offset < 0 ? -static_cast<int64_t>(offset) : offset);
+  std::string zone = offset < 0 ? "-" : "+";
+  const uint32_t hhmm = minutes / 60 * 100 + minutes % 60;
+  for (uint32_t unit = 1000; unit; unit /= 10) zone.push_back(static_cast<char>('0' + hhmm / unit % 10));
+  std::string out;
+  out.reserve(signature.name.size() + signature.email.size() + 32);
+  out.append(signature.name).append(" <").append(signature.email).append("> ");
+  out.append(std::to_string(signature.time)).append(" ").append(zone);
+  return out;
+}
+
 }  // namespace oa::git

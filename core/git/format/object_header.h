@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "git/format/object_id.h"
@@ -42,5 +43,10 @@ struct Signature {
 // nullopt when `value` (the line after "author " etc., without its "\n") has
 // no "<...>" email: git shows such an identity as empty, libgit2 refuses it.
 std::optional<Signature> parseSignature(std::string_view value);
+
+// The identity line's value as git writes it: "Name <email> <secs> <+|-hhmm>".
+// The caller keeps '<', '>' and newlines out of the name and the email (git
+// fsck refuses them) and the zone within +-99:59.
+std::string formatSignature(const Signature& signature);
 
 }  // namespace oa::git

@@ -1,5 +1,6 @@
-// The one tree parser: every reader of trees (ingest's links, the object
-// walk, fork visibility, content reads) goes through TreeParser. An entry is
+// The tree codec. The one tree parser: every reader of trees (ingest's links,
+// the object walk, fork visibility, content reads) goes through TreeParser;
+// encodeTree() writes trees the server makes itself (the commit API). An entry is
 // "<octal mode> <name>\0<20-byte id>", validated as git reads it
 // (decode_tree_entry()): the mode is one or more octal digits, the name is
 // not empty, the id is complete. libgit2 also refuses modes above 0177777
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -93,5 +95,23 @@ class TreeParser {
 
 // The whole tree; nullopt when any entry is malformed.
 std::optional<std::vector<TreeEntryView>> parseTree(std::string_view data);
+
+// An entry to write: one path segment (not empty, no '/' or NUL), a
+// canonical mode and the object's id.
+struct TreeItem {
+  std::string name;
+  uint32_t mode = 0100644;
+  ObjectId id;
+  bool isTree() const { return canonicalMode(mode) == 0040000; }
+};
+
+// git's order of tree entries (base_name_compare()): names compared bytewise,
+// a tree's name as if it ended in '/' ("a.txt" < "a/" < "a0").
+bool treeOrderBefore(const TreeItem& a, const TreeItem& b);
+
+// A tree object's content as git writes it: the entries in treeOrderBefore()
+// order, each "<octal mode without leading zeros> <name>\0<20-byte id>"
+// (trees are "40000"). Names must be unique and valid (see TreeItem).
+Bytes encodeTree(std::vector<TreeItem> entries);
 
 }  // namespace oa::git

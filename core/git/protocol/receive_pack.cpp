@@ -292,18 +292,16 @@ void ReceivePack::applyUpdates() {
     checkShallowUpdates();
     checkConnectivity();
   }
-  // Compare-and-swap against the refs as they are now. The batch expects every
-  // ref it moves to be unchanged when it commits (another process sharing the
-  // store may push meanwhile); a lost race compares again.
+  // Compare-and-swap against the refs as they are now (RefStore::holds). The
+  // batch also expects every ref it moves to be unchanged when it commits
+  // (another process sharing the store may push meanwhile); a lost race
+  // compares again.
   std::vector<std::string> checked;
   for (const auto& c : commands_) checked.push_back(c.error);
   retryOnConflict([&] {
     for (size_t i = 0; i < commands_.size(); ++i) commands_[i].error = checked[i];
     for (auto& c : commands_) {
-      if (!c.error.empty()) continue;
-      const auto current = repo_.refs().get(c.ref);
-      const ObjectId currentId = current ? *current : ObjectId{};
-      if (currentId != c.oldId) c.error = "stale ref";
+      if (c.error.empty() && !repo_.refs().holds(c.ref, c.oldId)) c.error = "stale ref";
     }
     bool anyFailed = false;
     for (const auto& c : commands_) anyFailed |= !c.error.empty();
@@ -313,14 +311,15 @@ void ReceivePack::applyUpdates() {
       }
     }
     WriteBatch batch;
-    outcome_.anyRefChanged = false;
+    std::vector<RefUpdate> updated;
     for (const auto& c : commands_) {
       if (!c.error.empty() || c.oldId == c.newId) continue;
       repo_.refs().stageExpected(batch, c.ref, c.oldId.isZero() ? std::nullopt : std::optional<ObjectId>(c.oldId));
       repo_.refs().stage(batch, c.ref, c.newId.isZero() ? std::nullopt : std::optional<ObjectId>(c.newId));
-      outcome_.anyRefChanged = true;
+      updated.push_back(RefUpdate{c.ref, c.oldId, c.newId});
     }
     if (!batch.empty()) repo_.store().commit(batch);
+    outcome_.updated = std::move(updated);
   });
 }
 
@@ -360,7 +359,7 @@ std::unique_ptr<ResponseBody> ReceivePack::finish() {
   }
   applyUpdates();
   // As git discards its quarantine: a push that moved no ref keeps no objects.
-  if (!outcome_.anyRefChanged) giveUpPack();
+  if (!outcome_.anyRefChanged()) giveUpPack();
   phase_ = Phase::Done;
   return bufferBody(report());
 }

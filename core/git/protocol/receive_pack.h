@@ -29,7 +29,8 @@ struct RefCommand {
 };
 
 struct PushOutcome {
-  bool anyRefChanged = false;
+  std::vector<RefUpdate> updated;  // in command order (what a `pushed` event reports)
+  bool anyRefChanged() const { return !updated.empty(); }
 };
 
 class ReceivePack {

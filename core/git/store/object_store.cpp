@@ -130,6 +130,12 @@ void ObjectStore::stageStoredBytes(WriteBatch& batch, uint64_t total) {
   batch.put(kStoredBytesKey, std::move(value));
 }
 
+void ObjectStore::requireWithinRepoLimit(uint64_t totalBytes, uint64_t maxRepoBytes) {
+  if (totalBytes <= maxRepoBytes) return;
+  throw ArtifactsError(ErrorCode::MemoryLimit, "the repository's stored size exceeds the limit of " +
+                                                   std::to_string(maxRepoBytes) + " bytes");
+}
+
 StoredObject ObjectStore::wholeObject(ObjectType type, const Bytes& data) {
   StoredObject out;
   out.type = type;

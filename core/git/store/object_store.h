@@ -85,6 +85,11 @@ class ObjectStore {
   // batch, so it is exact after any crash. Checked against the repo quota.
   uint64_t storedBytes();
   void stageStoredBytes(WriteBatch& batch, uint64_t total);
+  // What one record counts in storedBytes(): its compressed bytes and a
+  // share of per-row overhead.
+  static uint64_t recordBytes(const StoredObject& object) { return object.compressed.size() + 64; }
+  // MEMORY_LIMIT when a repo would store more than `maxRepoBytes`.
+  static void requireWithinRepoLimit(uint64_t totalBytes, uint64_t maxRepoBytes);
   // Makes a whole-object record for data the server produced itself.
   static StoredObject wholeObject(ObjectType type, const Bytes& data);
 

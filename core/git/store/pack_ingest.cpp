@@ -84,7 +84,7 @@ void PackIngest::flush() {
   // and are not lost from the counter.
   repoBytesAtFlush_ = objects_.storedBytes();
   const uint64_t adding = storedBytes_ - flushedBytes_;
-  if (repoBytesAtFlush_ + adding > limits_.maxRepoBytes) overLimit("the repository's stored size", limits_.maxRepoBytes);
+  ObjectStore::requireWithinRepoLimit(repoBytesAtFlush_ + adding, limits_.maxRepoBytes);
   if (adding > 0) objects_.stageStoredBytes(batch_, repoBytesAtFlush_ + adding);
   kv_.commit(batch_);
   repoBytesAtFlush_ += adding;
@@ -150,11 +150,9 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
     rec.compressed = entry.compressed;
   }
   weightOf_[id] = rec.chainWeight;
-  const uint64_t recordBytes = rec.compressed.size() + 64;
+  const uint64_t recordBytes = ObjectStore::recordBytes(rec);
   storedBytes_ += recordBytes;
-  if (repoBytesAtFlush_ + (storedBytes_ - flushedBytes_) > limits_.maxRepoBytes) {
-    overLimit("the repository's stored size", limits_.maxRepoBytes);
-  }
+  ObjectStore::requireWithinRepoLimit(repoBytesAtFlush_ + (storedBytes_ - flushedBytes_), limits_.maxRepoBytes);
   batchBytes_ += recordBytes;
   objects_.stage(batch_, id, rec);
   written_.push_back(id);

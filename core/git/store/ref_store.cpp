@@ -77,6 +77,11 @@ std::vector<Ref> RefStore::list(const std::string& prefix) {
   return out;
 }
 
+bool RefStore::holds(const std::string& name, const ObjectId& expected) {
+  const auto current = get(name);
+  return current ? *current == expected : expected.isZero();
+}
+
 void RefStore::stage(WriteBatch& batch, const std::string& name, const std::optional<ObjectId>& id) {
   if (id) batch.put(kRefPrefix + name, id->hex());
   else batch.remove(kRefPrefix + name);

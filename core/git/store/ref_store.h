@@ -18,6 +18,14 @@ struct Ref {
   ObjectId id;
 };
 
+// A ref that moved: what a push or a commit reports (the zero id: absent
+// before, or deleted).
+struct RefUpdate {
+  std::string ref;
+  ObjectId before;
+  ObjectId after;
+};
+
 // git check-ref-format for a full ref name pushed by a client ("refs/...").
 bool isValidRefName(std::string_view name);
 
@@ -34,6 +42,11 @@ class RefStore {
   std::optional<ObjectId> resolve(const std::string& name);
   // All refs under `prefix`, sorted by name.
   std::vector<Ref> list(const std::string& prefix = "refs/");
+  // The compare of every ref update's compare-and-swap (a push's, a
+  // commit's): the ref is at `expected` right now (the zero id: absent).
+  // Callers check it just before committing the batch that moves the ref,
+  // with nothing in between that yields, so no other update slips in.
+  bool holds(const std::string& name, const ObjectId& expected);
   // Stage setting (or, with nullopt, deleting) a ref. The batch also moves
   // the ref epoch.
   void stage(WriteBatch& batch, const std::string& name, const std::optional<ObjectId>& id);

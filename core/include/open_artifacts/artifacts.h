@@ -99,8 +99,15 @@ class Artifacts {
 
   // Namespace methods ("create", "get", "list", "delete") and repo-handle
   // methods ([name, repoId, ...]: "info", "createToken", "listTokens",
-  // "revokeToken", "readTree", "readCommit", "log"): JSON args in, JSON out.
+  // "revokeToken", "readTree", "readCommit", "log", "commit"): JSON args in,
+  // JSON out.
   std::string call(const std::string& method, const std::string& argsJson);
+  // "commit" [name, repoId, {branch?, expectedHead?, message, author?,
+  // committer?, allowEmpty?, files}] (our extension: files written without a
+  // git client, the branch moved as a push moves it), with file contents as
+  // bytes: contents[i] is files[i]'s content, which then has no `content`
+  // field. Answers {commit, tree, parents, ref, branch, previous}.
+  std::string commit(const std::string& argsJson, std::vector<std::optional<Bytes>> contents);
   // "readBlob" and "readFile": nullopt is the JS null.
   std::optional<BlobAnswer> readBytes(const std::string& method, const std::string& argsJson);
   // {"method","path","query","headers":{...}} of a request under /git/.

@@ -1,14 +1,16 @@
-// parseCommit() against git: every case is written byte for byte with
-// `git hash-object --literally`, and the parser must read it as
+// The commit codec against git. parseCommit(): every case is written byte
+// for byte with `git hash-object --literally`, and the parser must read it as
 // `git show --format=...` does (tree, parents, identities, dates and zones,
 // encoding) or refuse it where git refuses it; the message is the stored
-// bytes after the first empty line.
+// bytes after the first empty line. encodeCommit(): the commit
+// `git commit-tree` makes from the same fields, to the byte.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "git/format/commit.h"
+#include "git/format/sha1.h"
 #include "git_oracle.h"
 
 namespace oa::git {
@@ -197,6 +199,65 @@ TEST_F(CommitParserTest, SpotChecks) {
   auto fromBytes = parseCommit(asBytes);
   ASSERT_TRUE(fromBytes);
   EXPECT_EQ(fromBytes->message.size(), 3u);
+}
+
+TEST_F(CommitParserTest, EncodedCommitsAreTheCommitsCommitTreeWrites) {
+  struct Case {
+    std::vector<int> parents;
+    std::string author, authorDate, committer, committerDate, message;
+    Signature authorSig, committerSig;
+  };
+  const std::vector<Case> cases = {
+      {{}, "A U Thor <author@example.com>", "@1700000000 +0000", "C O Mitter <c@example.com>", "@1700000500 +0000",
+       "root\n", {"A U Thor", "author@example.com", 1700000000, 0}, {"C O Mitter", "c@example.com", 1700000500, 0}},
+      {{0}, "Zoë 佐藤 <zoë@例え.jp>", "@1700000500 +0930", "Bot <bot@ci>", "@1 -0330", "ünïcode ✓\n\nbody\n",
+       {"Zoë 佐藤", "zoë@例え.jp", 1700000500, 570}, {"Bot", "bot@ci", 1, -210}},
+      {{0, 1, 2}, "Merger <m@x>", "@0 +1400", "Merger <m@x>", "@253402300799 -1200", "merge\n",
+       {"Merger", "m@x", 0, 840}, {"Merger", "m@x", 253402300799, -720}},
+  };
+  for (const auto& c : cases) {
+    std::string args = "commit-tree " + tree_;
+    CommitFields fields;
+    fields.tree = *ObjectId::fromHex(tree_);
+    for (int p : c.parents) {
+      args += " -p " + parents_.at(p);
+      fields.parents.push_back(*ObjectId::fromHex(parents_.at(p)));
+    }
+    const auto who = [](const std::string& id) {
+      const size_t lt = id.find(" <");
+      return std::make_pair(id.substr(0, lt), id.substr(lt + 2, id.size() - lt - 3));
+    };
+    const auto [an, ae] = who(c.author);
+    const auto [cn, ce] = who(c.committer);
+    const std::string env = "GIT_AUTHOR_NAME='" + an + "' GIT_AUTHOR_EMAIL='" + ae + "' GIT_AUTHOR_DATE='" +
+                            c.authorDate + "' GIT_COMMITTER_NAME='" + cn + "' GIT_COMMITTER_EMAIL='" + ce +
+                            "' GIT_COMMITTER_DATE='" + c.committerDate + "' ";
+    // The oracle's git with this case's identities (later env assignments win).
+    std::string git = oracle_->g();
+    git.insert(git.find("git -C"), env);
+    const std::string id = GitOracle::trim(testing::run(git + args + " < " + oracle_->file(c.message)));
+    fields.author = c.authorSig;
+    fields.committer = c.committerSig;
+    fields.message = c.message;
+    const Bytes ours = encodeCommit(fields);
+    SCOPED_TRACE(c.message);
+    EXPECT_EQ(std::string(ours.begin(), ours.end()), oracle_->bytes("commit", id));
+    EXPECT_EQ(hashObject(ObjectType::Commit, ours.data(), ours.size()).hex(), id);
+  }
+}
+
+TEST(SignatureFormat, WritesWhatTheParserReads) {
+  const Signature s{"Name With Spaces", "e@x", 1700000000, -570};
+  EXPECT_EQ(formatSignature(s), "Name With Spaces <e@x> 1700000000 -0930");
+  EXPECT_EQ(formatSignature({"A", "", 0, 0}), "A <> 0 +0000");
+  EXPECT_EQ(formatSignature({"A", "a", 5, 23 * 60 + 59}), "A <a> 5 +2359");
+  const std::string line = formatSignature(s);
+  const auto back = parseSignature(line);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->name, s.name);
+  EXPECT_EQ(back->email, s.email);
+  EXPECT_EQ(back->time, s.time);
+  EXPECT_EQ(back->offsetMinutes, s.offsetMinutes);
 }
 
 TEST(SignatureParser, SplitsLikeGit) {

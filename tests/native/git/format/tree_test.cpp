@@ -1,7 +1,8 @@
-// TreeParser against git: trees made by `git mktree` and written byte for
-// byte with `git hash-object --literally` must list as `git ls-tree` lists
-// them (names, canonical modes, ids), and the parser refuses what ls-tree
-// refuses.
+// The tree codec against git: trees made by `git mktree` and written byte
+// for byte with `git hash-object --literally` must list as `git ls-tree`
+// lists them (names, canonical modes, ids), and the parser refuses what
+// ls-tree refuses; encodeTree() must write the very tree `git mktree` makes
+// from the same entries (git's canonical order, modes without zero padding).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "git/format/object_links.h"
+#include "git/format/sha1.h"
 #include "git/format/tree.h"
 #include "git_oracle.h"
 
@@ -154,6 +156,60 @@ TEST_F(TreeParserTest, HandWrittenTreesParseWhereGitReadsThem) {
       {"no space after the mode", "100644", false},
   };
   for (const auto& c : cases) expectLikeGit(c);
+}
+
+TEST_F(TreeParserTest, EncodedTreesAreTheTreesMktreeWrites) {
+  const std::string sub = GitOracle::trim(oracle_->gitOut("mktree </dev/null"));
+  const std::string gitlink = "1234567890abcdef1234567890abcdef12345678";
+  // Names that sort differently as files and as directories ("a" sorts as
+  // "a/" when a tree: after "a.txt" and "a-b", before "a0"), prefixes, bytes
+  // above 0x7f, in an order mktree has to fix.
+  struct Item {
+    std::string mode, type, id, name;
+  };
+  const std::vector<std::vector<Item>> trees = {
+      {},
+      {{"100644", "blob", blob_, "a0"},
+       {"040000", "tree", sub, "a"},
+       {"100644", "blob", blob_, "a.txt"},
+       {"100755", "blob", blob_, "a-b"},
+       {"100644", "blob", blob_, "A"},
+       {"120000", "blob", blob_, "ab"},
+       {"160000", "commit", gitlink, "a_b"},
+       {"040000", "tree", sub, "b"},
+       {"100644", "blob", blob_, "b.c"},
+       {"100644", "blob", blob_, "ünï"},
+       {"100644", "blob", blob_, "zz"}},
+      {{"040000", "tree", sub, "x"}, {"100644", "blob", blob_, "x.y"}, {"100644", "blob", blob_, "x-"}},
+      {{"100644", "blob", blob_, "x"}, {"100644", "blob", blob_, "x.y"}, {"100644", "blob", blob_, "x-"}},
+  };
+  for (const auto& items : trees) {
+    std::string input;
+    std::vector<TreeItem> entries;
+    for (const auto& i : items) {
+      input += i.mode + " " + i.type + " " + i.id + "\t" + i.name + "\n";
+      entries.push_back(TreeItem{i.name, static_cast<uint32_t>(std::stoul(i.mode, nullptr, 8)), *ObjectId::fromHex(i.id)});
+    }
+    const std::string expected = GitOracle::trim(oracle_->gitOut("mktree --missing < " + oracle_->file(input)));
+    const Bytes ours = encodeTree(entries);
+    SCOPED_TRACE(input);
+    EXPECT_EQ(std::string(ours.begin(), ours.end()), oracle_->bytes("tree", expected));
+    EXPECT_EQ(hashObject(ObjectType::Tree, ours.data(), ours.size()).hex(), expected);
+  }
+}
+
+TEST(TreeOrder, NamesCompareAsGitsBaseNameCompare) {
+  const ObjectId id{};
+  const auto file = [&](const std::string& n) { return TreeItem{n, 0100644, id}; };
+  const auto dir = [&](const std::string& n) { return TreeItem{n, 0040000, id}; };
+  EXPECT_TRUE(treeOrderBefore(file("a.txt"), dir("a")));   // '.' < '/'
+  EXPECT_TRUE(treeOrderBefore(dir("a"), file("a0")));      // '/' < '0'
+  EXPECT_TRUE(treeOrderBefore(file("a"), file("a.txt")));  // a file's name ends first
+  EXPECT_TRUE(treeOrderBefore(file("a"), dir("a")));       // same name: the file first
+  EXPECT_FALSE(treeOrderBefore(dir("a"), file("a")));
+  EXPECT_FALSE(treeOrderBefore(file("a"), file("a")));
+  EXPECT_TRUE(treeOrderBefore(file("Z"), file("a")));      // bytewise: uppercase first
+  EXPECT_TRUE(treeOrderBefore(file("z"), file("\xc3\xbc")));  // bytes above 0x7f last
 }
 
 TEST(TreeParser, StopsAtTheFirstMalformedEntryAndStaysStopped) {

@@ -62,5 +62,20 @@ TEST(RefStore, StagesUpdatesAndListsSorted) {
   EXPECT_FALSE(refs.resolve("HEAD")) << "HEAD is unborn once its branch is deleted";
 }
 
+TEST(RefStore, HoldsIsTheCompareOfACompareAndSwap) {
+  MemoryKvStore kv;
+  RefStore refs(kv);
+  const auto a = *ObjectId::fromHex(std::string(40, 'a'));
+  const auto b = *ObjectId::fromHex(std::string(40, 'b'));
+  EXPECT_TRUE(refs.holds("refs/heads/main", ObjectId{})) << "absent: the zero id";
+  EXPECT_FALSE(refs.holds("refs/heads/main", a));
+  WriteBatch batch;
+  refs.stage(batch, "refs/heads/main", a);
+  kv.commit(batch);
+  EXPECT_TRUE(refs.holds("refs/heads/main", a));
+  EXPECT_FALSE(refs.holds("refs/heads/main", b));
+  EXPECT_FALSE(refs.holds("refs/heads/main", ObjectId{}));
+}
+
 }  // namespace
 }  // namespace oa::git
