@@ -3,7 +3,7 @@
 // returns is shaped like `Artifacts` from @cloudflare/workers-types (checked by
 // tests/types/compat.ts), so code written for env.ARTIFACTS runs against it.
 
-/** One ordered key-value store handle (core/kv_store.h). Keys are ASCII strings. */
+/** One ordered key-value store handle (core/kv_store.h). Keys are well-formed UTF-8 strings, ordered bytewise as UTF-8 (code point order: not JS `<`, which differs for astral characters). */
 export interface StorageHandle {
   get(key: string): Uint8Array | null | undefined;
   /** Entries with `prefix`, keys sorting strictly after `after` ("" = from the start), in key order. */
