@@ -18,10 +18,12 @@ export function compareKeys(a, b) {
   return a.length - b.length;
 }
 
-const compareUnits = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+const unitsBefore = (a, b) => a < b;
+const codePointsBefore = (a, b) => compareKeys(a, b) < 0;
 const HIGH_UNIT = /[\uD800-\uFFFF]/;
 
-// A comparator exact for comparisons against `probe`. Both orders agree
-// unless the first differing units are both >= 0xD800, which needs one in the
-// probe: for the common probe (ASCII keys, prefixes) the native compare is exact.
-export const comparatorFor = (probe) => (HIGH_UNIT.test(probe) ? compareKeys : compareUnits);
+// `before(a, b)`: whether a sorts before b, exact when one of them is `probe`.
+// Both orders agree unless the first differing units are both >= 0xD800,
+// which needs one in the probe: for the common probe (ASCII keys, prefixes)
+// JS's own `<` is exact, and one native comparison is all it costs.
+export const beforeFor = (probe) => (HIGH_UNIT.test(probe) ? codePointsBefore : unitsBefore);

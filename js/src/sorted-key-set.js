@@ -3,7 +3,7 @@
 // scan walks the linked leaves. MemoryStorage keeps its keys here; a plain
 // sorted array with splice made every insert O(n), so a push of n objects
 // cost O(n²).
-import { comparatorFor } from './key-order.js';
+import { beforeFor } from './key-order.js';
 
 // Keys per leaf and children per inner node at most. A split leaves two
 // halves; a node under a quarter full merges with a neighbour when the two
@@ -23,15 +23,26 @@ class Inner {
   children = [];
 }
 
-// First index in sorted `keys` whose key is >= probe (upper: > probe).
-function bound(keys, probe, compare, upper) {
+// First index in sorted `keys` whose key is >= probe; one comparison per step.
+function lowerBound(keys, probe, before) {
   let lo = 0;
   let hi = keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const c = compare(keys[mid], probe);
-    if (c < 0 || (upper && c === 0)) lo = mid + 1;
+    if (before(keys[mid], probe)) lo = mid + 1;
     else hi = mid;
+  }
+  return lo;
+}
+
+// First index in sorted `keys` whose key is > probe.
+function upperBound(keys, probe, before) {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(probe, keys[mid])) hi = mid;
+    else lo = mid + 1;
   }
   return lo;
 }
@@ -45,11 +56,11 @@ export class SortedKeySet {
   }
 
   // The leaf where `key` is or would be, and the inner nodes above it with the child index taken.
-  #descend(key, compare) {
+  #descend(key, before) {
     const path = [];
     let node = this.#root;
     while (node instanceof Inner) {
-      const index = bound(node.separators, key, compare, true);
+      const index = upperBound(node.separators, key, before);
       path.push({ node, index });
       node = node.children[index];
     }
@@ -58,9 +69,9 @@ export class SortedKeySet {
 
   // Adds `key`; false when it was there already.
   add(key) {
-    const compare = comparatorFor(key);
-    const { leaf, path } = this.#descend(key, compare);
-    const at = bound(leaf.keys, key, compare, false);
+    const before = beforeFor(key);
+    const { leaf, path } = this.#descend(key, before);
+    const at = lowerBound(leaf.keys, key, before);
     if (at < leaf.keys.length && leaf.keys[at] === key) return false;
     leaf.keys.splice(at, 0, key);
     this.#size += 1;
@@ -103,9 +114,9 @@ export class SortedKeySet {
 
   // Removes `key`; false when it was not there.
   delete(key) {
-    const compare = comparatorFor(key);
-    const { leaf, path } = this.#descend(key, compare);
-    const at = bound(leaf.keys, key, compare, false);
+    const before = beforeFor(key);
+    const { leaf, path } = this.#descend(key, before);
+    const at = lowerBound(leaf.keys, key, before);
     if (at === leaf.keys.length || leaf.keys[at] !== key) return false;
     leaf.keys.splice(at, 1);
     this.#size -= 1;
@@ -166,9 +177,9 @@ export class SortedKeySet {
 
   // Keys >= `start` in order (an iterator; the set must not change while it runs).
   *keysFrom(start) {
-    const compare = comparatorFor(start);
-    let { leaf } = this.#descend(start, compare);
-    let at = bound(leaf.keys, start, compare, false);
+    const before = beforeFor(start);
+    let { leaf } = this.#descend(start, before);
+    let at = lowerBound(leaf.keys, start, before);
     while (leaf !== null) {
       for (; at < leaf.keys.length; at++) yield leaf.keys[at];
       leaf = leaf.next;
