@@ -492,12 +492,15 @@ export async function startDemo({ openArtifacts, git: gitLoading, wasmUrl }) {
       const target = $('import-name').value.trim() || option.value;
       const progress = $('import-progress');
       progress.textContent = 'Starting…';
+      let listed = false;
+      const onProgress = (p) => {
+        progress.textContent = `${p.phase}: ${p.objectsReceived}/${p.objectsTotal} objects, ${formatBytes(p.bytesReceived)}`;
+        if (!listed) refreshRepos().catch(banner.show); // the target lists as "importing" meanwhile
+        listed = true;
+      };
       try {
         const result = await server.withReadToken(option.value, () =>
-          artifacts.import(
-            { source: { url: server.gitUrl(option.dataset.remote) }, target: { name: target } },
-            { onProgress: (p) => (progress.textContent = `${p.phase}: ${p.objectsReceived}/${p.objectsTotal} objects, ${formatBytes(p.bytesReceived)}`) },
-          ),
+          artifacts.import({ source: { url: server.gitUrl(option.dataset.remote) }, target: { name: target } }, { onProgress }),
         );
         progress.textContent = `Imported ${option.value} as ${result.name}.`;
         pushTokens.set(result.name, result.token);

@@ -10,6 +10,8 @@
 // loads and commits too. Screenshots go to build/test-output/browser/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,15 +62,38 @@ function makePng(width, height) {
   return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
 }
 
+// Chromium behind a Playwright server in a child process (chromium-server.mjs says why).
+async function connectChromium() {
+  const child = spawn(process.execPath, [join(root, 'tests/js/chromium-server.mjs'), CHROMIUM], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  while (!output.includes('\n')) {
+    const [chunk] = await Promise.race([once(child.stdout, 'data'), once(child, 'exit').then(() => [null])]);
+    if (chunk === null) throw new Error('the Chromium server exited before it listened');
+    output += chunk;
+  }
+  const connected = await chromium.connect(output.trim());
+  return {
+    browser: connected,
+    async close() {
+      await connected.close();
+      child.stdin.end(); // the server closes Chromium and exits
+      if (child.exitCode === null) await once(child, 'exit');
+    },
+  };
+}
+
+let chromiumServer;
 let browser;
 before(async () => {
   // npm test installs Debian's chromium (scripts/setup.sh --test): missing, this test fails.
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: npm test installs it (apt-get install chromium)`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }); // root needs --no-sandbox
+  chromiumServer = await connectChromium();
+  browser = chromiumServer.browser;
   mkdirSync(SHOTS, { recursive: true });
 });
 after(async () => {
-  await browser?.close();
+  await chromiumServer?.close();
 });
 
 // A page that records uncaught errors and CSP violations, and the URLs it requested.
