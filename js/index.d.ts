@@ -3,7 +3,7 @@
 // returns is shaped like `Artifacts` from @cloudflare/workers-types (checked by
 // tests/types/compat.ts), so code written for env.ARTIFACTS runs against it.
 
-/** One ordered key-value store handle (core/kv_store.h). Keys are ASCII strings. */
+/** One ordered key-value store handle (core/kv_store.h). Keys are well-formed UTF-8 strings, ordered bytewise as UTF-8 (code point order: not JS `<`, which differs for astral characters). */
 export interface StorageHandle {
   get(key: string): Uint8Array | null | undefined;
   /** Entries with `prefix`, keys sorting strictly after `after` ("" = from the start), in key order. */
@@ -66,6 +66,13 @@ export interface CreateArtifactsOptions {
    * and a connection failure reads the same whatever the port (no port probing).
    */
   allowPrivateImport?: boolean;
+  /**
+   * Browser and Web Worker entry only: where the core's wasm file is served (it must be served
+   * as `application/wasm`). Default: `../dist/open_artifacts_core.wasm` next to the package's
+   * module, which webpack 5, Vite and Parcel copy for you; with esbuild, import
+   * `open-artifacts/core.wasm` with the `file` loader and pass the URL it gives.
+   */
+  wasmUrl?: string | URL;
   /** Size limits; past them pushes and imports fail with MEMORY_LIMIT (HTTP 413). */
   limits?: {
     /** Stored object bytes per repo. Default 1 GiB (the real service's per-repo limit). */

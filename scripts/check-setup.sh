@@ -21,5 +21,7 @@ OA_APT_SCRATCH="$SCRATCH" OA_THIRD_PARTY_DIR="$SCRATCH/src" OA_APT_LOG="$SCRATCH
 for d in libgit2-1.5.1+ds zlib-1.2.13.dfsg http-parser-2.9.4; do
   [[ -d $SCRATCH/src/$d ]] || { echo "[check-setup] $d was not unpacked" >&2; exit 1; }
 done
-grep -q '^Inst emscripten ' "$SCRATCH/apt.log" || { echo "[check-setup] emscripten did not resolve" >&2; exit 1; }
+for p in emscripten chromium; do
+  grep -q "^Inst $p " "$SCRATCH/apt.log" || { echo "[check-setup] $p did not resolve" >&2; exit 1; }
+done
 echo "[check-setup] ok: a bare machine resolves every package and fetches every source in one run"

@@ -4,7 +4,9 @@
 # http-parser from Debian's source packages, built with emcc), and the npm packages.
 #
 #   setup.sh           what `npm start` needs
-#   setup.sh --test    plus what only the tests need (clang's libFuzzer runtime)
+#   setup.sh --test    plus what only the tests need (clang's libFuzzer runtime; Chromium for the
+#                      browser demo's test, driven by playwright-core from npm: Playwright's own
+#                      browser download is not used)
 #
 # With OA_APT_SCRATCH=<dir> every apt step runs against that scratch apt state and installs nothing
 # (scripts/check-setup.sh: the bare-machine path, replayed on any machine).
@@ -18,7 +20,7 @@ source "$ROOT/scripts/lib/apt.sh"
 # Native build and tests; node-gyp (better-sqlite3) needs python3, make and g++.
 APT_PACKAGES=(cmake g++ make pkg-config git python3 zlib1g-dev libgit2-dev nlohmann-json3-dev libgtest-dev
               emscripten dpkg-dev)   # the wasm build: emcc, and dpkg-source for `apt-get source`
-[[ ${1:-} == --test ]] && APT_PACKAGES+=(clang-14 libclang-rt-14-dev)
+[[ ${1:-} == --test ]] && APT_PACKAGES+=(clang-14 libclang-rt-14-dev chromium)
 apt_install_missing "${APT_PACKAGES[@]}"
 
 bash "$ROOT/scripts/build-wasm-deps.sh"

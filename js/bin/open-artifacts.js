@@ -14,7 +14,8 @@ const USAGE = `Usage: open-artifacts serve [options]
        open-artifacts import <url> <name> [--branch <b>] [--depth <n>] [options]
 
 serve:  runs a local Artifacts server: git smart HTTP at /git/<namespace>/<repo>.git
-        and a JSON control API at /api/repos, stored in one SQLite file.
+        and a JSON control API at /api/repos, stored in one SQLite file,
+        and the browser demo at /demo/ (a checkout's examples/browser).
 import: imports the git repo at <url> as repo <name> into the data directory
         (as the binding's import(); a running server sees it at once).
 
@@ -112,7 +113,9 @@ const { url, namespace } = server;
 const remote = await server.remoteUrl('my-repo');
 const rel = relative(process.cwd(), server.dbPath);
 const dataFile = rel && !rel.startsWith('..') ? rel : server.dbPath;
-console.log(`open-artifacts listening on ${url}  (namespace "${namespace}", data ${dataFile})
+console.log(`open-artifacts listening on ${url}  (namespace "${namespace}", data ${dataFile})${
+  server.demoUrl ? `\nBrowser demo: ${server.demoUrl}  (the whole service running in the page, in memory)` : ''
+}
 
 Create a repo (the reply's result.token is a 24 h write token) and clone it:
 

@@ -1,35 +1,29 @@
-// In-memory storage for tests, browsers and throwaway servers: a sorted key
-// list plus a Map, behind the storage contract of storage.d.ts.
+// In-memory storage for tests, browsers and throwaway servers: a Map of
+// values plus the keys in order (a B+tree, sorted-key-set.js), behind the
+// storage contract of js/index.d.ts. Keys sort bytewise as UTF-8 (key-order.js),
+// as in the core and SqliteStorage.
+import { compareKeys } from './key-order.js';
 import { PrefixedStorage, withExpectations } from './prefixed-store.js';
+import { SortedKeySet } from './sorted-key-set.js';
 
 class SortedMap {
-  #keys = [];
+  #keys = new SortedKeySet();
   #values = new Map();
-
-  // Index of the first key >= key (keys are ASCII, so JS ordering is bytewise).
-  #lowerBound(key) {
-    let lo = 0;
-    let hi = this.#keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#keys[mid] < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
 
   get(key) {
     return this.#values.get(key) ?? null;
   }
 
+  // Entries with `prefix` whose keys sort strictly after `after` ("" = none), at most `limit`.
   scan(prefix, after, limit) {
     const out = [];
-    let i = after && after >= prefix ? this.#lowerBound(after) : this.#lowerBound(prefix);
-    if (after && this.#keys[i] === after) i++;
-    for (; i < this.#keys.length && out.length < limit; i++) {
-      const key = this.#keys[i];
-      if (!key.startsWith(prefix)) break;
+    if (!(limit > 0)) return out;
+    const fromAfter = after !== '' && compareKeys(after, prefix) >= 0;
+    for (const key of this.#keys.keysFrom(fromAfter ? after : prefix)) {
+      if (fromAfter && key === after) continue;
+      if (!key.startsWith(prefix)) break; // keys with one prefix are contiguous in any lexicographic order
       out.push([key, this.#values.get(key)]);
+      if (out.length >= limit) break;
     }
     return out;
   }
@@ -42,19 +36,17 @@ class SortedMap {
       if (op.type !== 'put' && op.type !== 'delete') throw new TypeError(`unknown storage op ${op.type}`);
     }
     for (const op of ops) {
-      const exists = this.#values.has(op.key);
       if (op.type === 'put') {
-        if (!exists) this.#keys.splice(this.#lowerBound(op.key), 0, op.key);
+        if (!this.#values.has(op.key)) this.#keys.add(op.key);
         this.#values.set(op.key, op.value);
-      } else if (exists) {
-        this.#keys.splice(this.#lowerBound(op.key), 1);
-        this.#values.delete(op.key);
+      } else if (this.#values.delete(op.key)) {
+        this.#keys.delete(op.key);
       }
     }
   }
 
   get size() {
-    return this.#keys.length;
+    return this.#values.size;
   }
 }
 

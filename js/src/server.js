@@ -12,6 +12,8 @@
 // - An API token (Bearer) for the control API when configured; required to
 //   listen beyond loopback. Repo tokens are for git only, and vice versa.
 // - At most maxGitSessions git requests in flight; past it 503 Retry-After: 1.
+// - /demo/: the browser demo's static files (demo-site.js), read-only, no
+//   token needed; the Host check applies as everywhere.
 import { createServer } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createArtifactsWith } from './artifacts.js';
+import { createDemoSite, DEMO_PATH } from './demo-site.js';
 import { loadCore as loadNodeCore, SqliteStorage, ArtifactsError } from './node.js';
 import { makeNodeImportFetch } from './node-import-fetch.js';
 import { SQLITE_FILE_NAME } from './sqlite-storage.js';
@@ -265,12 +268,13 @@ function listen(server, port, host) {
 
 // Starts the server; resolves once it listens (port 0 picks a free port).
 // options: { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log, loadCore,
-//   allowHttpImport, allowPrivateImport, publicHosts = [], apiToken, maxGitSessions = 32, limits }
+//   allowHttpImport, allowPrivateImport, publicHosts = [], apiToken, maxGitSessions = 32, limits, demoDir }
 // log(line), when given, is called once per request; loadCore (tests) replaces the wasm core.
 // publicHosts: "name[:port]" Host values served besides the bound address (without a port: any
 // port, e.g. behind a reverse proxy). apiToken: required as "Authorization: Bearer <token>" by
-// the control API; without one the server listens on loopback only. Bad options reject with a
-// ServerConfigError before anything listens.
+// the control API; without one the server listens on loopback only. demoDir: the folder served at
+// /demo/ (default examples/browser of this checkout; a bundled copy of the page in tests). Bad
+// options reject with a ServerConfigError before anything listens.
 export async function startServer(options = {}) {
   const {
     port = 8788,
@@ -283,6 +287,7 @@ export async function startServer(options = {}) {
     publicHosts = [],
     maxGitSessions = DEFAULT_MAX_GIT_SESSIONS,
     limits,
+    demoDir,
   } = options;
   const apiToken = options.apiToken || undefined; // "" (an empty environment variable) is none
   const loadCore = options.loadCore ?? loadNodeCore;
@@ -308,6 +313,7 @@ export async function startServer(options = {}) {
 
   mkdirSync(dataDir, { recursive: true });
   const dbPath = resolve(join(dataDir, SQLITE_FILE_NAME));
+  const demo = createDemoSite({ dir: demoDir });
   const storage = new SqliteStorage(dbPath);
 
   const hostAllowed = (h) => allowedHosts.some((a) => a.name === h.name && (a.port === null || a.port === h.port));
@@ -390,6 +396,8 @@ export async function startServer(options = {}) {
           gitSessions -= 1;
         });
         await handleGit(artifacts, req, res, url, log);
+      } else if (url.pathname === '/demo' || url.pathname.startsWith(DEMO_PATH)) {
+        if (!(await demo.respond(req, res, url.pathname))) throw coreError('NOT_FOUND', `no demo file at ${url.pathname}`);
       } else if (url.pathname === '/api/repos' || url.pathname.startsWith('/api/repos/')) {
         checkApiToken(req);
         const [status, result] = await handleApi(artifacts, req, url, checkWrite);
@@ -457,6 +465,8 @@ export async function startServer(options = {}) {
 
   return {
     url: origin,
+    // Where the browser demo is served, or null when there is none (an installed package).
+    demoUrl: (await demo.available()) ? `${origin}${DEMO_PATH}` : null,
     port: address.port,
     namespace,
     dbPath,

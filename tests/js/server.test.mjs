@@ -156,7 +156,7 @@ test('a bad namespace fails at start and frees the port and the database', async
   assert.match(assertSuccess(await client(ok)('GET', '/api/repos/r'), 200).remote, /\/git\/team-a\/r\.git$/);
 });
 
-test('CLI: open-artifacts serve --port 0 prints its URL and how to clone, stops cleanly on SIGTERM', async (t) => {
+test('CLI: open-artifacts serve --port 0 prints its URL, how to clone and the demo URL, stops cleanly on SIGTERM', async (t) => {
   const dataDir = tempDir(t);
   const child = spawn(process.execPath, [join(root, 'js/bin/open-artifacts.js'), 'serve', '--port', '0', '--data', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -180,6 +180,7 @@ test('CLI: open-artifacts serve --port 0 prints its URL and how to clone, stops 
   });
   assert.match(out, new RegExp(`curl -s -X POST ${url}/api/repos`));
   assert.match(out, new RegExp(`git clone -c http.extraHeader="Authorization: Bearer \\$TOKEN" ${url}/git/default/my-repo.git`));
+  assert.match(out, new RegExp(`^Browser demo: ${url}/demo/ `, 'm'), 'npm start shows where the browser demo is');
 
   const res = await fetch(`${url}/api/repos`, {
     method: 'POST',

@@ -21,6 +21,8 @@ const ours = createArtifacts({
   fetch: (req: Request) => fetch(req),
   allowHttpImport: true,
   allowPrivateImport: true,
+  // Browser entry: where the core's wasm is served (a bundler's asset URL).
+  wasmUrl: new URL("https://example.test/assets/core.wasm"),
 });
 
 // The whole binding: every method, assignable as a value.

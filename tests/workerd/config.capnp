@@ -18,6 +18,8 @@ const testWorker :Workerd.Worker = (
     (name = "js/src/import.js", esModule = embed "../../js/src/import.js"),
     (name = "js/src/load-core.js", esModule = embed "../../js/src/load-core.js"),
     (name = "js/src/memory-storage.js", esModule = embed "../../js/src/memory-storage.js"),
+    (name = "js/src/key-order.js", esModule = embed "../../js/src/key-order.js"),
+    (name = "js/src/sorted-key-set.js", esModule = embed "../../js/src/sorted-key-set.js"),
     (name = "js/src/prefixed-store.js", esModule = embed "../../js/src/prefixed-store.js"),
     (name = "js/dist/open_artifacts_core.mjs", esModule = embed "../../js/dist/open_artifacts_core.mjs"),
     (name = "js/dist/open_artifacts_core.wasm", wasm = embed "../../js/dist/open_artifacts_core.wasm"),
