@@ -14,9 +14,12 @@ import { Readable } from 'node:stream';
 import { NON_PUBLIC_ADDRESS } from './import.js';
 
 // A connection with no bytes either way for this long fails (a remote that
-// accepts and never answers would otherwise hold the import forever). 300 s
-// is what the global fetch (undici) allows for headers and between chunks.
-const IDLE_TIMEOUT_MS = 300_000;
+// accepts and never answers would otherwise hold the import forever). It is
+// shorter than the import's job lease (120 s, core/artifacts/namespace_service.h),
+// which every byte received renews: a silent remote fails the import before
+// any other call could take its lapsed lease for a dead job's. git servers
+// send keep-alives every 5 s while they prepare a pack.
+const IDLE_TIMEOUT_MS = 90_000;
 const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 
 function refused(host) {
