@@ -198,6 +198,9 @@ std::optional<IpAddress> parseIpAddress(std::string_view text) {
 
 bool isPublicAddress(const IpAddress& a) {
   if (allZero(a, 0, 10) && a[10] == 0xff && a[11] == 0xff) return isPublicIpv4(a[12], a[13], a[14]);  // IPv4(-mapped)
+  if (allZero(a, 0, 8) && a[8] == 0xff && a[9] == 0xff && allZero(a, 10, 12)) {
+    return isPublicIpv4(a[12], a[13], a[14]);  // IPv4-translated (::ffff:0:a.b.c.d)
+  }
   if (allZero(a, 0, 12)) return false;                                                                // ::, ::1, ::a.b.c.d
   const auto prefix = [&](std::initializer_list<uint8_t> bytes) {
     size_t i = 0;
@@ -210,6 +213,7 @@ bool isPublicAddress(const IpAddress& a) {
   if (prefix({0x00, 0x64, 0xff, 0x9b, 0x00, 0x01})) return false;                                          // local NAT64
   if (prefix({0x01, 0x00}) && allZero(a, 2, 8)) return false;                                              // 100::/64 discard
   if (prefix({0x20, 0x01, 0x0d, 0xb8})) return false;                                                      // documentation
+  if (prefix({0x20, 0x01, 0x00, 0x00})) return false;  // Teredo: the IPv4 inside is hidden, so no telling where it goes
   if (prefix({0x20, 0x02})) return isPublicIpv4(a[2], a[3], a[4]);                                          // 6to4
   if ((a[0] & 0xfe) == 0xfc) return false;  // fc00::/7 unique local (AWS metadata fd00:ec2::254)
   if (a[0] == 0xfe && (a[1] & 0x80)) return false;  // fe80::/10 link-local, fec0::/10 site-local

@@ -42,6 +42,8 @@ const HostCase kUrlHosts[] = {
     {"https://[::]/r.git", false},
     {"https://[::ffff:127.0.0.1]/r.git", false},
     {"https://[::ffff:7f00:1]/r.git", false},
+    {"https://[::ffff:0:7f00:1]/r.git", false},  // IPv4-translated 127.0.0.1
+    {"https://[2001::1]/r.git", false},          // Teredo
     {"https://[::FFFF:A9FE:A9FE]/r.git", false},
     {"https://[::ffff:10.1.2.3]/r.git", false},
     {"https://[::127.0.0.1]/r.git", false},
