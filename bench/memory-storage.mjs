@@ -13,12 +13,10 @@
 //
 //   node bench/memory-storage.mjs [--runs 1]
 import { execFile, execFileSync } from 'node:child_process';
-import { createServer } from 'node:http';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { ensureFixture, cleanGitEnv } from './make-fixture.mjs';
-import { createArtifacts, MemoryStorage } from '../js/src/node.js';
+import { startInProcessServer } from '../tests/js/in-process-server.mjs';
+import { MemoryStorage } from '../js/src/node.js';
 import { PrefixedStorage } from '../js/src/prefixed-store.js';
 
 const runsArg = process.argv.indexOf('--runs');
@@ -129,29 +127,6 @@ function replay(storage, calls, copies = 1) {
   return performance.now() - t0;
 }
 
-// artifacts over `storage`, its git server on a loopback port.
-async function serve(storage) {
-  let artifacts;
-  const server = createServer(async (req, res) => {
-    try {
-      const headers = new Headers();
-      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
-      const init = { method: req.method, headers };
-      if (req.method !== 'GET' && req.method !== 'HEAD') Object.assign(init, { body: Readable.toWeb(req), duplex: 'half' });
-      const response = await artifacts.fetch(new Request(new URL(req.url, base), init));
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      if (response.body) await pipeline(Readable.fromWeb(response.body), res);
-      else res.end();
-    } catch (e) {
-      if (!res.headersSent) res.writeHead(500);
-      res.end(String(e));
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${server.address().port}`;
-  artifacts = createArtifacts({ storage, namespace: 'default', baseUrl: base });
-  return { artifacts, close: () => new Promise((resolve) => server.close(resolve)) };
-}
 
 const fx = await ensureFixture({}, { log });
 const git = (args) => execFileSync('git', ['-C', fx.repo, ...args], { env: cleanGitEnv(), maxBuffer: 1 << 30 }).toString();
@@ -169,7 +144,7 @@ for (const cut of cuts) {
     const samples = [];
     for (let run = 0; run < runs; run++) {
       const { storage, totals, calls } = timedStorage(make());
-      const server = await serve(storage);
+      const server = await startInProcessServer({ storage });
       try {
         const { remote, token } = await server.artifacts.create('bench');
         const t0 = performance.now();

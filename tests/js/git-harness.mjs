@@ -15,10 +15,6 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
-import { createServer } from 'node:http';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createArtifacts } from 'open-artifacts';
 import { startServer } from '../../js/src/server.js';
 
 const execFileAsync = promisify(execFile);
@@ -270,38 +266,6 @@ export function sharedHarness(options) {
   return async () => (harness ??= await startGitHarness(options));
 }
 
-// A git server in this process: node:http around `artifacts.fetch` over the
-// given storage and host, for tests that need the Artifacts object itself
-// (storage snapshots, a clock they move). Returns { base, artifacts, close }.
-export async function startInProcessServer({ storage, host, limits } = {}) {
-  let artifacts;
-  const server = createServer(async (req, res) => {
-    try {
-      const init = { method: req.method, headers: new Headers() };
-      for (let i = 0; i < req.rawHeaders.length; i += 2) init.headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        init.body = Readable.toWeb(req);
-        init.duplex = 'half';
-      }
-      const response = await artifacts.fetch(new Request(new URL(req.url, base), init));
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      if (response.body) await pipeline(Readable.fromWeb(response.body), res);
-      else res.end();
-    } catch (e) {
-      if (!res.headersSent) res.writeHead(500);
-      res.end(String(e));
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${server.address().port}`;
-  artifacts = createArtifacts({ storage, namespace: 'default', baseUrl: base, host, limits });
-  return {
-    base,
-    artifacts,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(resolve);
-      }),
-  };
-}
+// A git server in this process (in-process-server.mjs), for tests that need
+// the Artifacts object itself.
+export { startInProcessServer } from './in-process-server.mjs';
