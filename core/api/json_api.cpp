@@ -601,6 +601,12 @@ std::string JsonApi::createdRepo(const CreatedRepo& created) {
   return createdRepoJson(service_, created).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::string JsonApi::forkedRepo(const ForkedRepo& forked) {
+  json out = createdRepoJson(service_, forked.created);
+  out["objects"] = forked.objects;
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string JsonApi::commit(const std::string& argsJson, std::vector<std::optional<Bytes>> contents) {
   // Contents may travel inside the JSON (as text or base64): the arguments
   // may be as large as the commit's limit allows, escaped.
@@ -633,6 +639,10 @@ std::string JsonApi::call(const std::string& method, const std::string& argsJson
     result = list(service_, args);
   } else if (method == "delete") {
     result = service_.remove(repoName(arg(args, 0)));
+  } else if (method == "deleteRepo") {
+    const auto removed = service_.removeRecord(repoName(arg(args, 0)));
+    if (!removed) throw ArtifactsError(ErrorCode::NotFound, "Repository not found");
+    result = json{{"id", removed->id}};
   } else if (method == "info") {
     const RepoRecord r = service_.info(repoName(arg(args, 0)), handleId(arg(args, 1)));
     result = repoInfo(r, service_.remoteUrl(r.name));

@@ -158,8 +158,10 @@ RepoListPage ArtifactsService::list(int limit, const std::optional<std::string>&
   return page;
 }
 
-bool ArtifactsService::remove(const std::string& name) {
-  const bool removed = namespace_.remove(name).has_value();
+bool ArtifactsService::remove(const std::string& name) { return removeRecord(name).has_value(); }
+
+std::optional<RepoRecord> ArtifactsService::removeRecord(const std::string& name) {
+  auto removed = namespace_.remove(name);
   releaseRemoved();
   return removed;
 }

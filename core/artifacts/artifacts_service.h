@@ -49,6 +49,8 @@ class ArtifactsService : public RepoDirectory {
   RepoRecord get(const std::string& name);
   RepoListPage list(int limit, const std::optional<std::string>& cursor);
   bool remove(const std::string& name);
+  // The same, answering the removed record (the REST delete answers its id).
+  std::optional<RepoRecord> removeRecord(const std::string& name);
 
   // ---- The namespace itself (REST only; namespace_service.h).
   NamespaceInfo namespaceInfo() { return namespace_.info(); }
