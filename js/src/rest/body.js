@@ -7,7 +7,6 @@ export async function readJsonBody(request, maxBytes, errorCodes) {
   const tooLarge = () =>
     new HttpError(errorCodes.MEMORY_LIMIT.httpStatus, errorCodes.MEMORY_LIMIT.numericCode, `request body exceeds ${maxBytes} bytes`);
   const invalid = (message) => new HttpError(400, errorCodes.INVALID_INPUT.numericCode, message);
-  if (Number(request.headers.get('content-length')) > maxBytes) throw tooLarge();
   const chunks = [];
   let size = 0;
   if (request.body) {

@@ -78,16 +78,19 @@ export async function createRestHandler({ namespaces, listNamespaceNames, errorC
     return jsonResponse(status, failureBody([error]), headers);
   });
 
-  app.use('*', async (c, next) => {
+  // Runs before every route's handler (an unknown route is a plain 404 first, as live).
+  async function guard(c, next) {
     if (accountId !== undefined && c.req.param('account') !== accountId) throw notFound(`unknown account ${c.req.param('account')}`);
     const writes = c.req.method !== 'GET' && c.req.method !== 'HEAD';
     await authorize(c.req.raw, writes ? EDIT : READ);
     if (writes) checkNotForged(c.req.raw, isOwnOrigin, code('INVALID_INPUT'));
     await next();
-  });
+  }
+  const route = {};
+  for (const method of ['get', 'post', 'delete']) route[method] = (path, handler) => app.on(method.toUpperCase(), path, guard, handler);
 
   // ---- Namespaces
-  app.get('/namespaces', async (c) => {
+  route.get('/namespaces', async (c) => {
     const { limit = DEFAULT_NAMESPACE_PAGE, cursor } = queryOptions(c.req.query(), { limit: 'limit', cursor: 'cursor' }, ['limit']);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_NAMESPACE_PAGE) {
       throw new HttpError(400, code('INVALID_INPUT'), `Invalid limit: must be between 1 and ${MAX_NAMESPACE_PAGE}.`, { pointer: '/limit' });
@@ -116,7 +119,7 @@ export async function createRestHandler({ namespaces, listNamespaceNames, errorC
     return ok(c, 200, page, listResultInfo({ count: page.length, perPage: limit, total: page.length, cursor: next, pagedByCursor: cursor !== undefined }));
   });
 
-  app.post('/namespaces', async (c) => {
+  route.post('/namespaces', async (c) => {
     const body = await readBody(c);
     const name = body.namespace;
     if (typeof name !== 'string') throw new HttpError(400, code('INVALID_INPUT'), 'Invalid namespace name', { pointer: '/namespace' });
@@ -124,21 +127,21 @@ export async function createRestHandler({ namespaces, listNamespaceNames, errorC
     return ok(c, 201, shapes.namespaceInfo(await namespaces.use(name, (a) => a.createNamespace(opts))));
   });
 
-  app.get('/namespaces/:ns', async (c) => ok(c, 200, shapes.namespaceInfo(await withNamespace(c, (a) => a.namespaceInfo()))));
+  route.get('/namespaces/:ns', async (c) => ok(c, 200, shapes.namespaceInfo(await withNamespace(c, (a) => a.namespaceInfo()))));
 
-  app.delete('/namespaces/:ns', async (c) => {
+  route.delete('/namespaces/:ns', async (c) => {
     await withNamespace(c, (a) => a.deleteNamespace());
     return c.body(null, 204);
   });
 
   // ---- Repos
-  app.post('/namespaces/:ns/repos', async (c) => {
+  route.post('/namespaces/:ns/repos', async (c) => {
     const body = await readBody(c);
     const opts = shapes.pick(body, { description: 'description', read_only: 'readOnly', default_branch: 'setDefaultBranch' });
     return ok(c, 201, shapes.createdRepo(await withNamespace(c, (a) => a.create(body.name, opts))));
   });
 
-  app.get('/namespaces/:ns/repos', async (c) => {
+  route.get('/namespaces/:ns/repos', async (c) => {
     const opts = queryOptions(
       c.req.query(),
       { limit: 'limit', cursor: 'cursor', search: 'search', sort: 'sort', direction: 'direction' },
@@ -155,13 +158,13 @@ export async function createRestHandler({ namespaces, listNamespaceNames, errorC
     return ok(c, 200, page.repos.map(shapes.listedRepo), info);
   });
 
-  app.get('/namespaces/:ns/repos/:name', async (c) =>
+  route.get('/namespaces/:ns/repos/:name', async (c) =>
     ok(c, 200, shapes.repoWithRemote(await withNamespace(c, async (a) => (await repoOf(a, c)).info()))),
   );
 
-  app.delete('/namespaces/:ns/repos/:name', async (c) => ok(c, 202, await withNamespace(c, (a) => a.deleteRepo(c.req.param('name')))));
+  route.delete('/namespaces/:ns/repos/:name', async (c) => ok(c, 202, await withNamespace(c, (a) => a.deleteRepo(c.req.param('name')))));
 
-  app.post('/namespaces/:ns/repos/:name/fork', async (c) => {
+  route.post('/namespaces/:ns/repos/:name/fork', async (c) => {
     const body = await readBody(c);
     const opts = shapes.pick(body, { description: 'description', read_only: 'readOnly', default_branch_only: 'defaultBranchOnly' });
     return withProgress(c, 201, shapes.forkedRepo, (onProgress) =>
@@ -169,7 +172,7 @@ export async function createRestHandler({ namespaces, listNamespaceNames, errorC
     );
   });
 
-  app.post('/namespaces/:ns/repos/:name/import', async (c) => {
+  route.post('/namespaces/:ns/repos/:name/import', async (c) => {
     const body = await readBody(c);
     const source = shapes.pick(body, { url: 'url', branch: 'branch', depth: 'depth' });
     const opts = shapes.pick(body, { read_only: 'readOnly', description: 'description' });
@@ -177,36 +180,36 @@ export async function createRestHandler({ namespaces, listNamespaceNames, errorC
     return withProgress(c, 201, shapes.createdRepo, (onProgress) => withNamespace(c, (a) => a.import(params, { onProgress })));
   });
 
-  app.post('/namespaces/:ns/repos/:name/commits', async (c) => {
+  route.post('/namespaces/:ns/repos/:name/commits', async (c) => {
     const body = await readBody(c, MAX_COMMIT_BODY_BYTES);
     return ok(c, 201, await withNamespace(c, async (a) => (await repoOf(a, c)).commit(body)));
   });
 
   // ---- Content (read-only): the binding's camelCase shapes, raw bytes for blobs and files.
-  app.get('/namespaces/:ns/repos/:name/log', async (c) => {
+  route.get('/namespaces/:ns/repos/:name/log', async (c) => {
     const opts = queryOptions(c.req.query(), { ref: 'ref', limit: 'limit', offset: 'offset' }, ['limit', 'offset']);
     return ok(c, 200, await withNamespace(c, async (a) => (await repoOf(a, c)).log(opts)));
   });
 
-  app.get('/namespaces/:ns/repos/:name/commit/:hash', async (c) => {
+  route.get('/namespaces/:ns/repos/:name/commit/:hash', async (c) => {
     const commit = await withNamespace(c, async (a) => (await repoOf(a, c)).readCommit(c.req.param('hash')));
     if (commit === null) throw notFound('Commit not found', '/hash');
     return ok(c, 200, commit);
   });
 
-  app.get('/namespaces/:ns/repos/:name/tree/:hash', async (c) => {
+  route.get('/namespaces/:ns/repos/:name/tree/:hash', async (c) => {
     const tree = await withNamespace(c, async (a) => (await repoOf(a, c)).readTree(c.req.param('hash')));
     if (tree === null) throw notFound('Tree not found', '/hash');
     return ok(c, 200, tree);
   });
 
-  app.get('/namespaces/:ns/repos/:name/blob/:hash', async (c) => {
+  route.get('/namespaces/:ns/repos/:name/blob/:hash', async (c) => {
     const blob = await withNamespace(c, async (a) => (await repoOf(a, c)).readBlob(c.req.param('hash')));
     if (blob === null) throw notFound('Blob not found', '/hash');
     return bytesResponse(blob, 'application/octet-stream');
   });
 
-  app.get('/namespaces/:ns/repos/:name/file', async (c) => {
+  route.get('/namespaces/:ns/repos/:name/file', async (c) => {
     const args = queryOptions(c.req.query(), { ref: 'ref', path: 'path' });
     const file = await withNamespace(c, async (a) => (await repoOf(a, c)).readFile(args));
     if (file === null) throw notFound('File not found', '/path');
@@ -214,7 +217,7 @@ export async function createRestHandler({ namespaces, listNamespaceNames, errorC
   });
 
   // The first segment is the ref, so refs with "/" cannot be read here (as live).
-  app.get('/namespaces/:ns/repos/:name/raw/:ref/:path{.+}', async (c) => {
+  route.get('/namespaces/:ns/repos/:name/raw/:ref/:path{.+}', async (c) => {
     const args = { ref: c.req.param('ref'), path: c.req.param('path') };
     const file = await withNamespace(c, async (a) => (await repoOf(a, c)).readFile(args));
     if (file === null) throw notFound('File not found', '/path');
@@ -223,7 +226,7 @@ export async function createRestHandler({ namespaces, listNamespaceNames, errorC
   });
 
   // ---- Tokens (git credentials)
-  app.get('/namespaces/:ns/repos/:name/tokens', async (c) => {
+  route.get('/namespaces/:ns/repos/:name/tokens', async (c) => {
     const opts = queryOptions(c.req.query(), { state: 'state', per_page: 'perPage', page: 'page' }, ['per_page', 'page']);
     const list = await withNamespace(c, async (a) => (await repoOf(a, c)).listTokens(opts));
     const perPage = opts.perPage ?? 30;
@@ -231,14 +234,14 @@ export async function createRestHandler({ namespaces, listNamespaceNames, errorC
     return ok(c, 200, list.tokens.map(shapes.tokenInfo), info);
   });
 
-  app.post('/namespaces/:ns/tokens', async (c) => {
+  route.post('/namespaces/:ns/tokens', async (c) => {
     const body = await readBody(c);
     c.set('renamePointer', (p) => (p === '/name' ? '/repo' : p)); // the repo is named by `repo` here
     const token = await withNamespace(c, async (a) => (await a.get(body.repo)).createToken(body.scope, body.ttl));
     return ok(c, 201, shapes.createdToken(token));
   });
 
-  app.delete('/namespaces/:ns/tokens/:id', async (c) => ok(c, 200, await withNamespace(c, (a) => a.revokeTokenById(c.req.param('id')))));
+  route.delete('/namespaces/:ns/tokens/:id', async (c) => ok(c, 200, await withNamespace(c, (a) => a.revokeTokenById(c.req.param('id')))));
 
   return { fetch: (request) => app.fetch(request) };
 }
