@@ -64,7 +64,9 @@ PendingRepo ArtifactsService::beginRepo(const std::string& name, const CreateRep
   PendingRepo out;
   try {
     const RepoIdentity identity{config().name, record.id, record.name, record.readOnly, record.status};
-    out.token = repo(record.id).initialize(identity, record.defaultBranch);
+    MintedToken token = repo(record.id).initialize(identity, record.defaultBranch);
+    out.token = std::move(token.plaintext);
+    out.initialToken = std::move(token.record);
   } catch (...) {
     abandonRepo(record);
     throw;
@@ -143,6 +145,8 @@ CreatedRepo ArtifactsService::create(const std::string& name, const CreateRepoOp
     abandonRepo(pending.record);
     throw;
   }
+  emit([&] { return repoCreatedEvent(config().name, pending.record, host_.nowMs()); });
+  emitInitialToken(pending);
   return pending;
 }
 
@@ -157,9 +161,12 @@ RepoListPage ArtifactsService::list(int limit, const std::optional<std::string>&
 }
 
 bool ArtifactsService::remove(const std::string& name) {
-  const bool removed = namespace_.remove(name).has_value();
+  const auto removed = namespace_.remove(name);
+  if (removed && removed->status == RepoStatus::Ready) {
+    emit([&] { return repoDeletedEvent(config().name, *removed, host_.nowMs()); });
+  }
   releaseRemoved();
-  return removed;
+  return removed.has_value();
 }
 
 // ---- Repo handles: the registry says the handle is current, the repo side does the rest.
@@ -170,8 +177,10 @@ RepoRecord ArtifactsService::info(const std::string& name, const std::string& re
 
 MintedToken ArtifactsService::createToken(const std::string& name, const std::string& repoId, TokenScope scope,
                                           int64_t ttlSeconds) {
-  namespace_.handle(name, repoId);
-  return repo(repoId).createToken(scope, ttlSeconds);
+  const RepoRecord record = namespace_.handle(name, repoId);
+  MintedToken minted = repo(repoId).createToken(scope, ttlSeconds);
+  emit([&] { return tokenCreatedEvent(config().name, record.name, minted.record, host_.nowMs()); });
+  return minted;
 }
 
 std::vector<TokenRecord> ArtifactsService::listTokens(const std::string& name, const std::string& repoId) {
@@ -180,8 +189,10 @@ std::vector<TokenRecord> ArtifactsService::listTokens(const std::string& name, c
 }
 
 bool ArtifactsService::revokeToken(const std::string& name, const std::string& repoId, const std::string& tokenOrId) {
-  namespace_.handle(name, repoId);
-  return repo(repoId).revokeToken(tokenOrId);
+  const RepoRecord record = namespace_.handle(name, repoId);
+  const auto revoked = repo(repoId).revokeToken(tokenOrId);
+  if (revoked) emit([&] { return tokenRevokedEvent(config().name, record.name, *revoked, host_.nowMs()); });
+  return revoked.has_value();
 }
 
 RepoRecord ArtifactsService::readyRepo(const std::string& name, const std::string& repoId) {
@@ -195,7 +206,12 @@ CommitLimits ArtifactsService::commitLimits() const {
 
 CommitOutcome ArtifactsService::commit(const std::string& name, const std::string& repoId, CommitRequest& request) {
   checkCommitRequest(request, commitLimits());
-  CommitOutcome outcome = repoOf(readyRepo(name, repoId)).commit(request);
+  const RepoRecord record = readyRepo(name, repoId);
+  CommitOutcome outcome = repoOf(record).commit(request);
+  emit([&] {
+    const auto context = repo(repoId).openContext();
+    return repoPushedEvent(config().name, record.name, *context, outcome.update, host_.nowMs());
+  });
   namespace_.recordPush(name, repoId);
   return outcome;
 }
@@ -218,8 +234,27 @@ RepoService& ArtifactsService::repoOf(const RepoRecord& record) {
   return service;
 }
 
-void ArtifactsService::recordPush(RepoService& pushed) {
-  if (const auto identity = pushed.identity()) namespace_.recordPush(identity->name, identity->id);
+void ArtifactsService::recordPush(RepoService& pushed, git::RepoContext& context,
+                                  const std::vector<git::RefUpdate>& updates) {
+  const auto identity = pushed.identity();
+  if (!identity) return;
+  // The events first: the refs moved whether or not the registry write below succeeds.
+  for (const auto& update : updates) {
+    emit([&] { return repoPushedEvent(config().name, identity->name, context, update, host_.nowMs()); });
+  }
+  namespace_.recordPush(identity->name, identity->id);
+}
+
+void ArtifactsService::recordFetch(RepoService& fetched, bool clone) {
+  emit([&] {
+    const auto identity = fetched.identity();
+    if (!identity) throw ArtifactsError(ErrorCode::InternalError, "repo without identity");
+    return repoFetchEvent(config().name, identity->name, clone, host_.nowMs());
+  });
+}
+
+void ArtifactsService::emitInitialToken(const CreatedRepo& created) noexcept {
+  emit([&] { return tokenCreatedEvent(config().name, created.record.name, created.initialToken, host_.nowMs()); });
 }
 
 // ---- Borrowing (one shared store).
