@@ -22,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createArtifactsWith } from './artifacts.js';
+import { createWebhookSender } from './webhook.js';
 import { createDemoSite, DEMO_PATH } from './demo-site.js';
 import { loadCore as loadNodeCore, SqliteStorage, ArtifactsError } from './node.js';
 import { makeNodeImportFetch } from './node-import-fetch.js';
@@ -268,7 +269,8 @@ function listen(server, port, host) {
 
 // Starts the server; resolves once it listens (port 0 picks a free port).
 // options: { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log, loadCore,
-//   allowHttpImport, allowPrivateImport, publicHosts = [], apiToken, maxGitSessions = 32, limits, demoDir }
+//   allowHttpImport, allowPrivateImport, publicHosts = [], apiToken, maxGitSessions = 32, limits, demoDir,
+//   webhook: { url, secret? } (repo events POSTed there: webhook.js) }
 // log(line), when given, is called once per request; loadCore (tests) replaces the wasm core.
 // publicHosts: "name[:port]" Host values served besides the bound address (without a port: any
 // port, e.g. behind a reverse proxy). apiToken: required as "Authorization: Bearer <token>" by
@@ -310,6 +312,12 @@ export async function startServer(options = {}) {
     );
   }
   const apiTokenDigest = apiToken === undefined ? null : sha256(apiToken);
+  let webhook;
+  try {
+    webhook = options.webhook && createWebhookSender({ url: options.webhook.url, secret: options.webhook.secret, log });
+  } catch (e) {
+    throw new ServerConfigError(e.message);
+  }
 
   mkdirSync(dataDir, { recursive: true });
   const dbPath = resolve(join(dataDir, SQLITE_FILE_NAME));
@@ -439,6 +447,7 @@ export async function startServer(options = {}) {
       allowPrivateImport,
       limits,
       fetch: makeNodeImportFetch({ allowPrivate: allowPrivateImport === true, loadCore }),
+      onEvent: webhook?.send,
     });
     await artifacts.list({ limit: 1 }); // loads the core and surfaces a bad namespace now, not on the first request
     const swept = await artifacts.sweep(); // stores a crash or a race left without a name
@@ -446,6 +455,7 @@ export async function startServer(options = {}) {
   } catch (e) {
     server.close();
     storage.close();
+    webhook?.close();
     throw e;
   }
   let closing;
@@ -455,6 +465,7 @@ export async function startServer(options = {}) {
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       server.close(() => {
         clearTimeout(timer);
+        webhook?.close();
         storage.close();
         resolvePromise();
       });
