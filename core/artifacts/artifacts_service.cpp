@@ -1,5 +1,7 @@
 #include "artifacts/artifacts_service.h"
 
+#include <algorithm>
+
 #include "artifacts/names.h"
 #include "artifacts/repo_store.h"
 #include "open_artifacts/errors.h"
@@ -239,9 +241,13 @@ void ArtifactsService::recordPush(RepoService& pushed, git::RepoContext& context
   const auto identity = pushed.identity();
   if (!identity) return;
   // The events first: the refs moved whether or not the registry write below succeeds.
-  for (const auto& update : updates) {
-    emit([&] { return repoPushedEvent(config().name, identity->name, context, update, host_.nowMs()); });
+  // No more than the queue holds are built (each walks up to 21 commits): a
+  // push of 10,000 refs costs at most kMaxQueuedEvents walks.
+  const size_t built = std::min(updates.size(), kMaxQueuedEvents);
+  for (size_t i = 0; i < built; ++i) {
+    emit([&] { return repoPushedEvent(config().name, identity->name, context, updates[i], host_.nowMs()); });
   }
+  events_.countDropped(updates.size() - built);
   namespace_.recordPush(identity->name, identity->id);
 }
 

@@ -25,6 +25,8 @@ class RepoEventQueue {
 
   // Past a bound the oldest events make room.
   void push(RepoEvent event);
+  // Counts events that were never built (a push's refs past kMaxQueuedEvents).
+  void countDropped(uint64_t n) { dropped_ += n; }
   // Every queued event, oldest first; the queue is empty afterwards.
   std::vector<RepoEvent> take();
 

@@ -665,6 +665,33 @@ TEST(RepoEventsService, AReceivePackRequestQueuesOnePushedEventPerUpdatedRef) {
                                         {"commitsTruncated", false}}));
 }
 
+TEST(RepoEventsService, APushOfMoreRefsThanTheQueueHoldsBuildsOnlyWhatItHolds) {
+  testing::TestNamespace ns;
+  const CreatedRepo repo = ns.service.create("repo", {});
+  CommitRequest first = oneFile("first");
+  const std::string c1 = ns.service.commit("repo", repo.record.id, first).update.after.hex();
+  const size_t refs = kMaxQueuedEvents + 5;
+  {
+    git::RepoContext ctx(ns.service.repo(repo.record.id).store());
+    WriteBatch batch;
+    for (size_t i = 0; i < refs; ++i) ctx.refs().stage(batch, "refs/heads/b" + std::to_string(i), oid(c1));
+    ctx.store().commit(batch);
+  }
+  taken(ns.service);
+  std::string body;
+  for (size_t i = 0; i < refs; ++i) {
+    git::appendPkt(body, c1 + " " + kZero + " refs/heads/b" + std::to_string(i) +
+                             (i ? std::string() : std::string(1, '\0') + "report-status delete-refs") + "\n");
+  }
+  body += "0000";
+  gitRequest(ns.service, repo.token, "POST", "git-receive-pack", "", body, false);
+  EXPECT_EQ(ns.service.events().dropped(), 5u) << "the refs past the queue's bound are counted, not built";
+  const auto events = ns.service.events().take();
+  ASSERT_EQ(events.size(), kMaxQueuedEvents);
+  EXPECT_EQ(json::parse(events.front().payloadJson)["ref"], "refs/heads/b0") << "the first refs, in command order";
+  EXPECT_EQ(json::parse(events.back().payloadJson)["ref"], "refs/heads/b999");
+}
+
 TEST(RepoEventsService, AHostThatNeverDrainsKeepsAtMostTheQueuesBound) {
   testing::TestNamespace ns;
   const std::string id = ns.service.create("repo", {}).record.id;
