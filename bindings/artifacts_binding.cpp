@@ -256,6 +256,11 @@ class NamespaceBinding {
     return guard([&] { return static_cast<double>(artifacts_->sweep()); });
   }
 
+  // JSON array of the queued repo events (Artifacts::takeEvents).
+  std::string takeEvents() {
+    return guard([&] { return artifacts_->takeEvents(); });
+  }
+
   GitSessionBinding* openGit(const std::string& requestJson) {
     return new GitSessionBinding(*artifacts_, requestJson, makeError_);
   }
@@ -311,6 +316,7 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .function("commit", &oa::bindings::NamespaceBinding::commit)
       .function("remoteUrl", &oa::bindings::NamespaceBinding::remoteUrl)
       .function("sweep", &oa::bindings::NamespaceBinding::sweep)
+      .function("takeEvents", &oa::bindings::NamespaceBinding::takeEvents)
       .function("openGit", &oa::bindings::NamespaceBinding::openGit, emscripten::allow_raw_pointers())
       .function("openFork", &oa::bindings::NamespaceBinding::openFork, emscripten::allow_raw_pointers())
       .function("openImport", &oa::bindings::NamespaceBinding::openImport, emscripten::allow_raw_pointers());

@@ -80,7 +80,100 @@ export interface CreateArtifactsOptions {
     /** One pushed or imported pack. Default 1 GiB. */
     maxPackBytes?: number;
   };
+  /**
+   * Receives every repo event (`cf.artifacts.repo.*`, spec §9.1) in the Queues envelope, after
+   * the operation that made it: delivered asynchronously, so a slow, throwing or rejecting
+   * callback never delays or fails the operation (its first failure is logged with
+   * console.error). Without it, events are discarded.
+   */
+  onEvent?: (event: ArtifactsEvent) => void | Promise<void>;
+  /** `metadata.accountId` of every event. Default "local". */
+  accountId?: string;
+  /** `metadata.eventSubscriptionId` of every event. Default: 32 random hex digits per createArtifacts(). */
+  eventSubscriptionId?: string;
 }
+
+// ---- Repo events (spec §9.1), as a Queues consumer receives them.
+
+/** The fields of created, deleted, and (with more) forked and imported. */
+export interface ArtifactsRepoEventFields {
+  repoId: string;
+  defaultBranch: string;
+  description: string | null;
+  readOnly: boolean;
+  /** ISO 8601 UTC with milliseconds, as every timestamp here. */
+  createdAt: string;
+  updatedAt: string;
+  lastPushAt: string | null;
+}
+
+export interface ArtifactsPushedCommit {
+  id: string;
+  /** One trailing newline removed; cut at 4,096 characters (UTF-16 code units) when messageTruncated. */
+  message: string;
+  messageTruncated: boolean;
+  /** The committer time. */
+  timestamp: string;
+  author: { name: string; email: string };
+  committer: { name: string; email: string };
+  parents: string[];
+}
+
+export interface ArtifactsPushedPayload {
+  ref: string;
+  /** 40 zeros for a new ref. */
+  before: string;
+  /** 40 zeros for a deletion; an annotated tag's tag object id. */
+  after: string;
+  /** First-parent walk from `after`, newest first, stopping at `before`; at most 20; [] for non-branch refs and deletions. */
+  commits: ArtifactsPushedCommit[];
+  /** Counts up to 21. */
+  totalCommitsCount: number;
+  /** True when more than 20 commits were new. */
+  commitsTruncated: boolean;
+}
+
+export interface ArtifactsEventPayloads {
+  "cf.artifacts.repo.created": ArtifactsRepoEventFields;
+  "cf.artifacts.repo.deleted": ArtifactsRepoEventFields;
+  /** The new repo; the event's source is its parent. */
+  "cf.artifacts.repo.forked": ArtifactsRepoEventFields & { namespace: string; repoName: string };
+  /** `branch`: the branch imported, or the default branch when none was asked for. */
+  "cf.artifacts.repo.imported": ArtifactsRepoEventFields & { sourceUrl: string; branch: string };
+  "cf.artifacts.repo.pushed": ArtifactsPushedPayload;
+  "cf.artifacts.repo.cloned": Record<string, never>;
+  "cf.artifacts.repo.fetched": Record<string, never>;
+  "cf.artifacts.repo.token.created": { tokenId: string; scope: "read" | "write"; expiresAt: string };
+  "cf.artifacts.repo.token.revoked": { tokenId: string };
+}
+
+export type ArtifactsEventType = keyof ArtifactsEventPayloads;
+
+type ArtifactsAccountEventType =
+  | "cf.artifacts.repo.created"
+  | "cf.artifacts.repo.deleted"
+  | "cf.artifacts.repo.forked"
+  | "cf.artifacts.repo.imported";
+
+/** One event in the Queues envelope; `type` narrows `source.type` and `payload`. */
+export type ArtifactsEvent = {
+  [T in ArtifactsEventType]: {
+    type: T;
+    source: {
+      /** "artifacts" for the account-level events, "artifacts.repo" for the repo-level ones. */
+      type: T extends ArtifactsAccountEventType ? "artifacts" : "artifacts.repo";
+      namespace: string;
+      repoName: string;
+    };
+    payload: ArtifactsEventPayloads[T];
+    metadata: {
+      accountId: string;
+      eventSubscriptionId: string;
+      eventSchemaVersion: 1;
+      eventTimestamp: string;
+    };
+  };
+}[ArtifactsEventType];
 
 export type ArtifactsErrorCode =
   | "ALREADY_EXISTS"

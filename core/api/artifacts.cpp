@@ -116,6 +116,15 @@ std::string Artifacts::remoteUrl(const std::string& name) {
 
 size_t Artifacts::sweep() { return impl_->service.sweep(); }
 
+std::string Artifacts::takeEvents() {
+  std::string out = "[";
+  for (const auto& event : impl_->service.events().take()) {
+    if (out.size() > 1) out += ',';
+    out += repoEventJson(event);
+  }
+  return out + "]";
+}
+
 std::string errorCodesJson() {
   nlohmann::json table = nlohmann::json::object();
   for (ErrorCode code : kAllErrorCodes) {

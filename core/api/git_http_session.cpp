@@ -236,12 +236,15 @@ GitHttpResponseHead GitHttpSession::finish() {
                                               : git::UploadPack(*context_).advertise(version_));
       head_.headers["Content-Type"] = std::string("application/x-") + service + "-advertisement";
     } else if (route_ == Route::UploadPack) {
-      body_ = git::UploadPack(*context_).serve(uploadBody_, version_);
+      git::UploadPack upload(*context_);
+      body_ = upload.serve(uploadBody_, version_);
       uploadBody_.clear();
+      if (upload.outcome().sentPack) repos_.recordFetch(*repo_, !upload.outcome().hadHaves);
       head_.headers["Content-Type"] = std::string("application/x-") + service + "-result";
     } else {
       body_ = receive_->finish();
-      if (receive_->outcome().anyRefChanged()) repos_.recordPush(*repo_);
+      const auto& outcome = receive_->outcome();
+      if (outcome.anyRefChanged()) repos_.recordPush(*repo_, *context_, outcome.updated);
       head_.headers["Content-Type"] = std::string("application/x-") + service + "-result";
     }
   } catch (const ArtifactsError& e) {

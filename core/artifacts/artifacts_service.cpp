@@ -1,5 +1,7 @@
 #include "artifacts/artifacts_service.h"
 
+#include <algorithm>
+
 #include "artifacts/names.h"
 #include "artifacts/repo_store.h"
 #include "open_artifacts/errors.h"
@@ -64,9 +66,10 @@ PendingRepo ArtifactsService::beginRepo(const std::string& name, const CreateRep
   PendingRepo out;
   try {
     const RepoIdentity identity{config().name, record.id, record.name, record.readOnly, record.status};
-    const MintedToken initial = repo(record.id).initialize(identity, record.defaultBranch);
-    namespace_.noteTokenRepo(initial.record.id, record.name);
-    out.token = initial.plaintext;
+    MintedToken token = repo(record.id).initialize(identity, record.defaultBranch);
+    namespace_.noteTokenRepo(token.record.id, record.name);
+    out.token = std::move(token.plaintext);
+    out.initialToken = std::move(token.record);
   } catch (...) {
     abandonRepo(record);
     throw;
@@ -145,6 +148,8 @@ CreatedRepo ArtifactsService::create(const std::string& name, const CreateRepoOp
     abandonRepo(pending.record);
     throw;
   }
+  emit([&] { return repoCreatedEvent(config().name, pending.record, host_.nowMs()); });
+  emitInitialToken(pending);
   return pending;
 }
 
@@ -162,6 +167,9 @@ bool ArtifactsService::remove(const std::string& name) { return removeRecord(nam
 
 std::optional<RepoRecord> ArtifactsService::removeRecord(const std::string& name) {
   auto removed = namespace_.remove(name);
+  if (removed && removed->status == RepoStatus::Ready) {
+    emit([&] { return repoDeletedEvent(config().name, *removed, host_.nowMs()); });
+  }
   releaseRemoved();
   return removed;
 }
@@ -174,9 +182,10 @@ RepoRecord ArtifactsService::info(const std::string& name, const std::string& re
 
 MintedToken ArtifactsService::createToken(const std::string& name, const std::string& repoId, TokenScope scope,
                                           int64_t ttlSeconds) {
-  namespace_.handle(name, repoId);
+  const RepoRecord record = namespace_.handle(name, repoId);
   MintedToken minted = repo(repoId).createToken(scope, ttlSeconds);
-  namespace_.noteTokenRepo(minted.record.id, name);
+  namespace_.noteTokenRepo(minted.record.id, record.name);
+  emit([&] { return tokenCreatedEvent(config().name, record.name, minted.record, host_.nowMs()); });
   return minted;
 }
 
@@ -205,12 +214,16 @@ std::optional<bool> ArtifactsService::revokeTokenById(const std::string& tokenId
     namespace_.forgetTokenRepo(tokenId);
     return std::nullopt;
   }
-  return repoOf(*record).revokeToken(tokenId);
+  const auto revoked = repoOf(*record).revokeToken(tokenId);
+  if (revoked) emit([&] { return tokenRevokedEvent(config().name, record->name, *revoked, host_.nowMs()); });
+  return revoked.has_value();
 }
 
 bool ArtifactsService::revokeToken(const std::string& name, const std::string& repoId, const std::string& tokenOrId) {
-  namespace_.handle(name, repoId);
-  return repo(repoId).revokeToken(tokenOrId);
+  const RepoRecord record = namespace_.handle(name, repoId);
+  const auto revoked = repo(repoId).revokeToken(tokenOrId);
+  if (revoked) emit([&] { return tokenRevokedEvent(config().name, record.name, *revoked, host_.nowMs()); });
+  return revoked.has_value();
 }
 
 RepoRecord ArtifactsService::readyRepo(const std::string& name, const std::string& repoId) {
@@ -224,7 +237,12 @@ CommitLimits ArtifactsService::commitLimits() const {
 
 CommitOutcome ArtifactsService::commit(const std::string& name, const std::string& repoId, CommitRequest& request) {
   checkCommitRequest(request, commitLimits());
-  CommitOutcome outcome = repoOf(readyRepo(name, repoId)).commit(request);
+  const RepoRecord record = readyRepo(name, repoId);
+  CommitOutcome outcome = repoOf(record).commit(request);
+  emit([&] {
+    const auto context = repo(repoId).openContext();
+    return repoPushedEvent(config().name, record.name, *context, outcome.update, host_.nowMs());
+  });
   namespace_.recordPush(name, repoId);
   return outcome;
 }
@@ -247,8 +265,31 @@ RepoService& ArtifactsService::repoOf(const RepoRecord& record) {
   return service;
 }
 
-void ArtifactsService::recordPush(RepoService& pushed) {
-  if (const auto identity = pushed.identity()) namespace_.recordPush(identity->name, identity->id);
+void ArtifactsService::recordPush(RepoService& pushed, git::RepoContext& context,
+                                  const std::vector<git::RefUpdate>& updates) {
+  const auto identity = pushed.identity();
+  if (!identity) return;
+  // The events first: the refs moved whether or not the registry write below succeeds.
+  // No more than the queue holds are built (each walks up to 21 commits): a
+  // push of 10,000 refs costs at most kMaxQueuedEvents walks.
+  const size_t built = std::min(updates.size(), kMaxQueuedEvents);
+  for (size_t i = 0; i < built; ++i) {
+    emit([&] { return repoPushedEvent(config().name, identity->name, context, updates[i], host_.nowMs()); });
+  }
+  events_.countDropped(updates.size() - built);
+  namespace_.recordPush(identity->name, identity->id);
+}
+
+void ArtifactsService::recordFetch(RepoService& fetched, bool clone) {
+  emit([&] {
+    const auto identity = fetched.identity();
+    if (!identity) throw ArtifactsError(ErrorCode::InternalError, "repo without identity");
+    return repoFetchEvent(config().name, identity->name, clone, host_.nowMs());
+  });
+}
+
+void ArtifactsService::emitInitialToken(const CreatedRepo& created) noexcept {
+  emit([&] { return tokenCreatedEvent(config().name, created.record.name, created.initialToken, host_.nowMs()); });
 }
 
 // ---- Borrowing (one shared store).

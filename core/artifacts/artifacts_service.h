@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "artifacts/namespace_service.h"
+#include "artifacts/repo_event_queue.h"
 #include "artifacts/repo_service.h"
 
 namespace oa {
@@ -25,7 +26,8 @@ constexpr size_t kMaxAlternateChain = 8;
 
 struct CreatedRepo {
   RepoRecord record;
-  std::string token;  // the initial write token's text
+  std::string token;         // the initial write token's text
+  TokenRecord initialToken;  // and its record (the token.created event)
 };
 
 // A repo being filled by a fork or an import: registered (status forking or
@@ -48,6 +50,8 @@ class ArtifactsService : public RepoDirectory {
   CreatedRepo create(const std::string& name, const CreateRepoOptions& options);
   RepoRecord get(const std::string& name);
   RepoListPage list(int limit, const std::optional<std::string>& cursor);
+  // Queues `deleted` when a ready repo was removed (one still being made
+  // never had its created, forked or imported event either).
   bool remove(const std::string& name);
   // The same, answering the removed record (the REST delete answers its id).
   std::optional<RepoRecord> removeRecord(const std::string& name);
@@ -66,6 +70,7 @@ class ArtifactsService : public RepoDirectory {
   // ---- Repo-handle operations. `repoId` pins the handle to the repo it was
   // made for: a deleted (or deleted and re-created) repo answers NOT_FOUND.
   RepoRecord info(const std::string& name, const std::string& repoId);
+  // Queues token.created / token.revoked (only when this call revoked it).
   MintedToken createToken(const std::string& name, const std::string& repoId, TokenScope scope, int64_t ttlSeconds);
   std::vector<TokenRecord> listTokens(const std::string& name, const std::string& repoId);
   // Every token in any state, newest first (the REST list filters and pages).
@@ -75,7 +80,8 @@ class ArtifactsService : public RepoDirectory {
   RepoRecord readyRepo(const std::string& name, const std::string& repoId);
   // The commit API (commit_request.h, commit_writer.h): the request is
   // checked first, then the handle (ready), then the commit is written on
-  // the repo side; like a push, it moves lastPushAt and updatedAt.
+  // the repo side; like a push, it moves lastPushAt and updatedAt and queues
+  // a `pushed` event.
   CommitOutcome commit(const std::string& name, const std::string& repoId, CommitRequest& request);
   // The limits of one commit: a pushed object's size per file, a pushed pack's in all.
   CommitLimits commitLimits() const;
@@ -117,7 +123,23 @@ class ArtifactsService : public RepoDirectory {
   // ---- Git smart HTTP (api/git_http_session.h): RepoDirectory.
   const std::string& namespaceName() const override { return config().name; }
   RepoService* repoNamed(const std::string& name) override;
-  void recordPush(RepoService& repo) override;
+  void recordPush(RepoService& repo, git::RepoContext& context, const std::vector<git::RefUpdate>& updates) override;
+  void recordFetch(RepoService& repo, bool clone) override;
+
+  // ---- Events (spec §9.1, repo_events.h), queued for the host to take.
+  RepoEventQueue& events() { return events_; }
+  // Queues the event `build()` makes. Called once the change it reports is
+  // stored; a failure to build one loses that event, never the operation.
+  template <typename Build>
+  void emit(Build&& build) noexcept {
+    try {
+      events_.push(build());
+    } catch (...) {
+    }
+  }
+  // token.created for a new repo's initial token, queued after the repo's
+  // own event (created, forked or imported): every minted token has one.
+  void emitInitialToken(const CreatedRepo& created) noexcept;
 
   // Releases the stores of removed repos (deleted, abandoned, reclaimed),
   // including any a crash left queued. Every call that removes a repo runs it.
@@ -140,6 +162,7 @@ class ArtifactsService : public RepoDirectory {
   // running may hold a reference to one whose repo was deleted.
   std::map<std::string, std::unique_ptr<ChunkedStore>> stores_;
   std::map<std::string, std::unique_ptr<RepoService>> services_;
+  RepoEventQueue events_;
 };
 
 }  // namespace oa

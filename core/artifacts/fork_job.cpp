@@ -9,6 +9,7 @@ ForkJob::ForkJob(ArtifactsService& service, const std::string& sourceName, const
     : service_(service) {
   const RepoRecord parent = service.readyRepo(sourceName, sourceRepoId);
   parentId_ = parent.id;
+  parentName_ = parent.name;
   CreateRepoOptions target;
   target.description = options.description;
   target.readOnly = options.readOnly;
@@ -77,8 +78,12 @@ bool ForkJob::step(size_t maxObjects) {
     } catch (...) {
     }
   }
-  result_.created = CreatedRepo{pending_.record, pending_.token};
+  result_.created = pending_;
   result_.objects = source_->objectsCopied();
+  service_.emit([&] {
+    return repoForkedEvent(service_.config().name, parentName_, result_.created.record, service_.host().nowMs());
+  });
+  service_.emitInitialToken(result_.created);
   return true;
 }
 

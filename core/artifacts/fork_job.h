@@ -3,7 +3,8 @@
 // and the parent's git data, streamed from the parent's store to the fork's
 // as record batches (git/store/repo_copy.h), so it outlives the parent. The
 // target stays "forking" (FORK_IN_PROGRESS) until the last step; a job
-// destroyed before then removes the half-made repo.
+// destroyed before then removes the half-made repo. A completed fork queues
+// `forked` (source: the parent) and the initial token's token.created.
 #pragma once
 
 #include <memory>
@@ -48,6 +49,7 @@ class ForkJob {
 
   ArtifactsService& service_;
   std::string parentId_;
+  std::string parentName_;  // the forked event's source
   bool shared_ = false;  // the fork reads its parent's objects in place
   PendingRepo pending_;
   std::unique_ptr<git::RepoCopySource> source_;

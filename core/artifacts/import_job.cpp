@@ -39,7 +39,7 @@ void validate(const ImportParams& p) {
 std::string importSource(const std::string& url) { return "git:" + git::remoteUrlWithDotGit(url); }
 
 ImportJob::ImportJob(ArtifactsService& service, const ImportParams& params)
-    : service_(service), host_(urlHost(params.url)) {
+    : service_(service), host_(urlHost(params.url)), sourceUrl_(params.url), branch_(params.branch) {
   validate(params);
   pending_ = service.beginRepo(params.targetName, params.target, RepoStatus::Importing, importSource(params.url));
   try {
@@ -145,10 +145,15 @@ void ImportJob::complete() {
   repo_->refs().stageHead(batch, "refs/heads/" + record.defaultBranch);
   repo_->store().commit(batch);
   service_.completeRepo(record);
-  result_ = CreatedRepo{record, pending_.token};
+  result_ = pending_;
   client_.reset();
   repo_.reset();
   state_ = State::Done;
+  service_.emit([&] {
+    return repoImportedEvent(service_.config().name, result_.record, sourceUrl_, branch_.value_or(result_.record.defaultBranch),
+                             service_.host().nowMs());
+  });
+  service_.emitInitialToken(result_);
 }
 
 }  // namespace oa

@@ -4,6 +4,7 @@
 // takes the responses; the pack goes through the same ingest as a push. The
 // target is "importing" (IMPORT_IN_PROGRESS) until the refs are written; any
 // error, or a job destroyed before the end, removes it: no half repo remains.
+// A completed import queues `imported` and the initial token's token.created.
 #pragma once
 
 #include <memory>
@@ -63,6 +64,8 @@ class ImportJob {
 
   ArtifactsService& service_;
   std::string host_;  // the URL's host, for refuseAddress()
+  std::string sourceUrl_;               // as given: the imported event's sourceUrl
+  std::optional<std::string> branch_;  // the branch asked for, if any
   PendingRepo pending_;
   std::unique_ptr<git::RepoContext> repo_;
   std::unique_ptr<git::FetchClient> client_;

@@ -79,7 +79,9 @@ std::vector<TokenRecord> RepoService::listAllTokens() { return TokenStore(store_
 
 std::optional<TokenRecord> RepoService::findToken(const std::string& id) { return TokenStore(store_, host_).find(id); }
 
-bool RepoService::revokeToken(const std::string& tokenOrId) { return TokenStore(store_, host_).revoke(tokenOrId); }
+std::optional<std::string> RepoService::revokeToken(const std::string& tokenOrId) {
+  return TokenStore(store_, host_).revoke(tokenOrId);
+}
 
 GitAccess RepoService::authorizeGit(const std::optional<std::string>& token, bool write) {
   GitAccess out;

@@ -51,7 +51,7 @@ class RepoService {
   RepoService(KvStore& store, Host& host, git::IngestLimits limits, Alternates alternates = {});
 
   // A new repo: its identity, HEAD on the unborn default branch, and its
-  // initial write token (returned in plain text, the only time it exists).
+  // initial write token (returned with its plain text, the only time it exists).
   MintedToken initialize(const RepoIdentity& identity, const std::string& defaultBranch);
   // nullopt for a store never initialized (or made before identities existed).
   std::optional<RepoIdentity> identity();
@@ -64,7 +64,8 @@ class RepoService {
   // Every token in any state, newest first.
   std::vector<TokenRecord> listAllTokens();
   std::optional<TokenRecord> findToken(const std::string& id);
-  bool revokeToken(const std::string& tokenOrId);
+  // The id of the token this call revoked (TokenStore::revoke).
+  std::optional<std::string> revokeToken(const std::string& tokenOrId);
 
   // `token`: the presented credential (nullopt = none); `write` for receive-pack.
   GitAccess authorizeGit(const std::optional<std::string>& token, bool write);
@@ -95,8 +96,12 @@ class RepoDirectory {
   virtual const std::string& namespaceName() const = 0;
   // nullptr when no repo has that name.
   virtual RepoService* repoNamed(const std::string& name) = 0;
-  // A push changed `repo`'s refs (its registry record's lastPushAt moves).
-  virtual void recordPush(RepoService& repo) = 0;
+  // A push changed `repo`'s refs (`updates`, in command order; `context` is
+  // the session's view of the repo): the registry record's lastPushAt
+  // moves, and a `pushed` event per ref is queued.
+  virtual void recordPush(RepoService& repo, git::RepoContext& context, const std::vector<git::RefUpdate>& updates) = 0;
+  // An upload-pack request sent a pack: `cloned` when it had no `have` line, else `fetched`.
+  virtual void recordFetch(RepoService& repo, bool clone) = 0;
 };
 
 }  // namespace oa

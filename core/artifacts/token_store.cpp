@@ -96,7 +96,7 @@ std::vector<TokenRecord> TokenStore::listActive() {
   return out;
 }
 
-bool TokenStore::revoke(const std::string& tokenOrId) {
+std::optional<std::string> TokenStore::revoke(const std::string& tokenOrId) {
   if (tokenOrId.empty()) throw ArtifactsError(ErrorCode::InvalidInput, "Token or token id required");
   std::optional<TokenRecord> record;
   if (isBase36Id(tokenOrId)) {
@@ -106,12 +106,12 @@ bool TokenStore::revoke(const std::string& tokenOrId) {
   } else {
     throw ArtifactsError(ErrorCode::InvalidInput, "Expected a token or a token id");
   }
-  if (!record || record->revokedAtMs) return false;
+  if (!record || record->revokedAtMs) return std::nullopt;
   record->revokedAtMs = host_.nowMs();
   WriteBatch batch;
   save(*record, batch);
   store_.commit(batch);
-  return true;
+  return record->id;
 }
 
 std::optional<TokenRecord> TokenStore::authenticate(const std::string& presented) {

@@ -49,10 +49,10 @@ class TokenStore {
   // Every token in any state, newest first (the REST list filters by state).
   std::vector<TokenRecord> listAll();
   std::optional<TokenRecord> find(const std::string& id) { return load(id); }
-  // By token id or by token text (with or without "?expires="). True if this
-  // call revoked it; false if unknown or already revoked. INVALID_INPUT if the
-  // argument is neither an id nor token-shaped.
-  bool revoke(const std::string& tokenOrId);
+  // By token id or by token text (with or without "?expires="). The token's
+  // id if this call revoked it; nullopt if unknown or already revoked.
+  // INVALID_INPUT if the argument is neither an id nor token-shaped.
+  std::optional<std::string> revoke(const std::string& tokenOrId);
   // The active token whose secret `presented` carries, if any.
   std::optional<TokenRecord> authenticate(const std::string& presented);
 

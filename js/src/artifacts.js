@@ -2,6 +2,7 @@
 // as thin Promise wrappers over the wasm core's Namespace.call(method, argsJson).
 // Arguments go to the core untouched: every rule and error lives there.
 import { makeArtifactsError } from './errors.js';
+import { makeEventDrain } from './events.js';
 import { makeGitFetch, nextTick } from './git-fetch.js';
 import { platformHost } from './host.js';
 import { runImport } from './import.js';
@@ -41,7 +42,8 @@ const FORK_STEP_OBJECTS = 4096;
 
 
 // options: { storage, namespace, baseUrl, host?, fetch?, allowHttpImport?,
-// allowPrivateImport?, limits? } (see js/index.d.ts).
+// allowPrivateImport?, limits?, onEvent?, accountId?, eventSubscriptionId? }
+// (see js/index.d.ts). onEvent(event) receives every repo event (events.js).
 //
 // Import guard: the core refuses loopback, private, link-local and metadata
 // hosts written in the URL (core/address_guard.h) unless allowPrivateImport.
@@ -60,7 +62,12 @@ export function createArtifactsWith(loadCore, options = {}) {
     allowHttpImport = false,
     allowPrivateImport = false,
     limits,
+    onEvent,
+    accountId,
+    eventSubscriptionId,
   } = options;
+  // Every entry point below drains the core's event queue once its work is done.
+  const drainEvents = makeEventDrain({ onEvent, accountId, eventSubscriptionId });
   let corePromise;
   let trapped = false;
   let errorCodes; // the core's table: { CODE: { numericCode, httpStatus } }
@@ -90,6 +97,8 @@ export function createArtifactsWith(loadCore, options = {}) {
       return JSON.parse(ns.call(method, JSON.stringify(args, keepTypeMismatches)));
     } catch (e) {
       throw checkTrap(e);
+    } finally {
+      drainEvents(ns);
     }
   }
 
@@ -130,6 +139,8 @@ export function createArtifactsWith(loadCore, options = {}) {
       return JSON.parse(ns.commit(JSON.stringify([name, id, json], keepTypeMismatches), contents));
     } catch (e) {
       throw checkTrap(e);
+    } finally {
+      drainEvents(ns);
     }
   }
 
@@ -151,6 +162,7 @@ export function createArtifactsWith(loadCore, options = {}) {
       throw checkTrap(e);
     } finally {
       job?.delete();
+      drainEvents(ns);
     }
   }
 
@@ -235,6 +247,8 @@ export function createArtifactsWith(loadCore, options = {}) {
         });
       } catch (e) {
         throw checkTrap(e);
+      } finally {
+        drainEvents(ns);
       }
     },
     // Our extension: the remote URL of repo `name` (what create() answers as `remote`).
@@ -254,7 +268,7 @@ export function createArtifactsWith(loadCore, options = {}) {
       }
     },
     // The git smart-HTTP server: Request for <baseUrl>/git/... in, Response out.
-    fetch: makeGitFetch(namespaceCore, checkTrap),
+    fetch: makeGitFetch(namespaceCore, checkTrap, drainEvents),
 
     // ---- Our extensions for the REST API (js/src/rest/), beyond the binding.
     // The namespace's own record: { namespace, jurisdiction, repoCount, createdAt, updatedAt }.

@@ -20,8 +20,9 @@ export const nextTick = () => new Promise((resolve) => (globalThis.setImmediate 
 const asBytes = (chunk) => (chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk));
 
 // namespaceCore: () => Promise<core Namespace> (the one createArtifactsWith makes);
-// checkError(e) -> the error to surface (it also notices wasm traps).
-export function makeGitFetch(namespaceCore, checkError = (e) => e) {
+// checkError(e) -> the error to surface (it also notices wasm traps);
+// afterFinish(ns): runs once the session's work is done (the repo events it queued are drained).
+export function makeGitFetch(namespaceCore, checkError = (e) => e, afterFinish = () => {}) {
   return async function fetch(request) {
     const ns = await namespaceCore();
 
@@ -74,6 +75,8 @@ export function makeGitFetch(namespaceCore, checkError = (e) => e) {
     } catch (e) {
       release();
       throw checkError(e);
+    } finally {
+      afterFinish(ns);
     }
 
     if (NULL_BODY_STATUSES.has(head.status) || request.method === 'HEAD') {

@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createArtifactsWith } from './artifacts.js';
+import { createWebhookSender } from './webhook.js';
 import { createDemoSite, DEMO_PATH } from './demo-site.js';
 import { createNamespacePool } from './namespace-pool.js';
 import { loadCore as loadNodeCore, SqliteStorage } from './node.js';
@@ -149,7 +150,7 @@ function listen(server, port, host) {
 // Starts the server; resolves once it listens (port 0 picks a free port).
 // options: { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log, loadCore,
 //   allowHttpImport, allowPrivateImport, publicHosts = [], apiToken, apiReadToken, accountId,
-//   maxGitSessions = 32, limits, demoDir }
+//   maxGitSessions = 32, limits, demoDir, webhook: { url, secret? } (repo events POSTed there: webhook.js) }
 // log(line), when given, is called once per request; loadCore (tests) replaces the wasm core.
 // namespace: the one the banner and remoteUrl() name (every namespace is served).
 // publicHosts: "name[:port]" Host values served besides the bound address (without a port: any
@@ -205,6 +206,12 @@ export async function startServer(options = {}) {
         'tokens. Set --api-token <token> (or OPEN_ARTIFACTS_API_TOKEN), or listen on 127.0.0.1 ' +
         '(README: "Exposing the server").',
     );
+  }
+  let webhook;
+  try {
+    webhook = options.webhook && createWebhookSender({ url: options.webhook.url, secret: options.webhook.secret, log });
+  } catch (e) {
+    throw new ServerConfigError(e.message);
   }
 
   mkdirSync(dataDir, { recursive: true });
@@ -298,6 +305,8 @@ export async function startServer(options = {}) {
         allowPrivateImport,
         limits,
         fetch: importFetch,
+        accountId: accountId ?? DEFAULT_ACCOUNT_ID,
+        onEvent: webhook?.send,
       }),
     );
     rest = await createRestHandler({
@@ -320,6 +329,7 @@ export async function startServer(options = {}) {
   } catch (e) {
     server.close();
     storage.close();
+    webhook?.close();
     throw e;
   }
   let closing;
@@ -330,6 +340,7 @@ export async function startServer(options = {}) {
       server.close(() => {
         clearTimeout(timer);
         namespaces.closeAll().finally(() => {
+          webhook?.close();
           storage.close();
           resolvePromise();
         });

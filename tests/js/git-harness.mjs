@@ -31,8 +31,9 @@ export async function haveGit() {
   }
 }
 
-// options: { namespace = 'default', loadCore, log } (loadCore: a stand-in core for plumbing tests;
-// log(line): the server's request/error log, by default on stderr when OA_SERVER_LOG is set).
+// options: { namespace = 'default', loadCore, log, webhook } (loadCore: a stand-in core for plumbing tests;
+// log(line): the server's request/error log, by default on stderr when OA_SERVER_LOG is set;
+// webhook: the server's `webhook` option).
 export async function startGitHarness(options = {}) {
   const { namespace = 'default', loadCore } = options;
   const root = mkdtempSync(join(tmpdir(), 'oa-git-'));
@@ -53,7 +54,7 @@ export async function startGitHarness(options = {}) {
   try {
     // OA_SERVER_LOG=1 prints every request and server-side error to stderr.
     const log = options.log ?? (process.env.OA_SERVER_LOG ? (line) => process.stderr.write(`[server] ${line}\n`) : undefined);
-    server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(root, 'data'), namespace, loadCore, log });
+    server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(root, 'data'), namespace, loadCore, log, webhook: options.webhook });
   } catch (e) {
     rmSync(root, { recursive: true, force: true });
     throw e;

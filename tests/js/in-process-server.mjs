@@ -7,8 +7,9 @@ import { createArtifacts } from 'open-artifacts';
 
 // A git server in this process: node:http around `artifacts.fetch` over the
 // given storage and host, for tests that need the Artifacts object itself
-// (storage snapshots, a clock they move). Returns { base, artifacts, close }.
-export async function startInProcessServer({ storage, host, limits } = {}) {
+// (storage snapshots, a clock they move, the events it delivers: onEvent,
+// accountId). Returns { base, artifacts, close }.
+export async function startInProcessServer({ storage, host, limits, onEvent, accountId } = {}) {
   let artifacts;
   const server = createServer(async (req, res) => {
     try {
@@ -29,7 +30,7 @@ export async function startInProcessServer({ storage, host, limits } = {}) {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${server.address().port}`;
-  artifacts = createArtifacts({ storage, namespace: 'default', baseUrl: base, host, limits });
+  artifacts = createArtifacts({ storage, namespace: 'default', baseUrl: base, host, limits, onEvent, accountId });
   return {
     base,
     artifacts,

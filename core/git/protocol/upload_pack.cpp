@@ -266,7 +266,9 @@ std::unique_ptr<ResponseBody> UploadPack::serveV0(const std::string& body) {
   framing.maxData = req.sideband64k ? kSideband64kMaxData : kSidebandMaxData;
   framing.progress = framing.sideband && !req.noProgress;
   const size_t enumerated = prepared.walk.objects.size();
-  return std::make_unique<FetchResponseBody>(std::move(prefix), packFor(repo_, prepared, req), framing, enumerated);
+  auto response = std::make_unique<FetchResponseBody>(std::move(prefix), packFor(repo_, prepared, req), framing, enumerated);
+  outcome_ = UploadOutcome{true, !req.haves.empty()};
+  return response;
 }
 
 std::unique_ptr<ResponseBody> UploadPack::serveV2(const std::string& body) {
@@ -384,7 +386,9 @@ std::unique_ptr<ResponseBody> UploadPack::fetchV2(const std::vector<std::string>
   framing.sideband = true;
   framing.progress = !req.noProgress;
   const size_t enumerated = prepared.walk.objects.size();
-  return std::make_unique<FetchResponseBody>(std::move(prefix), packFor(repo_, prepared, req), framing, enumerated);
+  auto response = std::make_unique<FetchResponseBody>(std::move(prefix), packFor(repo_, prepared, req), framing, enumerated);
+  outcome_ = UploadOutcome{true, !req.haves.empty()};
+  return response;
 }
 
 }  // namespace oa::git

@@ -15,6 +15,14 @@
 
 namespace oa::git {
 
+// What a served request did, for the `cloned` / `fetched` events: only a
+// request answered with a pack counts (not ls-refs, object-info, or a
+// negotiation round), and one whose client named no `have` is a clone.
+struct UploadOutcome {
+  bool sentPack = false;
+  bool hadHaves = false;
+};
+
 class UploadPack {
  public:
   explicit UploadPack(RepoContext& repo) : repo_(repo) {}
@@ -24,6 +32,7 @@ class UploadPack {
   Bytes advertise(int version);
   // Body of POST git-upload-pack.
   std::unique_ptr<ResponseBody> serve(const std::string& requestBody, int version);
+  const UploadOutcome& outcome() const { return outcome_; }
 
  private:
   std::unique_ptr<ResponseBody> serveV0(const std::string& body);
@@ -33,6 +42,7 @@ class UploadPack {
   std::unique_ptr<ResponseBody> fetchV2(const std::vector<std::string>& args);
 
   RepoContext& repo_;
+  UploadOutcome outcome_;
 };
 
 }  // namespace oa::git

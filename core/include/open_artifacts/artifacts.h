@@ -121,6 +121,12 @@ class Artifacts {
   std::string remoteUrl(const std::string& name);
   // Removes repo stores no registry names, where the host can list them; how many.
   size_t sweep();
+  // The repo events (spec §9.1) queued since the last call, oldest first, as
+  // a JSON array of {type, source: {type, namespace, repoName}, payload,
+  // eventTimestamp}: the Queues envelope without its metadata, which the
+  // host adds. The queue is bounded (the oldest go first): drain it after
+  // every call, job and git request.
+  std::string takeEvents();
 
  private:
   struct Impl;

@@ -111,9 +111,9 @@ TEST(RepoQuery, LastPushAtPutsNeverPushedLast) {
   ns.service.create("b", {});
   const auto c = ns.service.create("c", {});
   ns.host.advanceMs(5000);
-  ns.service.recordPush(ns.service.repo(a.record.id));
+  ns.service.names().recordPush("a", a.record.id);
   ns.host.advanceMs(5000);
-  ns.service.recordPush(ns.service.repo(c.record.id));
+  ns.service.names().recordPush("c", c.record.id);
   EXPECT_EQ(names(listJson(ns, {{"sort", "last_push_at"}})), (std::vector<std::string>{"c", "a", "b"}));
   EXPECT_EQ(names(listJson(ns, {{"sort", "last_push_at"}, {"direction", "asc"}})), (std::vector<std::string>{"a", "c", "b"}));
 }

@@ -105,11 +105,12 @@ TEST_F(TokenFixture, RevokeByIdAndByPlaintext) {
   const auto a = tokens.mint(TokenScope::Write, 3600);
   const auto b = tokens.mint(TokenScope::Read, 3600);
   const auto c = tokens.mint(TokenScope::Read, 3600);
-  EXPECT_TRUE(tokens.revoke(a.record.id));
+  // The id of what this call revoked (the token.revoked event's tokenId), whatever named it.
+  EXPECT_EQ(tokens.revoke(a.record.id), a.record.id);
   EXPECT_FALSE(tokens.revoke(a.record.id)) << "already revoked";
-  EXPECT_TRUE(tokens.revoke(b.plaintext));
+  EXPECT_EQ(tokens.revoke(b.plaintext), b.record.id);
   EXPECT_FALSE(tokens.revoke(*tokenSecret(b.plaintext))) << "same token without the suffix, already revoked";
-  EXPECT_TRUE(tokens.revoke(*tokenSecret(c.plaintext)));
+  EXPECT_EQ(tokens.revoke(*tokenSecret(c.plaintext)), c.record.id);
   EXPECT_FALSE(tokens.authenticate(a.plaintext));
   EXPECT_FALSE(tokens.authenticate(b.plaintext));
   EXPECT_FALSE(tokens.authenticate(c.plaintext));
