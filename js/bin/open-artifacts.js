@@ -252,9 +252,10 @@ function withConnection(cmd, { namespace = true, serverFlag = '--url' } = {}) {
     .option('--account-id <id>', `the account in REST paths (default: $OPEN_ARTIFACTS_ACCOUNT_ID or "${DEFAULT_ACCOUNT}")`);
 }
 
-function connect(opts, server = opts.url) {
-  const url = server ?? env('OPEN_ARTIFACTS_URL') ?? DEFAULT_URL;
-  if (!/^https?:$/.test(safeProtocol(url))) throw new UsageError(`--url must be an http:// or https:// URL, got "${url}"`);
+// serverFlag: the option that names the server (--url, or --server on repos import).
+function connect(opts, serverFlag = '--url') {
+  const url = (serverFlag === '--url' ? opts.url : opts.server) ?? env('OPEN_ARTIFACTS_URL') ?? DEFAULT_URL;
+  if (!/^https?:$/.test(safeProtocol(url))) throw new UsageError(`${serverFlag} (or OPEN_ARTIFACTS_URL) must be an http:// or https:// URL, got "${url}"`);
   return createClient({
     url,
     apiToken: opts.apiToken ?? env('OPEN_ARTIFACTS_API_TOKEN'),
@@ -493,7 +494,7 @@ clientCommand(repos, 'import [name]', 'import a public git repo (HTTPS) as a new
     if (opts.branch !== undefined) body.branch = opts.branch;
     if (opts.depth !== undefined) body.depth = opts.depth;
     if (opts.readOnly) body.read_only = true;
-    const client = connect(opts, opts.server);
+    const client = connect(opts, '--server');
     const { result } = await withProgress({}, (o) => client.importRepo(namespaceOf(opts), name, body, o));
     if (opts.json) printJson(result);
     else printCreated(`Imported ${opts.url} as repo "${result.name}" in namespace "${namespaceOf(opts)}".`, result);
@@ -568,6 +569,8 @@ function report(e) {
   return 1;
 }
 
+// No command at all: say so before the help (commander would print only the help).
+if (process.argv.length <= 2) program.error('missing command');
 try {
   await program.parseAsync();
 } catch (e) {
