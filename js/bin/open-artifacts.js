@@ -35,7 +35,7 @@ const wholeNumber = (value) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number.');
   return Number(value);
 };
-const collect = (value, previous) => [...previous, value];
+const collect = (value, previous = []) => [...previous, value];
 
 const program = new Command('open-artifacts');
 program
