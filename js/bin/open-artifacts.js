@@ -292,14 +292,12 @@ const print = (text) => process.stdout.write(text);
 const printJson = (value) => print(`${JSON.stringify(value, null, 2)}\n`);
 
 // An object's fields as "label: value" lines, times readable, nested objects as JSON.
-function fields(object, skip = []) {
+function fields(object) {
   return details(
-    Object.entries(object ?? {})
-      .filter(([key]) => !skip.includes(key))
-      .map(([key, value]) => [
-        key.replace(/_/g, ' '),
-        /_at$/.test(key) ? formatTime(value) : value !== null && typeof value === 'object' ? JSON.stringify(value) : value,
-      ]),
+    Object.entries(object ?? {}).map(([key, value]) => [
+      key.replace(/_/g, ' '),
+      /_at$/.test(key) ? formatTime(value) : value !== null && typeof value === 'object' ? JSON.stringify(value) : value,
+    ]),
   );
 }
 
@@ -318,14 +316,14 @@ function printCreated(headline, result) {
   if (result.remote && result.token) print(`\nClone it (the token is a 24 h write token):\n  git clone ${authenticatedRemote(result.remote, result.token)}\n`);
 }
 
-// Import and fork stream progress (NDJSON) while they run: a bar on stderr;
-// Ctrl-C abandons the request.
+// Import and fork stream progress (NDJSON) while they run: a bar on stderr.
+// Ctrl-C drops the connection only: the server finishes the job regardless.
 async function withProgress(labels, run) {
   const bar = progressBar(process.stderr, labels);
   const controller = new AbortController();
   const onSigint = () => {
     bar.end();
-    console.error('open-artifacts: interrupted');
+    console.error('open-artifacts: interrupted; the server may still finish the job (see "open-artifacts repos get")');
     controller.abort();
     process.exit(130);
   };
@@ -568,6 +566,9 @@ function report(e) {
   console.error(`open-artifacts: ${e?.stack ?? e}`);
   return 1;
 }
+
+// `open-artifacts repos list | head -1`: a reader that stops early is no error.
+process.stdout.on('error', (e) => process.exit(e.code === 'EPIPE' ? 0 : 1));
 
 // No command at all: say so before the help (commander would print only the help).
 if (process.argv.length <= 2) program.error('missing command');
