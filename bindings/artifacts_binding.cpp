@@ -97,6 +97,8 @@ class ForkJobBinding {
     return guarded(makeError_, [&] { return run_->step(maxObjects); });
   }
 
+  double objectsCopied() { return static_cast<double>(run_->objectsCopied()); }
+
   std::string result() {
     return guarded(makeError_, [&] { return run_->resultJson(); });
   }
@@ -319,6 +321,7 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .function("read", &oa::bindings::GitSessionBinding::read);
   emscripten::class_<oa::bindings::ForkJobBinding>("ForkJob")
       .function("step", &oa::bindings::ForkJobBinding::step)
+      .function("objectsCopied", &oa::bindings::ForkJobBinding::objectsCopied)
       .function("result", &oa::bindings::ForkJobBinding::result);
   emscripten::class_<oa::bindings::ImportJobBinding>("ImportJob")
       .function("nextRequest", &oa::bindings::ImportJobBinding::nextRequest)

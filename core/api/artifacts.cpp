@@ -32,7 +32,8 @@ class ForkRunImpl : public ForkRun {
  public:
   ForkRunImpl(JsonApi& api, const std::string& argsJson) : api_(api), job_(api.beginFork(argsJson)) {}
   bool step(size_t maxObjects) override { return job_->step(maxObjects); }
-  std::string resultJson() override { return api_.createdRepo(job_->result().created); }
+  uint64_t objectsCopied() const override { return job_->objectsCopied(); }
+  std::string resultJson() override { return api_.forkedRepo(job_->result()); }
 
  private:
   JsonApi& api_;

@@ -9,11 +9,16 @@
 #include "open_artifacts/errors.h"
 #include "git/store/repo_context.h"
 #include "base/base64.h"
+#include "base/random_id.h"
 #include "base/time_format.h"
 
 namespace oa {
 
 namespace {
+// The REST token list's page size (spec §4.4).
+constexpr int64_t kDefaultTokenPageSize = 30;
+constexpr int64_t kMaxTokenPageSize = 100;
+
 using nlohmann::json;
 
 json optionalTime(const std::optional<int64_t>& ms) { return ms ? json(formatIsoTimestamp(*ms)) : json(nullptr); }
@@ -128,24 +133,48 @@ json create(ArtifactsService& s, const json& args) {
   return createdRepoJson(s, s.create(name, o));
 }
 
+// list(opts): the binding's {limit, cursor}; the REST listing adds {search,
+// sort, direction} (repo_query.h), with the REST validator's messages.
 json list(ArtifactsService& s, const json& args) {
   const json opts = optionsBag(arg(args, 0), "options");
-  int limit = kDefaultListLimit;
+  RepoQuery q;
   const json limitArg = field(opts, "limit");
   if (!absent(limitArg)) {
     const auto n = integerArg(limitArg);
     if (!n || *n < kMinListLimit || *n > kMaxListLimit) {
       throw ArtifactsError(ErrorCode::InvalidInput, "Invalid limit: must be between 1 and 200.", "/limit");
     }
-    limit = static_cast<int>(*n);
+    q.limit = static_cast<int>(*n);
   }
-  std::optional<std::string> cursor;
   const json cursorArg = field(opts, "cursor");
   if (!absent(cursorArg)) {
     if (!cursorArg.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid cursor", "/cursor");
-    cursor = cursorArg.get<std::string>();
+    q.cursor = cursorArg.get<std::string>();
   }
-  const RepoListPage page = s.list(limit, cursor);
+  const json searchArg = field(opts, "search");
+  if (!absent(searchArg)) {
+    if (!searchArg.is_string() || searchArg.get<std::string>().size() > kMaxSearchLength) {
+      throw ArtifactsError(ErrorCode::InvalidInput, "search must be a string of at most 256 characters", "/search");
+    }
+    if (!searchArg.get<std::string>().empty()) q.search = searchArg.get<std::string>();
+  }
+  const json sortArg = field(opts, "sort");
+  if (!absent(sortArg)) {
+    const auto sort = sortArg.is_string() ? parseRepoSort(sortArg.get<std::string>()) : std::nullopt;
+    if (!sort) {
+      throw ArtifactsError(ErrorCode::InvalidInput,
+                           "Invalid option: expected one of \"created_at\"|\"updated_at\"|\"last_push_at\"|\"name\"", "/sort");
+    }
+    q.sort = *sort;
+  }
+  const json directionArg = field(opts, "direction");
+  if (!absent(directionArg)) {
+    if (directionArg != "asc" && directionArg != "desc") {
+      throw ArtifactsError(ErrorCode::InvalidInput, "Invalid option: expected one of \"asc\"|\"desc\"", "/direction");
+    }
+    q.ascending = directionArg == "asc";
+  }
+  const RepoListPage page = s.query(q);
   json repos = json::array();
   for (const auto& r : page.repos) {
     json item = repoInfo(r, s.remoteUrl(r.name));
@@ -155,6 +184,28 @@ json list(ArtifactsService& s, const json& args) {
   json out{{"repos", std::move(repos)}, {"total", page.total}};
   if (page.cursor) out["cursor"] = *page.cursor;
   return out;
+}
+
+// The namespace's own record (REST): {namespace, jurisdiction, repoCount, createdAt, updatedAt}.
+json namespaceJson(const NamespaceInfo& n) {
+  return json{{"namespace", n.name},
+              {"jurisdiction", jurisdictionName(n.record.jurisdiction)},
+              {"repoCount", n.repoCount},
+              {"createdAt", formatIsoTimestamp(n.record.createdAtMs)},
+              {"updatedAt", formatIsoTimestamp(n.record.updatedAtMs)}};
+}
+
+// createNamespace [{jurisdiction?}]: "eu" or "us"; absent = unrestricted.
+json createNamespace(ArtifactsService& s, const json& args) {
+  const json opts = optionsBag(arg(args, 0), "options");
+  Jurisdiction jurisdiction = Jurisdiction::Unrestricted;
+  const json j = field(opts, "jurisdiction");
+  if (!absent(j)) {
+    const auto parsed = j.is_string() ? parseJurisdiction(j.get<std::string>()) : std::nullopt;
+    if (!parsed) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid option: expected one of \"eu\"|\"us\"", "/jurisdiction");
+    jurisdiction = *parsed;
+  }
+  return namespaceJson(s.createNamespace(jurisdiction));
 }
 
 json createToken(ArtifactsService& s, const json& args) {
@@ -180,12 +231,58 @@ json createToken(ArtifactsService& s, const json& args) {
               {"expiresAt", formatIsoTimestamp(t.record.expiresAtMs)}};
 }
 
+// listTokens [name, id, opts?]: the binding's (active tokens); opts {state,
+// perPage, page} is the REST list's filter and offset paging (spec §4.4).
+// Answers {tokens, total}, total counting the tokens in that state.
 json listTokens(ArtifactsService& s, const json& args) {
-  const auto tokens = s.listTokens(repoName(arg(args, 0)), handleId(arg(args, 1)));
+  const std::string name = repoName(arg(args, 0));
+  const std::string id = handleId(arg(args, 1));
+  const json opts = arg(args, 2);
   const int64_t now = s.host().nowMs();
+  if (absent(opts)) {
+    const auto tokens = s.listTokens(name, id);
+    json items = json::array();
+    for (const auto& t : tokens) items.push_back(tokenInfo(t, now));
+    return json{{"tokens", std::move(items)}, {"total", tokens.size()}};
+  }
+  const json bag = optionsBag(opts, "options");
+  std::optional<TokenState> state = TokenState::Active;  // nullopt: every state
+  const json stateArg = field(bag, "state");
+  if (!absent(stateArg)) {
+    if (stateArg == "all") state.reset();
+    else if (stateArg == "active") state = TokenState::Active;
+    else if (stateArg == "expired") state = TokenState::Expired;
+    else if (stateArg == "revoked") state = TokenState::Revoked;
+    else throw ArtifactsError(ErrorCode::InvalidInput, "Invalid option: expected one of \"active\"|\"expired\"|\"revoked\"|\"all\"", "/state");
+  }
+  // The REST validator's messages, pointing at the query parameter.
+  auto paging = [&](const char* key, const char* pointer, int64_t fallback, int64_t max) {
+    const json v = field(bag, key);
+    if (absent(v)) return fallback;
+    const auto n = integerArg(v);
+    if (!n || *n < 1) throw ArtifactsError(ErrorCode::InvalidInput, "Too small: expected number to be >0", pointer);
+    if (*n > max) throw ArtifactsError(ErrorCode::InvalidInput, "Too big: expected number to be <=" + std::to_string(max), pointer);
+    return *n;
+  };
+  const int64_t perPage = paging("perPage", "/per_page", kDefaultTokenPageSize, kMaxTokenPageSize);
+  const int64_t page = paging("page", "/page", 1, 1'000'000);
   json items = json::array();
-  for (const auto& t : tokens) items.push_back(tokenInfo(t, now));
-  return json{{"tokens", std::move(items)}, {"total", tokens.size()}};
+  uint64_t total = 0;
+  for (const auto& t : s.listAllTokens(name, id)) {
+    if (state && t.stateAt(now) != *state) continue;
+    const int64_t index = static_cast<int64_t>(total++);
+    if (index >= (page - 1) * perPage && index < page * perPage) items.push_back(tokenInfo(t, now));
+  }
+  return json{{"tokens", std::move(items)}, {"total", total}};
+}
+
+// revokeTokenById [tokenId] (REST): {id}; NOT_FOUND unless a repo of the
+// namespace minted it. Revoking a revoked token again succeeds (live REST).
+json revokeTokenById(ArtifactsService& s, const json& args) {
+  const json id = arg(args, 0);
+  if (!id.is_string() || !isBase36Id(id.get<std::string>())) throw ArtifactsError(ErrorCode::NotFound, "Token not found");
+  if (!s.revokeTokenById(id.get<std::string>())) throw ArtifactsError(ErrorCode::NotFound, "Token not found");
+  return json{{"id", id}};
 }
 
 json revokeToken(ArtifactsService& s, const json& args) {
@@ -504,6 +601,12 @@ std::string JsonApi::createdRepo(const CreatedRepo& created) {
   return createdRepoJson(service_, created).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::string JsonApi::forkedRepo(const ForkedRepo& forked) {
+  json out = createdRepoJson(service_, forked.created);
+  out["objects"] = forked.objects;
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string JsonApi::commit(const std::string& argsJson, std::vector<std::optional<Bytes>> contents) {
   // Contents may travel inside the JSON (as text or base64): the arguments
   // may be as large as the commit's limit allows, escaped.
@@ -536,6 +639,10 @@ std::string JsonApi::call(const std::string& method, const std::string& argsJson
     result = list(service_, args);
   } else if (method == "delete") {
     result = service_.remove(repoName(arg(args, 0)));
+  } else if (method == "deleteRepo") {
+    const auto removed = service_.removeRecord(repoName(arg(args, 0)));
+    if (!removed) throw ArtifactsError(ErrorCode::NotFound, "Repository not found");
+    result = json{{"id", removed->id}};
   } else if (method == "info") {
     const RepoRecord r = service_.info(repoName(arg(args, 0)), handleId(arg(args, 1)));
     result = repoInfo(r, service_.remoteUrl(r.name));
@@ -545,6 +652,15 @@ std::string JsonApi::call(const std::string& method, const std::string& argsJson
     result = listTokens(service_, args);
   } else if (method == "revokeToken") {
     result = revokeToken(service_, args);
+  } else if (method == "revokeTokenById") {
+    result = revokeTokenById(service_, args);
+  } else if (method == "namespaceInfo") {
+    result = namespaceJson(service_.namespaceInfo());
+  } else if (method == "createNamespace") {
+    result = createNamespace(service_, args);
+  } else if (method == "deleteNamespace") {
+    service_.deleteNamespace();
+    result = true;
   } else if (method == "readTree") {
     result = readTree(service_, args);
   } else if (method == "readCommit") {

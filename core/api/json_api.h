@@ -27,7 +27,9 @@ class JsonApi {
  public:
   explicit JsonApi(ArtifactsService& service) : service_(service) {}
 
-  // Namespace methods: "create", "get", "list", "delete".
+  // Namespace methods: "create", "get", "list", "delete"; for the REST API
+  // also "deleteRepo", "namespaceInfo", "createNamespace", "deleteNamespace",
+  // "revokeTokenById", and list/listTokens options beyond the binding's.
   // Repo-handle methods take [name, repoId, ...args]: "info", "createToken",
   // "listTokens", "revokeToken", and the content reads "readTree",
   // "readCommit", "log" (spec §2.4).
@@ -58,6 +60,11 @@ class JsonApi {
   std::unique_ptr<ImportJob> beginImport(const std::string& argsJson, bool allowHttp, bool allowPrivate);
   // ArtifactsCreateRepoResult JSON of a finished fork or import.
   std::string createdRepo(const CreatedRepo& created);
+  // A finished fork's: the same plus `objects`, the object records copied
+  // (the REST fork result's field; 0 where the fork reads its parent's
+  // objects in place, see artifacts_service.h "Borrowing").
+  std::string forkedRepo(const ForkedRepo& forked);
+  // "deleteRepo" is call()'s REST delete: {id} of the removed repo, or NOT_FOUND.
 
  private:
   ArtifactsService& service_;

@@ -64,7 +64,9 @@ PendingRepo ArtifactsService::beginRepo(const std::string& name, const CreateRep
   PendingRepo out;
   try {
     const RepoIdentity identity{config().name, record.id, record.name, record.readOnly, record.status};
-    out.token = repo(record.id).initialize(identity, record.defaultBranch);
+    const MintedToken initial = repo(record.id).initialize(identity, record.defaultBranch);
+    namespace_.noteTokenRepo(initial.record.id, record.name);
+    out.token = initial.plaintext;
   } catch (...) {
     abandonRepo(record);
     throw;
@@ -156,8 +158,10 @@ RepoListPage ArtifactsService::list(int limit, const std::optional<std::string>&
   return page;
 }
 
-bool ArtifactsService::remove(const std::string& name) {
-  const bool removed = namespace_.remove(name).has_value();
+bool ArtifactsService::remove(const std::string& name) { return removeRecord(name).has_value(); }
+
+std::optional<RepoRecord> ArtifactsService::removeRecord(const std::string& name) {
+  auto removed = namespace_.remove(name);
   releaseRemoved();
   return removed;
 }
@@ -171,12 +175,37 @@ RepoRecord ArtifactsService::info(const std::string& name, const std::string& re
 MintedToken ArtifactsService::createToken(const std::string& name, const std::string& repoId, TokenScope scope,
                                           int64_t ttlSeconds) {
   namespace_.handle(name, repoId);
-  return repo(repoId).createToken(scope, ttlSeconds);
+  MintedToken minted = repo(repoId).createToken(scope, ttlSeconds);
+  namespace_.noteTokenRepo(minted.record.id, name);
+  return minted;
 }
 
 std::vector<TokenRecord> ArtifactsService::listTokens(const std::string& name, const std::string& repoId) {
   namespace_.handle(name, repoId);
   return repo(repoId).listTokens();
+}
+
+std::vector<TokenRecord> ArtifactsService::listAllTokens(const std::string& name, const std::string& repoId) {
+  namespace_.handle(name, repoId);
+  return repo(repoId).listAllTokens();
+}
+
+RepoListPage ArtifactsService::query(const RepoQuery& q) {
+  RepoListPage page = namespace_.query(q);
+  releaseRemoved();
+  return page;
+}
+
+std::optional<bool> ArtifactsService::revokeTokenById(const std::string& tokenId) {
+  const auto repoName = namespace_.tokenRepo(tokenId);
+  if (!repoName) return std::nullopt;
+  const auto record = namespace_.find(*repoName);
+  // The repo that minted it is gone (its tokens with it): the hint goes too.
+  if (!record || !repoOf(*record).findToken(tokenId)) {
+    namespace_.forgetTokenRepo(tokenId);
+    return std::nullopt;
+  }
+  return repoOf(*record).revokeToken(tokenId);
 }
 
 bool ArtifactsService::revokeToken(const std::string& name, const std::string& repoId, const std::string& tokenOrId) {

@@ -49,12 +49,27 @@ class ArtifactsService : public RepoDirectory {
   RepoRecord get(const std::string& name);
   RepoListPage list(int limit, const std::optional<std::string>& cursor);
   bool remove(const std::string& name);
+  // The same, answering the removed record (the REST delete answers its id).
+  std::optional<RepoRecord> removeRecord(const std::string& name);
+
+  // ---- The namespace itself (REST only; namespace_service.h).
+  NamespaceInfo namespaceInfo() { return namespace_.info(); }
+  NamespaceInfo createNamespace(Jurisdiction jurisdiction) { return namespace_.createNamespace(jurisdiction); }
+  void deleteNamespace() { namespace_.deleteNamespace(); }
+  // The REST listing: search, sort and direction besides limit and cursor.
+  RepoListPage query(const RepoQuery& query);
+  // Revokes the token `tokenId` of whichever repo of the namespace minted it.
+  // nullopt when no repo of the namespace has it; else whether this call
+  // revoked it (false: it already was).
+  std::optional<bool> revokeTokenById(const std::string& tokenId);
 
   // ---- Repo-handle operations. `repoId` pins the handle to the repo it was
   // made for: a deleted (or deleted and re-created) repo answers NOT_FOUND.
   RepoRecord info(const std::string& name, const std::string& repoId);
   MintedToken createToken(const std::string& name, const std::string& repoId, TokenScope scope, int64_t ttlSeconds);
   std::vector<TokenRecord> listTokens(const std::string& name, const std::string& repoId);
+  // Every token in any state, newest first (the REST list filters and pages).
+  std::vector<TokenRecord> listAllTokens(const std::string& name, const std::string& repoId);
   bool revokeToken(const std::string& name, const std::string& repoId, const std::string& tokenOrId);
   // A ready repo named by a handle (NOT_FOUND, or *_IN_PROGRESS).
   RepoRecord readyRepo(const std::string& name, const std::string& repoId);

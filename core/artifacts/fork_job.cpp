@@ -45,6 +45,8 @@ void ForkJob::abandon() noexcept {
   }
 }
 
+uint64_t ForkJob::objectsCopied() const { return source_ ? source_->objectsCopied() : 0; }
+
 bool ForkJob::step(size_t maxObjects) {
   if (done_) return true;
   if (abandoned_) throw ArtifactsError(ErrorCode::InternalError, "fork already failed");

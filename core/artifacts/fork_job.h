@@ -40,6 +40,8 @@ class ForkJob {
   bool step(size_t maxObjects);
   // Valid once step() returned true.
   const ForkedRepo& result() const { return result_; }
+  // Object records copied so far (progress reports).
+  uint64_t objectsCopied() const;
 
  private:
   void abandon() noexcept;

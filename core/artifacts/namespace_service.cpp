@@ -26,7 +26,7 @@ namespace {
 }  // namespace
 
 NamespaceService::NamespaceService(NamespaceConfig config, KvStore& registry, Host& host)
-    : config_(std::move(config)), store_(registry), registry_(store_, host), host_(host) {
+    : config_(std::move(config)), store_(registry), registry_(store_, host), records_(store_, host), host_(host) {
   if (!isValidNamespaceName(config_.name)) {
     throw ArtifactsError(ErrorCode::InvalidInput, "Invalid namespace name", "/namespace");
   }
@@ -75,10 +75,57 @@ std::optional<RepoRecord> NamespaceService::find(const std::string& name) {
   }
 }
 
+NamespaceInfo NamespaceService::info() {
+  auto record = records_.find();
+  const uint64_t repos = registry_.count();
+  // Repos made before namespaces kept a record: the namespace exists, and gets one now.
+  if (!record && repos > 0) record = records_.ensure();
+  if (!record) throw ArtifactsError(ErrorCode::NotFound, "Namespace not found");
+  return NamespaceInfo{config_.name, *record, repos};
+}
+
+NamespaceInfo NamespaceService::createNamespace(Jurisdiction jurisdiction) {
+  return NamespaceInfo{config_.name, records_.create(jurisdiction), 0};
+}
+
+void NamespaceService::deleteNamespace() { records_.removeIfEmpty(); }
+
+RepoListPage NamespaceService::query(const RepoQuery& q) {
+  if (q.indexed()) return list(q.limit, q.cursor);
+  if (q.limit < kMinListLimit || q.limit > kMaxListLimit) {
+    throw ArtifactsError(ErrorCode::InvalidInput, "Invalid limit: must be between 1 and 200.", "/limit");
+  }
+  std::vector<RepoRecord> records;
+  // A lapsed job's record is not listed (the next call naming it reclaims it).
+  registry_.forEach([&](RepoRecord&& r) {
+    if (!lapsed(r)) records.push_back(std::move(r));
+  });
+  return queryRepos(std::move(records), q);
+}
+
+void NamespaceService::noteTokenRepo(const std::string& tokenId, const std::string& repoName) {
+  WriteBatch batch;
+  batch.put(keys::kTokenRepoPrefix + tokenId, repoNameKey(repoName));
+  store_.commit(batch);
+}
+
+std::optional<std::string> NamespaceService::tokenRepo(const std::string& tokenId) {
+  auto raw = store_.get(keys::kTokenRepoPrefix + tokenId);
+  if (!raw) return std::nullopt;
+  return bytesToString(*raw);
+}
+
+void NamespaceService::forgetTokenRepo(const std::string& tokenId) {
+  WriteBatch batch;
+  batch.remove(keys::kTokenRepoPrefix + tokenId);
+  store_.commit(batch);
+}
+
 RepoRecord NamespaceService::beginRepo(const std::string& name, const CreateRepoOptions& options, RepoStatus status,
                                        std::optional<std::string> source) {
   requireValidRepoName(name);
   validateOptions(options);
+  records_.ensure();  // a namespace's first repo makes the namespace (spec §1.1)
   find(name);  // reclaims a lapsed job's record of this name
   RepoRecord record;
   record.name = name;

@@ -13,6 +13,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "artifacts/namespace_record.h"
+#include "artifacts/repo_query.h"
 #include "artifacts/repo_registry.h"
 #include "base/chunked_store.h"
 #include "open_artifacts/host.h"
@@ -29,6 +31,12 @@ struct NamespaceConfig {
   std::string name;     // namespace name, 2-63 characters
   std::string baseUrl;  // e.g. "http://127.0.0.1:8788"; remotes are <baseUrl>/git/<ns>/<repo>.git
   StorageLimits limits;
+};
+
+struct NamespaceInfo {
+  std::string name;
+  NamespaceRecord record;
+  uint64_t repoCount = 0;
 };
 
 struct CreateRepoOptions {
@@ -57,6 +65,15 @@ class NamespaceService {
   // "<baseUrl>/git/<namespace>/<name>.git".
   std::string remoteUrl(const std::string& name) const;
 
+  // ---- The namespace itself (namespace_record.h). A namespace exists once
+  // it has a record: an explicit create, or its first repo.
+  // NOT_FOUND "Namespace not found" when it does not exist.
+  NamespaceInfo info();
+  // ALREADY_EXISTS when it exists.
+  NamespaceInfo createNamespace(Jurisdiction jurisdiction);
+  // NOT_FOUND when it does not exist; INVALID_INPUT while it holds repos.
+  void deleteNamespace();
+
   // ---- Repos being made. beginRepo registers `name` as not ready (`status`
   // Creating, Importing or Forking) under a fresh lease, after validating the
   // name and options (INVALID_REPO_NAME, INVALID_INPUT, ALREADY_EXISTS).
@@ -76,6 +93,8 @@ class NamespaceService {
   // The ready repo of that name: NOT_FOUND, or the *_IN_PROGRESS code of a repo still being made.
   RepoRecord get(const std::string& name);
   RepoListPage list(int limit, const std::optional<std::string>& cursor);
+  // The REST listing (repo_query.h): list() when the query asks for its order.
+  RepoListPage query(const RepoQuery& query);
   // The removed record (its store queued for release), or nullopt.
   std::optional<RepoRecord> remove(const std::string& name);
   // The record a repo handle was made for, whatever its status: NOT_FOUND once
@@ -87,6 +106,12 @@ class NamespaceService {
   std::optional<RepoRecord> find(const std::string& name);
   // A push changed refs: lastPushAt and updatedAt move to now.
   void recordPush(const std::string& name, const std::string& repoId);
+
+  // ---- Which repo minted a token (REST revokes tokens by id alone). A hint:
+  // the repo named may since have been deleted or re-created.
+  void noteTokenRepo(const std::string& tokenId, const std::string& repoName);
+  std::optional<std::string> tokenRepo(const std::string& tokenId);
+  void forgetTokenRepo(const std::string& tokenId);
 
   // ---- Releasing the stores of removed repos. A removal queues the repo id
   // in the same registry batch, so a crash between the two halves never
@@ -108,6 +133,7 @@ class NamespaceService {
   NamespaceConfig config_;
   ChunkedStore store_;
   RepoRegistry registry_;
+  NamespaceRecordStore records_;
   Host& host_;
   bool mayHaveReleases_ = true;  // until a scan finds none: a crash may have left some
 };

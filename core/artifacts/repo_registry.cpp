@@ -193,4 +193,17 @@ RepoListPage RepoRegistry::list(int limit, const std::optional<std::string>& cur
   return page;
 }
 
+void RepoRegistry::forEach(const std::function<void(RepoRecord&&)>& visit) {
+  constexpr size_t kPage = 256;
+  std::string after;
+  for (;;) {
+    auto rows = store_.scan(kRecordPrefix, after, kPage);
+    for (auto& row : rows) visit(fromJson(json::parse(bytesToString(row.value))));
+    if (rows.size() < kPage) return;
+    after = rows.back().key;
+  }
+}
+
+uint64_t RepoRegistry::count() { return counter(store_.get(kCountKey)); }
+
 }  // namespace oa

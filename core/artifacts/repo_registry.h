@@ -70,6 +70,9 @@ class RepoRegistry {
   // Newest first. The cursor names the last repo returned, so pages stay
   // correct while repos are created or deleted between calls.
   RepoListPage list(int limit, const std::optional<std::string>& cursor);
+  // Every record, in name order (for listings sorted or filtered otherwise).
+  void forEach(const std::function<void(RepoRecord&&)>& visit);
+  uint64_t count();
 
  private:
   static uint64_t counter(const std::optional<Bytes>& raw);

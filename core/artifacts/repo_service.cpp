@@ -33,13 +33,13 @@ void stageIdentity(WriteBatch& batch, const RepoIdentity& identity) {
 }
 }  // namespace
 
-std::string RepoService::initialize(const RepoIdentity& identity, const std::string& defaultBranch) {
+MintedToken RepoService::initialize(const RepoIdentity& identity, const std::string& defaultBranch) {
   // Identity and HEAD in one batch: any store with rows says whose it is.
   WriteBatch batch;
   stageIdentity(batch, identity);
   git::RefStore(store_).stageHead(batch, "refs/heads/" + defaultBranch);
   store_.commit(batch);
-  return TokenStore(store_, host_).mint(TokenScope::Write, kDefaultTokenTtlSeconds).plaintext;
+  return TokenStore(store_, host_).mint(TokenScope::Write, kDefaultTokenTtlSeconds);
 }
 
 std::optional<RepoIdentity> RepoService::identity() {
@@ -74,6 +74,10 @@ MintedToken RepoService::createToken(TokenScope scope, int64_t ttlSeconds) {
 }
 
 std::vector<TokenRecord> RepoService::listTokens() { return TokenStore(store_, host_).listActive(); }
+
+std::vector<TokenRecord> RepoService::listAllTokens() { return TokenStore(store_, host_).listAll(); }
+
+std::optional<TokenRecord> RepoService::findToken(const std::string& id) { return TokenStore(store_, host_).find(id); }
 
 bool RepoService::revokeToken(const std::string& tokenOrId) { return TokenStore(store_, host_).revoke(tokenOrId); }
 

@@ -52,7 +52,7 @@ class RepoService {
 
   // A new repo: its identity, HEAD on the unborn default branch, and its
   // initial write token (returned in plain text, the only time it exists).
-  std::string initialize(const RepoIdentity& identity, const std::string& defaultBranch);
+  MintedToken initialize(const RepoIdentity& identity, const std::string& defaultBranch);
   // nullopt for a store never initialized (or made before identities existed).
   std::optional<RepoIdentity> identity();
   void writeIdentity(const RepoIdentity& identity);
@@ -61,6 +61,9 @@ class RepoService {
 
   MintedToken createToken(TokenScope scope, int64_t ttlSeconds);
   std::vector<TokenRecord> listTokens();
+  // Every token in any state, newest first.
+  std::vector<TokenRecord> listAllTokens();
+  std::optional<TokenRecord> findToken(const std::string& id);
   bool revokeToken(const std::string& tokenOrId);
 
   // `token`: the presented credential (nullopt = none); `write` for receive-pack.

@@ -73,22 +73,26 @@ MintedToken TokenStore::mint(TokenScope scope, int64_t ttlSeconds) {
   return out;
 }
 
-std::vector<TokenRecord> TokenStore::listActive() {
-  const int64_t now = host_.nowMs();
+std::vector<TokenRecord> TokenStore::listAll() {
   std::vector<TokenRecord> out;
   std::string after;
   for (;;) {
     auto rows = store_.scan(kRecordPrefix, after, 256);
-    for (const auto& row : rows) {
-      auto record = fromJson(json::parse(bytesToString(row.value)));
-      if (record.stateAt(now) == TokenState::Active) out.push_back(std::move(record));
-    }
+    for (const auto& row : rows) out.push_back(fromJson(json::parse(bytesToString(row.value))));
     if (rows.size() < 256) break;
     after = rows.back().key;
   }
   std::sort(out.begin(), out.end(), [](const TokenRecord& a, const TokenRecord& b) {
     return a.createdAtMs != b.createdAtMs ? a.createdAtMs > b.createdAtMs : a.id > b.id;
   });
+  return out;
+}
+
+std::vector<TokenRecord> TokenStore::listActive() {
+  const int64_t now = host_.nowMs();
+  std::vector<TokenRecord> out = listAll();
+  out.erase(std::remove_if(out.begin(), out.end(), [&](const TokenRecord& t) { return t.stateAt(now) != TokenState::Active; }),
+            out.end());
   return out;
 }
 

@@ -46,6 +46,9 @@ class TokenStore {
   MintedToken mint(TokenScope scope, int64_t ttlSeconds);
   // Active tokens, newest first.
   std::vector<TokenRecord> listActive();
+  // Every token in any state, newest first (the REST list filters by state).
+  std::vector<TokenRecord> listAll();
+  std::optional<TokenRecord> find(const std::string& id) { return load(id); }
   // By token id or by token text (with or without "?expires="). True if this
   // call revoked it; false if unknown or already revoked. INVALID_INPUT if the
   // argument is neither an id nor token-shaped.

@@ -14,6 +14,8 @@ inline const std::string kRepoIndexPrefix = "c/";     // c/<inverted ms>.<invert
 inline const std::string kRepoCountKey = "m/count";   // repos registered
 inline const std::string kRepoSeqKey = "m/seq";       // last creation sequence number
 inline const std::string kReleasePrefix = "gc/";      // gc/<repo id> -> "": a removed repo whose store awaits release
+inline const std::string kNamespaceKey = "m/namespace"; // the namespace's own record (artifacts/namespace_record)
+inline const std::string kTokenRepoPrefix = "tk/";    // tk/<token id> -> lower-case repo name: which repo minted it (a hint)
 
 // ---- A repo's own store
 inline const std::string kIdentityKey = "m/identity";        // the repo's own copy of what git auth needs (JSON)

@@ -135,12 +135,17 @@ export function createArtifactsWith(loadCore, options = {}) {
 
   // A long core job (fork; import in import.js) runs in steps; between them
   // the event loop serves other requests, which see the repo *_IN_PROGRESS.
-  async function runFork(method, args) {
+  // onProgress({ phase, objectsReceived }) between steps (our extension).
+  async function runFork(method, args, { onProgress } = {}) {
     const ns = await namespaceCore();
     let job;
     try {
       job = ns.openFork(JSON.stringify(args, keepTypeMismatches));
-      while (!job.step(FORK_STEP_OBJECTS)) await nextTick();
+      while (!job.step(FORK_STEP_OBJECTS)) {
+        onProgress?.({ phase: 'objects', objectsReceived: job.objectsCopied(), objectsTotal: null, bytesReceived: 0 });
+        await nextTick();
+      }
+      onProgress?.({ phase: 'done', objectsReceived: job.objectsCopied(), objectsTotal: job.objectsCopied(), bytesReceived: 0 });
       return JSON.parse(job.result());
     } catch (e) {
       throw checkTrap(e);
@@ -159,12 +164,12 @@ export function createArtifactsWith(loadCore, options = {}) {
       this.#id = id;
     }
 
-    async #call(method, args, via = call) {
+    async #call(method, args, via = call, extra) {
       if (this.#disposed) {
         await namespaceCore();
         throw coreError('INVALID_INPUT', 'ArtifactsRepo handle used after dispose');
       }
-      return via(method, [this.#name, this.#id, ...args]);
+      return via(method, [this.#name, this.#id, ...args], extra);
     }
 
     info() {
@@ -173,8 +178,9 @@ export function createArtifactsWith(loadCore, options = {}) {
     createToken(scope, ttl) {
       return this.#call('createToken', [scope, ttl]);
     }
-    listTokens() {
-      return this.#call('listTokens', []);
+    // opts (our extension, the REST list's): { state, perPage, page }.
+    listTokens(opts) {
+      return this.#call('listTokens', opts === undefined ? [] : [opts]);
     }
     revokeToken(tokenOrId) {
       return this.#call('revokeToken', [tokenOrId]);
@@ -194,8 +200,10 @@ export function createArtifactsWith(loadCore, options = {}) {
     log(opts) {
       return this.#call('log', [opts]);
     }
-    fork(name, opts) {
-      return this.#call('fork', [name, opts], runFork);
+    // The result also carries `objects` (the REST fork result's field);
+    // { onProgress } is our extension, as for import().
+    fork(name, opts, { onProgress } = {}) {
+      return this.#call('fork', [name, opts], runFork, { onProgress });
     }
     // Our extension: writes files as one commit on a branch, without a git client.
     commit(args) {
@@ -247,5 +255,29 @@ export function createArtifactsWith(loadCore, options = {}) {
     },
     // The git smart-HTTP server: Request for <baseUrl>/git/... in, Response out.
     fetch: makeGitFetch(namespaceCore, checkTrap),
+
+    // ---- Our extensions for the REST API (js/src/rest/), beyond the binding.
+    // The namespace's own record: { namespace, jurisdiction, repoCount, createdAt, updatedAt }.
+    namespaceInfo: () => call('namespaceInfo', []),
+    // opts: { jurisdiction?: "eu" | "us" }. ALREADY_EXISTS once it exists.
+    createNamespace: (opts) => call('createNamespace', [opts]),
+    // Only an empty namespace (INVALID_INPUT otherwise).
+    deleteNamespace: () => call('deleteNamespace', []),
+    // delete() answering { id } of the removed repo (NOT_FOUND if none).
+    deleteRepo: (name) => call('deleteRepo', [name]),
+    // Revokes the token `id` of whichever repo minted it: { id } (NOT_FOUND if none).
+    revokeTokenById: (id) => call('revokeTokenById', [id]),
+    // Frees the core's instance for this namespace (a pool of namespaces
+    // closes those it no longer holds); a later call makes a new one.
+    close: async () => {
+      const pending = corePromise;
+      corePromise = undefined;
+      if (!pending) return;
+      try {
+        (await pending).delete();
+      } catch {
+        // never made (a bad namespace name) or already gone with a trapped instance
+      }
+    },
   };
 }

@@ -53,7 +53,8 @@ export function withExpectations(root) {
 }
 
 // Key prefixes of the two kinds of store (DESIGN.md "Storage").
-export const registryPrefix = (namespace) => `ns/${namespace}/`;
+const REGISTRY_ROOT = 'ns/';
+export const registryPrefix = (namespace) => `${REGISTRY_ROOT}${namespace}/`;
 const REPO_ROOT = 'repo/';
 export const repoPrefix = (repoId) => `${REPO_ROOT}${repoId}/`;
 
@@ -74,17 +75,30 @@ export class PrefixedStorage {
     return prefixedStore(this.#root, repoPrefix(repoId));
   }
 
-  // The id of every repo store there is, one skip-scan each: the core's sweep
-  // removes those no registry names (core/artifacts/artifacts_service.h).
+  // The id of every repo store there is: the core's sweep removes those no
+  // registry names (core/artifacts/artifacts_service.h).
   repoIds() {
-    const ids = [];
+    return this.#storeNames(REPO_ROOT);
+  }
+
+  // The name of every namespace registry there is, in order (the REST
+  // namespace list; a namespace deleted since may still leave a registry).
+  namespaceNames() {
+    return this.#storeNames(REGISTRY_ROOT);
+  }
+
+  // The distinct <name> of keys "<root><name>/...", one skip-scan each. Names
+  // hold no "/" (ids, namespace names), and '0' sorts right after '/': the
+  // scan resumes past every key of the name just seen.
+  #storeNames(root) {
+    const names = [];
     let after = '';
     for (;;) {
-      const [row] = this.#root.scan(REPO_ROOT, after, 1);
-      if (!row) return ids;
-      const id = row[0].slice(REPO_ROOT.length, row[0].indexOf('/', REPO_ROOT.length));
-      ids.push(id);
-      after = `${REPO_ROOT}${id}0`; // '0' sorts right after '/': past every key of this repo
+      const [row] = this.#root.scan(root, after, 1);
+      if (!row) return names;
+      const name = row[0].slice(root.length, row[0].indexOf('/', root.length));
+      names.push(name);
+      after = `${root}${name}0`;
     }
   }
 

@@ -15,7 +15,6 @@
 // - /demo/: the browser demo's static files (demo-site.js), read-only, no
 //   token needed; the Host check applies as everywhere.
 import { createServer } from 'node:http';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -23,28 +22,22 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createArtifactsWith } from './artifacts.js';
 import { createDemoSite, DEMO_PATH } from './demo-site.js';
-import { loadCore as loadNodeCore, SqliteStorage, ArtifactsError } from './node.js';
+import { createNamespacePool } from './namespace-pool.js';
+import { loadCore as loadNodeCore, SqliteStorage } from './node.js';
 import { makeNodeImportFetch } from './node-import-fetch.js';
+import { describeFailure, failureBody, HttpError } from './rest/envelope.js';
+import { createRestHandler, REST_BASE_PATH } from './rest/handler.js';
 import { SQLITE_FILE_NAME } from './sqlite-storage.js';
 
-const AUTH_ERROR = 10000; // Cloudflare v4's "Authentication error" (not an Artifacts code)
-const MAX_API_BODY = 1024 * 1024;
 // Concurrent git requests by default: each holds a core session (memory for
 // an upload-pack request or a push in progress); 32 keeps a laptop or a small
 // VM responsive while serving a CI fleet's clones.
 const DEFAULT_MAX_GIT_SESSIONS = 32;
 // API tokens shorter than this are refused at start (guessable).
 const MIN_API_TOKEN_LENGTH = 16;
-
-// An error answered as-is: status plus one envelope error (and extra headers).
-class HttpError extends Error {
-  constructor(status, code, message, headers = {}) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.headers = headers;
-  }
-}
+// Default account id in remotes and events; REST answers any account id
+// unless the server is given one.
+const DEFAULT_ACCOUNT_ID = 'local';
 
 // Artifacts error codes and their HTTP statuses come from the core's table
 // (core/include/open_artifacts/errors.h), read when the server starts.
@@ -66,118 +59,6 @@ function sendJson(res, status, body, headers = {}) {
   const text = JSON.stringify(body);
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-const success = (result) => ({ result, success: true, errors: [], messages: [] });
-
-function failure(e) {
-  if (e instanceof ArtifactsError) {
-    const error = { code: e.numericCode, message: e.message };
-    if (e.pointer) error.source = { pointer: e.pointer };
-    return [e.httpStatus, error];
-  }
-  if (e instanceof HttpError) return [e.status, { code: e.code, message: e.message }, e.headers];
-  return [errorCodes.INTERNAL_ERROR.httpStatus, { code: numericCode('INTERNAL_ERROR'), message: 'internal error' }];
-}
-
-async function readJsonBody(req) {
-  const tooLarge = () => coreError('MEMORY_LIMIT', `request body exceeds ${MAX_API_BODY} bytes`);
-  if (Number(req.headers['content-length']) > MAX_API_BODY) throw tooLarge(); // Node discards the unread body
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length; // past the limit keep reading (and dropping), so the client gets the 413
-    if (size <= MAX_API_BODY) chunks.push(chunk);
-  }
-  if (size > MAX_API_BODY) throw tooLarge();
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw coreError('INVALID_INPUT', 'request body is not valid JSON');
-  }
-}
-
-// Copies only the fields the caller gave, so absent stays absent for the core.
-function pick(source, mapping) {
-  const out = {};
-  if (source === null || typeof source !== 'object') return out;
-  for (const [from, to] of Object.entries(mapping)) if (from in source) out[to] = source[from];
-  return out;
-}
-
-// `?limit=10` arrives as a string; the core wants a number (and judges it).
-const numberParam = (value) => (value === null ? undefined : value.trim() === '' ? NaN : Number(value));
-
-function decodeSegment(segment) {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw coreError('INVALID_INPUT', 'malformed percent-encoding in the path');
-  }
-}
-
-const API_ROUTES = new Set([
-  'POST repos',
-  'GET repos',
-  'GET repos/:name',
-  'DELETE repos/:name',
-  'POST repos/:name/fork',
-  'POST repos/:name/import',
-  'POST repos/:name/tokens',
-]);
-
-// The control API. Returns [status, result] or throws. checkWrite(req) runs
-// before any route that changes state (the CSRF checks).
-async function handleApi(artifacts, req, url, checkWrite) {
-  const parts = url.pathname.split('/').slice(3); // ['', 'api', 'repos', ...]
-  const route = `${req.method} ${['repos', ...parts.map((p, i) => (i === 0 ? ':name' : p))].join('/')}`;
-  if (!API_ROUTES.has(route)) throw coreError('NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
-  if (req.method !== 'GET') checkWrite(req);
-  const name = parts.length > 0 ? decodeSegment(parts[0]) : undefined;
-  switch (route) {
-    case 'POST repos': {
-      const body = await readJsonBody(req);
-      const opts = pick(body, { description: 'description', readOnly: 'readOnly', defaultBranch: 'setDefaultBranch' });
-      return [201, await artifacts.create(body?.name, opts)];
-    }
-    case 'GET repos': {
-      const opts = {};
-      const limit = numberParam(url.searchParams.get('limit'));
-      if (limit !== undefined) opts.limit = limit;
-      if (url.searchParams.has('cursor')) opts.cursor = url.searchParams.get('cursor');
-      return [200, await artifacts.list(opts)];
-    }
-    case 'GET repos/:name': {
-      const repo = await artifacts.get(name);
-      return [200, await repo.info()];
-    }
-    case 'DELETE repos/:name': {
-      if (!(await artifacts.delete(name))) throw coreError('NOT_FOUND', 'Repository not found');
-      return [200, { deleted: true }];
-    }
-    case 'POST repos/:name/fork': {
-      const body = await readJsonBody(req);
-      const opts = pick(body, { description: 'description', readOnly: 'readOnly', defaultBranchOnly: 'defaultBranchOnly' });
-      const repo = await artifacts.get(name);
-      return [201, await repo.fork(body?.name, opts)];
-    }
-    case 'POST repos/:name/import': {
-      // As the REST route: `:name` is the target.
-      const body = await readJsonBody(req);
-      const source = pick(body, { url: 'url', branch: 'branch', depth: 'depth' });
-      const opts = pick(body, { description: 'description', readOnly: 'readOnly' });
-      return [201, await artifacts.import({ source, target: { name, opts } })];
-    }
-    case 'POST repos/:name/tokens': {
-      const body = await readJsonBody(req);
-      const repo = await artifacts.get(name);
-      return [201, await repo.createToken(body?.scope, body?.ttl)];
-    }
-    default:
-      throw coreError('NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
-  }
 }
 
 // IncomingMessage -> fetch Request, the body streamed (not buffered).
@@ -207,7 +88,7 @@ async function handleGit(artifacts, req, res, url, log) {
   try {
     response = await artifacts.fetch(toRequest(req, url));
   } catch (e) {
-    const [status, error] = failure(e);
+    const [status, error] = describeFailure(e);
     if (status === 500 && log) log(`error: ${e?.stack ?? e}`);
     res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end(`${error.message}\n`);
@@ -245,15 +126,14 @@ function isLoopbackHost(host) {
   }
 }
 
-const sha256 = (text) => createHash('sha256').update(text).digest();
-
-function checkApiTokenOption(apiToken) {
-  if (typeof apiToken !== 'string') throw new ServerConfigError('the API token must be a string');
+// An API token given at start: long enough not to be guessed, and never a repo
+// token (DESIGN.md "HTTP surfaces": repo tokens authenticate git only).
+function checkApiTokenOption(apiToken, option) {
+  if (typeof apiToken !== 'string') throw new ServerConfigError(`${option} must be a string`);
   if (apiToken.length < MIN_API_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(apiToken)) {
-    throw new ServerConfigError(`the API token must be at least ${MIN_API_TOKEN_LENGTH} printable ASCII characters without spaces`);
+    throw new ServerConfigError(`${option} must be at least ${MIN_API_TOKEN_LENGTH} printable ASCII characters without spaces`);
   }
-  // Repo tokens authenticate git only (DESIGN.md "HTTP surfaces"): one must not double as the API token.
-  if (/^art_v\d/i.test(apiToken)) throw new ServerConfigError('the API token must not be a repo token (art_v...)');
+  if (/^art_v\d/i.test(apiToken)) throw new ServerConfigError(`${option} must not be a repo token (art_v...)`);
 }
 
 function listen(server, port, host) {
@@ -268,13 +148,16 @@ function listen(server, port, host) {
 
 // Starts the server; resolves once it listens (port 0 picks a free port).
 // options: { port = 8788, host = '127.0.0.1', dataDir = './.artifacts', namespace = 'default', log, loadCore,
-//   allowHttpImport, allowPrivateImport, publicHosts = [], apiToken, maxGitSessions = 32, limits, demoDir }
+//   allowHttpImport, allowPrivateImport, publicHosts = [], apiToken, apiReadToken, accountId,
+//   maxGitSessions = 32, limits, demoDir }
 // log(line), when given, is called once per request; loadCore (tests) replaces the wasm core.
+// namespace: the one the banner and remoteUrl() name (every namespace is served).
 // publicHosts: "name[:port]" Host values served besides the bound address (without a port: any
-// port, e.g. behind a reverse proxy). apiToken: required as "Authorization: Bearer <token>" by
-// the control API; without one the server listens on loopback only. demoDir: the folder served at
-// /demo/ (default examples/browser of this checkout; a bundled copy of the page in tests). Bad
-// options reject with a ServerConfigError before anything listens.
+// port, e.g. behind a reverse proxy). apiToken / apiReadToken: the REST API then requires
+// "Authorization: Bearer <token>" (edit / read permission); without any the server listens on
+// loopback only. accountId: the only account id REST answers (default: any; remotes and events
+// say "local"). demoDir: the folder served at /demo/ (default examples/browser of this checkout;
+// a bundled copy of the page in tests). Bad options reject with a ServerConfigError before anything listens.
 export async function startServer(options = {}) {
   const {
     port = 8788,
@@ -288,28 +171,41 @@ export async function startServer(options = {}) {
     maxGitSessions = DEFAULT_MAX_GIT_SESSIONS,
     limits,
     demoDir,
+    accountId,
   } = options;
-  const apiToken = options.apiToken || undefined; // "" (an empty environment variable) is none
+  // "" (an empty environment variable) is none
+  const apiToken = options.apiToken || undefined;
+  const apiReadToken = options.apiReadToken || undefined;
   const loadCore = options.loadCore ?? loadNodeCore;
   errorCodes ??= JSON.parse((await loadCore()).errorCodes());
 
   if (!Number.isInteger(maxGitSessions) || maxGitSessions < 1) {
     throw new ServerConfigError(`maxGitSessions must be a positive integer, got ${maxGitSessions}`);
   }
+  if (accountId !== undefined && (typeof accountId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(accountId))) {
+    throw new ServerConfigError('accountId must be 1-64 letters, digits, "-" or "_"');
+  }
   const allowedHosts = [publicHosts].flat().map((entry) => {
     const parsed = parseHostPort(entry, null);
     if (!parsed) throw new ServerConfigError(`public host "${entry}" is not a host name with an optional :port`);
     return parsed;
   });
-  if (apiToken !== undefined) checkApiTokenOption(apiToken);
-  if (apiToken === undefined && !isLoopbackHost(host)) {
+  const apiTokens = [];
+  if (apiToken !== undefined) {
+    checkApiTokenOption(apiToken, 'the API token');
+    apiTokens.push({ token: apiToken, permission: 'edit' });
+  }
+  if (apiReadToken !== undefined) {
+    checkApiTokenOption(apiReadToken, 'the read-only API token');
+    apiTokens.push({ token: apiReadToken, permission: 'read' });
+  }
+  if (apiTokens.length === 0 && !isLoopbackHost(host)) {
     throw new ServerConfigError(
       `refusing to listen on ${host} without an API token: anyone who reaches it could create repos and mint ` +
         'tokens. Set --api-token <token> (or OPEN_ARTIFACTS_API_TOKEN), or listen on 127.0.0.1 ' +
         '(README: "Exposing the server").',
     );
   }
-  const apiTokenDigest = apiToken === undefined ? null : sha256(apiToken);
 
   mkdirSync(dataDir, { recursive: true });
   const dbPath = resolve(join(dataDir, SQLITE_FILE_NAME));
@@ -332,50 +228,9 @@ export async function startServer(options = {}) {
     );
   }
 
-  // CSRF: a state-changing control API request must come from no browser
-  // page or from one of our own origins, and carry JSON (a form or a
-  // no-cors fetch can only send text/plain, urlencoded or multipart).
-  // DELETE takes no body: browsers always preflight it, which we never allow.
-  function checkWrite(req) {
-    const value = req.headers.origin;
-    if (value !== undefined) {
-      let allowed = false;
-      try {
-        const u = new URL(value);
-        const defaultPort = u.protocol === 'https:' ? 443 : 80;
-        allowed = (u.protocol === 'http:' || u.protocol === 'https:') && hostAllowed({ name: u.hostname, port: Number(u.port || defaultPort) });
-      } catch {
-        // "null" (sandboxed pages, file:) and anything unparsable
-      }
-      if (!allowed) throw new HttpError(403, AUTH_ERROR, `cross-origin request refused (Origin: ${String(value).slice(0, 200)})`);
-    }
-    if (req.headers['sec-fetch-site'] === 'cross-site') throw new HttpError(403, AUTH_ERROR, 'cross-site request refused');
-    if (req.method !== 'DELETE') {
-      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (type !== 'application/json') throw new HttpError(415, numericCode('INVALID_INPUT'), 'Content-Type must be application/json');
-    }
-  }
-
-  // The API token, when configured. Every Authorization header must carry
-  // it (identical duplicates are one credential, as for git).
-  function checkApiToken(req) {
-    if (apiTokenDigest === null) return;
-    const values = [];
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      if (req.rawHeaders[i].toLowerCase() === 'authorization') values.push(req.rawHeaders[i + 1].trim());
-    }
-    if (values.length === 0) {
-      throw new HttpError(401, AUTH_ERROR, 'an API token is required: Authorization: Bearer <token>', {
-        'WWW-Authenticate': 'Bearer realm="open-artifacts"',
-      });
-    }
-    const match = /^bearer +(\S+)$/i.exec(values[0]);
-    const ok = match !== null && values.every((v) => v === values[0]) && timingSafeEqual(sha256(match[1]), apiTokenDigest);
-    if (!ok) throw new HttpError(403, AUTH_ERROR, 'Invalid API token');
-  }
-
   let gitSessions = 0; // git requests in flight: until the response ends or the client goes away
-  let artifacts;
+  let namespaces;
+  let rest;
   let origin;
   const server = createServer(async (req, res) => {
     const started = Date.now();
@@ -391,17 +246,18 @@ export async function startServer(options = {}) {
           res.end('too many git requests in progress; retry shortly\n');
           return;
         }
+        // /git/<namespace>/<repo>.git/...: the namespace's core serves it (and checks the rest).
+        const held = namespaces.acquire(url.pathname.split('/')[2]);
         gitSessions += 1;
         res.once('close', () => {
           gitSessions -= 1;
+          held.release();
         });
-        await handleGit(artifacts, req, res, url, log);
+        await handleGit(held.artifacts, req, res, url, log);
       } else if (url.pathname === '/demo' || url.pathname.startsWith(DEMO_PATH)) {
         if (!(await demo.respond(req, res, url.pathname))) throw coreError('NOT_FOUND', `no demo file at ${url.pathname}`);
-      } else if (url.pathname === '/api/repos' || url.pathname.startsWith('/api/repos/')) {
-        checkApiToken(req);
-        const [status, result] = await handleApi(artifacts, req, url, checkWrite);
-        sendJson(res, status, success(result));
+      } else if (url.pathname.startsWith(`${REST_BASE_PATH}/`)) {
+        await sendResponse(res, await rest.fetch(toRequest(req, url)));
       } else {
         throw coreError('NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
       }
@@ -412,13 +268,14 @@ export async function startServer(options = {}) {
         res.destroy();
         return;
       }
-      const [status, error, headers] = failure(e);
+      const [status, error, headers] = describeFailure(e);
       if (status === 500 && log) log(`error: ${e?.stack ?? e}`);
-      sendJson(res, status, { result: null, success: false, errors: [error], messages: [] }, headers);
+      sendJson(res, status, failureBody([error]), headers);
     }
   });
 
   let address;
+  let pinned;
   try {
     address = await listen(server, port, host);
     // Remotes name the listening address (loopback when listening on all of them).
@@ -431,18 +288,35 @@ export async function startServer(options = {}) {
     const bound = [origin.slice('http://'.length)];
     if (wildcard || isLoopbackHost(address.address)) bound.push(`localhost:${address.port}`, `127.0.0.1:${address.port}`, `[::1]:${address.port}`);
     for (const entry of bound) allowedHosts.push(parseHostPort(entry, null));
-    artifacts = createArtifactsWith(loadCore, {
-      storage,
-      namespace,
-      baseUrl: origin,
-      allowHttpImport,
-      allowPrivateImport,
-      limits,
-      fetch: makeNodeImportFetch({ allowPrivate: allowPrivateImport === true, loadCore }),
+    const importFetch = makeNodeImportFetch({ allowPrivate: allowPrivateImport === true, loadCore });
+    namespaces = createNamespacePool((name) =>
+      createArtifactsWith(loadCore, {
+        storage,
+        namespace: name,
+        baseUrl: origin,
+        allowHttpImport,
+        allowPrivateImport,
+        limits,
+        fetch: importFetch,
+      }),
+    );
+    rest = await createRestHandler({
+      namespaces,
+      listNamespaceNames: () => storage.namespaceNames(),
+      errorCodes,
+      auth: { tokens: apiTokens, allowAnonymous: true }, // anonymous only while no token is configured (loopback)
+      isOwnOrigin: (u) => hostAllowed({ name: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) }),
+      accountId,
     });
-    await artifacts.list({ limit: 1 }); // loads the core and surfaces a bad namespace now, not on the first request
-    const swept = await artifacts.sweep(); // stores a crash or a race left without a name
-    if (swept > 0 && log) log(`removed the rows of ${swept} repo store(s) no registry names`);
+    // The server's own namespace stays in the pool. Loading it loads the core
+    // and surfaces a bad namespace name now, not on the first request.
+    pinned = namespaces.acquire(namespace);
+    await pinned.artifacts.list({ limit: 1 });
+    // Stores a crash or a race left without a name, in every namespace.
+    for (const name of new Set([namespace, ...storage.namespaceNames()])) {
+      const swept = await namespaces.use(name, (a) => a.sweep());
+      if (swept > 0 && log) log(`removed the rows of ${swept} repo store(s) no registry of namespace ${name} names`);
+    }
   } catch (e) {
     server.close();
     storage.close();
@@ -455,8 +329,10 @@ export async function startServer(options = {}) {
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       server.close(() => {
         clearTimeout(timer);
-        storage.close();
-        resolvePromise();
+        namespaces.closeAll().finally(() => {
+          storage.close();
+          resolvePromise();
+        });
       });
       server.closeIdleConnections();
     });
@@ -470,9 +346,14 @@ export async function startServer(options = {}) {
     port: address.port,
     namespace,
     dbPath,
-    artifacts,
+    // The REST API's base for this server: <url>/client/v4/accounts/<account>/artifacts.
+    restUrl: `${origin}${REST_BASE_PATH}/${accountId ?? DEFAULT_ACCOUNT_ID}/artifacts`,
+    // The `Artifacts` object of the server's namespace, for tests and embedding.
+    artifacts: pinned.artifacts,
+    // ... and of any other (held until close()).
+    artifactsOf: (name) => namespaces.acquire(name).artifacts,
     // The remote URL of repo `name` (the core's format).
-    remoteUrl: (name) => artifacts.remoteUrl(name),
+    remoteUrl: (name, ns = namespace) => namespaces.use(ns, (a) => a.remoteUrl(name)),
     close,
   };
 }

@@ -44,6 +44,7 @@ class ForkRun {
  public:
   virtual ~ForkRun() = default;
   virtual bool step(size_t maxObjects) = 0;
+  virtual uint64_t objectsCopied() const = 0;
   virtual std::string resultJson() = 0;
 };
 
