@@ -8,7 +8,7 @@
 // Exit status: 0 done, 1 the server answered with an error (or the command
 // failed), 2 a usage error, 3 no Artifacts server answered at --url.
 import { createRequire } from 'node:module';
-import { relative, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { Command, InvalidArgumentError } from 'commander';
@@ -62,6 +62,7 @@ program
   .option('--namespace <name>', 'the default namespace', DEFAULT_NAMESPACE)
   .option('--public-host <name[:port]>', 'also answer requests for this Host (repeatable; without a port, any port). Others get 421 (DNS-rebinding guard)', collect)
   .option('--api-token <t>', 'the REST API requires "Authorization: Bearer <t>" (at least 16 characters; env OPEN_ARTIFACTS_API_TOKEN keeps it out of the process list)')
+  .option('--api-read-token <t>', 'a second token that may only read through the REST API (env OPEN_ARTIFACTS_API_READ_TOKEN)')
   .option('--max-git-sessions <n>', 'git requests in flight at most; past it 503 with Retry-After', '32')
   .option('--allow-http-import', 'let imports read plain http:// remotes (default: HTTPS only)')
   .option('--allow-private-import', 'let imports reach loopback, private, link-local and metadata addresses (default: refused with INVALID_URL)')
@@ -94,6 +95,7 @@ async function serve(opts, cmd) {
       allowPrivateImport: Boolean(opts.allowPrivateImport),
       publicHosts: opts.publicHost ?? [],
       apiToken,
+      apiReadToken: opts.apiReadToken ?? process.env.OPEN_ARTIFACTS_API_READ_TOKEN,
       maxGitSessions: Number(opts.maxGitSessions),
       accountId: opts.accountId,
       webhook: opts.webhook ? { url: opts.webhook, secret: webhookSecret } : undefined,
@@ -128,12 +130,22 @@ function safeProtocol(text) {
   }
 }
 
+// How to run this CLI again: "open-artifacts" through npm's bin link (on PATH
+// with npx or a global install), else node and the script's path.
+function selfCommand() {
+  const script = process.argv[1] ?? '';
+  if (basename(script) === 'open-artifacts') return 'open-artifacts';
+  const rel = relative(process.cwd(), script);
+  return `node ${rel && !rel.startsWith('..') ? rel : script}`;
+}
+
 // How to use the server just started: the CLI first, then the REST API with curl.
 function banner(server, { apiToken, accountId }) {
+  const cli = selfCommand();
   const { url, namespace } = server;
   const rel = relative(process.cwd(), server.dbPath);
   const dataFile = rel && !rel.startsWith('..') ? rel : server.dbPath;
-  const api = `${url}/client/v4/accounts/${encodeURIComponent(accountId)}/artifacts`;
+  const api = server.restUrl ?? `${url}/client/v4/accounts/${encodeURIComponent(accountId)}/artifacts`;
   const remote = `${url}/git/${namespace}/my-repo.git`;
   // The CLI reads these; only the ones that differ from its defaults are shown.
   const exports = [
@@ -146,12 +158,12 @@ function banner(server, { apiToken, accountId }) {
     server.demoUrl ? `\nBrowser demo: ${server.demoUrl}  (the whole service running in the page, in memory)` : ''
   }
 
-Create a repo and clone it with the CLI (open-artifacts --help lists every command${
+Create a repo and clone it with the CLI (${cli} --help lists every command${
     apiToken ? '; it reads the API token from OPEN_ARTIFACTS_API_TOKEN' : ''
   }):
 ${exports.map((line) => `\n  ${line}`).join('')}
-  open-artifacts repos create my-repo
-  git clone "$(open-artifacts repos clone-url my-repo)"
+  ${cli} repos create my-repo
+  git clone "$(${cli} repos clone-url my-repo)"
 
 or with the REST API (the reply's result.token is a 24 h write token):
 
@@ -515,7 +527,7 @@ clientCommand(repos, 'fork [name]', 'fork a repo into a new one in the same name
     if (opts.description !== undefined) body.description = opts.description;
     if (opts.readOnly) body.read_only = true;
     const client = connect(opts);
-    const labels = { refs: 'Reading refs...', objects: 'Copying objects' };
+    const labels = { refs: 'Reading refs...', objects: 'Copying objects', bytes: false };
     const { result } = await withProgress(labels, (o) => client.forkRepo(namespaceOf(opts), name, body, o));
     if (opts.json) printJson(result);
     else printCreated(`Forked "${name}" as repo "${result.name}" in namespace "${namespaceOf(opts)}".`, result);

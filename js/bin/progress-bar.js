@@ -7,18 +7,20 @@ const mib = (bytes) => `${((bytes ?? 0) / 1048576).toFixed(1)} MiB`;
 // p: a progress report ({ phase, bytesReceived, objectsReceived, objectsTotal }),
 // from import()'s onProgress ("refs", "receiving", "done") or a REST progress
 // line ("refs", "objects", "done"; objectsTotal null until known).
-// labels: what the two stages are called (a fork copies rather than receives).
-export function formatImportProgress(p, { refs = 'Listing remote refs...', objects = 'Receiving objects' } = {}) {
+// labels: what the two stages are called, and whether bytes are counted (a
+// fork copies rows rather than receiving a pack).
+export function formatImportProgress(p, { refs = 'Listing remote refs...', objects = 'Receiving objects', bytes = true } = {}) {
   if (p.phase === 'refs') return refs;
   const received = p.objectsReceived ?? 0;
+  const size = bytes ? `, ${mib(p.bytesReceived)}` : '';
   const done = p.phase === 'done' ? ', done.' : '';
   const total = p.objectsTotal;
-  if (!total) return `${objects}: ${received}, ${mib(p.bytesReceived)}${done}`;
+  if (!total) return `${objects}: ${received}${size}${done}`;
   const fraction = Math.min(1, received / total);
   const filled = Math.round(fraction * WIDTH);
   const percent = String(Math.floor(fraction * 100)).padStart(3);
   return `${objects}: ${percent}% [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ` +
-    `(${received}/${total}), ${mib(p.bytesReceived)}${done}`;
+    `(${received}/${total})${size}${done}`;
 }
 
 export function progressBar(stream = process.stderr, labels) {

@@ -108,8 +108,9 @@ test('serve prints its URL, the CLI and REST examples', () => {
   const out = server.output();
   assert.match(out, /^open-artifacts listening on http:\/\/127\.0\.0\.1:\d+ /m);
   assert.match(out, new RegExp(`export OPEN_ARTIFACTS_URL=${server.url}\\n`), 'a port other than 8788: the CLI is told where');
-  assert.match(out, /^ {2}open-artifacts repos create my-repo$/m);
-  assert.match(out, /^ {2}git clone "\$\(open-artifacts repos clone-url my-repo\)"$/m);
+  // The CLI as it was started here: node and the script's path.
+  assert.match(out, /^ {2}node \S*js\/bin\/open-artifacts\.js repos create my-repo$/m);
+  assert.match(out, /^ {2}git clone "\$\(node \S*js\/bin\/open-artifacts\.js repos clone-url my-repo\)"$/m);
   assert.match(out, new RegExp(`curl -s -X POST ${server.url}/client/v4/accounts/local/artifacts/namespaces/default/repos `));
   assert.match(out, new RegExp(`git clone -c http.extraHeader="Authorization: Bearer \\$TOKEN" ${server.url}/git/default/my-repo.git`));
   assert.doesNotMatch(out, /\/api\/repos/);
@@ -304,8 +305,10 @@ test('repos fork: a progress bar on stderr, the result on stdout', async () => {
   const result = JSON.parse(forked.stdout);
   assert.equal(result.name, 'forked');
   assert.equal(result.description, 'a fork');
-  assert.ok(Number.isInteger(result.objects) && result.objects >= 3, `objects: ${result.objects}`);
-  assert.match(forked.stderr, /Copying objects: .*done\./, forked.stderr);
+  // The server's fork reads its parent's objects in place (one SQLite file),
+  // so it copies, and counts, none.
+  assert.ok(Number.isInteger(result.objects) && result.objects >= 0, `objects: ${result.objects}`);
+  assert.match(forked.stderr, /^Copying objects: (\d+|100% \[#+\] \(\d+\/\d+\)), done\.$/m, forked.stderr);
 
   const clone = path('forked');
   await git(['clone', '-q', (await cli(['repos', 'clone-url', 'forked'])).stdout.trim(), clone]);
