@@ -16,6 +16,7 @@ import { startHttpBackendServer } from '../../bench/http-backend-server.mjs';
 
 const BIN = fileURLToPath(new URL('../../js/bin/open-artifacts.js', import.meta.url));
 const API_TOKEN = 'cli-test-api-token-0123456789';
+const READ_API_TOKEN = 'cli-test-read-token-0123456789';
 const execFileAsync = promisify(execFile);
 
 let root; // temp dir: HOME for git, data dirs, work trees
@@ -439,8 +440,10 @@ test('an unreachable server: a non-zero exit that names the URL', async () => {
   assert.match(viaFlag.stderr, new RegExp(`at ${url} `), '--url wins over OPEN_ARTIFACTS_URL');
 });
 
-test('an API token on serve: commands without it fail with 401 (exit 1), with it (flag or environment) succeed', async () => {
-  const guarded = await serve(['--data', path('guarded-data'), '--account-id', 'acme'], { OPEN_ARTIFACTS_API_TOKEN: API_TOKEN });
+test('an API token on serve: commands without it fail with 401 (exit 1), with it (flag or environment) succeed; --account-id and a read-only token', async () => {
+  const guarded = await serve(['--data', path('guarded-data'), '--account-id', 'acme', '--api-read-token', READ_API_TOKEN], {
+    OPEN_ARTIFACTS_API_TOKEN: API_TOKEN,
+  });
   try {
     assert.match(guarded.output(), /-H "Authorization: Bearer \$OPEN_ARTIFACTS_API_TOKEN"/);
     assert.match(guarded.output(), /export OPEN_ARTIFACTS_ACCOUNT_ID=acme/);
@@ -462,6 +465,16 @@ test('an API token on serve: commands without it fail with 401 (exit 1), with it
       env: { OPEN_ARTIFACTS_API_TOKEN: API_TOKEN },
     });
     assert.equal(viaAccountFlag.name, 'locked');
+    const otherAccount = await cli(['repos', 'list', '--api-token', API_TOKEN], { url: guarded.url });
+    assert.equal(otherAccount.code, 1, 'the server answers only its --account-id');
+    assert.match(otherAccount.stderr, /account.* \[code 10200\]/);
+
+    // The read-only API token lists but cannot create.
+    const reader = { url: guarded.url, env: { ...env, OPEN_ARTIFACTS_API_TOKEN: READ_API_TOKEN } };
+    assert.deepEqual((await ok(['repos', 'list', '--json'], reader)).map((r) => r.name), ['locked']);
+    const notAllowed = await cli(['repos', 'create', 'nope'], reader);
+    assert.equal(notAllowed.code, 1);
+    assert.match(notAllowed.stderr, /\[code 10000\]/);
   } finally {
     await stop(guarded);
   }
