@@ -2,28 +2,35 @@
 // terminal and printed at most once per 10% otherwise (logs stay short).
 const WIDTH = 24;
 
-const mib = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`;
+const mib = (bytes) => `${((bytes ?? 0) / 1048576).toFixed(1)} MiB`;
 
-// p: an import() progress report ({ phase, bytesReceived, objectsReceived, objectsTotal }).
-export function formatImportProgress(p) {
-  if (p.phase === 'refs') return 'Listing remote refs...';
+// p: a progress report ({ phase, bytesReceived, objectsReceived, objectsTotal }),
+// from import()'s onProgress ("refs", "receiving", "done") or a REST progress
+// line ("refs", "objects", "done"; objectsTotal null until known).
+// labels: what the two stages are called, and whether bytes are counted (a
+// fork copies rows rather than receiving a pack).
+export function formatImportProgress(p, { refs = 'Listing remote refs...', objects = 'Receiving objects', bytes = true } = {}) {
+  if (p.phase === 'refs') return refs;
+  const received = p.objectsReceived ?? 0;
+  const size = bytes ? `, ${mib(p.bytesReceived)}` : '';
+  const done = p.phase === 'done' ? ', done.' : '';
   const total = p.objectsTotal;
-  if (!total) return `Receiving objects: ${p.objectsReceived}, ${mib(p.bytesReceived)}`;
-  const fraction = Math.min(1, p.objectsReceived / total);
+  if (!total) return `${objects}: ${received}${size}${done}`;
+  const fraction = Math.min(1, received / total);
   const filled = Math.round(fraction * WIDTH);
   const percent = String(Math.floor(fraction * 100)).padStart(3);
-  return `Receiving objects: ${percent}% [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ` +
-    `(${p.objectsReceived}/${total}), ${mib(p.bytesReceived)}${p.phase === 'done' ? ', done.' : ''}`;
+  return `${objects}: ${percent}% [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ` +
+    `(${received}/${total})${size}${done}`;
 }
 
-export function progressBar(stream = process.stderr) {
+export function progressBar(stream = process.stderr, labels) {
   const tty = Boolean(stream.isTTY);
   let lastDecile = -1;
   let lastPhase;
   let open = false;
   return {
     update(p) {
-      const line = formatImportProgress(p);
+      const line = formatImportProgress(p, labels);
       if (tty) {
         stream.write(`\r${line}\x1b[K`);
         open = true;

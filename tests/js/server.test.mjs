@@ -178,7 +178,8 @@ test('CLI: open-artifacts serve --port 0 prints its URL, how to clone and the de
     });
     child.on('exit', () => reject(new Error(`exited early: ${out}`)));
   });
-  assert.match(out, new RegExp(`curl -s -X POST ${url}/api/repos`));
+  assert.match(out, new RegExp(`curl -s -X POST ${url}/client/v4/accounts/local/artifacts/namespaces/default/repos `));
+  assert.match(out, /^ {2}node \S*js\/bin\/open-artifacts\.js repos create my-repo$/m, 'and the CLI');
   assert.match(out, new RegExp(`git clone -c http.extraHeader="Authorization: Bearer \\$TOKEN" ${url}/git/default/my-repo.git`));
   assert.match(out, new RegExp(`^Browser demo: ${url}/demo/ `, 'm'), 'npm start shows where the browser demo is');
 
@@ -205,6 +206,6 @@ test('CLI: bad arguments exit 2 with usage', async () => {
     child.stderr.on('data', (d) => (err += d));
     const code = await new Promise((resolve) => child.on('exit', resolve));
     assert.equal(code, 2, `${args.join(' ')}: ${err}`);
-    assert.match(err, /Usage: open-artifacts serve/);
+    assert.match(err, args[0] === 'serve' ? /Usage: open-artifacts serve/ : /Usage: open-artifacts /);
   }
 });
