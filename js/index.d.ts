@@ -29,6 +29,8 @@ export interface ArtifactsStorage {
   repo(repoId: string): StorageHandle;
   /** The id of every repo store, for sweep(). Optional: without it nothing is swept. */
   repoIds?(): string[];
+  /** The name of every namespace registry, sorted (the REST namespace list). Optional. */
+  namespaceNames?(): string[];
   /**
    * True when every repo handle reads one backing store synchronously (as
    * MemoryStorage and SqliteStorage): forks then borrow their parent's objects
@@ -251,6 +253,37 @@ export interface ImportParams {
   target: { name: string; opts?: { description?: string; readOnly?: boolean } };
 }
 
+/** A fork() result: also `objects`, the object records copied (0 where the fork reads its parent's objects in place). */
+export interface ForkRepoResult extends CreateRepoResult {
+  objects: number;
+}
+
+/** Progress of a fork (our extension), as reported to `onProgress`. */
+export interface ForkProgress {
+  phase: "objects" | "done";
+  objectsReceived: number;
+  objectsTotal: number | null;
+  bytesReceived: number;
+}
+
+/** The REST listing's options beyond the binding's (`search`: case-insensitive substring of the name). */
+export interface RepoListOptions {
+  limit?: number;
+  cursor?: string;
+  search?: string;
+  sort?: "created_at" | "updated_at" | "last_push_at" | "name";
+  direction?: "asc" | "desc";
+}
+
+/** A namespace's own record (REST only). */
+export interface NamespaceInfo {
+  namespace: string;
+  jurisdiction: "eu" | "us" | "unrestricted";
+  repoCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
 /** Progress of an import, as reported to `onProgress`. */
 export interface ImportProgress {
   phase: "refs" | "receiving" | "done";
@@ -379,7 +412,12 @@ export interface CommitResult {
 export interface ArtifactsRepoHandle extends Disposable {
   info(): Promise<RepoInfo>;
   createToken(scope?: "write" | "read", ttl?: number): Promise<CreateTokenResult>;
-  listTokens(): Promise<TokenListResult>;
+  /**
+   * Active tokens, newest first. `opts` is our extension (the REST list's): `state` (default
+   * "active"; "all" for every state) and offset paging (`perPage` 1-100, default 30; `page` from 1),
+   * with `total` counting the tokens in that state.
+   */
+  listTokens(opts?: { state?: "active" | "expired" | "revoked" | "all"; perPage?: number; page?: number }): Promise<TokenListResult>;
   revokeToken(tokenOrId: string): Promise<boolean>;
   /**
    * A blob's bytes (untyped: `blob.type === ""`), or null when the object is missing or not a blob.
@@ -407,7 +445,7 @@ export interface ArtifactsRepoHandle extends Disposable {
    * `artifacts:<namespace>/<repo>`), with a fresh write token. INVALID_REPO_NAME,
    * ALREADY_EXISTS, FORK_IN_PROGRESS.
    */
-  fork(name: string, opts?: ForkOptions): Promise<CreateRepoResult>;
+  fork(name: string, opts?: ForkOptions, options?: { onProgress?: (p: ForkProgress) => void }): Promise<ForkRepoResult>;
   /**
    * Our extension: writes `files` as one commit on a branch, without a git client. Blobs, trees
    * and the commit are built in the core and the branch moves with the same compare-and-swap as
@@ -433,7 +471,8 @@ export interface ArtifactsNamespace {
    * ALREADY_EXISTS. `options` is our extension (progress reports).
    */
   import(params: ImportParams, options?: ImportOptions): Promise<CreateRepoResult>;
-  list(opts?: { limit?: number; cursor?: string }): Promise<RepoListResult>;
+  /** `search`, `sort` and `direction` are our extension (the REST listing's; cursors then page by offset). */
+  list(opts?: RepoListOptions): Promise<RepoListResult>;
   delete(name: string): Promise<boolean>;
   /**
    * The git smart-HTTP server: answers a request for `<baseUrl>/git/<namespace>/<repo>.git/...`
@@ -451,6 +490,20 @@ export interface ArtifactsNamespace {
   sweep(): Promise<number>;
   /** Our extension: the remote URL of repo `name` (`<baseUrl>/git/<namespace>/<name>.git`). */
   remoteUrl(name: string): Promise<string>;
+
+  // ---- Our extensions for the REST API (js/src/rest/).
+  /** This namespace's record; NOT_FOUND until it was created explicitly or got its first repo. */
+  namespaceInfo(): Promise<NamespaceInfo>;
+  /** Creates the namespace explicitly (the only way to a jurisdiction); ALREADY_EXISTS once it exists. */
+  createNamespace(opts?: { jurisdiction?: "eu" | "us" }): Promise<NamespaceInfo>;
+  /** Deletes an empty namespace's record: NOT_FOUND, or INVALID_INPUT while it holds repos. */
+  deleteNamespace(): Promise<true>;
+  /** delete(), answering the removed repo's id; NOT_FOUND when there is none. */
+  deleteRepo(name: string): Promise<{ id: string }>;
+  /** Revokes the token `id` of whichever repo of the namespace minted it; NOT_FOUND when none did. */
+  revokeTokenById(id: string): Promise<{ id: string }>;
+  /** Frees the core instance behind this object (a later call makes a new one). */
+  close(): Promise<void>;
 }
 
 export declare function createArtifacts(options: CreateArtifactsOptions): ArtifactsNamespace;
@@ -461,6 +514,8 @@ export declare class MemoryStorage implements ArtifactsStorage {
   repo(repoId: string): StorageHandle;
   /** The id of every repo store (for sweep()). */
   repoIds(): string[];
+  /** The name of every namespace registry, sorted. */
+  namespaceNames(): string[];
   /** Every stored row in key order, values as comma-joined bytes. */
   snapshot(): Array<[string, string]>;
 }

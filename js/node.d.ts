@@ -17,6 +17,8 @@ export declare class SqliteStorage implements ArtifactsStorage {
   repo(repoId: string): StorageHandle;
   /** The id of every repo store (for sweep()). */
   repoIds(): string[];
+  /** The name of every namespace registry, sorted. */
+  namespaceNames(): string[];
   /** Every stored row in key order, values as comma-joined bytes. */
   snapshot(): Array<[string, string]>;
   /** Closes the database (idempotent); handles throw afterwards. */

@@ -6,6 +6,7 @@ import { makeNodeImportFetch } from './node-import-fetch.js';
 
 export { ArtifactsError } from './errors.js';
 export { MemoryStorage } from './memory-storage.js';
+import { createRestService } from './rest/service.js';
 export { SqliteStorage } from './sqlite-storage.js';
 
 let compiled;
@@ -26,3 +27,7 @@ export const createArtifacts = (options = {}) =>
     ...options,
     fetch: options.fetch ?? makeNodeImportFetch({ allowPrivate: options.allowPrivateImport === true, loadCore }),
   });
+
+// The Cloudflare v4 REST API (js/src/rest/) over `options.storage`, every
+// namespace it holds: resolves to { fetch(request) } (rest/service.js).
+export const createRestApi = (options) => createRestService(loadCore, options);

@@ -1,17 +1,20 @@
-// A local open-artifacts server for Node: one namespace over a SQLite file,
-// the git smart-HTTP endpoint (/git/...) and a small JSON control API
-// (/api/repos...) in Cloudflare's response envelope. Translation only: the
-// core decides every rule, status and error; this file moves bytes and JSON.
+// A local open-artifacts server for Node: every namespace of one SQLite file,
+// served as git smart HTTP (/git/<namespace>/<repo>.git/...) and the
+// Cloudflare v4 REST API (/client/v4/accounts/<account>/artifacts/...,
+// rest/handler.js). Translation only: the core decides every rule, status
+// and error; this file moves bytes and JSON.
 //
 // The HTTP surface's own guards (the core never sees these requests):
 // - Host: only the bound address, loopback names and --public-host names
 //   (a DNS-rebinding page sends its own name), on every route: 421.
-// - Control API writes: no foreign Origin, no Sec-Fetch-Site: cross-site
-//   (403), and a JSON Content-Type (415), so a browser page cannot forge one
-//   (CSRF). Git POSTs need git's content types, which no form can send.
-// - An API token (Bearer) for the control API when configured; required to
+// - REST writes: no foreign Origin, no Sec-Fetch-Site: cross-site (403), and
+//   a JSON Content-Type (415), so a browser page cannot forge one (CSRF; in
+//   rest/auth.js). Git POSTs need git's content types, which no form can send.
+// - API tokens (Bearer; edit or read) for REST when configured; required to
 //   listen beyond loopback. Repo tokens are for git only, and vice versa.
 // - At most maxGitSessions git requests in flight; past it 503 Retry-After: 1.
+// - A bounded pool of namespace instances (namespace-pool.js): a path naming
+//   ever new namespaces costs bounded memory.
 // - /demo/: the browser demo's static files (demo-site.js), read-only, no
 //   token needed; the Host check applies as everywhere.
 import { createServer } from 'node:http';
@@ -20,14 +23,13 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createArtifactsWith } from './artifacts.js';
 import { createWebhookSender } from './webhook.js';
 import { createDemoSite, DEMO_PATH } from './demo-site.js';
-import { createNamespacePool } from './namespace-pool.js';
 import { loadCore as loadNodeCore, SqliteStorage } from './node.js';
 import { makeNodeImportFetch } from './node-import-fetch.js';
 import { describeFailure, failureBody, HttpError } from './rest/envelope.js';
-import { createRestHandler, REST_BASE_PATH } from './rest/handler.js';
+import { REST_BASE_PATH } from './rest/handler.js';
+import { createRestService, DEFAULT_ACCOUNT_ID } from './rest/service.js';
 import { SQLITE_FILE_NAME } from './sqlite-storage.js';
 
 // Concurrent git requests by default: each holds a core session (memory for
@@ -36,10 +38,6 @@ import { SQLITE_FILE_NAME } from './sqlite-storage.js';
 const DEFAULT_MAX_GIT_SESSIONS = 32;
 // API tokens shorter than this are refused at start (guessable).
 const MIN_API_TOKEN_LENGTH = 16;
-// Default account id in remotes and events; REST answers any account id
-// unless the server is given one.
-const DEFAULT_ACCOUNT_ID = 'local';
-
 // Artifacts error codes and their HTTP statuses come from the core's table
 // (core/include/open_artifacts/errors.h), read when the server starts.
 let errorCodes;
@@ -237,7 +235,7 @@ export async function startServer(options = {}) {
 
   let gitSessions = 0; // git requests in flight: until the response ends or the client goes away
   let namespaces;
-  let rest;
+  let restFetch;
   let origin;
   const server = createServer(async (req, res) => {
     const started = Date.now();
@@ -264,7 +262,7 @@ export async function startServer(options = {}) {
       } else if (url.pathname === '/demo' || url.pathname.startsWith(DEMO_PATH)) {
         if (!(await demo.respond(req, res, url.pathname))) throw coreError('NOT_FOUND', `no demo file at ${url.pathname}`);
       } else if (url.pathname.startsWith(`${REST_BASE_PATH}/`)) {
-        await sendResponse(res, await rest.fetch(toRequest(req, url)));
+        await sendResponse(res, await restFetch(toRequest(req, url)));
       } else {
         throw coreError('NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
       }
@@ -295,28 +293,18 @@ export async function startServer(options = {}) {
     const bound = [origin.slice('http://'.length)];
     if (wildcard || isLoopbackHost(address.address)) bound.push(`localhost:${address.port}`, `127.0.0.1:${address.port}`, `[::1]:${address.port}`);
     for (const entry of bound) allowedHosts.push(parseHostPort(entry, null));
-    const importFetch = makeNodeImportFetch({ allowPrivate: allowPrivateImport === true, loadCore });
-    namespaces = createNamespacePool((name) =>
-      createArtifactsWith(loadCore, {
-        storage,
-        namespace: name,
-        baseUrl: origin,
-        allowHttpImport,
-        allowPrivateImport,
-        limits,
-        fetch: importFetch,
-        accountId: accountId ?? DEFAULT_ACCOUNT_ID,
-        onEvent: webhook?.send,
-      }),
-    );
-    rest = await createRestHandler({
-      namespaces,
-      listNamespaceNames: () => storage.namespaceNames(),
-      errorCodes,
+    ({ fetch: restFetch, namespaces } = await createRestService(loadCore, {
+      storage,
+      baseUrl: origin,
+      allowHttpImport,
+      allowPrivateImport,
+      limits,
+      fetch: makeNodeImportFetch({ allowPrivate: allowPrivateImport === true, loadCore }),
+      onEvent: webhook?.send,
       auth: { tokens: apiTokens, allowAnonymous: true }, // anonymous only while no token is configured (loopback)
       isOwnOrigin: (u) => hostAllowed({ name: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) }),
       accountId,
-    });
+    }));
     // The server's own namespace stays in the pool. Loading it loads the core
     // and surfaces a bad namespace name now, not on the first request.
     pinned = namespaces.acquire(namespace);

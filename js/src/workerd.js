@@ -6,6 +6,7 @@ import { instantiateCore } from './load-core.js';
 
 export { ArtifactsError } from './errors.js';
 export { MemoryStorage } from './memory-storage.js';
+import { createRestService } from './rest/service.js';
 
 let core;
 // One instance is shared; { fresh: true } replaces it after a wasm trap.
@@ -15,3 +16,7 @@ export function loadCore({ fresh = false } = {}) {
 }
 
 export const createArtifacts = (options) => createArtifactsWith(loadCore, options);
+
+// The Cloudflare v4 REST API (js/src/rest/) over `options.storage`, every
+// namespace it holds: resolves to { fetch(request) } (rest/service.js).
+export const createRestApi = (options) => createRestService(loadCore, options);

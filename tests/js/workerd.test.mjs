@@ -1,46 +1,15 @@
-// The same binding surface inside real workerd (npm `workerd`): the wasm is
-// imported as a compiled WebAssembly.Module and code generation is disallowed.
+// The same binding surface inside real workerd (npm `workerd`), bundled as
+// wrangler would: the wasm is imported as a compiled WebAssembly.Module and
+// code generation is disallowed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function fetchWhenUp(url, child, log) {
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`workerd exited: ${log()}`);
-    try {
-      return await fetch(url);
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`workerd did not start: ${log()}`);
-}
+import { startBundledWorker } from './workerd-harness.mjs';
 
 test('the package runs in workerd', async () => {
-  const port = await freePort();
-  const child = spawn(`${root}/node_modules/.bin/workerd`, ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`], {
-    cwd: `${root}/tests/workerd`,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
+  const worker = await startBundledWorker('worker.mjs');
+  const output = worker.output;
   try {
-    const res = await fetchWhenUp(`http://127.0.0.1:${port}/`, child, () => output);
+    const res = await worker.fetch(`${worker.url}/`);
     const report = await res.json();
     assert.equal(report.crash, undefined, report.crash);
     assert.equal(report.created.name, 'from-worker');
@@ -69,8 +38,8 @@ test('the package runs in workerd', async () => {
     assert.deepEqual([...new Set(report.importProgress)], ['refs', 'done']);
     assert.equal(report.httpImportError, 'INVALID_INPUT');
     assert.equal(report.deleted, true);
-    assert.doesNotMatch(output, /error/i, output);
+    assert.doesNotMatch(output(), /error/i, output());
   } finally {
-    child.kill('SIGTERM');
+    worker.stop();
   }
 });

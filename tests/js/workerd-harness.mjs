@@ -1,0 +1,81 @@
+// Runs a test Worker in real workerd (npm `workerd`), bundled by esbuild as
+// wrangler would bundle a user's Worker: the package's "workerd" export, the
+// wasm kept as a compiled module of its own (no code generation from bytes).
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+// entry: a Worker module under tests/workerd/. Resolves to { url, output(),
+// stop() } once workerd listens; fetchWhenUp(url) waits for its first answer.
+export async function startBundledWorker(entry) {
+  const outDir = `${root}/build/test-output/workerd/${basename(entry, '.mjs')}`;
+  // The bundle sits where js/src/ would, so the wasm import resolves to js/dist/.
+  mkdirSync(`${outDir}/js/src`, { recursive: true });
+  mkdirSync(`${outDir}/js/dist`, { recursive: true });
+  copyFileSync(`${root}/js/dist/open_artifacts_core.wasm`, `${outDir}/js/dist/open_artifacts_core.wasm`);
+  await esbuild.build({
+    entryPoints: [`${root}/tests/workerd/${entry}`],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker'],
+    external: ['*.wasm'],
+    outfile: `${outDir}/js/src/bundle.js`,
+    logLevel: 'silent',
+  });
+  writeFileSync(
+    `${outDir}/config.capnp`,
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .w)],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
+);
+const w :Workerd.Worker = (
+  modules = [
+    (name = "js/src/bundle.js", esModule = embed "js/src/bundle.js"),
+    (name = "js/dist/open_artifacts_core.wasm", wasm = embed "js/dist/open_artifacts_core.wasm"),
+  ],
+  compatibilityDate = "2026-11-01",
+);
+`,
+  );
+  const port = await freePort();
+  const child = spawn(`${root}/node_modules/.bin/workerd`, ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`], {
+    cwd: outDir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    // fetch(), retried until workerd answers (it takes a moment to start).
+    async fetch(url, init) {
+      for (let i = 0; ; i++) {
+        try {
+          return await fetch(url, init);
+        } catch (e) {
+          if (i > 100 || child.exitCode !== null) throw new Error(`workerd did not answer: ${output}`, { cause: e });
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
+}
