@@ -508,6 +508,25 @@ export interface ArtifactsNamespace {
 
 export declare function createArtifacts(options: CreateArtifactsOptions): ArtifactsNamespace;
 
+/** Options of createRestApi(): any createArtifacts() option but `namespace` (every namespace is served), and who may call. */
+export interface RestApiOptions extends Omit<CreateArtifactsOptions, "namespace"> {
+  /** API tokens ("Authorization: Bearer <token>"): "read" may call GET routes, "edit" every route. */
+  auth?: { tokens?: Array<{ token: string; permission: "read" | "edit" }>; allowAnonymous?: boolean };
+  /** Origins allowed to send state-changing requests from a browser (CSRF); default none. */
+  isOwnOrigin?: (origin: URL) => boolean;
+  /** When set, the only account id answered in /client/v4/accounts/<account>/... (others: 404). */
+  accountId?: string;
+  /** Namespace instances kept at once (default 64). */
+  maxNamespaces?: number;
+}
+
+/**
+ * Our extension: the Cloudflare v4 REST API of Artifacts (spec §5; routes in js/src/rest/handler.js)
+ * over `options.storage`, every namespace it holds, as a fetch handler (Node server, Worker). Without
+ * API tokens and without `allowAnonymous`, every request answers 401.
+ */
+export declare function createRestApi(options: RestApiOptions): Promise<{ fetch(request: Request): Promise<Response> }>;
+
 /** In-memory storage (tests, browsers). */
 export declare class MemoryStorage implements ArtifactsStorage {
   registry(namespace: string): StorageHandle;

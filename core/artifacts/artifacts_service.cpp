@@ -102,6 +102,10 @@ void ArtifactsService::releaseRemoved() {
 }
 
 void ArtifactsService::releaseStorage(const std::string& repoId) {
+  // The removed repo's tokens died with its name: their hints go first.
+  std::vector<std::string> tokenIds;
+  for (const auto& t : repo(repoId).listAllTokens()) tokenIds.push_back(t.id);
+  namespace_.forgetTokenRepos(tokenIds);
   std::optional<std::string> lender;
   {
     RepoStore store(chunkedStore(repoId));
@@ -117,8 +121,19 @@ void ArtifactsService::releaseStorage(const std::string& repoId) {
   RepoStore::destroy(repos_.openRepo(repoId));
 }
 
+void ArtifactsService::backfillTokenHints() {
+  std::vector<RepoRecord> records;
+  namespace_.forEachRecord([&](RepoRecord&& r) { records.push_back(std::move(r)); });
+  for (const auto& record : records) {
+    for (const auto& token : repoOf(record).listAllTokens()) {
+      if (!namespace_.tokenRepo(token.id)) namespace_.noteTokenRepo(token.id, record.name);
+    }
+  }
+}
+
 size_t ArtifactsService::sweep() {
   releaseRemoved();
+  backfillTokenHints();
   // Stores first, then names: a store is only written after its name is
   // registered, so one made meanwhile by another process is never taken for
   // an orphan.

@@ -148,6 +148,9 @@ class ArtifactsService : public RepoDirectory {
   // from (a push that raced a delete, data from before the release queue),
   // where the host can list its stores. Returns how many were removed.
   size_t sweep();
+  // Tokens minted before the namespace kept which repo minted each (REST
+  // revokes by id alone) get that hint; sweep() runs it.
+  void backfillTokenHints();
 
  private:
   // Deletes a repo's rows, unless forks still borrow its objects (then it is

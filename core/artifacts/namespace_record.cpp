@@ -101,6 +101,9 @@ void NamespaceRecordStore::removeIfEmpty() {
     batch.expect(kRecordKey, raw);
     batch.expect(keys::kRepoCountKey, count);  // a repo made meanwhile keeps the namespace
     batch.remove(kRecordKey);
+    // An empty namespace keeps nothing: its counters go too (so it no longer lists).
+    batch.remove(keys::kRepoCountKey);
+    batch.remove(keys::kRepoSeqKey);
     store_.commit(batch);
     return 0;
   });

@@ -78,10 +78,17 @@ std::optional<RepoRecord> NamespaceService::find(const std::string& name) {
 NamespaceInfo NamespaceService::info() {
   auto record = records_.find();
   const uint64_t repos = registry_.count();
-  // Repos made before namespaces kept a record: the namespace exists, and gets one now.
-  if (!record && repos > 0) record = records_.ensure();
+  // Repos made before namespaces kept a record: the namespace exists, and
+  // gets one now (only for a ready repo: one still being made may be refused).
+  if (!record && repos > 0 && hasReadyRepo()) record = records_.ensure();
   if (!record) throw ArtifactsError(ErrorCode::NotFound, "Namespace not found");
   return NamespaceInfo{config_.name, *record, repos};
+}
+
+bool NamespaceService::hasReadyRepo() {
+  bool ready = false;
+  registry_.forEach([&](RepoRecord&& r) { ready = ready || r.status == RepoStatus::Ready; });
+  return ready;
 }
 
 NamespaceInfo NamespaceService::createNamespace(Jurisdiction jurisdiction) {
@@ -115,9 +122,10 @@ std::optional<std::string> NamespaceService::tokenRepo(const std::string& tokenI
   return bytesToString(*raw);
 }
 
-void NamespaceService::forgetTokenRepo(const std::string& tokenId) {
+void NamespaceService::forgetTokenRepos(const std::vector<std::string>& tokenIds) {
+  if (tokenIds.empty()) return;
   WriteBatch batch;
-  batch.remove(keys::kTokenRepoPrefix + tokenId);
+  for (const auto& id : tokenIds) batch.remove(keys::kTokenRepoPrefix + id);
   store_.commit(batch);
 }
 
@@ -125,7 +133,6 @@ RepoRecord NamespaceService::beginRepo(const std::string& name, const CreateRepo
                                        std::optional<std::string> source) {
   requireValidRepoName(name);
   validateOptions(options);
-  records_.ensure();  // a namespace's first repo makes the namespace (spec §1.1)
   find(name);  // reclaims a lapsed job's record of this name
   RepoRecord record;
   record.name = name;
@@ -172,6 +179,9 @@ void NamespaceService::completeRepo(RepoRecord& record) {
   });
   if (!done) throwRepoNotFound();
   record = std::move(*done);
+  // A namespace's first ready repo makes the namespace (spec §1.1): not a
+  // repo still being made, so a refused import or fork leaves no namespace.
+  records_.ensure();
 }
 
 void NamespaceService::abandonRepo(const RepoRecord& record) {

@@ -111,7 +111,8 @@ class NamespaceService {
   // the repo named may since have been deleted or re-created.
   void noteTokenRepo(const std::string& tokenId, const std::string& repoName);
   std::optional<std::string> tokenRepo(const std::string& tokenId);
-  void forgetTokenRepo(const std::string& tokenId);
+  void forgetTokenRepo(const std::string& tokenId) { forgetTokenRepos({tokenId}); }
+  void forgetTokenRepos(const std::vector<std::string>& tokenIds);
 
   // ---- Releasing the stores of removed repos. A removal queues the repo id
   // in the same registry batch, so a crash between the two halves never
@@ -119,11 +120,14 @@ class NamespaceService {
   bool mayHaveReleases() const { return mayHaveReleases_; }
   std::vector<std::string> pendingReleases(size_t limit);
   void released(const std::string& repoId);
+  // Every record, any status, in name order.
+  void forEachRecord(const std::function<void(RepoRecord&&)>& visit) { registry_.forEach(visit); }
   // Every repo id the registry names (for a sweep of unnamed stores).
   std::unordered_set<std::string> registeredIds();
 
  private:
   void validateOptions(const CreateRepoOptions& options);
+  bool hasReadyRepo();
   bool lapsed(const RepoRecord& record) const;
   // Removes `name`'s record if `shouldRemove(current record)` and queues its
   // store for release, in one batch. The removed record, or nullopt.

@@ -5,6 +5,7 @@
 // (`import wasmUrl from 'open-artifacts/core.wasm'` with esbuild's file loader).
 import { createArtifactsWith } from './artifacts.js';
 import { instantiateCore } from './load-core.js';
+import { createRestService } from './rest/service.js';
 
 export { ArtifactsError } from './errors.js';
 export { MemoryStorage } from './memory-storage.js';
@@ -27,3 +28,7 @@ export function loadCore({ fresh = false, wasmUrl = DEFAULT_WASM_URL } = {}) {
 
 export const createArtifacts = ({ wasmUrl, ...options } = {}) =>
   createArtifactsWith((opts) => loadCore({ ...opts, wasmUrl }), options);
+
+// The Cloudflare v4 REST API (js/src/rest/) over `options.storage`: resolves to { fetch(request) }.
+export const createRestApi = ({ wasmUrl, ...options } = {}) =>
+  createRestService((opts) => loadCore({ ...opts, wasmUrl }), options);

@@ -11,7 +11,7 @@ export const EVENT_SCHEMA_VERSION = 1;
 // 32 lowercase hex digits, the form of a Cloudflare event subscription id.
 // getRandomValues works in every runtime and context (randomUUID needs a
 // secure context in browsers).
-function randomSubscriptionId() {
+export function randomSubscriptionId() {
   const bytes = new Uint8Array(16);
   globalThis.crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');

@@ -252,7 +252,7 @@ export async function startServer(options = {}) {
           return;
         }
         // /git/<namespace>/<repo>.git/...: the namespace's core serves it (and checks the rest).
-        const held = namespaces.acquire(url.pathname.split('/')[2]);
+        const held = namespaces.acquire(url.pathname.split('/')[2] ?? '');
         gitSessions += 1;
         res.once('close', () => {
           gitSessions -= 1;

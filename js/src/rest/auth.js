@@ -32,9 +32,8 @@ export async function makeAuthorizer({ tokens = [], allowAnonymous = false } = {
     }
     // Headers joins repeated Authorization headers with ", ": one credential only.
     const match = /^bearer +([\x21-\x7e]+)$/i.exec(header.trim());
-    if (match === null || /^art_v\d/i.test(match[1])) {
-      throw new HttpError(403, AUTH_ERROR, 'Invalid API token (repo tokens authenticate git only)');
-    }
+    if (match === null) throw new HttpError(403, AUTH_ERROR, 'malformed Authorization header: expected one "Bearer <token>"');
+    if (/^art_v\d/i.test(match[1])) throw new HttpError(403, AUTH_ERROR, 'Invalid API token (repo tokens authenticate git only)');
     const presented = await digest(match[1]);
     let permission = null;
     for (const k of known) if (sameDigest(presented, k.digest)) permission = k.permission;

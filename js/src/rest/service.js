@@ -3,6 +3,7 @@
 // object from a bounded pool (namespace-pool.js), behind the fetch handler
 // of handler.js. The host passes its loadCore (node.js, workerd.js, browser.js).
 import { createArtifactsWith } from '../artifacts.js';
+import { randomSubscriptionId } from '../events.js';
 import { createNamespacePool } from '../namespace-pool.js';
 import { createRestHandler } from './handler.js';
 
@@ -14,6 +15,8 @@ export const DEFAULT_ACCOUNT_ID = 'local';
 export async function createRestService(loadCore, options) {
   const { storage, baseUrl, auth, isOwnOrigin, accountId, maxNamespaces, ...artifactsOptions } = options;
   const errorCodes = JSON.parse((await loadCore()).errorCodes());
+  // One subscription id for every namespace's events (the pool makes an object per namespace).
+  artifactsOptions.eventSubscriptionId ??= randomSubscriptionId();
   const namespaces = createNamespacePool(
     (name) =>
       createArtifactsWith(loadCore, {

@@ -186,3 +186,39 @@ TEST(RestTokens, StateFilterPagingAndRevokeById) {
 
 }  // namespace
 }  // namespace oa
+
+namespace oa {
+namespace {
+
+TEST(RestTokens, SweepBackfillsHintsOfTokensMintedBefore) {
+  testing::TestNamespace ns;
+  const auto repo = ns.service.create("old", {});
+  const auto token = ns.service.createToken("old", repo.record.id, TokenScope::Read, 600);
+  // As a store written before the namespace kept token hints.
+  WriteBatch drop;
+  for (const auto& [key, value] : ns.registry.contents()) {
+    if (key.rfind("tk/", 0) == 0) drop.remove(key);
+  }
+  ns.registry.commit(drop);
+  EXPECT_FALSE(ns.service.revokeTokenById(token.record.id).has_value()) << "no hint: not found";
+  ns.service.sweep();
+  EXPECT_EQ(ns.service.revokeTokenById(token.record.id), std::optional<bool>(true));
+}
+
+TEST(NamespaceRecord, ARefusedFirstRepoMakesNoNamespaceAndAnEmptyOneLeavesNothing) {
+  testing::TestNamespace ns;
+  // A fork or import registers its target before it can fail: abandoned, it leaves no namespace.
+  const auto pending = ns.service.beginRepo("x", {}, RepoStatus::Importing, std::nullopt);
+  ns.service.abandonRepo(pending.record);
+  ns.service.releaseRemoved();
+  EXPECT_THROW(ns.service.namespaceInfo(), ArtifactsError);
+  ns.service.create("y", {});
+  ns.service.remove("y");
+  ns.service.deleteNamespace();
+  for (const auto& [key, value] : ns.registry.contents()) {
+    EXPECT_TRUE(key.rfind("m/", 0) != 0 && key.rfind("tk/", 0) != 0) << key << " left behind";
+  }
+}
+
+}  // namespace
+}  // namespace oa
