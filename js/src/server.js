@@ -1,16 +1,18 @@
-// A local open-artifacts server for Node: one namespace over a SQLite file,
-// the git smart-HTTP endpoint (/git/...) and a small JSON control API
-// (/api/repos...) in Cloudflare's response envelope. Translation only: the
-// core decides every rule, status and error; this file moves bytes and JSON.
+// A local open-artifacts server for Node: every namespace over one SQLite
+// file, the git smart-HTTP endpoint (/git/<namespace>/...) and the Cloudflare
+// v4 REST API (/client/v4/accounts/<account>/artifacts/..., rest/handler.js).
+// Translation only: the core decides every rule, status and error; this file
+// moves bytes and JSON.
 //
 // The HTTP surface's own guards (the core never sees these requests):
 // - Host: only the bound address, loopback names and --public-host names
 //   (a DNS-rebinding page sends its own name), on every route: 421.
-// - Control API writes: no foreign Origin, no Sec-Fetch-Site: cross-site
-//   (403), and a JSON Content-Type (415), so a browser page cannot forge one
-//   (CSRF). Git POSTs need git's content types, which no form can send.
-// - An API token (Bearer) for the control API when configured; required to
-//   listen beyond loopback. Repo tokens are for git only, and vice versa.
+// - REST writes: no foreign Origin, no Sec-Fetch-Site: cross-site (403), and
+//   a JSON Content-Type (415), so a browser page cannot forge one (CSRF;
+//   rest/auth.js). Git POSTs need git's content types, which no form can send.
+// - API tokens (Bearer; edit or read-only) for the REST API when configured;
+//   one is required to listen beyond loopback. Repo tokens are for git only,
+//   and vice versa.
 // - At most maxGitSessions git requests in flight; past it 503 Retry-After: 1.
 // - /demo/: the browser demo's static files (demo-site.js), read-only, no
 //   token needed; the Host check applies as everywhere.
@@ -81,6 +83,16 @@ async function sendResponse(res, response) {
   res.writeHead(response.status, headers);
   if (response.body) await pipeline(Readable.fromWeb(response.body), res);
   else res.end();
+}
+
+// A body the handler left unread (a 413 judged by Content-Length, an error
+// before the body was needed): read and drop the rest, so the connection
+// stays usable for the client's next request. Node does this by itself for a
+// body nobody listened to; toRequest's stream listens, then stops pulling.
+function discardUnreadBody(req) {
+  if (req.complete || req.destroyed) return;
+  req.removeAllListeners('data');
+  req.resume();
 }
 
 async function handleGit(artifacts, req, res, url, log) {
@@ -258,6 +270,7 @@ export async function startServer(options = {}) {
         if (!(await demo.respond(req, res, url.pathname))) throw coreError('NOT_FOUND', `no demo file at ${url.pathname}`);
       } else if (url.pathname.startsWith(`${REST_BASE_PATH}/`)) {
         await sendResponse(res, await rest.fetch(toRequest(req, url)));
+        discardUnreadBody(req);
       } else {
         throw coreError('NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
       }
