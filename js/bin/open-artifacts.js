@@ -14,7 +14,8 @@ const USAGE = `Usage: open-artifacts serve [options]
        open-artifacts import <url> <name> [--branch <b>] [--depth <n>] [options]
 
 serve:  runs a local Artifacts server: git smart HTTP at /git/<namespace>/<repo>.git
-        and a JSON control API at /api/repos, stored in one SQLite file,
+        and the REST API at /client/v4/accounts/<account>/artifacts,
+        stored in one SQLite file,
         and the browser demo at /demo/ (a checkout's examples/browser).
 import: imports the git repo at <url> as repo <name> into the data directory
         (as the binding's import(); a running server sees it at once).
@@ -28,7 +29,7 @@ Options:
   --public-host <name[:port]>
                       serve: also answer requests for this Host (repeatable; without
                       a port, any port). Others get 421 (DNS-rebinding guard)
-  --api-token <t>     serve: the control API requires "Authorization: Bearer <t>"
+  --api-token <t>     serve: the REST API requires "Authorization: Bearer <t>"
                       (at least 16 characters; env OPEN_ARTIFACTS_API_TOKEN, which
                       keeps it out of the process list)
   --max-git-sessions <n>
@@ -111,6 +112,7 @@ try {
 
 const { url, namespace } = server;
 const remote = await server.remoteUrl('my-repo');
+const repos = `${server.restUrl}/namespaces/${namespace}/repos`;
 const rel = relative(process.cwd(), server.dbPath);
 const dataFile = rel && !rel.startsWith('..') ? rel : server.dbPath;
 console.log(`open-artifacts listening on ${url}  (namespace "${namespace}", data ${dataFile})${
@@ -119,13 +121,14 @@ console.log(`open-artifacts listening on ${url}  (namespace "${namespace}", data
 
 Create a repo (the reply's result.token is a 24 h write token) and clone it:
 
-  TOKEN=$(curl -s -X POST ${url}/api/repos -H 'Content-Type: application/json' \\${
+  TOKEN=$(curl -s -X POST ${repos} -H 'Content-Type: application/json' \\${
     apiToken ? `\n      -H "Authorization: Bearer $OPEN_ARTIFACTS_API_TOKEN" \\` : ''
   }
       -d '{"name":"my-repo"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).result.token')
   git clone -c http.extraHeader="Authorization: Bearer $TOKEN" ${remote}
 
-More: GET /api/repos, GET|DELETE /api/repos/<name>, POST /api/repos/<name>/tokens {"scope":"read","ttl":3600}
+More (REST API at ${server.restUrl}): GET namespaces/${namespace}/repos, GET|DELETE namespaces/${namespace}/repos/<name>,
+POST namespaces/${namespace}/tokens {"repo":"my-repo","scope":"read","ttl":3600}
 Ctrl-C to stop.`);
 
 let stopping = false;
