@@ -90,7 +90,7 @@ try {
   const { SQLITE_FILE_NAME } = await import('../js/src/sqlite-storage.js');
   const server = await startServer({ port: 0, dataDir });
   const create = async (name) => {
-    const res = await fetch(`${server.url}/api/repos`, {
+    const res = await fetch(`${server.restUrl}/namespaces/default/repos`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name }),

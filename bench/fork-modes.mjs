@@ -28,7 +28,7 @@ try {
   const server = await startServer({ port: 0, dataDir });
   const pushes = [];
   for (let i = 0; i < runs; i++) {
-    const res = await fetch(`${server.url}/api/repos`, {
+    const res = await fetch(`${server.restUrl}/namespaces/default/repos`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: `pushed-${i}` }),

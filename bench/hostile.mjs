@@ -52,8 +52,12 @@ function http(method, path, { headers = {}, body, token } = {}) {
     req.end(body);
   });
 }
+// The REST API; a checkout from before it (--server) has only /api/repos.
 async function createRepo(name) {
-  const r = await http('POST', '/api/repos', { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name }) });
+  const post = (path) => http('POST', path, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name }) });
+  let r = await post('/client/v4/accounts/local/artifacts/namespaces/default/repos');
+  if (r.status === 404) r = await post('/api/repos');
+  if (r.status !== 201) throw new Error(`create ${name}: ${r.status} ${r.body}`);
   return JSON.parse(r.body).result.token;
 }
 // Asynchronous: the server runs in this process, so a blocking call would wait on itself.

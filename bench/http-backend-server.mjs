@@ -6,8 +6,8 @@
 //
 // prints one JSON line {"url", "pid"} on stdout once listening, and exits when stdin closes (so it
 // never outlives the harness) or on SIGTERM/SIGINT. Routes, shaped like ours:
-//   POST /api/repos {"name"}          -> git init --bare DIR/<name>.git (http.receivepack=true)
-//                                        {"result": {"remote", "token"}}
+//   POST /client/v4/accounts/local/artifacts/namespaces/<namespace>/repos {"name"}
+//        -> git init --bare DIR/<name>.git (http.receivepack=true); {"result": {"remote", "token"}}
 //   GET|POST /git/<namespace>/<repo>.git/...  -> one `git http-backend` process per request
 import { spawn, execFile } from 'node:child_process';
 import { fstatSync, mkdirSync } from 'node:fs';
@@ -124,11 +124,12 @@ export async function startHttpBackendServer({ root, host = '127.0.0.1', port = 
   mkdirSync(root, { recursive: true });
   const baseEnv = gitEnv(root);
   const prefix = `/git/${namespace}/`;
+  const reposPath = `/client/v4/accounts/local/artifacts/namespaces/${namespace}/repos`; // as ours (REST API)
   let url;
   const server = http.createServer(async (req, res) => {
     try {
       const u = new URL(req.url, 'http://x');
-      if (req.method === 'POST' && u.pathname === '/api/repos') {
+      if (req.method === 'POST' && u.pathname === reposPath) {
         const { name } = JSON.parse(await readBody(req));
         if (!REPO_NAME.test(name ?? '')) return sendJson(res, 400, { success: false, errors: [{ message: 'invalid name' }] });
         const dir = path.join(root, `${name}.git`);

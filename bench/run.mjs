@@ -137,6 +137,9 @@ function stopNodeServer(child) {
   });
 }
 
+// Where both targets create repos (the baseline answers the same path): our REST API.
+const REPOS_PATH = '/client/v4/accounts/local/artifacts/namespaces/default/repos';
+
 async function postJson(url, body) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await res.text();
@@ -168,9 +171,9 @@ async function makeInstance(name, kind, launch, authFor) {
       inst.pid = proc.pid;
     },
     async createRepo(repo) {
-      const json = await postJson(`${proc.url}/api/repos`, { name: repo });
+      const json = await postJson(`${proc.url}${REPOS_PATH}`, { name: repo });
       const r = json.result ?? json;
-      if (!r.remote) throw new Error(`${name}: POST /api/repos returned no remote: ${JSON.stringify(json).slice(0, 300)}`);
+      if (!r.remote) throw new Error(`${name}: POST ${REPOS_PATH} returned no remote: ${JSON.stringify(json).slice(0, 300)}`);
       const info = { url: r.remote, authArgs: authFor(r.token) };
       repos.set(repo, info);
       return info;
@@ -708,12 +711,12 @@ async function main() {
     const mainOnly = fixtureRefs.split('\n').filter((l) => l.endsWith(' refs/heads/main')).join('\n');
     const stepsHere = [];
     if (steps.has('fork')) {
-      stepsHere.push(['fork-main', (run) => timedPost(`${ours.url}/api/repos/${seed}/fork`, { name: `fork-main-${run}` }), mainOnly]);
-      stepsHere.push(['fork-all', (run) => timedPost(`${ours.url}/api/repos/${seed}/fork`, { name: `fork-all-${run}`, defaultBranchOnly: false }), fixtureRefs]);
+      stepsHere.push(['fork-main', (run) => timedPost(`${ours.url}${REPOS_PATH}/${seed}/fork`, { name: `fork-main-${run}` }), mainOnly]);
+      stepsHere.push(['fork-all', (run) => timedPost(`${ours.url}${REPOS_PATH}/${seed}/fork`, { name: `fork-all-${run}`, default_branch_only: false }), fixtureRefs]);
     }
     if (steps.has('import') && backend) {
       const source = backend.cloneUrl(await ensureFull(backend));
-      stepsHere.push(['import', (run) => timedPost(`${ours.url}/api/repos/import-${run}/import`, { url: source }), fixtureRefs]);
+      stepsHere.push(['import', (run) => timedPost(`${ours.url}${REPOS_PATH}/import-${run}/import`, { url: source }), fixtureRefs]);
     }
     for (const [step, go, wantRefs] of stepsHere) {
       log(`${step}: ${opts.runs} run(s)`);

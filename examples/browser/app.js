@@ -18,7 +18,7 @@ const NAMESPACE = 'page';
 const MAX_TEXT_SHOWN = 512 * 1024;
 
 // The banner shows one failure: an ArtifactsError's code and numeric code,
-// a control API error's status, an isomorphic-git error's code and the server's reply.
+// a REST API error's status, an isomorphic-git error's code and the server's reply.
 function errorBanner() {
   const banner = $('error-banner');
   const describe = (e) => {

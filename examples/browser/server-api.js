@@ -1,7 +1,7 @@
-// The open-artifacts server that served this page (same origin): its control
-// API (the repo list, read tokens), and the fetch that `artifacts.import()`
-// uses, which adds the read token of the import in progress to requests for
-// this origin only.
+// The open-artifacts server that served this page (same origin): its REST API
+// (the repo list, read tokens) at /client/v4/accounts/<account>/artifacts, and
+// the fetch that `artifacts.import()` uses, which adds the read token of the
+// import in progress to requests for this origin only.
 
 export class ServerError extends Error {
   constructor(status, code, message) {
@@ -12,11 +12,15 @@ export class ServerError extends Error {
   }
 }
 
-export function serverConnection(origin) {
+// account: any id (the server answers every account unless started with one);
+// namespace: the one whose repos the page lists.
+export function serverConnection(origin, { account = 'local', namespace = 'default' } = {}) {
   let importToken = null;
+  const base = `${origin}/client/v4/accounts/${encodeURIComponent(account)}/artifacts/namespaces/${encodeURIComponent(namespace)}`;
 
+  // `path` is relative to the namespace: "/repos", "/tokens".
   async function api(method, path, body) {
-    const response = await fetch(new URL(path, origin), {
+    const response = await fetch(`${base}${path}`, {
       method,
       headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -35,12 +39,12 @@ export function serverConnection(origin) {
   }
 
   return {
-    // The server's repos, newest first (first 100).
-    listRepos: async () => (await api('GET', '/api/repos?limit=100')).repos,
+    // The namespace's repos, newest first (first 100).
+    listRepos: () => api('GET', '/repos?limit=100'),
 
     // Runs `work` while import requests carry a fresh 10-minute read token for repo `name`.
     async withReadToken(name, work) {
-      const token = await api('POST', `/api/repos/${encodeURIComponent(name)}/tokens`, { scope: 'read', ttl: 600 });
+      const token = await api('POST', '/tokens', { repo: name, scope: 'read', ttl: 600 });
       importToken = token.plaintext;
       try {
         return await work();

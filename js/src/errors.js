@@ -8,7 +8,7 @@ export class ArtifactsError extends Error {
     this.numericCode = numericCode;
     // The offending input field as a JSON pointer ("/name"), when known.
     if (pointer) this.pointer = pointer;
-    // The HTTP status the core maps this code to (REST and control API answers).
+    // The HTTP status the core maps this code to (the REST API answers with it).
     this.httpStatus = httpStatus;
   }
 }

@@ -82,6 +82,16 @@ async function sendResponse(res, response) {
   else res.end();
 }
 
+// A body the handler left unread (a 413 judged by Content-Length, an error
+// before the body was needed): read and drop the rest, so the connection
+// stays usable for the client's next request. Node does this by itself for a
+// body nobody listened to; toRequest's stream listens, then stops pulling.
+function discardUnreadBody(req) {
+  if (req.complete || req.destroyed) return;
+  req.removeAllListeners('data');
+  req.resume();
+}
+
 async function handleGit(artifacts, req, res, url, log) {
   let response;
   try {
@@ -263,6 +273,7 @@ export async function startServer(options = {}) {
         if (!(await demo.respond(req, res, url.pathname))) throw coreError('NOT_FOUND', `no demo file at ${url.pathname}`);
       } else if (url.pathname.startsWith(`${REST_BASE_PATH}/`)) {
         await sendResponse(res, await restFetch(toRequest(req, url)));
+        discardUnreadBody(req);
       } else {
         throw coreError('NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
       }

@@ -70,8 +70,10 @@ test('serve reports the demo URL; the page, its modules, the package entry and t
   const bare = await raw('GET', '/demo');
   assert.equal(bare.status, 301);
   assert.equal(bare.headers.location, '/demo/');
-  // The control API still wants its token.
-  assert.equal((await raw('GET', '/api/repos')).status, 401);
+  // The REST API still wants its token.
+  const rest = await raw('GET', '/client/v4/accounts/local/artifacts/namespaces/default/repos');
+  assert.equal(rest.status, 401);
+  assert.match(rest.headers['www-authenticate'], /^Bearer/);
 });
 
 test("isomorphic-git is served as one ES module bundled with its Buffer (no bare imports left)", async () => {

@@ -1,7 +1,8 @@
 // Helpers for end-to-end tests with real git clients: a server (js/src/server.js)
 // on a free loopback port over a temp data dir, repos and tokens made through
-// its control API, and `git` run in an isolated environment (own HOME, no
-// system config, no prompts) with protocol.version and the token chosen per call.
+// its REST API (js/src/rest/handler.js), and `git` run in an isolated
+// environment (own HOME, no system config, no prompts) with protocol.version
+// and the token chosen per call.
 //
 //   const h = await startGitHarness();            // t.after(() => h.close())
 //   const { token } = await h.createRepo('demo');
@@ -90,26 +91,33 @@ export async function startGitHarness(options = {}) {
       return url.href;
     },
 
-    // Control API call: { status, body } (body parsed as JSON).
+    // The REST API of the harness's namespace: <server>/client/v4/accounts/local/artifacts/namespaces/<namespace>.
+    restUrl: `${server.restUrl}/namespaces/${namespace}`,
+
+    // REST API call, `path` relative to h.restUrl ("/repos/x", "/tokens"): { status, body }
+    // (body parsed as JSON when the answer says JSON, else the text). A body is sent as JSON.
     async api(method, path, body) {
-      const res = await fetch(new URL(path, server.url), {
+      const res = await fetch(`${h.restUrl}${path}`, {
         method,
         headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      return { status: res.status, body: await res.json() };
+      const text = await res.text();
+      return { status: res.status, body: /^application\/json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : text };
     },
 
-    // POST /api/repos; returns the create result (remote, token, ...).
+    // POST /repos {name, ...opts} (opts in the REST body's snake_case: description,
+    // default_branch, read_only); returns the create result { id, name, description,
+    // default_branch, remote, token }.
     async createRepo(name, opts = {}) {
-      const { status, body } = await h.api('POST', '/api/repos', { name, ...opts });
+      const { status, body } = await h.api('POST', '/repos', { name, ...opts });
       assert.equal(status, 201, `create ${name}: ${JSON.stringify(body)}`);
       return body.result;
     },
 
-    // POST /api/repos/:name/tokens; returns the plaintext token.
+    // POST /tokens {repo, scope, ttl}; returns the plaintext token.
     async createToken(name, scope = 'write', ttl = 3600) {
-      const { status, body } = await h.api('POST', `/api/repos/${encodeURIComponent(name)}/tokens`, { scope, ttl });
+      const { status, body } = await h.api('POST', '/tokens', { repo: name, scope, ttl });
       assert.equal(status, 201, `token for ${name}: ${JSON.stringify(body)}`);
       return body.result.plaintext;
     },

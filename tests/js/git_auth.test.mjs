@@ -2,7 +2,7 @@
 // Basic challenge; a token as Bearer or in the Basic password slot (any
 // username, with or without the ?expires= suffix) works; bad, revoked,
 // other-repo and expired tokens → 403 "Invalid or expired token"; a read token
-// cannot push (403 "Insufficient permissions"); a readOnly repo refuses pushes.
+// cannot push (403 "Insufficient permissions"); a read-only repo refuses pushes.
 // Raw HTTP with fetch() and the real git CLI.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,7 +56,7 @@ async function repoWithCommit(hh, name, opts = {}) {
   const dir = hh.path(`${name}-seed`);
   await hh.git(['clone', '-q', hh.remote(name), dir], { token });
   const head = await hh.commit(dir, { 'README.md': `# ${name}\n` }, 'seed');
-  if (!opts.readOnly) await hh.git(['push', '-q', 'origin', 'HEAD:refs/heads/main'], { token, cwd: dir });
+  if (!opts.read_only) await hh.git(['push', '-q', 'origin', 'HEAD:refs/heads/main'], { token, cwd: dir });
   return { token, dir, head };
 }
 
@@ -205,11 +205,12 @@ test('a read token clones and fetches; its push is 403 "Insufficient permissions
   assert.equal(refs.stdout, `${head}\tHEAD\n${head}\trefs/heads/main\n`, 'nothing was pushed');
 });
 
-test('a readOnly repo clones but refuses every push with 403', async () => {
+test('a read-only repo clones but refuses every push with 403', async () => {
   const hh = await h();
-  const { token, dir } = await repoWithCommit(hh, 'frozen', { readOnly: true });
-  const info = await hh.api('GET', '/api/repos/frozen');
-  assert.equal(info.body.result.readOnly, true);
+  const { token, dir } = await repoWithCommit(hh, 'frozen', { read_only: true });
+  const info = await hh.api('GET', '/repos/frozen');
+  assert.equal(info.status, 200, JSON.stringify(info.body));
+  assert.equal(info.body.result.read_only, true);
   await assertStatus(hh.url, 'frozen', ['upload-refs', 'upload'], bearer(token), 200);
   await assertStatus(hh.url, 'frozen', ['receive-refs', 'receive'], bearer(token), 403, /read-only/);
   const push = await hh.run(['push', 'origin', 'HEAD:refs/heads/main'], { token, cwd: dir });

@@ -190,7 +190,7 @@ async function treeBlobs(hh, dir, rev) {
 }
 
 async function repoInfo(hh, name) {
-  const { status, body } = await hh.api('GET', `/api/repos/${name}`);
+  const { status, body } = await hh.api('GET', `/repos/${name}`);
   assert.equal(status, 200, JSON.stringify(body));
   return body.result;
 }
@@ -611,13 +611,13 @@ function binaryRepo() {
   return binaryRepoPromise;
 }
 
-test('lastPushAt and updatedAt change after a push that changes refs, not after a rejected one', async () => {
+test('last_push_at and updated_at change after a push that changes refs, not after a rejected one', async () => {
   const hh = await h();
   const name = 'timestamps';
   const { token } = await hh.createRepo(name);
   const created = await repoInfo(hh, name);
-  assert.equal(created.lastPushAt, null, 'never pushed');
-  assert.equal(created.updatedAt, created.createdAt);
+  assert.equal(created.last_push_at, null, 'never pushed');
+  assert.equal(created.updated_at, created.created_at);
 
   const dir = hh.path(name);
   await hh.git(['clone', '-q', hh.remote(name), dir], { token, protocol: 2 });
@@ -625,10 +625,10 @@ test('lastPushAt and updatedAt change after a push that changes refs, not after 
   await sleep(5);
   await hh.git(['push', 'origin', 'HEAD:refs/heads/main'], { token, cwd: dir });
   const first = await repoInfo(hh, name);
-  assert.ok(first.lastPushAt, 'set by the push');
-  assert.ok(Date.parse(first.lastPushAt) > Date.parse(created.updatedAt), `${first.lastPushAt} after ${created.updatedAt}`);
-  assert.equal(first.updatedAt, first.lastPushAt);
-  assert.equal(first.createdAt, created.createdAt);
+  assert.ok(first.last_push_at, 'set by the push');
+  assert.ok(Date.parse(first.last_push_at) > Date.parse(created.updated_at), `${first.last_push_at} after ${created.updated_at}`);
+  assert.equal(first.updated_at, first.last_push_at);
+  assert.equal(first.created_at, created.created_at);
 
   // A push every ref of which is refused changes nothing.
   const tree = await hh.head(dir, 'HEAD^{tree}');
@@ -636,18 +636,18 @@ test('lastPushAt and updatedAt change after a push that changes refs, not after 
   const refused = await hh.run(['push', 'origin', `${tree}:refs/heads/bad`], { token, cwd: dir });
   assert.notEqual(refused.code, 0);
   const afterRefused = await repoInfo(hh, name);
-  assert.equal(afterRefused.lastPushAt, first.lastPushAt, 'a refused push is not a push that changed refs');
-  assert.equal(afterRefused.updatedAt, first.updatedAt);
+  assert.equal(afterRefused.last_push_at, first.last_push_at, 'a refused push is not a push that changed refs');
+  assert.equal(afterRefused.updated_at, first.updated_at);
 
   await hh.commit(dir, { 'b.txt': 'b\n' }, 'b');
   await sleep(5);
   await hh.git(['push', 'origin', 'HEAD:refs/heads/main', 'HEAD:refs/heads/second'], { token, cwd: dir });
   const second = await repoInfo(hh, name);
-  assert.ok(Date.parse(second.lastPushAt) > Date.parse(first.lastPushAt));
-  assert.equal(second.updatedAt, second.lastPushAt);
+  assert.ok(Date.parse(second.last_push_at) > Date.parse(first.last_push_at));
+  assert.equal(second.updated_at, second.last_push_at);
 
   await sleep(5);
   await hh.git(['push', 'origin', ':second'], { token, cwd: dir });
   const third = await repoInfo(hh, name);
-  assert.ok(Date.parse(third.lastPushAt) > Date.parse(second.lastPushAt), 'a delete changes a ref too');
+  assert.ok(Date.parse(third.last_push_at) > Date.parse(second.last_push_at), 'a delete changes a ref too');
 });

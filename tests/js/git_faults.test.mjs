@@ -51,8 +51,9 @@ async function snapshot(hh, v) {
   const res = await fetch(new URL(`/git/default/${v.name}.git/info/refs?service=git-upload-pack`, hh.url), { headers: { Authorization: `Bearer ${v.token}` } });
   assert.equal(res.status, 200);
   const refs = pktPayloads(Buffer.from(await res.arrayBuffer())).map((l) => l.split('\0')[0]);
-  const { body } = await hh.api('GET', `/api/repos/${v.name}`);
-  return { refs, lastPushAt: body.result.lastPushAt, updatedAt: body.result.updatedAt };
+  const { status, body } = await hh.api('GET', `/repos/${v.name}`);
+  assert.equal(status, 200, JSON.stringify(body));
+  return { refs, lastPushAt: body.result.last_push_at, updatedAt: body.result.updated_at };
 }
 async function assertUnchanged(hh, v, before, label) {
   assert.deepEqual(await snapshot(hh, v), before, `${label}: the repo is unchanged`);
@@ -374,15 +375,20 @@ test('SIGKILL mid-push: after restarts every repo clones, passes fsck and keeps 
   let child = await startChild(port, dataDir);
   t.after(() => killChild(child));
   const base = `http://127.0.0.1:${port}`;
+  // The REST API of the default namespace.
   const api = async (method, path, body) => {
-    const res = await fetch(new URL(path, base), { method, headers: { 'Content-Type': 'application/json' }, body: body && JSON.stringify(body) });
+    const res = await fetch(`${base}/client/v4/accounts/local/artifacts/namespaces/default${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
     return { status: res.status, body: await res.json() };
   };
 
   const repos = [];
   for (const name of ['k1', 'k2']) {
-    const { status, body } = await api('POST', '/api/repos', { name });
-    assert.equal(status, 201);
+    const { status, body } = await api('POST', '/repos', { name });
+    assert.equal(status, 201, JSON.stringify(body));
     const repo = { name, token: body.result.token, remote: `${base}/git/default/${name}.git`, dir: hh.path(`killed-${name}`), acked: [], n: 0 };
     await hh.git(['clone', '-q', repo.remote, repo.dir], { token: repo.token });
     repo.acked.push(await hh.commit(repo.dir, { 'README.md': `# ${name}\n` }, 'first'));
@@ -456,8 +462,9 @@ test('SIGKILL mid-push: after restarts every repo clones, passes fsck and keeps 
     await hh.git(['push', '-q', 'origin', `${id}:refs/heads/main`], { token: repo.token, cwd: repo.dir });
     assert.equal((await hh.git(['ls-remote', repo.remote, 'refs/heads/main'], { token: repo.token })).stdout.split('\t')[0], id);
   }
-  const list = await api('GET', '/api/repos');
-  assert.deepEqual(list.body.result.repos.map((r) => r.name).sort(), ['k1', 'k2']);
+  const list = await api('GET', '/repos');
+  assert.equal(list.status, 200, JSON.stringify(list.body));
+  assert.deepEqual(list.body.result.map((r) => r.name).sort(), ['k1', 'k2']);
   t.diagnostic(`${attempted} pushes attempted; ${repos.map((r) => `${r.name}: ${r.acked.length - 1} acknowledged`).join(', ')}; ${KILLS} kills`);
   assert.ok(repos.reduce((n, r) => n + r.acked.length - 1, 0) >= KILLS, 'pushes landed between the kills');
 });

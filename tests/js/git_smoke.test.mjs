@@ -41,7 +41,7 @@ test('a read token clones but cannot push', async () => {
   assert.notEqual(push.code, 0, 'push with a read token must fail');
 });
 
-test('other namespaces and unknown paths are 404; a token on a missing repo is 403', async () => {
+test('a token opens its repo in its namespace only; unknown paths are 404; a token on a missing repo is 403', async () => {
   const hh = await h();
   const { token } = await hh.createRepo('routes');
   const status = async (path, headers = {}) => {
@@ -50,7 +50,21 @@ test('other namespaces and unknown paths are 404; a token on a missing repo is 4
     return res.status;
   };
   const bearer = { Authorization: `Bearer ${token}` };
-  assert.equal(await status('/git/other-ns/routes.git/info/refs?service=git-upload-pack', bearer), 404);
+  // Every namespace is served: a repo of the same name in another one is another repo.
+  const otherRefs = '/git/other-ns/routes.git/info/refs?service=git-upload-pack';
+  assert.equal(await status(otherRefs, bearer), 403, 'no such repo there yet: the token opens nothing');
+  const created = await fetch(`${hh.server.restUrl}/namespaces/other-ns/repos`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'routes' }),
+  });
+  assert.equal(created.status, 201);
+  const other = (await created.json()).result;
+  assert.equal(other.remote, `${hh.url}/git/other-ns/routes.git`);
+  assert.equal(await status(otherRefs, bearer), 403, "default/routes's token does not open other-ns/routes");
+  assert.equal(await status(otherRefs, { Authorization: `Bearer ${other.token}` }), 200);
+  assert.equal(await status('/git/default/routes.git/info/refs?service=git-upload-pack', { Authorization: `Bearer ${other.token}` }), 403);
+  assert.equal(await status(otherRefs), 401);
   assert.equal(await status('/git/default/routes.git/no-such-endpoint', bearer), 404);
   assert.equal(await status('/git/default/routes.git/info/refs?service=git-upload-pack', bearer), 200);
   // DESIGN.md: bad, expired, revoked or other-repo tokens are 403; existence is not revealed.

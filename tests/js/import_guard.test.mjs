@@ -209,7 +209,7 @@ test('a closed port and open ports that speak no git fail with the same code and
 test('the server and the CLI refuse private sources unless allowPrivateImport / --allow-private-import', async (t) => {
   const url = `http://127.0.0.1:${backendPort}${srcPath}`;
   const post = async (server, name) => {
-    const res = await fetch(`${server.url}/api/repos/${name}/import`, {
+    const res = await fetch(`${server.restUrl}/namespaces/default/repos/${name}/import`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ url }),
@@ -221,9 +221,13 @@ test('the server and the CLI refuse private sources unless allowPrivateImport / 
   const refused = await post(strict, 'nope');
   assert.equal(refused.status, 400);
   assert.equal(refused.body.errors[0].code, 10104);
+  assert.equal((await fetch(`${strict.restUrl}/namespaces/default/repos/nope`)).status, 404, 'a refused import leaves no repo');
   const open = await startServer({ port: 0, dataDir: hh.path('open-data'), allowHttpImport: true, allowPrivateImport: true });
   t.after(() => open.close());
-  assert.equal((await post(open, 'yes')).status, 201);
+  const imported = await post(open, 'yes');
+  assert.equal(imported.status, 201, JSON.stringify(imported.body));
+  assert.equal(imported.body.result.name, 'yes');
+  assert.equal(imported.body.result.remote, `${open.url}/git/default/yes.git`);
 
   const cli = new URL('../../js/bin/open-artifacts.js', import.meta.url).pathname;
   const run = (args) =>
