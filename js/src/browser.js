@@ -5,7 +5,6 @@
 // (`import wasmUrl from 'open-artifacts/core.wasm'` with esbuild's file loader).
 import { createArtifactsWith } from './artifacts.js';
 import { instantiateCore } from './load-core.js';
-import { createRestService } from './rest/service.js';
 
 export { ArtifactsError } from './errors.js';
 export { MemoryStorage } from './memory-storage.js';
@@ -30,5 +29,6 @@ export const createArtifacts = ({ wasmUrl, ...options } = {}) =>
   createArtifactsWith((opts) => loadCore({ ...opts, wasmUrl }), options);
 
 // The Cloudflare v4 REST API (js/src/rest/) over `options.storage`: resolves to { fetch(request) }.
-export const createRestApi = ({ wasmUrl, ...options } = {}) =>
-  createRestService((opts) => loadCore({ ...opts, wasmUrl }), options);
+// Loaded on first use: a page that never serves REST never links the router.
+export const createRestApi = async ({ wasmUrl, ...options } = {}) =>
+  (await import('./rest/service.js')).createRestService((opts) => loadCore({ ...opts, wasmUrl }), options);

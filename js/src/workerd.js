@@ -6,7 +6,6 @@ import { instantiateCore } from './load-core.js';
 
 export { ArtifactsError } from './errors.js';
 export { MemoryStorage } from './memory-storage.js';
-import { createRestService } from './rest/service.js';
 
 let core;
 // One instance is shared; { fresh: true } replaces it after a wasm trap.
@@ -19,4 +18,5 @@ export const createArtifacts = (options) => createArtifactsWith(loadCore, option
 
 // The Cloudflare v4 REST API (js/src/rest/) over `options.storage`, every
 // namespace it holds: resolves to { fetch(request) } (rest/service.js).
-export const createRestApi = (options) => createRestService(loadCore, options);
+// Loaded on first use: a Worker that never serves REST never links the router.
+export const createRestApi = async (options) => (await import('./rest/service.js')).createRestService(loadCore, options);

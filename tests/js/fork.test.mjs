@@ -44,7 +44,9 @@ const remote = (name) => `${s.base}/git/default/${name}.git`;
 test('a default-branch fork clones with only the default branch and passes fsck', async () => {
   const parent = await s.artifacts.get('parent');
   const result = await parent.fork('fork-main');
-  assert.deepEqual(Object.keys(result).sort(), ['defaultBranch', 'description', 'id', 'name', 'remote', 'token']);
+  // The binding's fields, and `objects` (the REST fork result's; 0 here: the fork reads its parent's objects in place).
+  assert.deepEqual(Object.keys(result).sort(), ['defaultBranch', 'description', 'id', 'name', 'objects', 'remote', 'token']);
+  assert.equal(result.objects, 0);
   assert.equal(result.name, 'fork-main');
   assert.equal(result.description, null, 'a fork does not inherit the description');
   assert.equal(result.defaultBranch, 'main');
