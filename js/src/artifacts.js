@@ -41,6 +41,16 @@ function contentBytes(file) {
 const FORK_STEP_OBJECTS = 4096;
 
 
+// Traps per loadCore (one shared wasm instance): { generation, renewed }.
+// A trap moves the generation on; the first object to load the core after it
+// asks for a fresh instance, and every object made on an older generation
+// drops its core Namespace for one on the fresh instance.
+const trapState = new WeakMap();
+const trapsOf = (loadCore) => {
+  if (!trapState.has(loadCore)) trapState.set(loadCore, { generation: 0, renewed: 0 });
+  return trapState.get(loadCore);
+};
+
 // options: { storage, namespace, baseUrl, host?, fetch?, allowHttpImport?,
 // allowPrivateImport?, limits?, onEvent?, accountId?, eventSubscriptionId? }
 // (see js/index.d.ts). onEvent(event) receives every repo event (events.js).
@@ -69,24 +79,32 @@ export function createArtifactsWith(loadCore, options = {}) {
   // Every entry point below drains the core's event queue once its work is done.
   const drainEvents = makeEventDrain({ onEvent, accountId, eventSubscriptionId });
   let corePromise;
-  let trapped = false;
+  let coreGeneration;
   let errorCodes; // the core's table: { CODE: { numericCode, httpStatus } }
   // An ArtifactsError this layer raises itself, numbered by the core's table.
   const coreError = (code, message) =>
     makeArtifactsError(code, errorCodes[code].numericCode, message, undefined, errorCodes[code].httpStatus);
-  const namespaceCore = () =>
-    (corePromise ??= loadCore({ fresh: trapped }).then((core) => {
-      trapped = false;
+  const traps = trapsOf(loadCore);
+  const namespaceCore = () => {
+    if (corePromise && coreGeneration !== traps.generation) corePromise = undefined; // made before a trap
+    if (corePromise) return corePromise;
+    coreGeneration = traps.generation;
+    const fresh = traps.renewed !== traps.generation;
+    traps.renewed = traps.generation;
+    corePromise = loadCore({ fresh }).then((core) => {
       errorCodes ??= JSON.parse(core.errorCodes());
       const limitsJson = limits === undefined ? '' : JSON.stringify(limits, keepTypeMismatches);
       return new core.Namespace(storage, host, namespace, baseUrl, limitsJson, makeArtifactsError);
-    }));
+    });
+    return corePromise;
+  };
   // A wasm trap (a core bug) leaves the instance's memory in an unknown state:
-  // report it as INTERNAL_ERROR and continue on a fresh instance. Storage is
+  // report it as INTERNAL_ERROR and continue on a fresh instance, as does every
+  // other object sharing that instance (the namespaces of a server). Storage is
   // unaffected: batches are all-or-nothing.
   const checkTrap = (e) => {
     if (!(e instanceof WebAssembly.RuntimeError)) return e;
-    trapped = true;
+    if (coreGeneration === traps.generation) traps.generation += 1; // once per trapped instance
     corePromise = undefined;
     return coreError('INTERNAL_ERROR', `internal error: ${e.message}`);
   };

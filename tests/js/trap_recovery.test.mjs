@@ -56,3 +56,33 @@ test('ordinary errors do not replace the core', async () => {
   await assert.rejects(artifacts.delete('x'), { code: 'NOT_FOUND' });
   assert.deepEqual(loads, [false]);
 });
+
+test('a trap in one namespace moves every namespace on that core to the fresh instance, loaded once', async () => {
+  const loads = [];
+  let instance = 0;
+  let trapNext = false;
+  const loadCore = async ({ fresh = false } = {}) => {
+    loads.push(fresh);
+    if (fresh || instance === 0) instance += 1;
+    const id = instance;
+    return {
+      errorCodes,
+      Namespace: class {
+        call(method) {
+          if (trapNext && id === 1) throw new WebAssembly.RuntimeError('unreachable');
+          return JSON.stringify({ instance: id, method });
+        }
+      },
+    };
+  };
+  // The namespaces of one server: one loadCore, one wasm instance.
+  const a = createArtifactsWith(loadCore, { storage: new MemoryStorage(), namespace: 'aa' });
+  const b = createArtifactsWith(loadCore, { storage: new MemoryStorage(), namespace: 'bb' });
+  assert.equal((await a.list()).instance, 1);
+  assert.equal((await b.list()).instance, 1);
+  trapNext = true;
+  await assert.rejects(a.list(), { code: 'INTERNAL_ERROR' });
+  assert.equal((await b.list()).instance, 2, 'the other namespace left the trapped instance too');
+  assert.equal((await a.list()).instance, 2);
+  assert.deepEqual(loads, [false, false, true, false], 'one fresh instance for both');
+});
