@@ -527,6 +527,36 @@ export interface RestApiOptions extends Omit<CreateArtifactsOptions, "namespace"
  */
 export declare function createRestApi(options: RestApiOptions): Promise<{ fetch(request: Request): Promise<Response> }>;
 
+/**
+ * What DurableObjectStorage needs of a Durable Object's `ctx.storage`: its SQL API and
+ * `transactionSync` (the Workers type `DurableObjectStorage` of a SQLite-backed class has both).
+ */
+export interface DurableObjectSqlStorage {
+  sql: { exec(query: string, ...bindings: any[]): { raw(): IterableIterator<unknown[]> } };
+  transactionSync<T>(closure: () => T): T;
+}
+
+/**
+ * Storage in a SQLite-backed Durable Object (`new_sqlite_classes`): one table `kv` of the
+ * object's own database holds every namespace registry and repo store, and a batch is one
+ * `transactionSync`. A put whose row (key in UTF-8 plus value) is over 2,000,000 bytes, the
+ * production row limit, throws a RangeError and writes nothing. Exported by the Workers
+ * ("workerd") entry point only. Not the Workers type of `ctx.storage`, which has the same name.
+ */
+export declare class DurableObjectStorage implements ArtifactsStorage {
+  constructor(storage: DurableObjectSqlStorage);
+  registry(namespace: string): StorageHandle;
+  repo(repoId: string): StorageHandle;
+  /** The id of every repo store (for sweep()). */
+  repoIds(): string[];
+  /** The name of every namespace registry, sorted. */
+  namespaceNames(): string[];
+  /** True: every repo store is in the one object. */
+  readonly sharesRepoStorage: true;
+  /** Every stored row in key order, values as comma-joined bytes. */
+  snapshot(): Array<[string, string]>;
+}
+
 /** In-memory storage (tests, browsers). */
 export declare class MemoryStorage implements ArtifactsStorage {
   registry(namespace: string): StorageHandle;

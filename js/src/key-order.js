@@ -27,3 +27,22 @@ const HIGH_UNIT = /[\uD800-\uFFFF]/;
 // which needs one in the probe: for the common probe (ASCII keys, prefixes)
 // JS's own `<` is exact, and one native comparison is all it costs.
 export const beforeFor = (probe) => (HIGH_UNIT.test(probe) ? codePointsBefore : unitsBefore);
+
+// The smallest string that sorts after every string starting with `prefix`
+// (well-formed, in code point order): the exclusive upper bound of a prefix
+// range in SQL (`key >= prefix AND key < bound`). The last code point below
+// U+10FFFF moves to the next one (U+D7FF to U+E000, past the surrogates) and
+// what follows it is cut; null when there is none (an empty prefix, or only
+// U+10FFFF): the range is then open above.
+export function prefixUpperBound(prefix) {
+  let end = prefix.length;
+  while (end > 0) {
+    const low = prefix.charCodeAt(end - 1);
+    const pair = end >= 2 && low >= 0xdc00 && low <= 0xdfff && (prefix.charCodeAt(end - 2) & 0xfc00) === 0xd800;
+    const start = pair ? end - 2 : end - 1;
+    const codePoint = prefix.codePointAt(start);
+    if (codePoint < 0x10ffff) return prefix.slice(0, start) + String.fromCodePoint(codePoint === 0xd7ff ? 0xe000 : codePoint + 1);
+    end = start;
+  }
+  return null;
+}

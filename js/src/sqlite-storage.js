@@ -6,6 +6,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { prefixUpperBound } from './key-order.js';
 import { PrefixedStorage, expectationsHold } from './prefixed-store.js';
 
 // Loaded on first use, so the package imports (and MemoryStorage works) even
@@ -29,16 +30,6 @@ function resolveDatabasePath(pathOrDir) {
   const file = isDir ? join(pathOrDir, SQLITE_FILE_NAME) : pathOrDir;
   mkdirSync(dirname(file), { recursive: true });
   return file;
-}
-
-// The smallest string greater than every string starting with `prefix`
-// (keys are ASCII), or null when there is none to bound by.
-function prefixUpperBound(prefix) {
-  for (let i = prefix.length - 1; i >= 0; i--) {
-    const c = prefix.charCodeAt(i);
-    if (c < 0xffff) return prefix.slice(0, i) + String.fromCharCode(c + 1);
-  }
-  return null;
 }
 
 // Opens (creating if needed) the database with the settings the contract needs.

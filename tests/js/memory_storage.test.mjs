@@ -1,18 +1,17 @@
-// MemoryStorage (js/src/memory-storage.js) and its ordered key set
-// (sorted-key-set.js, a B+tree): keys in UTF-8 byte order (as the core and
-// SQLite), scans from a prefix and after a key with a limit, deletes, and
-// all-or-nothing batches; checked against a plain sorted model through
-// enough keys to split, merge and borrow at every level of the tree.
+// The key order of every store (key-order.js: UTF-8 byte order, as the core
+// and SQLite; the upper bound of a prefix range) and MemoryStorage's ordered
+// key set (sorted-key-set.js, a B+tree), checked against a plain sorted model
+// through enough keys to split, merge and borrow at every level of the tree.
+// MemoryStorage's get/scan/batch are the shared contract cases
+// (storage-contract-cases.mjs, run by storage_contract.test.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryStorage, SqliteStorage } from '../../js/src/node.js';
 import { SortedKeySet } from '../../js/src/sorted-key-set.js';
-import { compareKeys } from '../../js/src/key-order.js';
+import { compareKeys, prefixUpperBound } from '../../js/src/key-order.js';
 
 const utf8Order = (a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 // A key's UTF-8 bytes as a string of code units 0-255: JS's `<` on these is UTF-8 byte order (a fast oracle).
 const utf8Bytes = (key) => Buffer.from(key, 'utf8').toString('latin1');
-const bytes = (text) => new TextEncoder().encode(text);
 
 // Keys whose UTF-8 order differs from JS's `<` (UTF-16 code units): an astral
 // character sorts after U+E000..U+FFFF in UTF-8, before them in UTF-16.
@@ -28,75 +27,23 @@ test('compareKeys is UTF-8 byte order, also where UTF-16 order differs', () => {
   assert.ok(compareKeys('ab', 'abc') < 0);
 });
 
-test('MemoryStorage scans non-ASCII keys in UTF-8 byte order, the same order as SqliteStorage', () => {
-  const memory = new MemoryStorage();
-  const sqlite = new SqliteStorage(':memory:');
-  try {
-    for (const storage of [memory, sqlite]) {
-      const repo = storage.repo('r1');
-      repo.batch([...TRICKY_KEYS].reverse().map((key) => ({ type: 'put', key, value: bytes(key) })));
+test('prefixUpperBound: the smallest string after every string with the prefix, in code point order', () => {
+  assert.equal(prefixUpperBound(''), null);
+  assert.equal(prefixUpperBound('ns/x/'), 'ns/x0');
+  assert.equal(prefixUpperBound('a\uD7FF'), 'a\uE000', 'past the surrogates');
+  assert.equal(prefixUpperBound('a\uFFFF'), 'a\u{10000}', 'the BMP ends, astral follows');
+  assert.equal(prefixUpperBound('a\u{1F3FF}'), 'a\u{1F400}', 'a pair whose low half is DFFF');
+  assert.equal(prefixUpperBound('a\u{1F600}'), 'a\u{1F601}');
+  assert.equal(prefixUpperBound('a\u{10FFFF}\u{10FFFF}'), 'b', 'U+10FFFF has no successor: the one before moves');
+  assert.equal(prefixUpperBound('\u{10FFFF}'), null);
+  // Against UTF-8 bytes: every key with the prefix sorts below the bound, and so does nothing else at or above the prefix.
+  const keys = [...TRICKY_KEYS, 'a', 'a\uD7FF', 'a\uD7FFz', 'a\uE000', 'a\uFFFF', 'a\uFFFF\u{10FFFF}', 'a\u{10000}', 'a\u{1F3FF}', 'a\u{1F3FF}x', 'a\u{1F400}', 'a\u{10FFFF}', 'b'];
+  for (const prefix of ['a', 'a\uD7FF', 'a\uFFFF', 'a\u{1F3FF}', 'a\u{10FFFF}', 'refs/heads/\uE000', 'refs/heads/\u{1F600}', 'refs/heads/']) {
+    const upper = prefixUpperBound(prefix);
+    for (const key of keys) {
+      const inRange = utf8Order(key, prefix) >= 0 && utf8Order(key, upper) < 0;
+      assert.equal(inRange, key.startsWith(prefix), `${JSON.stringify(key)} against ${JSON.stringify(prefix)}`);
     }
-    const expected = [...TRICKY_KEYS].sort(utf8Order);
-    const scanned = (storage) => storage.repo('r1').scan('refs/heads/', '', 100).map(([k]) => k);
-    assert.deepEqual(scanned(memory), expected);
-    assert.deepEqual(scanned(sqlite), expected);
-    // Resuming after a key in the middle (an astral one) continues in the same order.
-    const after = 'refs/heads/\u{1F600}';
-    const rest = expected.slice(expected.indexOf(after) + 1);
-    assert.deepEqual(memory.repo('r1').scan('refs/heads/', after, 100).map(([k]) => k), rest);
-    assert.deepEqual(sqlite.repo('r1').scan('refs/heads/', after, 100).map(([k]) => k), rest);
-    // A prefix with an astral character finds exactly its keys.
-    assert.deepEqual(memory.repo('r1').scan('refs/heads/\u{1F600}', '', 10).map(([k]) => k), ['refs/heads/\u{1F600}', 'refs/heads/\u{1F600}x']);
-  } finally {
-    sqlite.close();
-  }
-});
-
-test('MemoryStorage: get, scan with prefix, after and limit, delete, and per-handle prefixes', () => {
-  const storage = new MemoryStorage();
-  const repo = storage.repo('r1');
-  const other = storage.repo('r2');
-  repo.batch(['obj/03', 'obj/01', 'obj/02', 'ref/main', 'obj/05'].map((key) => ({ type: 'put', key, value: bytes(key) })));
-  other.batch([{ type: 'put', key: 'obj/01', value: bytes('other') }]);
-
-  assert.deepEqual(repo.get('obj/02'), bytes('obj/02'));
-  assert.equal(repo.get('obj/04'), null);
-  const keys = (rows) => rows.map(([k]) => k);
-  assert.deepEqual(keys(repo.scan('obj/', '', 10)), ['obj/01', 'obj/02', 'obj/03', 'obj/05']);
-  assert.deepEqual(keys(repo.scan('obj/', '', 2)), ['obj/01', 'obj/02']);
-  assert.deepEqual(keys(repo.scan('obj/', 'obj/02', 10)), ['obj/03', 'obj/05'], 'strictly after a present key');
-  assert.deepEqual(keys(repo.scan('obj/', 'obj/04', 10)), ['obj/05'], 'after an absent key');
-  assert.deepEqual(keys(repo.scan('obj/', 'obj/05', 10)), []);
-  assert.deepEqual(keys(repo.scan('obj/', 'a', 10)), ['obj/01', 'obj/02', 'obj/03', 'obj/05'], 'after before the prefix: from the prefix');
-  assert.deepEqual(keys(repo.scan('obj/', 'z', 10)), [], 'after past the prefix: nothing');
-  assert.deepEqual(keys(repo.scan('obj/', '', 0)), []);
-  assert.deepEqual(keys(repo.scan('', '', 100)), ['obj/01', 'obj/02', 'obj/03', 'obj/05', 'ref/main']);
-  assert.deepEqual(other.scan('', '', 10), [['obj/01', bytes('other')]], 'repo handles see only their own keys');
-
-  // Overwrite keeps one key; delete removes it; deleting an absent key is a no-op.
-  repo.batch([{ type: 'put', key: 'obj/02', value: bytes('new') }, { type: 'delete', key: 'obj/03' }, { type: 'delete', key: 'nope' }]);
-  assert.deepEqual(repo.get('obj/02'), bytes('new'));
-  assert.equal(repo.get('obj/03'), null);
-  assert.deepEqual(keys(repo.scan('obj/', '', 10)), ['obj/01', 'obj/02', 'obj/05']);
-  // A put and a delete of one key in one batch apply in order.
-  repo.batch([{ type: 'put', key: 'obj/09', value: bytes('x') }, { type: 'delete', key: 'obj/09' }]);
-  assert.equal(repo.get('obj/09'), null);
-  assert.deepEqual(storage.repoIds(), ['r1', 'r2']);
-});
-
-test('MemoryStorage batches are all-or-nothing: a bad op anywhere changes nothing', () => {
-  const storage = new MemoryStorage();
-  const repo = storage.repo('r1');
-  repo.batch([{ type: 'put', key: 'a', value: bytes('1') }]);
-  const before = JSON.stringify(storage.snapshot());
-  const bad = [
-    [{ type: 'put', key: 'b', value: bytes('2') }, { type: 'put', key: 'c', value: 'not bytes' }],
-    [{ type: 'delete', key: 'a' }, { type: 'put', key: 'd', value: null }],
-    [{ type: 'put', key: 'b', value: bytes('2') }, { type: 'rename', key: 'a' }],
-  ];
-  for (const ops of bad) {
-    assert.throws(() => repo.batch(ops), TypeError);
-    assert.equal(JSON.stringify(storage.snapshot()), before, JSON.stringify(ops));
   }
 });
 

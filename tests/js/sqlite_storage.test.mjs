@@ -1,13 +1,14 @@
-// SqliteStorage (js/src/sqlite-storage.js) against the storage contract of
-// js/index.d.ts, with MemoryStorage as the reference for ordering, and the
-// control plane over it surviving a close and reopen.
+// SqliteStorage (js/src/sqlite-storage.js): its file, WAL mode, and data and
+// the control plane surviving a close and reopen. The storage contract itself
+// (get/scan/batch, order, atomicity) is the shared cases of
+// storage-contract-cases.mjs, run by storage_contract.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createArtifacts, MemoryStorage, SqliteStorage } from 'open-artifacts';
+import { createArtifacts, SqliteStorage } from 'open-artifacts';
 import { assertRejectsUnchanged, manualHost } from './helpers.mjs';
 
 function tempDir(t) {
@@ -24,94 +25,6 @@ function openStorage(t, path) {
 
 const bytes = (...values) => new Uint8Array(values);
 const text = (s) => new TextEncoder().encode(s);
-const keysOf = (rows) => rows.map(([k]) => k);
-
-test('get returns null for a missing key and a Uint8Array for a stored one', (t) => {
-  const repo = openStorage(t).repo('r1');
-  assert.equal(repo.get('missing'), null);
-  repo.batch([{ type: 'put', key: 'k', value: bytes(1, 2, 3) }]);
-  const value = repo.get('k');
-  assert.ok(value instanceof Uint8Array);
-  assert.deepEqual([...value], [1, 2, 3]);
-});
-
-test('scan: key order, prefix, strictly-after cursor and limit match MemoryStorage', (t) => {
-  const sqlite = openStorage(t).repo('r');
-  const memory = new MemoryStorage().repo('r');
-  const keys = ['a', 'a/', 'a/0', 'a/1', 'a/10', 'a/2', 'a/b/c', 'a0', 'ab', 'b', 'b/x', 'B', '~', 'a.', 'a-', 'a_'];
-  const ops = keys.map((key, i) => ({ type: 'put', key, value: bytes(i) }));
-  sqlite.batch(ops);
-  memory.batch(ops);
-  const prefixes = ['', 'a', 'a/', 'a/1', 'b', 'c', '~', 'zz'];
-  const afters = ['', 'a', 'a/', 'a/1', 'a/10', 'a/5', 'b', '0', 'zzz'];
-  for (const prefix of prefixes) {
-    for (const after of afters) {
-      for (const limit of [0, 1, 2, 3, 100, Infinity, 2 ** 64]) {
-        const got = sqlite.scan(prefix, after, limit);
-        const want = memory.scan(prefix, after, limit);
-        assert.deepEqual(keysOf(got), keysOf(want), `scan(${JSON.stringify(prefix)}, ${JSON.stringify(after)}, ${limit})`);
-        for (const [key, value] of got) assert.deepEqual([...value], [keys.indexOf(key)]);
-      }
-    }
-  }
-  assert.deepEqual(keysOf(sqlite.scan('a/', '', 10)), ['a/', 'a/0', 'a/1', 'a/10', 'a/2', 'a/b/c'], 'bytewise order');
-  assert.deepEqual(keysOf(sqlite.scan('a/', 'a/1', 2)), ['a/10', 'a/2'], 'after is exclusive');
-});
-
-test('registry and repo handles see only their own keys', (t) => {
-  const storage = openStorage(t);
-  storage.registry('team').batch([{ type: 'put', key: 'x', value: bytes(1) }]);
-  storage.repo('id1').batch([{ type: 'put', key: 'x', value: bytes(2) }]);
-  storage.repo('id2').batch([{ type: 'put', key: 'x', value: bytes(3) }]);
-  assert.deepEqual([...storage.registry('team').get('x')], [1]);
-  assert.deepEqual([...storage.repo('id1').get('x')], [2]);
-  assert.equal(storage.registry('other').get('x'), null);
-  assert.deepEqual(keysOf(storage.repo('id1').scan('', '', 10)), ['x']);
-  assert.deepEqual(keysOf(storage.snapshot()), ['ns/team/x', 'repo/id1/x', 'repo/id2/x']);
-});
-
-test('batch: puts, overwrites and deletes apply in order', (t) => {
-  const repo = openStorage(t).repo('r');
-  repo.batch([
-    { type: 'put', key: 'a', value: bytes(1) },
-    { type: 'put', key: 'b', value: bytes(2) },
-    { type: 'put', key: 'a', value: bytes(3) },
-    { type: 'delete', key: 'b' },
-    { type: 'delete', key: 'never-there' },
-    { type: 'put', key: 'c', value: bytes(4) },
-  ]);
-  assert.deepEqual(repo.scan('', '', 10).map(([k, v]) => [k, [...v]]), [['a', [3]], ['c', [4]]]);
-  repo.batch([]);
-  assert.equal(repo.scan('', '', 10).length, 2);
-});
-
-test('batch is all-or-nothing: an op that throws half-way leaves nothing behind', (t) => {
-  const storage = openStorage(t);
-  const repo = storage.repo('r');
-  repo.batch([{ type: 'put', key: 'keep', value: bytes(1) }]);
-  const before = JSON.stringify(storage.snapshot());
-  const bad = [
-    [{ type: 'frobnicate', key: 'z' }, /unknown storage op/],
-    [{ type: 'put', key: 'z', value: 'not bytes' }, /Uint8Array/],
-    [{ type: 'put', key: 'z', value: null }, /Uint8Array/],
-    [{ type: 'put', key: 'z', value: new ArrayBuffer(2) }, /Uint8Array/],
-  ];
-  for (const [op, message] of bad) {
-    assert.throws(
-      () =>
-        repo.batch([
-          { type: 'put', key: 'new', value: bytes(9) },
-          { type: 'put', key: 'keep', value: bytes(2) },
-          { type: 'delete', key: 'keep' },
-          op,
-          { type: 'put', key: 'after', value: bytes(3) },
-        ]),
-      message,
-    );
-    assert.equal(JSON.stringify(storage.snapshot()), before, `nothing of the failed batch remains (${JSON.stringify(op)})`);
-  }
-  assert.deepEqual([...repo.get('keep')], [1]);
-});
 
 test('values round-trip as bytes: empty, every byte value, 1 MiB', (t) => {
   const dir = tempDir(t);

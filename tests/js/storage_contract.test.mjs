@@ -1,8 +1,9 @@
-// The storage contract's conditional batch ({ type: 'expect' } ops, js/index.d.ts),
-// the same expectations against MemoryStorage and SqliteStorage; for SQLite
-// also across two connections to one file, as two processes share it, and two
-// processes creating and deleting the same names at once (the registry's
-// writes are conditional: core/artifacts/repo_registry.h).
+// The storage contract of js/index.d.ts (get/scan/batch, conditional batches
+// with { type: 'expect' } ops, store listing): the shared cases of
+// storage-contract-cases.mjs against MemoryStorage and SqliteStorage; for
+// SQLite also across two connections to one file, as two processes share it,
+// and two processes creating and deleting the same names at once (the
+// registry's writes are conditional: core/artifacts/repo_registry.h).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createArtifacts, MemoryStorage, SqliteStorage } from 'open-artifacts';
+import { storageContractCaseNames, storageContractCases } from './storage-contract-cases.mjs';
 
 const bytes = (...values) => new Uint8Array(values);
 
@@ -29,62 +31,16 @@ const stores = {
   },
 };
 
+// Every case of the shared table (storage-contract-cases.mjs), against each
+// store; the same table runs in workerd against DurableObjectStorage
+// (do_storage.test.mjs).
 for (const [name, open] of Object.entries(stores)) {
-  test(`${name}: a batch whose expectations hold applies, and says so`, (t) => {
-    const storage = open(t);
-    const repo = storage.repo('r');
-    repo.batch([{ type: 'put', key: 'k', value: bytes(1, 2) }]);
-    const applied = repo.batch([
-      { type: 'expect', key: 'k', value: bytes(1, 2) },
-      { type: 'expect', key: 'new', value: null },
-      { type: 'put', key: 'new', value: bytes(3) },
-      { type: 'delete', key: 'k' },
-    ]);
-    assert.notEqual(applied, false);
-    assert.equal(repo.get('k'), null);
-    assert.deepEqual([...repo.get('new')], [3]);
-    assert.deepEqual(storage.snapshot(), [['repo/r/new', '3']], 'expect ops write nothing themselves');
-  });
-
-  test(`${name}: an expectation that fails writes nothing and returns false`, (t) => {
-    const storage = open(t);
-    const repo = storage.repo('r');
-    repo.batch([{ type: 'put', key: 'k', value: bytes(1, 2) }]);
-    const before = JSON.stringify(storage.snapshot());
-    const failing = [
-      { type: 'expect', key: 'k', value: null }, // present, expected absent
-      { type: 'expect', key: 'missing', value: bytes() }, // absent, expected (empty) bytes
-      { type: 'expect', key: 'k', value: bytes(1) }, // a prefix of the value
-      { type: 'expect', key: 'k', value: bytes(1, 2, 3) }, // longer
-      { type: 'expect', key: 'k', value: bytes(1, 3) }, // same length, other bytes
-    ];
-    for (const expectation of failing) {
-      const result = repo.batch([
-        { type: 'put', key: 'written', value: bytes(9) },
-        { type: 'delete', key: 'k' },
-        { type: 'expect', key: 'k', value: bytes(1, 2) }, // holds: one failing is enough
-        expectation, // after the writes: checked against the store before them all the same
-      ]);
-      assert.equal(result, false, JSON.stringify(expectation));
-      assert.equal(JSON.stringify(storage.snapshot()), before, `nothing written (${JSON.stringify(expectation)})`);
-    }
-  });
-
-  test(`${name}: expectations are prefixed like every key, and see the store before the batch`, (t) => {
-    const storage = open(t);
-    storage.repo('a').batch([{ type: 'put', key: 'k', value: bytes(1) }]);
-    // repo b's "k" is absent, whatever repo a holds under the same key.
-    assert.notEqual(storage.repo('b').batch([{ type: 'expect', key: 'k', value: null }, { type: 'put', key: 'k', value: bytes(2) }]), false);
-    assert.equal(storage.registry('ns').batch([{ type: 'expect', key: 'k', value: bytes(1) }]), false);
-    assert.notEqual(storage.repo('c').batch([{ type: 'put', key: 'k', value: bytes(3) }, { type: 'expect', key: 'k', value: null }]), false);
-    assert.deepEqual([...storage.repo('c').get('k')], [3]);
-  });
-
-  test(`${name}: a malformed expectation throws`, (t) => {
-    const repo = open(t).repo('r');
-    assert.throws(() => repo.batch([{ type: 'expect', key: 'k', value: 'text' }]), /Uint8Array or null/);
-    assert.throws(() => repo.batch([{ type: 'expect', key: 'k' }]), /Uint8Array or null/);
-  });
+  for (const caseName of storageContractCaseNames()) {
+    test(`${name}: ${caseName}`, (t) => {
+      const [one] = storageContractCases(() => open(t)).filter((c) => c.name === caseName);
+      return one.run(assert);
+    });
+  }
 }
 
 test('SqliteStorage: a write expecting what one connection read is refused after another connection changed it', (t) => {

@@ -1,10 +1,13 @@
 // Runs a test Worker in real workerd (npm `workerd`), bundled by esbuild as
 // wrangler would bundle a user's Worker: the package's "workerd" export, the
 // wasm kept as a compiled module of its own (no code generation from bytes).
+// Optionally with SQLite-backed Durable Object classes whose state lives in a
+// directory on disk, so a second start on the same directory sees it.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { basename } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -21,8 +24,13 @@ function freePort() {
 }
 
 // entry: a Worker module under tests/workerd/. Resolves to { url, output(),
-// stop() } once workerd listens; fetchWhenUp(url) waits for its first answer.
-export async function startBundledWorker(entry) {
+// fetch(), stop(), stateDir } once workerd is started; fetch() retries until
+// its first answer, stop() resolves when workerd has exited.
+// options.durableObjects: [{ className, binding, uniqueKey? }], classes the
+// entry exports, each with SQLite (`enableSql`) and a binding of that name;
+// their storage is `localDisk` in options.stateDir (created if missing; a
+// fresh temp dir when not given, which the caller removes).
+export async function startBundledWorker(entry, { durableObjects = [], stateDir } = {}) {
   const outDir = `${root}/build/test-output/workerd/${basename(entry, '.mjs')}`;
   // The bundle sits where js/src/ would, so the wasm import resolves to js/dist/.
   mkdirSync(`${outDir}/js/src`, { recursive: true });
@@ -34,15 +42,28 @@ export async function startBundledWorker(entry) {
     format: 'esm',
     platform: 'neutral',
     conditions: ['workerd', 'worker'],
-    external: ['*.wasm'],
+    external: ['*.wasm', 'cloudflare:*', 'node:*'],
     outfile: `${outDir}/js/src/bundle.js`,
     logLevel: 'silent',
   });
+  let doServices = '';
+  let doWorker = '';
+  if (durableObjects.length > 0) {
+    stateDir = resolve(stateDir ?? mkdtempSync(join(tmpdir(), 'oa-workerd-state-')));
+    mkdirSync(stateDir, { recursive: true });
+    doServices = `, (name = "do-disk", disk = (path = ${JSON.stringify(stateDir)}, writable = true))`;
+    const namespaces = durableObjects.map(({ className, uniqueKey = `open-artifacts-test-${className}` }) => `(className = ${JSON.stringify(className)}, uniqueKey = ${JSON.stringify(uniqueKey)}, enableSql = true)`);
+    const bindings = durableObjects.map(({ className, binding }) => `(name = ${JSON.stringify(binding)}, durableObjectNamespace = ${JSON.stringify(className)})`);
+    doWorker = `
+  durableObjectNamespaces = [${namespaces.join(', ')}],
+  durableObjectStorage = (localDisk = "do-disk"),
+  bindings = [${bindings.join(', ')}],`;
+  }
   writeFileSync(
     `${outDir}/config.capnp`,
     `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [(name = "main", worker = .w)],
+  services = [(name = "main", worker = .w)${doServices}],
   sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
 );
 const w :Workerd.Worker = (
@@ -50,7 +71,7 @@ const w :Workerd.Worker = (
     (name = "js/src/bundle.js", esModule = embed "js/src/bundle.js"),
     (name = "js/dist/open_artifacts_core.wasm", wasm = embed "js/dist/open_artifacts_core.wasm"),
   ],
-  compatibilityDate = "2026-11-01",
+  compatibilityDate = "2026-11-01",${doWorker}
 );
 `,
   );
@@ -62,8 +83,10 @@ const w :Workerd.Worker = (
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise((done) => child.once('exit', done));
   return {
     url: `http://127.0.0.1:${port}`,
+    stateDir,
     output: () => output,
     // fetch(), retried until workerd answers (it takes a moment to start).
     async fetch(url, init) {
@@ -76,6 +99,14 @@ const w :Workerd.Worker = (
         }
       }
     },
-    stop: () => child.kill('SIGTERM'),
+    // SIGTERM, then SIGKILL if workerd is still there after 5 s.
+    stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        exited.then(() => clearTimeout(timer));
+      }
+      return exited.then(() => undefined);
+    },
   };
 }
