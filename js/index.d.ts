@@ -528,7 +528,7 @@ export interface RestApiOptions extends Omit<CreateArtifactsOptions, "namespace"
 export declare function createRestApi(options: RestApiOptions): Promise<{ fetch(request: Request): Promise<Response> }>;
 
 /**
- * What DurableObjectStorage needs of a Durable Object's `ctx.storage`: its SQL API and
+ * What DurableObjectSqliteStorage needs of a Durable Object's `ctx.storage`: its SQL API and
  * `transactionSync` (the Workers type `DurableObjectStorage` of a SQLite-backed class has both).
  */
 export interface DurableObjectSqlStorage {
@@ -541,9 +541,9 @@ export interface DurableObjectSqlStorage {
  * object's own database holds every namespace registry and repo store, and a batch is one
  * `transactionSync`. A put whose row (key in UTF-8 plus value) is over 2,000,000 bytes, the
  * production row limit, throws a RangeError and writes nothing. Exported by the Workers
- * ("workerd") entry point only. Not the Workers type of `ctx.storage`, which has the same name.
+ * ("workerd") entry point only.
  */
-export declare class DurableObjectStorage implements ArtifactsStorage {
+export declare class DurableObjectSqliteStorage implements ArtifactsStorage {
   constructor(storage: DurableObjectSqlStorage);
   registry(namespace: string): StorageHandle;
   repo(repoId: string): StorageHandle;

@@ -93,12 +93,12 @@ function makeRoot(storage) {
   };
 }
 
-export class DurableObjectStorage extends PrefixedStorage {
+export class DurableObjectSqliteStorage extends PrefixedStorage {
   // `storage`: a Durable Object's `ctx.storage` (SQLite-backed). Creates the
   // table if it is not there yet; every handle reads and writes it at once.
   constructor(storage) {
     if (typeof storage?.sql?.exec !== 'function' || typeof storage.transactionSync !== 'function') {
-      throw new TypeError('DurableObjectStorage needs a SQLite-backed Durable Object\'s ctx.storage (with .sql and .transactionSync)');
+      throw new TypeError('DurableObjectSqliteStorage needs a SQLite-backed Durable Object\'s ctx.storage (with .sql and .transactionSync)');
     }
     super(makeRoot(storage));
   }

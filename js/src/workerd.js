@@ -7,7 +7,7 @@ import { instantiateCore } from './load-core.js';
 export { ArtifactsError } from './errors.js';
 export { MemoryStorage } from './memory-storage.js';
 // The storage contract over a SQLite-backed Durable Object's ctx.storage.
-export { DurableObjectStorage } from './durable-object-storage.js';
+export { DurableObjectSqliteStorage } from './durable-object-storage.js';
 
 let core;
 // One instance is shared; { fresh: true } replaces it after a wasm trap.

@@ -1,4 +1,4 @@
-// DurableObjectStorage in real workerd (npm `workerd`), with SQLite-backed
+// DurableObjectSqliteStorage in real workerd (npm `workerd`), with SQLite-backed
 // Durable Objects whose state is on disk: the shared storage contract cases
 // (each in a Durable Object of its own), the package end to end over it,
 // surviving a restart of workerd on the same state, and the 2,000,000-byte
@@ -35,7 +35,7 @@ async function getJson(worker, path) {
   return JSON.parse(text);
 }
 
-test('every shared storage contract case passes against DurableObjectStorage in workerd, each in a fresh Durable Object', async (t) => {
+test('every shared storage contract case passes against DurableObjectSqliteStorage in workerd, each in a fresh Durable Object', async (t) => {
   const worker = await start(t, tempDir());
   const { names, results } = await getJson(worker, '/contract');
   const nodeNames = storageContractCaseNames();
@@ -52,7 +52,7 @@ test('every shared storage contract case passes against DurableObjectStorage in 
   assert.doesNotMatch(worker.output(), /error|uncaught/i, worker.output());
 });
 
-test('the package over DurableObjectStorage in workerd: create, commit, fork, read; all of it still there after workerd restarts on the same state', async (t) => {
+test('the package over DurableObjectSqliteStorage in workerd: create, commit, fork, read; all of it still there after workerd restarts on the same state', async (t) => {
   const stateDir = tempDir();
   const first = await start(t, stateDir);
   const written = await getJson(first, '/e2e/write');

@@ -1,7 +1,7 @@
 // The storage contract of js/index.d.ts (ArtifactsStorage, StorageHandle,
 // StorageOp) as one table of cases that any store must pass: run under
 // node:test against MemoryStorage and SqliteStorage (storage_contract.test.mjs)
-// and inside a Durable Object in real workerd against DurableObjectStorage
+// and inside a Durable Object in real workerd against DurableObjectSqliteStorage
 // (tests/workerd/do-storage-worker.mjs, do_storage.test.mjs). Needs no Node
 // API: only the `assert` it is handed (node:assert/strict in both places).
 //

@@ -32,7 +32,7 @@ const stores = {
 };
 
 // Every case of the shared table (storage-contract-cases.mjs), against each
-// store; the same table runs in workerd against DurableObjectStorage
+// store; the same table runs in workerd against DurableObjectSqliteStorage
 // (do_storage.test.mjs).
 for (const [name, open] of Object.entries(stores)) {
   for (const caseName of storageContractCaseNames()) {

@@ -1,15 +1,15 @@
-// DurableObjectStorage (Workers entry) over a SQLite-backed Durable Object's
+// DurableObjectSqliteStorage (Workers entry) over a SQLite-backed Durable Object's
 // ctx.storage, as typed by @cloudflare/workers-types: the constructor takes
 // it as it is, and the result is an ArtifactsStorage for createArtifacts.
 import { DurableObject } from "cloudflare:workers";
-import { createArtifacts, DurableObjectStorage as ArtifactsObjectStorage, type ArtifactsStorage } from "open-artifacts";
+import { createArtifacts, DurableObjectSqliteStorage, type ArtifactsStorage } from "open-artifacts";
 
 export class RepoStore extends DurableObject {
-  readonly storage: ArtifactsStorage = new ArtifactsObjectStorage(this.ctx.storage);
+  readonly storage: ArtifactsStorage = new DurableObjectSqliteStorage(this.ctx.storage);
   readonly artifacts = createArtifacts({ storage: this.storage, namespace: "default" });
 
   async names(): Promise<string[]> {
-    const storage = new ArtifactsObjectStorage(this.ctx.storage);
+    const storage = new DurableObjectSqliteStorage(this.ctx.storage);
     const shared: true = storage.sharesRepoStorage;
     void shared;
     return [...storage.repoIds(), ...storage.namespaceNames()];
@@ -17,4 +17,4 @@ export class RepoStore extends DurableObject {
 }
 
 // @ts-expect-error a storage without the SQL API and transactionSync is refused
-new ArtifactsObjectStorage({ get: () => null });
+new DurableObjectSqliteStorage({ get: () => null });

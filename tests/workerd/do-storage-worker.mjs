@@ -1,4 +1,4 @@
-// DurableObjectStorage (js/src/durable-object-storage.js) inside real workerd:
+// DurableObjectSqliteStorage (js/src/durable-object-storage.js) inside real workerd:
 // a SQLite-backed Durable Object class that runs the shared storage contract
 // cases (tests/js/storage-contract-cases.mjs) over its own ctx.storage, the
 // package over it end to end (create, commit, fork, read; then read again
@@ -6,7 +6,7 @@
 // Every route answers JSON; do_storage.test.mjs drives it.
 import { DurableObject } from 'cloudflare:workers';
 import assert from 'node:assert/strict';
-import { createArtifacts, DurableObjectStorage } from '../../js/src/workerd.js';
+import { createArtifacts, DurableObjectSqliteStorage } from '../../js/src/workerd.js';
 import { MAX_ROW_BYTES } from '../../js/src/durable-object-storage.js';
 import { storageContractCaseNames, storageContractCases } from '../js/storage-contract-cases.mjs';
 
@@ -56,7 +56,7 @@ export class StorageTestObject extends DurableObject {
       let storage;
       const open = () => {
         if (storage) throw new Error('a case opens its storage once');
-        storage = new DurableObjectStorage(this.ctx.storage);
+        storage = new DurableObjectSqliteStorage(this.ctx.storage);
         return storage;
       };
       const found = storageContractCases(open).filter((c) => c.name === name);
@@ -75,7 +75,7 @@ export class StorageTestObject extends DurableObject {
   // a deleted repo; answers what it wrote and what it read back.
   async e2eWrite() {
     try {
-      const storage = new DurableObjectStorage(this.ctx.storage);
+      const storage = new DurableObjectSqliteStorage(this.ctx.storage);
       const artifacts = createArtifacts({ storage, ...E2E_OPTIONS });
       const report = {};
       report.created = await artifacts.create('origin', { description: 'kept in a Durable Object' });
@@ -116,7 +116,7 @@ export class StorageTestObject extends DurableObject {
   // The same reads on a fresh adapter and core (after a restart: a new process).
   async e2eRead() {
     try {
-      const storage = new DurableObjectStorage(this.ctx.storage);
+      const storage = new DurableObjectSqliteStorage(this.ctx.storage);
       const artifacts = createArtifacts({ storage, ...E2E_OPTIONS });
       return { read: await readBack(artifacts), snapshot: await snapshotDigest(storage), facts: this.#sqlFacts() };
     } catch (e) {
@@ -136,7 +136,7 @@ export class StorageTestObject extends DurableObject {
       }
     };
     try {
-      const storage = new DurableObjectStorage(this.ctx.storage);
+      const storage = new DurableObjectSqliteStorage(this.ctx.storage);
       const repo = storage.repo('r');
       repo.batch([{ type: 'put', key: 'existing', value: new Uint8Array([1]) }]);
       const before = JSON.stringify(storage.snapshot());
