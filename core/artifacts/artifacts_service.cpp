@@ -288,8 +288,9 @@ void ArtifactsService::recordPush(RepoService& pushed, git::RepoContext& context
   // No more than the queue holds are built (each walks up to 21 commits): a
   // push of 10,000 refs costs at most kMaxQueuedEvents walks.
   const size_t built = std::min(updates.size(), kMaxQueuedEvents);
+  PushedCommitCache commits;  // the refs of one push share history: each commit read once
   for (size_t i = 0; i < built; ++i) {
-    emit([&] { return repoPushedEvent(config().name, identity->name, context, updates[i], host_.nowMs()); });
+    emit([&] { return repoPushedEvent(config().name, identity->name, context, updates[i], host_.nowMs(), &commits); });
   }
   events_.countDropped(updates.size() - built);
   namespace_.recordPush(identity->name, identity->id);

@@ -129,23 +129,35 @@ RepoEvent repoFetchEvent(const std::string& namespaceName, const std::string& re
 }
 
 RepoEvent repoPushedEvent(const std::string& namespaceName, const std::string& repoName, git::RepoContext& repo,
-                          const git::RefUpdate& update, int64_t nowMs) {
-  return RepoEvent{RepoEventKind::Pushed, namespaceName, repoName, pushedPayloadJson(repo, update), nowMs};
+                          const git::RefUpdate& update, int64_t nowMs, PushedCommitCache* cache) {
+  return RepoEvent{RepoEventKind::Pushed, namespaceName, repoName, pushedPayloadJson(repo, update, cache), nowMs};
 }
 
-std::string pushedPayloadJson(git::RepoContext& repo, const git::RefUpdate& update) {
+const std::optional<git::CommitDetails>& PushedCommitCache::read(git::RepoContext& repo, const git::ObjectId& id) {
+  if (const auto it = commits_.find(id); it != commits_.end()) return it->second;
+  std::optional<git::CommitDetails> commit;
+  try {
+    commit = repo.git().commitDetails(id);
+  } catch (const ArtifactsError&) {
+    // Stored but unreadable: a walk ends here, the push stands.
+  }
+  if (commits_.size() >= kMaxEntries) {
+    uncached_ = std::move(commit);
+    return uncached_;
+  }
+  return commits_.emplace(id, std::move(commit)).first->second;
+}
+
+std::string pushedPayloadJson(git::RepoContext& repo, const git::RefUpdate& update, PushedCommitCache* cache) {
+  PushedCommitCache own;
+  PushedCommitCache& reads = cache ? *cache : own;
   json commits = json::array();
   size_t total = 0;
   if (startsWith(update.ref, "refs/heads/") && !update.after.isZero()) {
     std::optional<git::ObjectId> next = update.after;
     // At most kMaxPushedCommitsCounted commit reads, whatever the history.
     while (next && *next != update.before && total < kMaxPushedCommitsCounted) {
-      std::optional<git::CommitDetails> commit;
-      try {
-        commit = repo.git().commitDetails(*next);
-      } catch (const ArtifactsError&) {
-        // Stored but unreadable: the list ends here, the push stands.
-      }
+      const std::optional<git::CommitDetails>& commit = reads.read(repo, *next);
       if (!commit) break;  // missing (partial store) or not a commit (a branch at a tag)
       if (++total <= kMaxPushedCommits) commits.push_back(pushedCommit(*next, *commit));
       // History stops at the repo's shallow boundary, as `git log` stops there.

@@ -10,8 +10,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "artifacts/repo_registry.h"
 #include "artifacts/token_store.h"
@@ -73,9 +75,23 @@ RepoEvent tokenRevokedEvent(const std::string& namespaceName, const std::string&
                             int64_t nowMs);
 // cloned (a fetch with no `have`) or fetched: {}.
 RepoEvent repoFetchEvent(const std::string& namespaceName, const std::string& repoName, bool clone, int64_t nowMs);
+// The commits the pushed events of one push read: the refs of a push share
+// history (branches off one trunk), so each commit is read once, not once
+// per ref. Bounded: past kMaxEntries, reads are no longer kept.
+class PushedCommitCache {
+ public:
+  static constexpr size_t kMaxEntries = 4096;
+  // The commit `id` (nullopt: missing or unreadable), read through `repo` once.
+  const std::optional<git::CommitDetails>& read(git::RepoContext& repo, const git::ObjectId& id);
+
+ private:
+  std::unordered_map<git::ObjectId, std::optional<git::CommitDetails>> commits_;
+  std::optional<git::CommitDetails> uncached_;
+};
+
 // One ref's update: {ref, before, after, commits, totalCommitsCount, commitsTruncated} (pushedPayloadJson).
 RepoEvent repoPushedEvent(const std::string& namespaceName, const std::string& repoName, git::RepoContext& repo,
-                          const git::RefUpdate& update, int64_t nowMs);
+                          const git::RefUpdate& update, int64_t nowMs, PushedCommitCache* cache = nullptr);
 
 // The pushed payload. commits: the first-parent walk from `after`, newest
 // first, stopping before `before` (so a new branch or a force push lists
@@ -84,7 +100,7 @@ RepoEvent repoPushedEvent(const std::string& namespaceName, const std::string& r
 // unreadable commit; at most kMaxPushedCommits listed and
 // kMaxPushedCommitsCounted counted. Only refs/heads/ refs whose `after` is a
 // commit list any: tags, other refs and deletions give [] and 0.
-std::string pushedPayloadJson(git::RepoContext& repo, const git::RefUpdate& update);
+std::string pushedPayloadJson(git::RepoContext& repo, const git::RefUpdate& update, PushedCommitCache* cache = nullptr);
 
 // A commit message as an event shows it: one trailing newline removed (as
 // readCommit), cut to kMaxEventMessageUnits.
