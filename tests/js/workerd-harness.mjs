@@ -1,19 +1,31 @@
-// Runs a test Worker in real workerd (npm `workerd`), bundled by esbuild as
-// wrangler would bundle a user's Worker: the package's "workerd" export, the
-// wasm kept as a compiled module of its own (no code generation from bytes).
-// Optionally with SQLite-backed Durable Object classes whose state lives in a
-// directory on disk, so a second start on the same directory sees it.
+// Runs Workers in real workerd (npm `workerd`).
+//
+// startBundledWorker(entry): one test Worker under tests/workerd/, bundled by
+// esbuild as wrangler would bundle a user's Worker (the package's "workerd"
+// export, the wasm kept as a compiled module of its own: no code generation
+// from bytes), optionally with SQLite-backed Durable Object classes whose
+// state lives in a directory on disk, so a second start on the same directory
+// sees it.
+//
+// startWorkerd({ services, sockets, stateDir }): any number of Workers in one
+// workerd process: each with its modules (from bundleWorker(), a
+// `wrangler deploy --dry-run` output directory via modulesOf(), or files of
+// your own), Durable Object classes, text/JSON bindings and service bindings
+// to another service's named entrypoint with `ctx.props`; each socket serves
+// one service on a port of its own. restart() starts workerd again on the same
+// config, ports and state.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+export const COMPATIBILITY_DATE = '2026-11-01';
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer().listen(0, '127.0.0.1', () => {
       const { port } = srv.address();
@@ -21,6 +33,195 @@ function freePort() {
     });
     srv.on('error', reject);
   });
+}
+
+// The modules of a bundle directory (wrangler's --outdir, or bundleWorker's):
+// `main` as the first (entry) ES module, every *.wasm as a compiled wasm
+// module under its file name (the bundle imports "./<name>.wasm").
+export function modulesOf(dir, main = 'index.js') {
+  return [
+    { name: main, path: join(dir, main), type: 'esModule' },
+    ...readdirSync(dir)
+      .filter((f) => f.endsWith('.wasm'))
+      .map((f) => ({ name: f, path: join(dir, f), type: 'wasm' })),
+  ];
+}
+
+// Bundles `entry` (a path) into `outDir` (emptied first) as wrangler would for
+// workerd: ESM, the "workerd"/"worker" export conditions, `cloudflare:*` and
+// `node:*` left to the runtime, each imported .wasm file emitted beside the
+// bundle and imported by its new name. Returns modulesOf(outDir).
+export async function bundleWorker(entry, outDir) {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  await esbuild.build({
+    entryPoints: { index: entry },
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker'],
+    external: ['cloudflare:*', 'node:*'],
+    loader: { '.wasm': 'copy' },
+    assetNames: '[name]-[hash]',
+    outdir: outDir,
+    logLevel: 'silent',
+  });
+  return modulesOf(outDir);
+}
+
+const text = (s) => JSON.stringify(String(s));
+
+// One binding in capnp. binding: { name } plus one of
+//   text: string | json: any | service: string | { name, entrypoint?, props? } | durableObjectNamespace: className
+function bindingCapnp(b) {
+  if (b.text !== undefined) return `(name = ${text(b.name)}, text = ${text(b.text)})`;
+  if (b.json !== undefined) return `(name = ${text(b.name)}, json = ${text(JSON.stringify(b.json))})`;
+  if (b.durableObjectNamespace !== undefined) return `(name = ${text(b.name)}, durableObjectNamespace = ${text(b.durableObjectNamespace)})`;
+  if (b.service !== undefined) {
+    const s = typeof b.service === 'string' ? { name: b.service } : b.service;
+    const parts = [`name = ${text(s.name)}`];
+    if (s.entrypoint) parts.push(`entrypoint = ${text(s.entrypoint)}`);
+    if (s.props !== undefined) parts.push(`props = (json = ${text(JSON.stringify(s.props))})`);
+    return `(name = ${text(b.name)}, service = (${parts.join(', ')}))`;
+  }
+  throw new Error(`binding ${b.name}: no value`);
+}
+
+// The workerd config: services [{ name, modules: [{ name, path, type: 'esModule'|'wasm'|'text'|'data' }],
+// compatibilityDate?, compatibilityFlags?, durableObjects?: [{ className, binding?, uniqueKey? }],
+// bindings?: [...], localNetwork?: true (global fetch may reach loopback and private
+// addresses: workerd's default "internet" service allows public ones only) }].
+function configCapnp(dir, services, sockets, stateDir) {
+  const extra = [];
+  if (services.some((s) => s.durableObjects?.length)) extra.push(`(name = "do-disk", disk = (path = ${text(stateDir)}, writable = true))`);
+  if (services.some((s) => s.localNetwork)) extra.push('(name = "local-network", network = (allow = ["public", "private", "local"]))');
+  const workers = services.map((s, i) => {
+    const modules = s.modules.map((m) => `(name = ${text(m.name)}, ${m.type ?? 'esModule'} = embed ${text(relative(dir, m.path))})`);
+    const dos = s.durableObjects ?? [];
+    const bindings = [
+      ...dos.filter((d) => d.binding).map((d) => bindingCapnp({ name: d.binding, durableObjectNamespace: d.className })),
+      ...(s.bindings ?? []).map(bindingCapnp),
+    ];
+    const lines = [
+      `modules = [\n    ${modules.join(',\n    ')},\n  ]`,
+      `compatibilityDate = ${text(s.compatibilityDate ?? COMPATIBILITY_DATE)}`,
+    ];
+    if (s.compatibilityFlags?.length) lines.push(`compatibilityFlags = [${s.compatibilityFlags.map(text).join(', ')}]`);
+    if (bindings.length) lines.push(`bindings = [\n    ${bindings.join(',\n    ')},\n  ]`);
+    if (dos.length) {
+      const ns = dos.map((d) => `(className = ${text(d.className)}, uniqueKey = ${text(d.uniqueKey ?? `open-artifacts-test-${s.name}-${d.className}`)}, enableSql = true)`);
+      lines.push(`durableObjectNamespaces = [${ns.join(', ')}]`, 'durableObjectStorage = (localDisk = "do-disk")');
+    }
+    if (s.localNetwork) lines.push('globalOutbound = "local-network"');
+    return `const w${i} :Workerd.Worker = (\n  ${lines.join(',\n  ')},\n);`;
+  });
+  return `# Generated by tests/js/workerd-harness.mjs.
+using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    ${[...services.map((s, i) => `(name = ${text(s.name)}, worker = .w${i})`), ...extra].join(',\n    ')},
+  ],
+  sockets = [${sockets.map((k) => `(name = ${text(k.name)}, address = "127.0.0.1:0", http = (), service = ${text(k.service)})`).join(', ')}],
+);
+${workers.join('\n')}
+`;
+}
+
+// Starts workerd on a generated config in `dir` (a fresh temp dir when not
+// given). sockets: [{ name, service, port? }] (a free port when not given).
+// When a service has Durable Objects, their storage is `localDisk` in
+// `stateDir` (created if missing; a fresh temp dir when not given, which the
+// caller removes). Resolves to { url (the first socket's), urls { [socket]:
+// url }, stateDir, dir, output(), fetch(), stop(), restart() } once every
+// socket answers.
+export async function startWorkerd({ services, sockets = [{ name: 'http', service: services[0].name }], stateDir, dir }) {
+  dir = resolve(dir ?? mkdtempSync(join(tmpdir(), 'oa-workerd-')));
+  mkdirSync(dir, { recursive: true });
+  if (services.some((s) => s.durableObjects?.length)) {
+    stateDir = resolve(stateDir ?? mkdtempSync(join(tmpdir(), 'oa-workerd-state-')));
+    mkdirSync(stateDir, { recursive: true });
+  }
+  const ports = {};
+  for (const k of sockets) ports[k.name] = k.port ?? (await freePort());
+  const urls = Object.fromEntries(sockets.map((k) => [k.name, `http://127.0.0.1:${ports[k.name]}`]));
+  writeFileSync(join(dir, 'config.capnp'), configCapnp(dir, services, sockets, stateDir));
+
+  let child;
+  let exited;
+  let output = '';
+  // Ready when workerd reports every socket listening on its control fd (fd 3),
+  // without a request to any Worker.
+  const spawnWorkerd = () => {
+    const args = ['serve', 'config.capnp', '--control-fd=3', ...sockets.flatMap((k) => ['--socket-addr', `${k.name}=127.0.0.1:${ports[k.name]}`])];
+    child = spawn(`${root}/node_modules/.bin/workerd`, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    exited = new Promise((done) => child.once('exit', done));
+    return new Promise((ready, fail) => {
+      const waiting = new Set(sockets.map((k) => k.name));
+      let control = '';
+      const timer = setTimeout(() => fail(new Error(`workerd did not listen within 30 s: ${output}`)), 30_000);
+      child.stdio[3].on('data', (d) => {
+        control += d;
+        let nl;
+        while ((nl = control.indexOf('\n')) >= 0) {
+          const line = control.slice(0, nl);
+          control = control.slice(nl + 1);
+          try {
+            const event = JSON.parse(line);
+            if (event.event === 'listen') waiting.delete(event.socket);
+          } catch {}
+        }
+        if (waiting.size === 0) {
+          clearTimeout(timer);
+          ready();
+        }
+      });
+      exited.then((code) => {
+        clearTimeout(timer);
+        fail(new Error(`workerd exited (${code}): ${output}`));
+      });
+    });
+  };
+  // SIGTERM, then SIGKILL if workerd is still there after 5 s.
+  const stop = () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      exited.then(() => clearTimeout(timer));
+    }
+    return (exited ?? Promise.resolve()).then(() => undefined);
+  };
+  try {
+    await spawnWorkerd();
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return {
+    url: Object.values(urls)[0],
+    urls,
+    stateDir,
+    dir,
+    output: () => output,
+    // fetch(), retried while workerd does not answer at all.
+    async fetch(url, init) {
+      for (let i = 0; ; i++) {
+        try {
+          return await fetch(url, init);
+        } catch (e) {
+          if (i > 100 || child.exitCode !== null) throw new Error(`workerd did not answer: ${output}`, { cause: e });
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    },
+    stop,
+    // Stops workerd and starts it again on the same config, ports and state.
+    async restart() {
+      await stop();
+      await spawnWorkerd();
+    },
+  };
 }
 
 // entry: a Worker module under tests/workerd/. Resolves to { url, output(),
@@ -46,67 +247,18 @@ export async function startBundledWorker(entry, { durableObjects = [], stateDir 
     outfile: `${outDir}/js/src/bundle.js`,
     logLevel: 'silent',
   });
-  let doServices = '';
-  let doWorker = '';
-  if (durableObjects.length > 0) {
-    stateDir = resolve(stateDir ?? mkdtempSync(join(tmpdir(), 'oa-workerd-state-')));
-    mkdirSync(stateDir, { recursive: true });
-    doServices = `, (name = "do-disk", disk = (path = ${JSON.stringify(stateDir)}, writable = true))`;
-    const namespaces = durableObjects.map(({ className, uniqueKey = `open-artifacts-test-${className}` }) => `(className = ${JSON.stringify(className)}, uniqueKey = ${JSON.stringify(uniqueKey)}, enableSql = true)`);
-    const bindings = durableObjects.map(({ className, binding }) => `(name = ${JSON.stringify(binding)}, durableObjectNamespace = ${JSON.stringify(className)})`);
-    doWorker = `
-  durableObjectNamespaces = [${namespaces.join(', ')}],
-  durableObjectStorage = (localDisk = "do-disk"),
-  bindings = [${bindings.join(', ')}],`;
-  }
-  writeFileSync(
-    `${outDir}/config.capnp`,
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .w)${doServices}],
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
-);
-const w :Workerd.Worker = (
-  modules = [
-    (name = "js/src/bundle.js", esModule = embed "js/src/bundle.js"),
-    (name = "js/dist/open_artifacts_core.wasm", wasm = embed "js/dist/open_artifacts_core.wasm"),
-  ],
-  compatibilityDate = "2026-11-01",${doWorker}
-);
-`,
-  );
-  const port = await freePort();
-  const child = spawn(`${root}/node_modules/.bin/workerd`, ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`], {
-    cwd: outDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise((done) => child.once('exit', done));
-  return {
-    url: `http://127.0.0.1:${port}`,
+  return startWorkerd({
+    dir: outDir,
     stateDir,
-    output: () => output,
-    // fetch(), retried until workerd answers (it takes a moment to start).
-    async fetch(url, init) {
-      for (let i = 0; ; i++) {
-        try {
-          return await fetch(url, init);
-        } catch (e) {
-          if (i > 100 || child.exitCode !== null) throw new Error(`workerd did not answer: ${output}`, { cause: e });
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    },
-    // SIGTERM, then SIGKILL if workerd is still there after 5 s.
-    stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        exited.then(() => clearTimeout(timer));
-      }
-      return exited.then(() => undefined);
-    },
-  };
+    services: [
+      {
+        name: 'main',
+        modules: [
+          { name: 'js/src/bundle.js', path: `${outDir}/js/src/bundle.js`, type: 'esModule' },
+          { name: 'js/dist/open_artifacts_core.wasm', path: `${outDir}/js/dist/open_artifacts_core.wasm`, type: 'wasm' },
+        ],
+        durableObjects: durableObjects.map(({ className, binding, uniqueKey = `open-artifacts-test-${className}` }) => ({ className, binding, uniqueKey })),
+      },
+    ],
+  });
 }
