@@ -84,29 +84,33 @@ export function makeGitFetch(namespaceCore, checkError = (e) => e, afterFinish =
       return new Response(null, head);
     }
 
-    const body = new ReadableStream(
-      {
-        pull(controller) {
-          try {
-            const chunk = session.read();
-            if (chunk === null) {
-              release();
-              controller.close();
-            } else {
-              controller.enqueue(chunk);
-            }
-          } catch (e) {
+    const source = {
+      pull(controller) {
+        try {
+          const chunk = session.read();
+          if (chunk === null) {
             release();
-            controller.error(checkError(e));
+            controller.close();
+          } else {
+            controller.enqueue(chunk);
           }
-        },
-        cancel() {
+        } catch (e) {
           release();
-        },
+          controller.error(checkError(e));
+        }
       },
-      { highWaterMark: 0 }, // produce a chunk only when the consumer asks for one
-    );
-    orphanedSessions?.register(body, release, release);
+      cancel() {
+        release();
+      },
+    };
+    const body = new ReadableStream(source, { highWaterMark: 0 }); // produce a chunk only when the consumer asks for one
+    // Free the session when nothing can pull any more. The pull function is
+    // what the stream keeps while it can be read: workerd holds only the
+    // functions of an underlying source, and once a Response is returned it
+    // drains the body without keeping the JS ReadableStream object, which can
+    // then be collected mid-read (registering `body` freed live sessions there:
+    // "Cannot pass deleted object as a pointer of type GitSession*").
+    orphanedSessions?.register(source.pull, release, release);
     return new Response(body, head);
   };
 }
