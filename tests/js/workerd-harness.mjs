@@ -152,7 +152,8 @@ export async function startWorkerd({ services, sockets = [{ name: 'http', servic
   // Ready when workerd reports every socket listening on its control fd (fd 3),
   // without a request to any Worker.
   const spawnWorkerd = () => {
-    const args = ['serve', 'config.capnp', '--control-fd=3', ...sockets.flatMap((k) => ['--socket-addr', `${k.name}=127.0.0.1:${ports[k.name]}`])];
+    // OA_WORKERD_VERBOSE=1: workerd logs console output and uncaught errors in full.
+    const args = ['serve', 'config.capnp', '--control-fd=3', ...(process.env.OA_WORKERD_VERBOSE ? ['--verbose'] : []), ...sockets.flatMap((k) => ['--socket-addr', `${k.name}=127.0.0.1:${ports[k.name]}`])];
     child = spawn(`${root}/node_modules/.bin/workerd`, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
