@@ -45,6 +45,7 @@ function freePort() {
 // options.external: esbuild's externals (default also node:*; without it, an
 // import of a node: module fails the build). options.outName: the directory
 // under build/test-output/workerd/ (default the entry's base name).
+// options.vars: { NAME: "text" }, text bindings (a Worker's `vars`).
 // A failed build rejects with an Error whose message lists esbuild's errors.
 export async function startBundledWorker(entry, options = {}) {
   const {
@@ -52,6 +53,7 @@ export async function startBundledWorker(entry, options = {}) {
     wasm = `${root}/js/dist/open_artifacts_core.wasm`,
     external = ['*.wasm', 'cloudflare:*', 'node:*'],
     outName = basename(entry, '.mjs'),
+    vars = {},
   } = options;
   let { stateDir } = options;
   const outDir = `${root}/build/test-output/workerd/${outName}`;
@@ -74,13 +76,15 @@ export async function startBundledWorker(entry, options = {}) {
     throw new Error(`esbuild could not bundle ${entry}:\n${formatEsbuildErrors(e)}`, { cause: e });
   }
   let doServices = '';
-  let doWorker = '';
+  const textBindings = Object.entries(vars).map(([name, text]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(text)})`);
+  let doWorker = textBindings.length > 0 ? `\n  bindings = [${textBindings.join(', ')}],` : '';
   if (durableObjects.length > 0) {
     stateDir = resolve(stateDir ?? mkdtempSync(join(tmpdir(), 'oa-workerd-state-')));
     mkdirSync(stateDir, { recursive: true });
     doServices = `, (name = "do-disk", disk = (path = ${JSON.stringify(stateDir)}, writable = true))`;
     const namespaces = durableObjects.map(({ className, uniqueKey = `open-artifacts-test-${className}` }) => `(className = ${JSON.stringify(className)}, uniqueKey = ${JSON.stringify(uniqueKey)}, enableSql = true)`);
     const bindings = durableObjects.map(({ className, binding }) => `(name = ${JSON.stringify(binding)}, durableObjectNamespace = ${JSON.stringify(className)})`);
+    bindings.push(...textBindings);
     doWorker = `
   durableObjectNamespaces = [${namespaces.join(', ')}],
   durableObjectStorage = (localDisk = "do-disk"),
