@@ -18,12 +18,20 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const COMPATIBILITY_DATE = '2026-11-01';
+
+// esbuild's errors, one a line: "file:line: text" (the unresolved path is in the text).
+export function formatEsbuildErrors(e) {
+  if (!Array.isArray(e?.errors) || e.errors.length === 0) return String(e?.message ?? e);
+  return e.errors
+    .map(({ text, location, notes = [] }) => [location ? `${location.file}:${location.line}: ${text}` : text, ...notes.map((n) => `  ${n.text}`)].join('\n'))
+    .join('\n');
+}
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -54,18 +62,22 @@ export function modulesOf(dir, main = 'index.js') {
 export async function bundleWorker(entry, outDir) {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  await esbuild.build({
-    entryPoints: { index: entry },
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker'],
-    external: ['cloudflare:*', 'node:*'],
-    loader: { '.wasm': 'copy' },
-    assetNames: '[name]-[hash]',
-    outdir: outDir,
-    logLevel: 'silent',
-  });
+  try {
+    await esbuild.build({
+      entryPoints: { index: entry },
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      conditions: ['workerd', 'worker'],
+      external: ['cloudflare:*', 'node:*'],
+      loader: { '.wasm': 'copy' },
+      assetNames: '[name]-[hash]',
+      outdir: outDir,
+      logLevel: 'silent',
+    });
+  } catch (e) {
+    throw new Error(`esbuild could not bundle ${entry}:\n${formatEsbuildErrors(e)}`, { cause: e });
+  }
   return modulesOf(outDir);
 }
 
@@ -225,29 +237,50 @@ export async function startWorkerd({ services, sockets = [{ name: 'http', servic
   };
 }
 
-// entry: a Worker module under tests/workerd/. Resolves to { url, output(),
-// fetch(), stop(), stateDir } once workerd is started; fetch() retries until
-// its first answer, stop() resolves when workerd has exited.
+// entry: a Worker module under tests/workerd/, or an absolute path (a
+// Worker in another project: its bare imports resolve from its own
+// node_modules, as esbuild does for any entry). Resolves to { url, output(),
+// fetch(), stop(), restart(), stateDir } once workerd listens; fetch() retries
+// while workerd does not answer, stop() resolves when workerd has exited.
 // options.durableObjects: [{ className, binding, uniqueKey? }], classes the
 // entry exports, each with SQLite (`enableSql`) and a binding of that name;
 // their storage is `localDisk` in options.stateDir (created if missing; a
 // fresh temp dir when not given, which the caller removes).
-export async function startBundledWorker(entry, { durableObjects = [], stateDir } = {}) {
-  const outDir = `${root}/build/test-output/workerd/${basename(entry, '.mjs')}`;
+// options.wasm: the core wasm shipped next to the bundle (default this
+// checkout's js/dist/; an installed package's own file for a packaging test).
+// options.external: esbuild's externals (default also node:*; without it, an
+// import of a node: module fails the build). options.outName: the directory
+// under build/test-output/workerd/ (default the entry's base name).
+// options.vars: { NAME: "text" }, text bindings (a Worker's `vars`).
+// A failed build rejects with an Error whose message lists esbuild's errors.
+export async function startBundledWorker(entry, options = {}) {
+  const {
+    durableObjects = [],
+    wasm = `${root}/js/dist/open_artifacts_core.wasm`,
+    external = ['*.wasm', 'cloudflare:*', 'node:*'],
+    outName = basename(entry, '.mjs'),
+    vars = {},
+    stateDir,
+  } = options;
+  const outDir = `${root}/build/test-output/workerd/${outName}`;
   // The bundle sits where js/src/ would, so the wasm import resolves to js/dist/.
   mkdirSync(`${outDir}/js/src`, { recursive: true });
   mkdirSync(`${outDir}/js/dist`, { recursive: true });
-  copyFileSync(`${root}/js/dist/open_artifacts_core.wasm`, `${outDir}/js/dist/open_artifacts_core.wasm`);
-  await esbuild.build({
-    entryPoints: [`${root}/tests/workerd/${entry}`],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker'],
-    external: ['*.wasm', 'cloudflare:*', 'node:*'],
-    outfile: `${outDir}/js/src/bundle.js`,
-    logLevel: 'silent',
-  });
+  copyFileSync(wasm, `${outDir}/js/dist/open_artifacts_core.wasm`);
+  try {
+    await esbuild.build({
+      entryPoints: [isAbsolute(entry) ? entry : `${root}/tests/workerd/${entry}`],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      conditions: ['workerd', 'worker'],
+      external,
+      outfile: `${outDir}/js/src/bundle.js`,
+      logLevel: 'silent',
+    });
+  } catch (e) {
+    throw new Error(`esbuild could not bundle ${entry}:\n${formatEsbuildErrors(e)}`, { cause: e });
+  }
   return startWorkerd({
     dir: outDir,
     stateDir,
@@ -259,6 +292,7 @@ export async function startBundledWorker(entry, { durableObjects = [], stateDir 
           { name: 'js/dist/open_artifacts_core.wasm', path: `${outDir}/js/dist/open_artifacts_core.wasm`, type: 'wasm' },
         ],
         durableObjects: durableObjects.map(({ className, binding, uniqueKey = `open-artifacts-test-${className}` }) => ({ className, binding, uniqueKey })),
+        bindings: Object.entries(vars).map(([name, text]) => ({ name, text })),
       },
     ],
   });
