@@ -71,7 +71,8 @@ struct NamespaceRegistry::Impl {
     checkImportSource(from, arg(args, 1) == true, arg(args, 2) == true);
     const RepoRecord record = service.beginRepo(targetName, options, RepoStatus::Importing, importSource(from.url));
     json out = pendingJson(service, record);
-    out["source"] = json{{"url", from.url}, {"depth", from.depth}};
+    out["source"] = json{{"url", from.url}};
+    if (from.depth > 0) out["source"]["depth"] = from.depth;  // 0 (full history) is spelled by leaving it out
     if (from.branch) out["source"]["branch"] = *from.branch;
     return out;
   }
