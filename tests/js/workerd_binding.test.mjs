@@ -7,7 +7,7 @@
 //   client          tests/workerd/binding-client.mjs: env.ARTIFACTS (props.namespace
 //                   "bound") and env.ARTIFACTS_DEFAULT (no props: the var
 //                   ARTIFACTS_NAMESPACE, unset here, so "default")
-//   open-artifacts-strict  the same entry without ARTIFACTS_ALLOW_*_IMPORT
+//   open-artifacts-strict  the same entry with no vars (no ARTIFACTS_ALLOW_*_IMPORT, no ARTIFACTS_BASE_URL)
 //   example         examples/worker/src/index.ts UNMODIFIED (transpiled as
 //                   examples/worker/local/run.mjs does), env.ARTIFACTS bound to the entry
 // Every call's outcome is compared where it can be with the in-process API
@@ -73,7 +73,7 @@ before(async () => {
           { className: 'ArtifactsNamespace', binding: 'ARTIFACTS_NAMESPACES' },
           { className: 'ArtifactsRepo', binding: 'ARTIFACTS_REPOS' },
         ],
-        bindings: [{ name: 'ARTIFACTS_BASE_URL', text: gitBase }],
+        bindings: [], // nor ARTIFACTS_BASE_URL: RPC remotes name http://localhost:8787
         localNetwork: true,
       },
       {
@@ -515,7 +515,7 @@ test('the handle get() returns is an RPC stub: no metadata properties, pipelined
 });
 
 test('without ARTIFACTS_ALLOW_HTTP_IMPORT / ARTIFACTS_ALLOW_PRIVATE_IMPORT the binding refuses what the in-process API refuses by default', async () => {
-  const strict = createArtifacts({ storage: new MemoryStorage(), namespace: 'default', baseUrl: gitBase });
+  const strict = createArtifacts({ storage: new MemoryStorage(), namespace: 'default', baseUrl: 'http://localhost:8787' });
   const opts = { binding: 'ARTIFACTS_STRICT' };
   for (const url of [`${backend.url}/git/default/src.git`, 'https://127.0.0.1:1/x.git', 'https://169.254.169.254/x.git', 'https://[::1]/x.git']) {
     const r = await assertSame(strict, 'import', [{ source: { url }, target: { name: 'refused' } }], opts);
@@ -534,6 +534,40 @@ test('the REST API of the same Worker sees what the binding made (one set of Dur
   assert.deepEqual(body.result.map((r) => r.name), (await ok('list', [{ limit: 200 }])).repos.map((r) => r.name).sort());
   const refused = await fetch(`${gitBase}/client/v4/accounts/acct/artifacts/namespaces/bound/repos`);
   assert.ok([401, 403].includes(refused.status), `no API token: ${refused.status}`);
+});
+
+// What a Worker sees differently from Cloudflare's own binding (spec §2), each
+// pinned exactly; everything else above matches the in-process API, whose
+// shapes follow the spec.
+test('differences from Cloudflare\'s Artifacts binding, exactly', async () => {
+  const created = await ok('create', ['differs']);
+  const typedInfo = ['createdAt', 'defaultBranch', 'description', 'id', 'lastPushAt', 'name', 'readOnly', 'source', 'updatedAt'];
+  // 1. list() items: the typed Omit<ArtifactsRepoInfo, "remote"> fields, the documented
+  //    `status`, and also `remote` (the emulator returns it too; it has `jurisdiction` besides).
+  const item = (await ok('list', [{ limit: 200 }])).repos.find((r) => r.name === 'differs');
+  assert.deepEqual(Object.keys(item).sort(), [...typedInfo, 'remote', 'status'].sort());
+  assert.equal(item.remote, created.remote);
+  // 2. fork() answers ArtifactsCreateRepoResult plus `objects` (the REST ForkRepoResult's count).
+  const forked = await ok('fork', ['differs-fork'], { repo: 'differs' });
+  assert.deepEqual(Object.keys(forked).sort(), ['defaultBranch', 'description', 'id', 'name', 'objects', 'remote', 'token']);
+  assert.equal(typeof forked.objects, 'number');
+  // 3. Errors: a plain Error (Workers RPC keeps no classes; `remote: true` is
+  //    workerd's) with name, code, numericCode and message, and also our
+  //    `httpStatus` and, when the core knows the field, `pointer`.
+  const bad = await call('create', ['bad name']);
+  assert.deepEqual(bad.error.ownKeys, ['code', 'httpStatus', 'name', 'numericCode', 'pointer', 'remote']);
+  assert.deepEqual([bad.error.ctor, bad.error.pointer, bad.error.httpStatus], ['Error', '/name', 400]);
+  assert.deepEqual((await call('get', ['absent'])).error.ownKeys, ['code', 'httpStatus', 'name', 'numericCode', 'remote']);
+  // 4. Tokens are the documented art_v1_<40 hex>?expires=<unix s>; the live service mints art_v2_x_<40 hex>.
+  assert.match(created.token, /^art_v1_[0-9a-f]{40}\?expires=\d+$/);
+  // 5. Remotes are <ARTIFACTS_BASE_URL>/git/<namespace>/<repo>.git; an RPC call has no URL
+  //    to take an origin from, so without the var they name http://localhost:8787.
+  assert.equal(created.remote, `${gitBase}/git/bound/differs.git`);
+  assert.equal((await ok('create', ['unset-base'], { binding: 'ARTIFACTS_STRICT' })).remote, 'http://localhost:8787/git/default/unset-base.git');
+  // 6. Extensions the live binding lacks: handle.commit(), listTokens({ state, perPage, page }).
+  assert.match((await ok('commit', [{ message: 'm', files: [{ path: 'a', content: 'a' }] }], { repo: 'differs' })).commit, HASH);
+  const all = await ok('listTokens', [{ state: 'all', perPage: 1 }], { repo: 'differs' });
+  assert.deepEqual([all.tokens.length, all.total], [1, 1]);
 });
 
 describe('examples/worker/src/index.ts, unmodified, with env.ARTIFACTS a service binding to ArtifactsBinding', () => {
