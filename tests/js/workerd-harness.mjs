@@ -146,7 +146,7 @@ ${workers.join('\n')}
 // caller removes). Resolves to { url (the first socket's), urls { [socket]:
 // url }, stateDir, dir, output(), fetch(), stop(), restart() } once every
 // socket answers.
-export async function startWorkerd({ services, sockets = [{ name: 'http', service: services[0].name }], stateDir, dir }) {
+export async function startWorkerd({ services, sockets = [{ name: 'http', service: services[0].name }], stateDir, dir, verbose = false }) {
   dir = resolve(dir ?? mkdtempSync(join(tmpdir(), 'oa-workerd-')));
   mkdirSync(dir, { recursive: true });
   if (services.some((s) => s.durableObjects?.length)) {
@@ -164,8 +164,8 @@ export async function startWorkerd({ services, sockets = [{ name: 'http', servic
   // Ready when workerd reports every socket listening on its control fd (fd 3),
   // without a request to any Worker.
   const spawnWorkerd = () => {
-    // OA_WORKERD_VERBOSE=1: workerd logs console output and uncaught errors in full.
-    const args = ['serve', 'config.capnp', '--control-fd=3', ...(process.env.OA_WORKERD_VERBOSE ? ['--verbose'] : []), ...sockets.flatMap((k) => ['--socket-addr', `${k.name}=127.0.0.1:${ports[k.name]}`])];
+    // verbose (or OA_WORKERD_VERBOSE=1): workerd logs console output and every uncaught error in full.
+    const args = ['serve', 'config.capnp', '--control-fd=3', ...(verbose || process.env.OA_WORKERD_VERBOSE ? ['--verbose'] : []), ...sockets.flatMap((k) => ['--socket-addr', `${k.name}=127.0.0.1:${ports[k.name]}`])];
     child = spawn(`${root}/node_modules/.bin/workerd`, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
