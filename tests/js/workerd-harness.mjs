@@ -30,8 +30,15 @@ function freePort() {
 // entry exports, each with SQLite (`enableSql`) and a binding of that name;
 // their storage is `localDisk` in options.stateDir (created if missing; a
 // fresh temp dir when not given, which the caller removes).
-export async function startBundledWorker(entry, { durableObjects = [], stateDir } = {}) {
-  const outDir = `${root}/build/test-output/workerd/${basename(entry, '.mjs')}`;
+// options.vars: { NAME: 'text' }, plain-text bindings (wrangler's `vars`).
+// options.port: the HTTP port (default a free one; the same port again lets a
+// restarted workerd keep its clients' remote URLs). options.inspectorPort:
+// also serve the V8 inspector there (per-isolate heap figures). options.outName:
+// the build directory's name (default the entry's), for concurrent bundles.
+// The result also has pid (the workerd process itself: node_modules/.bin/workerd
+// is the ELF binary, not a JS shim) and kill(signal), which resolves on exit.
+export async function startBundledWorker(entry, { durableObjects = [], stateDir, vars = {}, port, inspectorPort, outName } = {}) {
+  const outDir = `${root}/build/test-output/workerd/${outName ?? basename(entry, '.mjs')}`;
   // The bundle sits where js/src/ would, so the wasm import resolves to js/dist/.
   mkdirSync(`${outDir}/js/src`, { recursive: true });
   mkdirSync(`${outDir}/js/dist`, { recursive: true });
@@ -48,6 +55,7 @@ export async function startBundledWorker(entry, { durableObjects = [], stateDir 
   });
   let doServices = '';
   let doWorker = '';
+  const textBindings = Object.entries(vars).map(([name, text]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(String(text))})`);
   if (durableObjects.length > 0) {
     stateDir = resolve(stateDir ?? mkdtempSync(join(tmpdir(), 'oa-workerd-state-')));
     mkdirSync(stateDir, { recursive: true });
@@ -57,7 +65,10 @@ export async function startBundledWorker(entry, { durableObjects = [], stateDir 
     doWorker = `
   durableObjectNamespaces = [${namespaces.join(', ')}],
   durableObjectStorage = (localDisk = "do-disk"),
-  bindings = [${bindings.join(', ')}],`;
+  bindings = [${[...bindings, ...textBindings].join(', ')}],`;
+  } else if (textBindings.length > 0) {
+    doWorker = `
+  bindings = [${textBindings.join(', ')}],`;
   }
   writeFileSync(
     `${outDir}/config.capnp`,
@@ -75,8 +86,10 @@ const w :Workerd.Worker = (
 );
 `,
   );
-  const port = await freePort();
-  const child = spawn(`${root}/node_modules/.bin/workerd`, ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`], {
+  port ??= await freePort();
+  const args = ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`];
+  if (inspectorPort !== undefined) args.push('--inspector-addr', `127.0.0.1:${inspectorPort}`);
+  const child = spawn(`${root}/node_modules/.bin/workerd`, args, {
     cwd: outDir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -86,6 +99,8 @@ const w :Workerd.Worker = (
   const exited = new Promise((done) => child.once('exit', done));
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
+    pid: child.pid,
     stateDir,
     output: () => output,
     // fetch(), retried until workerd answers (it takes a moment to start).
@@ -106,6 +121,11 @@ const w :Workerd.Worker = (
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         exited.then(() => clearTimeout(timer));
       }
+      return exited.then(() => undefined);
+    },
+    // A signal to the workerd process (SIGKILL: no clean-up of any kind).
+    kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited.then(() => undefined);
     },
   };
