@@ -9,7 +9,8 @@ const FORWARDED_HEADERS = ['authorization', 'content-type', 'content-encoding', 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 // A Response body nobody reads or cancels would keep its C++ session alive;
-// free it when the stream is garbage collected instead.
+// free it when the stream (through its pull function, below) is garbage
+// collected instead.
 const orphanedSessions =
   typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((release) => release()) : null;
 
@@ -84,29 +85,31 @@ export function makeGitFetch(namespaceCore, checkError = (e) => e, afterFinish =
       return new Response(null, head);
     }
 
-    const body = new ReadableStream(
-      {
-        pull(controller) {
-          try {
-            const chunk = session.read();
-            if (chunk === null) {
-              release();
-              controller.close();
-            } else {
-              controller.enqueue(chunk);
-            }
-          } catch (e) {
+    const source = {
+      pull(controller) {
+        try {
+          const chunk = session.read();
+          if (chunk === null) {
             release();
-            controller.error(checkError(e));
+            controller.close();
+          } else {
+            controller.enqueue(chunk);
           }
-        },
-        cancel() {
+        } catch (e) {
           release();
-        },
+          controller.error(checkError(e));
+        }
       },
-      { highWaterMark: 0 }, // produce a chunk only when the consumer asks for one
-    );
-    orphanedSessions?.register(body, release, release);
+      cancel() {
+        release();
+      },
+    };
+    const body = new ReadableStream(source, { highWaterMark: 0 }); // produce a chunk only when the consumer asks for one
+    // Keyed on the pull function, which the stream keeps for as long as it can
+    // be read: in workerd the ReadableStream object itself may be collected
+    // while the runtime still streams the body (a Response returned by a
+    // Durable Object), which freed the session mid-stream.
+    orphanedSessions?.register(source.pull, release, release);
     return new Response(body, head);
   };
 }
