@@ -13,6 +13,8 @@
 #include "js_storage.h"
 #include "open_artifacts/artifacts.h"
 #include "open_artifacts/errors.h"
+#include "open_artifacts/namespace_registry.h"
+#include "open_artifacts/repo_object.h"
 #include "open_artifacts/version.h"
 
 using emscripten::val;
@@ -40,14 +42,37 @@ auto guarded(const val& makeError, F&& f) -> decltype(f()) {
   __builtin_unreachable();
 }
 
+// A BlobAnswer as JS sees it: null, or { type, bytes: Uint8Array }.
+val blobToJs(const std::optional<BlobAnswer>& blob) {
+  if (!blob) return val::null();
+  val out = val::object();
+  out.set("type", blob->type);
+  out.set("bytes", bytesToJs(blob->bytes->data(), blob->bytes->size()));
+  return out;
+}
+
+// File contents beside commit()'s JSON: contents[i] is a Uint8Array or null/undefined.
+std::vector<std::optional<Bytes>> contentsFromJs(const val& contents) {
+  std::vector<std::optional<Bytes>> bytes;
+  if (contents.isNull() || contents.isUndefined()) return bytes;
+  const size_t n = contents["length"].as<size_t>();
+  bytes.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const val item = contents[i];
+    if (!item.isNull() && !item.isUndefined()) bytes[i] = bytesFromJs(item);
+  }
+  return bytes;
+}
+
 // One git HTTP request: write(chunk) (and pump() until true)*, finish() -> head
 // JSON, read() until null.
 class GitSessionBinding {
  public:
-  GitSessionBinding(Artifacts& artifacts, const std::string& requestJson, val makeError)
-      : makeError_(std::move(makeError)) {
+  // `open` makes the exchange (Artifacts::openGit or RepoObject::openGit).
+  template <typename Open>
+  GitSessionBinding(Open&& open, val makeError) : makeError_(std::move(makeError)) {
     guarded(makeError_, [&] {
-      exchange_ = artifacts.openGit(requestJson);
+      exchange_ = open();
       return 0;
     });
   }
@@ -114,10 +139,11 @@ class ForkJobBinding {
 // resolver found a non-public address. Deleting an unfinished job removes the target.
 class ImportJobBinding {
  public:
-  ImportJobBinding(Artifacts& artifacts, const std::string& argsJson, bool allowHttp, bool allowPrivate, val makeError)
-      : makeError_(std::move(makeError)) {
+  // `open` makes the run (Artifacts::import or RepoObject::importInto).
+  template <typename Open>
+  ImportJobBinding(Open&& open, val makeError) : makeError_(std::move(makeError)) {
     guarded(makeError_, [&] {
-      run_ = artifacts.import(argsJson, allowHttp, allowPrivate);
+      run_ = open();
       return 0;
     });
   }
@@ -221,31 +247,13 @@ class NamespaceBinding {
   // "commit" with the files' bytes beside the JSON: contents[i] is a
   // Uint8Array (files[i]'s content) or null/undefined.
   std::string commit(const std::string& argsJson, const val& contents) {
-    return guard([&] {
-      std::vector<std::optional<Bytes>> bytes;
-      if (!contents.isNull() && !contents.isUndefined()) {
-        const size_t n = contents["length"].as<size_t>();
-        bytes.resize(n);
-        for (size_t i = 0; i < n; ++i) {
-          const val item = contents[i];
-          if (!item.isNull() && !item.isUndefined()) bytes[i] = bytesFromJs(item);
-        }
-      }
-      return artifacts_->commit(argsJson, std::move(bytes));
-    });
+    return guard([&] { return artifacts_->commit(argsJson, contentsFromJs(contents)); });
   }
 
   // Content reads answering a Blob ("readBlob", "readFile"): null, or
   // { type, bytes: Uint8Array } that JS wraps as new Blob([bytes], { type }).
   val readBytes(const std::string& method, const std::string& argsJson) {
-    return guard([&] {
-      const auto blob = artifacts_->readBytes(method, argsJson);
-      if (!blob) return val::null();
-      val out = val::object();
-      out.set("type", blob->type);
-      out.set("bytes", bytesToJs(blob->bytes->data(), blob->bytes->size()));
-      return out;
-    });
+    return guard([&] { return blobToJs(artifacts_->readBytes(method, argsJson)); });
   }
 
   std::string remoteUrl(const std::string& name) {
@@ -262,7 +270,7 @@ class NamespaceBinding {
   }
 
   GitSessionBinding* openGit(const std::string& requestJson) {
-    return new GitSessionBinding(*artifacts_, requestJson, makeError_);
+    return new GitSessionBinding([&] { return artifacts_->openGit(requestJson); }, makeError_);
   }
 
   ForkJobBinding* openFork(const std::string& argsJson) {
@@ -270,7 +278,7 @@ class NamespaceBinding {
   }
 
   ImportJobBinding* openImport(const std::string& argsJson, bool allowHttp, bool allowPrivate) {
-    return new ImportJobBinding(*artifacts_, argsJson, allowHttp, allowPrivate, makeError_);
+    return new ImportJobBinding([&] { return artifacts_->import(argsJson, allowHttp, allowPrivate); }, makeError_);
   }
 
  private:
@@ -284,6 +292,97 @@ class NamespaceBinding {
   JsRepoProvider repos_;
   std::unique_ptr<JsKvStore> registry_;
   std::unique_ptr<Artifacts> artifacts_;
+};
+
+// fork across Durable Objects, the parent's side: next(maxObjects) -> an
+// encoded batch (Uint8Array) or null once none is left, then heads().
+class RecordCopyBinding {
+ public:
+  RecordCopyBinding(RepoObject& repo, const std::string& argsJson, val makeError) : makeError_(std::move(makeError)) {
+    guarded(makeError_, [&] {
+      copy_ = repo.copyOut(argsJson);
+      return 0;
+    });
+  }
+  val next(size_t maxObjects) {
+    return guarded(makeError_, [&] {
+      Bytes out;
+      if (!copy_->next(out, maxObjects)) return val::null();
+      return bytesToJs(out.data(), out.size());
+    });
+  }
+  std::string heads() {
+    return guarded(makeError_, [&] { return copy_->headsJson(); });
+  }
+  double objectsCopied() { return static_cast<double>(copy_->objectsCopied()); }
+
+ private:
+  val makeError_;
+  std::unique_ptr<RecordCopy> copy_;
+};
+
+// One repo's Durable Object (open_artifacts/repo_object.h) over the KV handle `store`.
+class RepoObjectBinding {
+ public:
+  RepoObjectBinding(val store, val host, std::string limitsJson, val makeError)
+      : makeError_(std::move(makeError)), host_(std::move(host)), store_(std::move(store)) {
+    guarded(makeError_, [&] {
+      repo_ = std::make_unique<RepoObject>(limitsJson, store_, host_);
+      return 0;
+    });
+  }
+  std::string call(const std::string& method, const std::string& argsJson) {
+    return guarded(makeError_, [&] { return repo_->call(method, argsJson); });
+  }
+  std::string commit(const std::string& argsJson, const val& contents) {
+    return guarded(makeError_, [&] { return repo_->commit(argsJson, contentsFromJs(contents)); });
+  }
+  val readBytes(const std::string& method, const std::string& argsJson) {
+    return guarded(makeError_, [&] { return blobToJs(repo_->readBytes(method, argsJson)); });
+  }
+  bool takePushed() { return repo_->takePushed(); }
+  void copyIn(const std::string& repoId, const val& batch) {
+    guarded(makeError_, [&] {
+      const Bytes bytes = bytesFromJs(batch);
+      repo_->copyIn(repoId, bytes.data(), bytes.size());
+      return 0;
+    });
+  }
+  GitSessionBinding* openGit(const std::string& requestJson) {
+    return new GitSessionBinding([&] { return repo_->openGit(requestJson); }, makeError_);
+  }
+  RecordCopyBinding* copyOut(const std::string& argsJson) { return new RecordCopyBinding(*repo_, argsJson, makeError_); }
+  ImportJobBinding* importInto(const std::string& argsJson, bool allowHttp, bool allowPrivate) {
+    return new ImportJobBinding([&] { return repo_->importInto(argsJson, allowHttp, allowPrivate); }, makeError_);
+  }
+
+ private:
+  val makeError_;
+  JsHost host_;
+  JsKvStore store_;
+  std::unique_ptr<RepoObject> repo_;
+};
+
+// One namespace's Durable Object (open_artifacts/namespace_registry.h) over the KV handle `store`.
+class NamespaceRegistryBinding {
+ public:
+  NamespaceRegistryBinding(val store, val host, std::string name, std::string baseUrl, std::string limitsJson,
+                           val makeError)
+      : makeError_(std::move(makeError)), host_(std::move(host)), store_(std::move(store)) {
+    guarded(makeError_, [&] {
+      registry_ = std::make_unique<NamespaceRegistry>(ArtifactsOptions{name, baseUrl, limitsJson}, store_, host_);
+      return 0;
+    });
+  }
+  std::string call(const std::string& method, const std::string& argsJson) {
+    return guarded(makeError_, [&] { return registry_->call(method, argsJson); });
+  }
+
+ private:
+  val makeError_;
+  JsHost host_;
+  JsKvStore store_;
+  std::unique_ptr<NamespaceRegistry> registry_;
 };
 
 std::string versions() {
@@ -320,6 +419,23 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .function("openGit", &oa::bindings::NamespaceBinding::openGit, emscripten::allow_raw_pointers())
       .function("openFork", &oa::bindings::NamespaceBinding::openFork, emscripten::allow_raw_pointers())
       .function("openImport", &oa::bindings::NamespaceBinding::openImport, emscripten::allow_raw_pointers());
+  emscripten::class_<oa::bindings::RepoObjectBinding>("RepoObject")
+      .constructor<val, val, std::string, val>()
+      .function("call", &oa::bindings::RepoObjectBinding::call)
+      .function("commit", &oa::bindings::RepoObjectBinding::commit)
+      .function("readBytes", &oa::bindings::RepoObjectBinding::readBytes)
+      .function("takePushed", &oa::bindings::RepoObjectBinding::takePushed)
+      .function("copyIn", &oa::bindings::RepoObjectBinding::copyIn)
+      .function("openGit", &oa::bindings::RepoObjectBinding::openGit, emscripten::allow_raw_pointers())
+      .function("copyOut", &oa::bindings::RepoObjectBinding::copyOut, emscripten::allow_raw_pointers())
+      .function("importInto", &oa::bindings::RepoObjectBinding::importInto, emscripten::allow_raw_pointers());
+  emscripten::class_<oa::bindings::NamespaceRegistryBinding>("NamespaceRegistry")
+      .constructor<val, val, std::string, std::string, std::string, val>()
+      .function("call", &oa::bindings::NamespaceRegistryBinding::call);
+  emscripten::class_<oa::bindings::RecordCopyBinding>("RecordCopy")
+      .function("next", &oa::bindings::RecordCopyBinding::next)
+      .function("heads", &oa::bindings::RecordCopyBinding::heads)
+      .function("objectsCopied", &oa::bindings::RecordCopyBinding::objectsCopied);
   emscripten::class_<oa::bindings::GitSessionBinding>("GitSession")
       .function("write", &oa::bindings::GitSessionBinding::write)
       .function("pump", &oa::bindings::GitSessionBinding::pump)

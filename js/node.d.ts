@@ -6,6 +6,9 @@ import type { ArtifactsStorage, StorageHandle } from "./index.js";
 /**
  * Durable storage in one SQLite file (better-sqlite3, WAL, synchronous=FULL). Node entry point only.
  * `pathOrDir` is the database file, or a directory (existing, or ending in "/") that holds `artifacts.sqlite`.
+ * better-sqlite3 is an optional dependency, loaded at the first construction: without it (or
+ * without its native module) the constructor throws an Error with code `ERR_OA_SQLITE_UNAVAILABLE`
+ * that says what to install or rebuild.
  */
 export declare class SqliteStorage implements ArtifactsStorage {
   constructor(pathOrDir: string);

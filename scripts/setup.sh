@@ -40,8 +40,15 @@ if [[ ! -f node_modules/.lock-hash || $(cat node_modules/.lock-hash) != "$lock_h
   echo "[setup] npm ci (builds better-sqlite3 from source: about 2 minutes)"
   npm ci --no-audit --no-fund --loglevel=error
   if ! sqlite_loads; then
+    # An optional dependency of the package, but the tests need it. npm drops
+    # an optional package whose install script failed: install it again then.
     echo "[setup] better-sqlite3 did not build; its install log:" >&2
-    npm rebuild better-sqlite3 --foreground-scripts >&2 || true
+    if [[ -d node_modules/better-sqlite3 ]]; then
+      npm rebuild better-sqlite3 --foreground-scripts >&2 || true
+    else
+      npm install --no-save --no-audit --no-fund --foreground-scripts \
+        "better-sqlite3@$(node -p 'require("./package-lock.json").packages["node_modules/better-sqlite3"].version')" >&2 || true
+    fi
     sqlite_loads || { echo "[setup] better-sqlite3 still does not load (needs python3, make, g++)" >&2; exit 1; }
   fi
   echo "$lock_hash" > node_modules/.lock-hash

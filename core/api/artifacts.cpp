@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/git_http_session.h"
+#include "api/git_exchange.h"
 #include "api/json_api.h"
 #include "artifacts/names.h"
 #include "base/address_guard.h"
@@ -14,19 +14,6 @@
 namespace oa {
 
 namespace {
-
-class GitExchangeImpl : public GitExchange {
- public:
-  GitExchangeImpl(RepoDirectory& repos, const std::string& requestJson)
-      : session_(repos, GitHttpRequest::fromJson(requestJson)) {}
-  bool write(const uint8_t* data, size_t n) override { return session_.write(data, n); }
-  bool pump() override { return session_.pump(); }
-  std::string finish() override { return session_.finish().toJson(); }
-  bool read(Bytes& out) override { return session_.read(out); }
-
- private:
-  GitHttpSession session_;
-};
 
 class ForkRunImpl : public ForkRun {
  public:
@@ -98,7 +85,7 @@ std::optional<BlobAnswer> Artifacts::readBytes(const std::string& method, const 
 }
 
 std::unique_ptr<GitExchange> Artifacts::openGit(const std::string& requestJson) {
-  return std::make_unique<GitExchangeImpl>(impl_->service, requestJson);
+  return std::make_unique<GitSessionExchange>(impl_->service, requestJson);
 }
 
 std::unique_ptr<ForkRun> Artifacts::fork(const std::string& argsJson) {

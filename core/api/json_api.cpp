@@ -1,339 +1,17 @@
 #include "api/json_api.h"
 
-#include <nlohmann/json.hpp>
-
-#include <algorithm>
-#include <cmath>
-#include <initializer_list>
-
-#include "open_artifacts/errors.h"
-#include "git/store/repo_context.h"
-#include "base/base64.h"
+#include "api/json_args.h"
 #include "base/random_id.h"
-#include "base/time_format.h"
+#include "git/store/repo_context.h"
+#include "open_artifacts/errors.h"
 
 namespace oa {
 
 namespace {
-// The REST token list's page size (spec §4.4).
-constexpr int64_t kDefaultTokenPageSize = 30;
-constexpr int64_t kMaxTokenPageSize = 100;
+using namespace json_args;
 
-using nlohmann::json;
-
-json optionalTime(const std::optional<int64_t>& ms) { return ms ? json(formatIsoTimestamp(*ms)) : json(nullptr); }
-json optionalText(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
-
-// ArtifactsRepoInfo (spec §2.2).
-json repoInfo(const RepoRecord& r, const std::string& remote) {
-  return json{{"id", r.id},
-              {"name", r.name},
-              {"description", optionalText(r.description)},
-              {"defaultBranch", r.defaultBranch},
-              {"createdAt", formatIsoTimestamp(r.createdAtMs)},
-              {"updatedAt", formatIsoTimestamp(r.updatedAtMs)},
-              {"lastPushAt", optionalTime(r.lastPushAtMs)},
-              {"source", optionalText(r.source)},
-              {"readOnly", r.readOnly},
-              {"remote", remote}};
-}
-
-json tokenInfo(const TokenRecord& t, int64_t nowMs) {
-  return json{{"id", t.id},
-              {"scope", tokenScopeName(t.scope)},
-              {"state", tokenStateName(t.stateAt(nowMs))},
-              {"createdAt", formatIsoTimestamp(t.createdAtMs)},
-              {"expiresAt", formatIsoTimestamp(t.expiresAtMs)}};
-}
-
-bool absent(const json& v) { return v.is_null(); }
-
-// ArtifactsCreateRepoResult (spec §2.2): create, fork and import answer it.
-json createdRepoJson(ArtifactsService& s, const CreatedRepo& created) {
-  const RepoRecord& r = created.record;
-  return json{{"id", r.id},
-              {"name", r.name},
-              {"description", optionalText(r.description)},
-              {"defaultBranch", r.defaultBranch},
-              {"remote", s.remoteUrl(r.name)},
-              {"token", created.token}};
-}
-
-const json& arg(const json& args, size_t i) {
-  static const json kNull;
-  return i < args.size() ? args[i] : kNull;
-}
-
-// An options bag: undefined/null means "none"; anything but an object is bad input.
-json optionsBag(const json& v, const char* what) {
-  if (absent(v)) return json::object();
-  if (!v.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, std::string(what) + " must be an object");
-  return v;
-}
-
-json field(const json& bag, const char* key) { return bag.contains(key) ? bag.at(key) : json(); }
-
-// The same without a copy (file contents can be large): a null when absent.
-const json& fieldRef(const json& bag, const char* key) {
-  static const json kNull;
-  const auto it = bag.find(key);
-  return it == bag.end() ? kNull : *it;
-}
-
-std::string repoName(const json& v) {
-  if (!v.is_string()) throw ArtifactsError(ErrorCode::InvalidRepoName, "Invalid repo name: name is required", "/name");
-  return v.get<std::string>();
-}
-
-std::string handleId(const json& v) {
-  if (!v.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "invalid repository handle");
-  return v.get<std::string>();
-}
-
-// An integral JSON number, saturated to int64 (1e300 is an integer, and a huge
-// limit is capped rather than rejected); nullopt for anything else.
-std::optional<int64_t> integerArg(const json& v) {
-  if (v.is_number_unsigned()) {
-    const uint64_t u = v.get<uint64_t>();
-    return u > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(u);
-  }
-  if (v.is_number_integer()) return v.get<int64_t>();
-  if (!v.is_number_float()) return std::nullopt;
-  const double d = v.get<double>();
-  if (!std::isfinite(d) || d != std::floor(d)) return std::nullopt;
-  if (d >= 9.2e18) return INT64_MAX;
-  if (d <= -9.2e18) return INT64_MIN;
-  return static_cast<int64_t>(d);
-}
-
-// Description and readOnly, as create(), fork() and import() take them.
-void repoOptions(const json& opts, std::optional<std::string>& description, bool& readOnly) {
-  const json descriptionArg = field(opts, "description");
-  if (!absent(descriptionArg)) {
-    if (!descriptionArg.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "description must be a string", "/description");
-    description = descriptionArg.get<std::string>();
-  }
-  const json readOnlyArg = field(opts, "readOnly");
-  if (!absent(readOnlyArg)) {
-    if (!readOnlyArg.is_boolean()) throw ArtifactsError(ErrorCode::InvalidInput, "readOnly must be a boolean", "/read_only");
-    readOnly = readOnlyArg.get<bool>();
-  }
-}
-
-json create(ArtifactsService& s, const json& args) {
-  const std::string name = repoName(arg(args, 0));
-  const json opts = optionsBag(arg(args, 1), "options");
-  CreateRepoOptions o;
-  repoOptions(opts, o.description, o.readOnly);
-  const json branch = field(opts, "setDefaultBranch");
-  if (!absent(branch)) {
-    if (!branch.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Artifacts default branch is invalid", "/default_branch");
-    o.defaultBranch = branch.get<std::string>();
-  }
-  return createdRepoJson(s, s.create(name, o));
-}
-
-// list(opts): the binding's {limit, cursor}; the REST listing adds {search,
-// sort, direction} (repo_query.h), with the REST validator's messages.
-json list(ArtifactsService& s, const json& args) {
-  const json opts = optionsBag(arg(args, 0), "options");
-  RepoQuery q;
-  const json limitArg = field(opts, "limit");
-  if (!absent(limitArg)) {
-    const auto n = integerArg(limitArg);
-    if (!n || *n < kMinListLimit || *n > kMaxListLimit) {
-      throw ArtifactsError(ErrorCode::InvalidInput, "Invalid limit: must be between 1 and 200.", "/limit");
-    }
-    q.limit = static_cast<int>(*n);
-  }
-  const json cursorArg = field(opts, "cursor");
-  if (!absent(cursorArg)) {
-    if (!cursorArg.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid cursor", "/cursor");
-    q.cursor = cursorArg.get<std::string>();
-  }
-  const json searchArg = field(opts, "search");
-  if (!absent(searchArg)) {
-    if (!searchArg.is_string() || searchArg.get<std::string>().size() > kMaxSearchLength) {
-      throw ArtifactsError(ErrorCode::InvalidInput, "search must be a string of at most 256 characters", "/search");
-    }
-    if (!searchArg.get<std::string>().empty()) q.search = searchArg.get<std::string>();
-  }
-  const json sortArg = field(opts, "sort");
-  if (!absent(sortArg)) {
-    const auto sort = sortArg.is_string() ? parseRepoSort(sortArg.get<std::string>()) : std::nullopt;
-    if (!sort) {
-      throw ArtifactsError(ErrorCode::InvalidInput,
-                           "Invalid option: expected one of \"created_at\"|\"updated_at\"|\"last_push_at\"|\"name\"", "/sort");
-    }
-    q.sort = *sort;
-  }
-  const json directionArg = field(opts, "direction");
-  if (!absent(directionArg)) {
-    if (directionArg != "asc" && directionArg != "desc") {
-      throw ArtifactsError(ErrorCode::InvalidInput, "Invalid option: expected one of \"asc\"|\"desc\"", "/direction");
-    }
-    q.ascending = directionArg == "asc";
-  }
-  const RepoListPage page = s.query(q);
-  json repos = json::array();
-  for (const auto& r : page.repos) {
-    json item = repoInfo(r, s.remoteUrl(r.name));
-    item["status"] = repoStatusName(r.status);
-    repos.push_back(std::move(item));
-  }
-  json out{{"repos", std::move(repos)}, {"total", page.total}};
-  if (page.cursor) out["cursor"] = *page.cursor;
-  return out;
-}
-
-// The namespace's own record (REST): {namespace, jurisdiction, repoCount, createdAt, updatedAt}.
-json namespaceJson(const NamespaceInfo& n) {
-  return json{{"namespace", n.name},
-              {"jurisdiction", jurisdictionName(n.record.jurisdiction)},
-              {"repoCount", n.repoCount},
-              {"createdAt", formatIsoTimestamp(n.record.createdAtMs)},
-              {"updatedAt", formatIsoTimestamp(n.record.updatedAtMs)}};
-}
-
-// createNamespace [{jurisdiction?}]: "eu" or "us"; absent = unrestricted.
-json createNamespace(ArtifactsService& s, const json& args) {
-  const json opts = optionsBag(arg(args, 0), "options");
-  Jurisdiction jurisdiction = Jurisdiction::Unrestricted;
-  const json j = field(opts, "jurisdiction");
-  if (!absent(j)) {
-    const auto parsed = j.is_string() ? parseJurisdiction(j.get<std::string>()) : std::nullopt;
-    if (!parsed) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid option: expected one of \"eu\"|\"us\"", "/jurisdiction");
-    jurisdiction = *parsed;
-  }
-  return namespaceJson(s.createNamespace(jurisdiction));
-}
-
-json createToken(ArtifactsService& s, const json& args) {
-  const std::string name = repoName(arg(args, 0));
-  const std::string id = handleId(arg(args, 1));
-  TokenScope scope = TokenScope::Write;
-  const json scopeArg = arg(args, 2);
-  if (!absent(scopeArg)) {
-    if (scopeArg == "read") scope = TokenScope::Read;
-    else if (scopeArg != "write") throw ArtifactsError(ErrorCode::InvalidInput, "Artifacts token scope must be read or write", "/scope");
-  }
-  int64_t ttl = kDefaultTokenTtlSeconds;
-  const json ttlArg = arg(args, 3);
-  if (!absent(ttlArg)) {
-    const auto n = integerArg(ttlArg);
-    if (!n) throw ArtifactsError(ErrorCode::InvalidTtl, "ttl must be between 60 and 31536000 seconds", "/ttl");
-    ttl = *n;
-  }
-  const MintedToken t = s.createToken(name, id, scope, ttl);
-  return json{{"id", t.record.id},
-              {"plaintext", t.plaintext},
-              {"scope", tokenScopeName(t.record.scope)},
-              {"expiresAt", formatIsoTimestamp(t.record.expiresAtMs)}};
-}
-
-// listTokens [name, id, opts?]: the binding's (active tokens); opts {state,
-// perPage, page} is the REST list's filter and offset paging (spec §4.4).
-// Answers {tokens, total}, total counting the tokens in that state.
-json listTokens(ArtifactsService& s, const json& args) {
-  const std::string name = repoName(arg(args, 0));
-  const std::string id = handleId(arg(args, 1));
-  const json opts = arg(args, 2);
-  const int64_t now = s.host().nowMs();
-  if (absent(opts)) {
-    const auto tokens = s.listTokens(name, id);
-    json items = json::array();
-    for (const auto& t : tokens) items.push_back(tokenInfo(t, now));
-    return json{{"tokens", std::move(items)}, {"total", tokens.size()}};
-  }
-  const json bag = optionsBag(opts, "options");
-  std::optional<TokenState> state = TokenState::Active;  // nullopt: every state
-  const json stateArg = field(bag, "state");
-  if (!absent(stateArg)) {
-    if (stateArg == "all") state.reset();
-    else if (stateArg == "active") state = TokenState::Active;
-    else if (stateArg == "expired") state = TokenState::Expired;
-    else if (stateArg == "revoked") state = TokenState::Revoked;
-    else throw ArtifactsError(ErrorCode::InvalidInput, "Invalid option: expected one of \"active\"|\"expired\"|\"revoked\"|\"all\"", "/state");
-  }
-  // The REST validator's messages, pointing at the query parameter.
-  auto paging = [&](const char* key, const char* pointer, int64_t fallback, int64_t max) {
-    const json v = field(bag, key);
-    if (absent(v)) return fallback;
-    const auto n = integerArg(v);
-    if (!n || *n < 1) throw ArtifactsError(ErrorCode::InvalidInput, "Too small: expected number to be >0", pointer);
-    if (*n > max) throw ArtifactsError(ErrorCode::InvalidInput, "Too big: expected number to be <=" + std::to_string(max), pointer);
-    return *n;
-  };
-  const int64_t perPage = paging("perPage", "/per_page", kDefaultTokenPageSize, kMaxTokenPageSize);
-  const int64_t page = paging("page", "/page", 1, 1'000'000);
-  json items = json::array();
-  uint64_t total = 0;
-  for (const auto& t : s.listAllTokens(name, id)) {
-    if (state && t.stateAt(now) != *state) continue;
-    const int64_t index = static_cast<int64_t>(total++);
-    if (index >= (page - 1) * perPage && index < page * perPage) items.push_back(tokenInfo(t, now));
-  }
-  return json{{"tokens", std::move(items)}, {"total", total}};
-}
-
-// revokeTokenById [tokenId] (REST): {id}; NOT_FOUND unless a repo of the
-// namespace minted it. Revoking a revoked token again succeeds (live REST).
-json revokeTokenById(ArtifactsService& s, const json& args) {
-  const json id = arg(args, 0);
-  if (!id.is_string() || !isBase36Id(id.get<std::string>())) throw ArtifactsError(ErrorCode::NotFound, "Token not found");
-  if (!s.revokeTokenById(id.get<std::string>())) throw ArtifactsError(ErrorCode::NotFound, "Token not found");
-  return json{{"id", id}};
-}
-
-json revokeToken(ArtifactsService& s, const json& args) {
-  const json target = arg(args, 2);
-  if (!target.is_string() || target.get<std::string>().empty()) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "Token or token id required");
-  }
-  return s.revokeToken(repoName(arg(args, 0)), handleId(arg(args, 1)), target.get<std::string>());
-}
-// ---- Content reads (spec §2.4). Arguments are checked first, then the handle
-// (NOT_FOUND once the repo is deleted), then the repo is read.
-
-// A hash argument: absent means empty ("hash required"); any other non-string is malformed.
-std::string hashArg(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (absent(v)) return "";
-  throw ArtifactsError(ErrorCode::InvalidInput, kMalformedHashMessage, "/hash");
-}
-
-std::string refOrPathArg(const json& bag, const char* key) {
-  const json v = field(bag, key);
-  if (absent(v)) return "";
-  if (!v.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, std::string("Invalid ") + key + ": must be a string.", std::string("/") + key);
-  return v.get<std::string>();
-}
-
-
-LogOptions logOptions(const json& v) {
-  const json opts = optionsBag(v, "log options");
-  LogOptions o;
-  const json ref = field(opts, "ref");
-  if (!absent(ref)) {
-    if (!ref.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid ref: must be a string.", "/ref");
-    o.ref = ref.get<std::string>();
-  }
-  const json limit = field(opts, "limit");
-  if (!absent(limit)) {
-    const auto n = integerArg(limit);
-    if (!n) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid limit: must be a positive integer.", "/limit");
-    o.limit = *n;
-  }
-  const json offset = field(opts, "offset");
-  if (!absent(offset)) {
-    const auto n = integerArg(offset);
-    if (!n) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid offset: must be a non-negative integer.", "/offset");
-    o.offset = *n;
-  }
-  return ContentReads::checkedLogOptions(o);
-}
-
-// Runs f(ContentReads&) on the repo a live handle names.
+// Runs f(ContentReads&) on the repo a live handle names (the arguments are
+// checked before: a bad hash is INVALID_INPUT even for a deleted repo).
 template <typename F>
 auto withRepo(ArtifactsService& s, const json& args, F&& f) {
   const std::string name = repoName(arg(args, 0));
@@ -344,191 +22,19 @@ auto withRepo(ArtifactsService& s, const json& args, F&& f) {
   return f(reads);
 }
 
-json commitJson(const CommitMetadata& c) {
-  return json{{"hash", c.hash},
-              {"treeHash", c.treeHash},
-              {"message", c.message},
-              {"author", {{"name", c.author.name}, {"email", c.author.email}}},
-              {"committer", {{"name", c.committer.name}, {"email", c.committer.email}}},
-              {"parents", c.parents},
-              {"authoredAt", c.authoredAt},
-              {"committedAt", c.committedAt}};
+json listTokens(ArtifactsService& s, const json& args) {
+  const std::string name = repoName(arg(args, 0));
+  const std::string id = handleId(arg(args, 1));
+  return tokenListJson(s.listAllTokens(name, id), arg(args, 2), s.host().nowMs());
 }
 
-json readTree(ArtifactsService& s, const json& args) {
-  const git::ObjectId id = ContentReads::parseHash(hashArg(arg(args, 2)));
-  const auto entries = withRepo(s, args, [&](ContentReads& r) { return r.readTree(id); });
-  if (!entries) return nullptr;
-  json out = json::array();
-  for (const auto& e : *entries) {
-    out.push_back({{"name", e.name}, {"mode", e.mode}, {"hash", e.hash}, {"type", e.type}});
-  }
-  return out;
-}
-
-json readCommit(ArtifactsService& s, const json& args) {
-  const git::ObjectId id = ContentReads::parseHash(hashArg(arg(args, 2)));
-  const auto commit = withRepo(s, args, [&](ContentReads& r) { return r.readCommit(id); });
-  return commit ? commitJson(*commit) : json(nullptr);
-}
-
-json logCommits(ArtifactsService& s, const json& args) {
-  const LogOptions options = logOptions(arg(args, 2));
-  const auto commits = withRepo(s, args, [&](ContentReads& r) { return r.log(options); });
-  json out = json::array();
-  for (const auto& c : commits) out.push_back(commitJson(c));
-  return out;
-}
-
-std::optional<ContentBlob> readBlob(ArtifactsService& s, const json& args) {
-  const git::ObjectId id = ContentReads::parseHash(hashArg(arg(args, 2)));
-  return withRepo(s, args, [&](ContentReads& r) { return r.readBlob(id); });
-}
-
-std::optional<ContentBlob> readFile(ArtifactsService& s, const json& args) {
-  const json bag = optionsBag(arg(args, 2), "readFile arguments");
-  const std::string ref = refOrPathArg(bag, "ref");
-  const std::string path = refOrPathArg(bag, "path");
-  ContentReads::checkFileArgs(ref, path);
-  return withRepo(s, args, [&](ContentReads& r) { return r.readFile(ref, path); });
-}
-
-// ---- The commit API (commit_request.h): JSON types here, rules there.
-
-[[noreturn]] void invalidField(const std::string& message, const std::string& pointer) {
-  throw ArtifactsError(ErrorCode::InvalidInput, message, pointer);
-}
-
-// A field misspelt would be ignored, and an ignored `expectedHead` is a
-// compare-and-swap silently not done: unknown fields are refused.
-void onlyFields(const json& bag, std::initializer_list<const char*> known, const std::string& at) {
-  for (const auto& item : bag.items()) {
-    bool ok = false;
-    for (const char* k : known) ok |= item.key() == k;
-    if (!ok) invalidField("unknown field " + item.key(), at + "/" + item.key());
-  }
-}
-
-std::optional<std::string> optionalString(const json& bag, const char* key, const std::string& at) {
-  const json v = field(bag, key);
-  if (absent(v)) return std::nullopt;
-  if (!v.is_string()) invalidField(std::string(key) + " must be a string", at + "/" + key);
-  return v.get<std::string>();
-}
-
-std::optional<bool> optionalBool(const json& bag, const char* key, const std::string& at) {
-  const json v = field(bag, key);
-  if (absent(v)) return std::nullopt;
-  if (!v.is_boolean()) invalidField(std::string(key) + " must be a boolean", at + "/" + key);
-  return v.get<bool>();
-}
-
-std::optional<int64_t> optionalInteger(const json& bag, const char* key, const std::string& at) {
-  const json v = field(bag, key);
-  if (absent(v)) return std::nullopt;
-  const auto n = integerArg(v);
-  if (!n) invalidField(std::string(key) + " must be an integer", at + "/" + key);
-  return n;
-}
-
-std::optional<CommitIdentity> identityArg(const json& bag, const char* key) {
-  const std::string at = std::string("/") + key;
-  const json v = field(bag, key);
-  if (absent(v)) return std::nullopt;
-  if (!v.is_object()) invalidField(std::string(key) + " must be an object {name, email, date?, timezoneOffset?}", at);
-  onlyFields(v, {"name", "email", "date", "timezoneOffset"}, at);
-  CommitIdentity who;
-  who.name = optionalString(v, "name", at).value_or("");
-  who.email = optionalString(v, "email", at).value_or("");
-  who.date = optionalInteger(v, "date", at);
-  if (const auto offset = optionalInteger(v, "timezoneOffset", at)) {
-    // Out of int32 range is out of the rule's range too: keep it out.
-    who.timezoneOffset = static_cast<int32_t>(std::max<int64_t>(INT32_MIN, std::min<int64_t>(INT32_MAX, *offset)));
-  }
-  return who;
-}
-
-FileChange fileArg(json& v, size_t i, std::optional<Bytes> attached) {
-  const std::string at = "/files/" + std::to_string(i);
-  if (!v.is_object()) invalidField("each file must be an object {path, content?, encoding?, executable?, delete?}", at);
-  onlyFields(v, {"path", "content", "encoding", "executable", "delete"}, at);
-  FileChange file;
-  file.path = optionalString(v, "path", at).value_or("");
-  file.executable = optionalBool(v, "executable", at);
-  const json& content = fieldRef(v, "content");
-  const auto encoding = optionalString(v, "encoding", at);
-  if (optionalBool(v, "delete", at).value_or(false)) {
-    if (!absent(content) || attached) invalidField("a deleted file takes no content", at + "/content");
-    if (encoding) invalidField("a deleted file takes no encoding", at + "/encoding");
-    return file;
-  }
-  if (attached) {
-    if (!absent(content)) invalidField("content is given twice (as text and as bytes)", at + "/content");
-    if (encoding) invalidField("encoding applies to text content only", at + "/encoding");
-    file.content = std::move(attached);
-    return file;
-  }
-  if (!content.is_string()) {
-    invalidField(absent(content) ? "content is required (or delete: true)" : "content must be a string or bytes",
-                 at + "/content");
-  }
-  // Moved out: each file's text is freed once it is bytes, not with the whole document.
-  const std::string text = std::move(v.at("content").get_ref<std::string&>());
-  if (!encoding || *encoding == "utf-8") {
-    file.content = stringToBytes(text);
-  } else if (*encoding == "base64") {
-    file.content = decodeBase64(text);
-    if (!file.content) invalidField("content is not valid base64", at + "/content");
-  } else {
-    invalidField("encoding must be \"utf-8\" or \"base64\"", at + "/encoding");
-  }
-  return file;
-}
-
-// Takes the file contents out of `args`.
-CommitRequest commitRequest(json& args, std::vector<std::optional<Bytes>>& contents) {
-  if (args.size() < 3 || !args[2].is_object()) {
-    invalidField("commit arguments must be an object {branch?, message, files, ...}", "");
-  }
-  json& bag = args[2];
-  onlyFields(bag, {"branch", "expectedHead", "message", "author", "committer", "allowEmpty", "files"}, "");
-  CommitRequest request;
-  request.branch = optionalString(bag, "branch", "");
-  request.expectedHead = optionalString(bag, "expectedHead", "");
-  request.message = optionalString(bag, "message", "").value_or("");
-  request.author = identityArg(bag, "author");
-  request.committer = identityArg(bag, "committer");
-  request.allowEmpty = optionalBool(bag, "allowEmpty", "").value_or(false);
-  if (!bag.contains("files") || !bag["files"].is_array()) invalidField("files must be an array", "/files");
-  json& files = bag["files"];
-  for (size_t i = files.size(); i < contents.size(); ++i) {
-    if (contents[i]) invalidField("bytes were given for a file that is not in files", "/files");
-  }
-  request.files.reserve(files.size());
-  for (size_t i = 0; i < files.size(); ++i) {
-    std::optional<Bytes> attached = i < contents.size() ? std::move(contents[i]) : std::nullopt;
-    request.files.push_back(fileArg(files[i], i, std::move(attached)));
-  }
-  return request;
-}
-
-json commitResult(const CommitOutcome& outcome) {
-  json parents = json::array();
-  for (const auto& p : outcome.parents) parents.push_back(p.hex());
-  const std::string& ref = outcome.update.ref;
-  return json{{"commit", outcome.update.after.hex()},
-              {"tree", outcome.tree.hex()},
-              {"parents", std::move(parents)},
-              {"ref", ref},
-              {"branch", ref.substr(std::string("refs/heads/").size())},
-              {"previous", outcome.update.before.isZero() ? json(nullptr) : json(outcome.update.before.hex())}};
-}
-
-json parseArgs(const std::string& argsJson, uint64_t maxBytes = kMaxArgumentBytes) {
-  if (argsJson.size() > maxBytes) throw ArtifactsError(ErrorCode::InvalidInput, "arguments too large");
-  json args = json::parse(argsJson, nullptr, /*allow_exceptions=*/false);
-  if (!args.is_array()) throw ArtifactsError(ErrorCode::InvalidInput, "arguments must be a JSON array");
-  return args;
+// revokeTokenById [tokenId] (REST): {id}; NOT_FOUND unless a repo of the
+// namespace minted it. Revoking a revoked token again succeeds (live REST).
+json revokeTokenById(ArtifactsService& s, const json& args) {
+  const json id = arg(args, 0);
+  if (!id.is_string() || !isBase36Id(id.get<std::string>())) throw ArtifactsError(ErrorCode::NotFound, "Token not found");
+  if (!s.revokeTokenById(id.get<std::string>())) throw ArtifactsError(ErrorCode::NotFound, "Token not found");
+  return json{{"id", id}};
 }
 }  // namespace
 
@@ -552,16 +58,7 @@ std::unique_ptr<ForkJob> JsonApi::beginFork(const std::string& argsJson) {
   const std::string name = repoName(arg(args, 0));
   const std::string id = handleId(arg(args, 1));
   const std::string target = repoName(arg(args, 2));
-  const json opts = optionsBag(arg(args, 3), "options");
-  ForkOptions o;
-  repoOptions(opts, o.description, o.readOnly);
-  const json branchOnly = field(opts, "defaultBranchOnly");
-  if (!absent(branchOnly)) {
-    if (!branchOnly.is_boolean()) {
-      throw ArtifactsError(ErrorCode::InvalidInput, "defaultBranchOnly must be a boolean", "/default_branch_only");
-    }
-    o.defaultBranchOnly = branchOnly.get<bool>();
-  }
+  const ForkOptions o = forkOptions(arg(args, 3));
   return std::make_unique<ForkJob>(service_, name, id, target, o);
 }
 
@@ -574,22 +71,7 @@ std::unique_ptr<ImportJob> JsonApi::beginImport(const std::string& argsJson, boo
   ImportParams p;
   p.allowHttp = allowHttp;
   p.allowPrivate = allowPrivate;
-  const json url = field(source, "url");
-  if (!url.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid input: expected string, received " + std::string(absent(url) ? "undefined" : url.type_name()), "/url");
-  p.url = url.get<std::string>();
-  const json branch = field(source, "branch");
-  if (!absent(branch)) {
-    if (!branch.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "branch must be a string", "/branch");
-    p.branch = branch.get<std::string>();
-  }
-  const json depth = field(source, "depth");
-  if (!absent(depth)) {
-    const auto n = integerArg(depth);
-    if (!n || *n < 1 || *n > (1 << 30)) {
-      throw ArtifactsError(ErrorCode::InvalidInput, "depth must be a positive integer", "/depth");
-    }
-    p.depth = static_cast<int>(*n);
-  }
+  p.source = fetchSource(source);
   const json target = field(params, "target");
   if (!target.is_object()) throw ArtifactsError(ErrorCode::InvalidRepoName, "Invalid repo name: name is required", "/name");
   p.targetName = repoName(field(target, "name"));
@@ -598,79 +80,95 @@ std::unique_ptr<ImportJob> JsonApi::beginImport(const std::string& argsJson, boo
 }
 
 std::string JsonApi::createdRepo(const CreatedRepo& created) {
-  return createdRepoJson(service_, created).dump(-1, ' ', false, json::error_handler_t::replace);
+  return dump(createdRepoJson(created.record, service_.remoteUrl(created.record.name), created.token));
 }
 
 std::string JsonApi::forkedRepo(const ForkedRepo& forked) {
-  json out = createdRepoJson(service_, forked.created);
+  const RepoRecord& r = forked.created.record;
+  json out = createdRepoJson(r, service_.remoteUrl(r.name), forked.created.token);
   out["objects"] = forked.objects;
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  return dump(out);
 }
 
 std::string JsonApi::commit(const std::string& argsJson, std::vector<std::optional<Bytes>> contents) {
-  // Contents may travel inside the JSON (as text or base64): the arguments
-  // may be as large as the commit's limit allows, escaped.
-  const uint64_t maxBytes = kMaxArgumentBytes + 2 * std::min<uint64_t>(service_.commitLimits().maxTotalBytes, UINT32_MAX);
-  json args = parseArgs(argsJson, maxBytes);
+  json args = parseArgs(argsJson, maxCommitArgumentBytes(service_.commitLimits()));
   const std::string name = repoName(arg(args, 0));
   const std::string id = handleId(arg(args, 1));
-  CommitRequest request = commitRequest(args, contents);
+  CommitRequest request = commitRequest(args, 2, contents);
   args = json();  // the contents are in `request` now
-  return commitResult(service_.commit(name, id, request)).dump(-1, ' ', false, json::error_handler_t::replace);
+  return dump(commitResult(service_.commit(name, id, request)));
 }
 
 std::optional<ContentBlob> JsonApi::readBytes(const std::string& method, const std::string& argsJson) {
   const json args = parseArgs(argsJson);
-  if (method == "readBlob") return readBlob(service_, args);
-  if (method == "readFile") return readFile(service_, args);
+  if (method == "readBlob") {
+    const git::ObjectId hash = hashOf(arg(args, 2));
+    return withRepo(service_, args, [&](ContentReads& r) { return r.readBlob(hash); });
+  }
+  if (method == "readFile") {
+    const auto [ref, path] = fileArgs(arg(args, 2));
+    return withRepo(service_, args, [&, &ref = ref, &path = path](ContentReads& r) { return r.readFile(ref, path); });
+  }
   throw ArtifactsError(ErrorCode::InvalidInput, "unknown method: " + method);
 }
 
 std::string JsonApi::call(const std::string& method, const std::string& argsJson) {
   if (method == "commit") return commit(argsJson, {});
   const json args = parseArgs(argsJson);
+  ArtifactsService& s = service_;
+  const auto remoteOf = [&](const std::string& name) { return s.remoteUrl(name); };
   json result;
   if (method == "create") {
-    result = create(service_, args);
+    const std::string name = repoName(arg(args, 0));
+    const CreatedRepo created = s.create(name, createOptions(arg(args, 1)));
+    result = createdRepoJson(created.record, remoteOf(created.record.name), created.token);
   } else if (method == "get") {
-    const RepoRecord r = service_.get(repoName(arg(args, 0)));
+    const RepoRecord r = s.get(repoName(arg(args, 0)));
     result = json{{"id", r.id}, {"name", r.name}};
   } else if (method == "list") {
-    result = list(service_, args);
+    result = repoListJson(s.query(repoQuery(arg(args, 0))), remoteOf);
   } else if (method == "delete") {
-    result = service_.remove(repoName(arg(args, 0)));
+    result = s.remove(repoName(arg(args, 0)));
   } else if (method == "deleteRepo") {
-    const auto removed = service_.removeRecord(repoName(arg(args, 0)));
+    const auto removed = s.removeRecord(repoName(arg(args, 0)));
     if (!removed) throw ArtifactsError(ErrorCode::NotFound, "Repository not found");
     result = json{{"id", removed->id}};
   } else if (method == "info") {
-    const RepoRecord r = service_.info(repoName(arg(args, 0)), handleId(arg(args, 1)));
-    result = repoInfo(r, service_.remoteUrl(r.name));
+    const RepoRecord r = s.info(repoName(arg(args, 0)), handleId(arg(args, 1)));
+    result = repoInfo(r, remoteOf(r.name));
   } else if (method == "createToken") {
-    result = createToken(service_, args);
+    const std::string name = repoName(arg(args, 0));
+    const std::string id = handleId(arg(args, 1));
+    const TokenRequest t = tokenRequest(arg(args, 2), arg(args, 3));
+    result = mintedTokenJson(s.createToken(name, id, t.scope, t.ttlSeconds));
   } else if (method == "listTokens") {
-    result = listTokens(service_, args);
+    result = listTokens(s, args);
   } else if (method == "revokeToken") {
-    result = revokeToken(service_, args);
+    const std::string target = tokenOrId(arg(args, 2));
+    result = s.revokeToken(repoName(arg(args, 0)), handleId(arg(args, 1)), target);
   } else if (method == "revokeTokenById") {
-    result = revokeTokenById(service_, args);
+    result = revokeTokenById(s, args);
   } else if (method == "namespaceInfo") {
-    result = namespaceJson(service_.namespaceInfo());
+    result = namespaceJson(s.namespaceInfo());
   } else if (method == "createNamespace") {
-    result = createNamespace(service_, args);
+    result = namespaceJson(s.createNamespace(jurisdictionOption(arg(args, 0))));
   } else if (method == "deleteNamespace") {
-    service_.deleteNamespace();
+    s.deleteNamespace();
     result = true;
   } else if (method == "readTree") {
-    result = readTree(service_, args);
+    const git::ObjectId hash = hashOf(arg(args, 2));
+    result = treeJson(withRepo(s, args, [&](ContentReads& r) { return r.readTree(hash); }));
   } else if (method == "readCommit") {
-    result = readCommit(service_, args);
+    const git::ObjectId hash = hashOf(arg(args, 2));
+    const auto commit = withRepo(s, args, [&](ContentReads& r) { return r.readCommit(hash); });
+    result = commit ? commitJson(*commit) : json(nullptr);
   } else if (method == "log") {
-    result = logCommits(service_, args);
+    const LogOptions options = logOptions(arg(args, 2));
+    result = logJson(withRepo(s, args, [&](ContentReads& r) { return r.log(options); }));
   } else {
     throw ArtifactsError(ErrorCode::InvalidInput, "unknown method: " + method);
   }
-  return result.dump(-1, ' ', false, json::error_handler_t::replace);
+  return dump(result);
 }
 
 }  // namespace oa

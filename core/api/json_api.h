@@ -16,9 +16,6 @@
 
 namespace oa {
 
-// Largest JSON argument list accepted from a caller.
-constexpr size_t kMaxArgumentBytes = 1024 * 1024;
-
 // The host's `limits` option ({maxRepoBytes?, maxPackBytes?}, positive
 // integers; "" or null = defaults). INVALID_INPUT otherwise.
 StorageLimits parseStorageLimits(const std::string& limitsJson);

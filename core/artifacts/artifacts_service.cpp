@@ -28,12 +28,7 @@ ArtifactsService::ArtifactsService(NamespaceConfig config, KvStore& registryStor
                                    Host& host)
     : namespace_(std::move(config), registryStore, host), repos_(repos), host_(host) {}
 
-git::IngestLimits ArtifactsService::ingestLimits() const {
-  git::IngestLimits limits;
-  limits.maxRepoBytes = config().limits.maxRepoBytes;
-  limits.maxPackBytes = config().limits.maxPackBytes;
-  return limits;
-}
+git::IngestLimits ArtifactsService::ingestLimits() const { return ingestLimitsFor(config().limits); }
 
 ChunkedStore& ArtifactsService::chunkedStore(const std::string& repoId) {
   auto& slot = stores_[repoId];
@@ -93,10 +88,9 @@ void ArtifactsService::abandonRepo(const RepoRecord& record) {
 
 void ArtifactsService::releaseRemoved() {
   while (namespace_.mayHaveReleases()) {
-    const auto ids = namespace_.pendingReleases(64);
-    for (const auto& id : ids) {
-      releaseStorage(id);
-      namespace_.released(id);
+    for (const auto& release : namespace_.pendingReleases(64)) {
+      releaseStorage(release.repoId);
+      namespace_.released(release.repoId);
     }
   }
 }
@@ -245,10 +239,7 @@ RepoRecord ArtifactsService::readyRepo(const std::string& name, const std::strin
   return namespace_.readyHandle(name, repoId);
 }
 
-CommitLimits ArtifactsService::commitLimits() const {
-  const git::IngestLimits limits = ingestLimits();
-  return CommitLimits{limits.maxObjectSize, limits.maxPackBytes};
-}
+CommitLimits ArtifactsService::commitLimits() const { return commitLimitsFor(ingestLimits()); }
 
 CommitOutcome ArtifactsService::commit(const std::string& name, const std::string& repoId, CommitRequest& request) {
   checkCommitRequest(request, commitLimits());

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "git/store/pack_ingest.h"
 #include "open_artifacts/bytes.h"
 
 namespace oa {
@@ -55,6 +56,10 @@ struct CommitLimits {
   uint64_t maxFileBytes;   // one file (a pushed object's limit)
   uint64_t maxTotalBytes;  // all files of one commit (a pushed pack's limit)
 };
+// A commit is held to what a push of the same files would be.
+inline CommitLimits commitLimitsFor(const git::IngestLimits& limits) {
+  return CommitLimits{limits.maxObjectSize, limits.maxPackBytes};
+}
 
 // Throws INVALID_INPUT, or MEMORY_LIMIT for sizes, with a pointer to the
 // offending field ("/branch", "/files/3/path", "/author/email", ...).

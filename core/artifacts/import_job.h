@@ -12,14 +12,12 @@
 #include <string>
 
 #include "artifacts/artifacts_service.h"
-#include "git/protocol/fetch_client.h"
+#include "artifacts/repo_fetch.h"
 
 namespace oa {
 
 struct ImportParams {
-  std::string url;                    // https://host/path(.git); http:// only with allowHttp
-  std::optional<std::string> branch;  // default: every branch and tag, HEAD as the remote's
-  int depth = 0;                      // 0 = full history
+  FetchSource source;                 // https://host/path(.git) (http:// only with allowHttp), branch, depth
   std::string targetName;
   CreateRepoOptions target;           // description, readOnly (the default branch comes from the remote)
   bool allowHttp = false;             // the host's explicit opt-in (local tests)
@@ -52,7 +50,7 @@ class ImportJob {
   // (address_guard.h): INVALID_URL, as for a literal one.
   [[noreturn]] void refuseAddress();
 
-  const git::FetchProgress& progress() const { return progress_; }
+  const git::FetchProgress& progress() const;
   // Valid once nextRequest() returned nullopt.
   const CreatedRepo& result() const { return result_; }
 
@@ -67,9 +65,8 @@ class ImportJob {
   std::string sourceUrl_;               // as given: the imported event's sourceUrl
   std::optional<std::string> branch_;  // the branch asked for, if any
   PendingRepo pending_;
-  std::unique_ptr<git::RepoContext> repo_;
-  std::unique_ptr<git::FetchClient> client_;
-  git::FetchProgress progress_;
+  std::unique_ptr<RepoFetch> fetch_;
+  git::FetchProgress finalProgress_;  // once fetch_ is gone
   CreatedRepo result_;
   enum class State { Running, Done, Failed } state_ = State::Running;
 };

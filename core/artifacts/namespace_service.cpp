@@ -8,22 +8,16 @@
 namespace oa {
 
 namespace {
-[[noreturn]] void throwNotReady(const RepoRecord& r) {
-  switch (r.status) {
-    case RepoStatus::Creating:
-      throw ArtifactsError(ErrorCode::CreateInProgress, "Repository is still being created: " + r.name);
-    case RepoStatus::Importing:
-      throw ArtifactsError(ErrorCode::ImportInProgress, "Repository is still importing: " + r.name);
-    case RepoStatus::Forking:
-      throw ArtifactsError(ErrorCode::ForkInProgress, "Repository is still forking: " + r.name);
-    case RepoStatus::Ready:
-      break;
-  }
-  throw ArtifactsError(ErrorCode::InternalError, "unexpected repository status");
-}
-
+[[noreturn]] void throwNotReady(const RepoRecord& r) { throw notReadyError(r.status, r.name); }
 [[noreturn]] void throwRepoNotFound() { throw ArtifactsError(ErrorCode::NotFound, "Repository not found"); }
 }  // namespace
+
+git::IngestLimits ingestLimitsFor(const StorageLimits& limits) {
+  git::IngestLimits out;
+  out.maxRepoBytes = limits.maxRepoBytes;
+  out.maxPackBytes = limits.maxPackBytes;
+  return out;
+}
 
 NamespaceService::NamespaceService(NamespaceConfig config, KvStore& registry, Host& host)
     : config_(std::move(config)), store_(registry), registry_(store_, host), records_(store_, host), host_(host) {
@@ -58,7 +52,7 @@ bool NamespaceService::lapsed(const RepoRecord& record) const {
 std::optional<RepoRecord> NamespaceService::removeAndQueue(const std::string& name,
                                                            const std::function<bool(const RepoRecord&)>& shouldRemove) {
   auto removed = registry_.remove(name, shouldRemove, [](const RepoRecord& r, WriteBatch& batch) {
-    batch.put(keys::kReleasePrefix + r.id, std::string_view(""));
+    batch.put(keys::kReleasePrefix + r.id, std::string_view(r.name));
   });
   if (removed) mayHaveReleases_ = true;
   return removed;
@@ -189,7 +183,7 @@ void NamespaceService::abandonRepo(const RepoRecord& record) {
   // Already removed (and queued) by whoever removed it; queue again in case
   // this job wrote after that release (releasing is idempotent).
   WriteBatch release;
-  release.put(keys::kReleasePrefix + record.id, std::string_view(""));
+  release.put(keys::kReleasePrefix + record.id, std::string_view(record.name));
   store_.commit(release);
   mayHaveReleases_ = true;
 }
@@ -256,10 +250,10 @@ void NamespaceService::recordPush(const std::string& name, const std::string& re
   });
 }
 
-std::vector<std::string> NamespaceService::pendingReleases(size_t limit) {
-  std::vector<std::string> out;
+std::vector<PendingRelease> NamespaceService::pendingReleases(size_t limit) {
+  std::vector<PendingRelease> out;
   for (const auto& row : store_.scan(keys::kReleasePrefix, "", limit)) {
-    out.push_back(row.key.substr(keys::kReleasePrefix.size()));
+    out.push_back(PendingRelease{row.key.substr(keys::kReleasePrefix.size()), bytesToString(row.value)});
   }
   if (out.empty()) mayHaveReleases_ = false;
   return out;

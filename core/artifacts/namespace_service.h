@@ -17,6 +17,7 @@
 #include "artifacts/repo_query.h"
 #include "artifacts/repo_registry.h"
 #include "base/chunked_store.h"
+#include "git/store/pack_ingest.h"
 #include "open_artifacts/host.h"
 
 namespace oa {
@@ -26,6 +27,9 @@ struct StorageLimits {
   uint64_t maxRepoBytes = 1ull << 30;  // a repo's stored objects (spec §8.1: 1 GB per repo)
   uint64_t maxPackBytes = 1ull << 30;  // one pushed or imported pack
 };
+
+// The limits as the git side takes them.
+git::IngestLimits ingestLimitsFor(const StorageLimits& limits);
 
 struct NamespaceConfig {
   std::string name;     // namespace name, 2-63 characters
@@ -54,6 +58,13 @@ constexpr size_t kMaxDescriptionBytes = 4096;
 // slow remote (an import waiting on the network) may pause up to the rest.
 constexpr int64_t kJobLeaseMs = 120'000;
 constexpr int64_t kJobLeaseRenewMs = 30'000;
+
+// A removed repo whose store awaits release: its id, and its name where the
+// store is found by name (a Durable Object per repo; "" in older queues).
+struct PendingRelease {
+  std::string repoId;
+  std::string repoName;
+};
 
 class NamespaceService {
  public:
@@ -118,7 +129,7 @@ class NamespaceService {
   // in the same registry batch, so a crash between the two halves never
   // loses track of a store; the caller releases it, then calls released().
   bool mayHaveReleases() const { return mayHaveReleases_; }
-  std::vector<std::string> pendingReleases(size_t limit);
+  std::vector<PendingRelease> pendingReleases(size_t limit);
   void released(const std::string& repoId);
   // Every record, any status, in name order.
   void forEachRecord(const std::function<void(RepoRecord&&)>& visit) { registry_.forEach(visit); }

@@ -11,6 +11,20 @@
 
 namespace oa {
 
+ArtifactsError notReadyError(RepoStatus status, const std::string& name) {
+  switch (status) {
+    case RepoStatus::Creating:
+      return ArtifactsError(ErrorCode::CreateInProgress, "Repository is still being created: " + name);
+    case RepoStatus::Importing:
+      return ArtifactsError(ErrorCode::ImportInProgress, "Repository is still importing: " + name);
+    case RepoStatus::Forking:
+      return ArtifactsError(ErrorCode::ForkInProgress, "Repository is still forking: " + name);
+    case RepoStatus::Ready:
+      break;
+  }
+  return ArtifactsError(ErrorCode::InternalError, "unexpected repository status");
+}
+
 namespace {
 using nlohmann::json;
 

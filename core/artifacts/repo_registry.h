@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "open_artifacts/errors.h"
 #include "open_artifacts/host.h"
 #include "open_artifacts/storage.h"
 
@@ -17,6 +18,8 @@ namespace oa {
 
 enum class RepoStatus { Creating, Importing, Forking, Ready };
 const char* repoStatusName(RepoStatus status);
+// What a repo still being made answers (CREATE_/IMPORT_/FORK_IN_PROGRESS).
+ArtifactsError notReadyError(RepoStatus status, const std::string& name);
 
 struct RepoRecord {
   std::string id;

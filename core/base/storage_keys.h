@@ -13,7 +13,7 @@ inline const std::string kRepoRecordPrefix = "r/";    // r/<lower-case name> -> 
 inline const std::string kRepoIndexPrefix = "c/";     // c/<inverted ms>.<inverted seq> -> lower-case name
 inline const std::string kRepoCountKey = "m/count";   // repos registered
 inline const std::string kRepoSeqKey = "m/seq";       // last creation sequence number
-inline const std::string kReleasePrefix = "gc/";      // gc/<repo id> -> "": a removed repo whose store awaits release
+inline const std::string kReleasePrefix = "gc/";      // gc/<repo id> -> its name: a removed repo whose store awaits release
 inline const std::string kNamespaceKey = "m/namespace"; // the namespace's own record (artifacts/namespace_record)
 inline const std::string kTokenRepoPrefix = "tk/";    // tk/<token id> -> lower-case repo name: which repo minted it (a hint)
 

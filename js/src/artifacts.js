@@ -12,7 +12,7 @@ const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 // JSON would turn NaN/Infinity into null ("absent") and throw on BigInt; send
 // them as objects instead so the core sees a value of the wrong type and
 // rejects it like any other.
-function keepTypeMismatches(_key, value) {
+export function keepTypeMismatches(_key, value) {
   if (typeof value === 'number' && !Number.isFinite(value)) return { nonFiniteNumber: String(value) };
   if (typeof value === 'bigint') return { bigint: String(value) };
   return value;
@@ -37,6 +37,25 @@ function contentBytes(file) {
   return undefined;
 }
 
+// commit()'s arguments for the core: file contents travel beside the JSON as
+// Uint8Arrays (bytes as they are, text as its UTF-8), so the core holds one
+// copy of each instead of the JSON text, its parsed form and the bytes.
+// Anything else (base64 text, a content of the wrong type) stays in the JSON
+// for the core to take or refuse. Returns { json, contents }.
+export function commitPayload(args) {
+  const contents = [];
+  if (args === null || typeof args !== 'object' || !Array.isArray(args.files)) return { json: args, contents };
+  const files = args.files.map((file, i) => {
+    const bytes = contentBytes(file);
+    if (bytes === undefined) return file;
+    contents[i] = bytes;
+    const { content, ...rest } = file;
+    if (typeof content === 'string') delete rest.encoding; // "utf-8", applied here
+    return rest;
+  });
+  return { json: { ...args, files }, contents };
+}
+
 // Objects a fork copies between yields to the event loop.
 const FORK_STEP_OBJECTS = 4096;
 
@@ -44,12 +63,57 @@ const FORK_STEP_OBJECTS = 4096;
 // Traps per loadCore (one shared wasm instance): { generation, renewed }.
 // A trap moves the generation on; the first object to load the core after it
 // asks for a fresh instance, and every object made on an older generation
-// drops its core Namespace for one on the fresh instance.
+// drops its core object for one on the fresh instance.
 const trapState = new WeakMap();
 const trapsOf = (loadCore) => {
   if (!trapState.has(loadCore)) trapState.set(loadCore, { generation: 0, renewed: 0 });
   return trapState.get(loadCore);
 };
+
+// One core object (a Namespace, a RepoObject, a NamespaceRegistry) made by
+// make(core) on first use. A wasm trap (a core bug) leaves the instance's
+// memory in an unknown state: checkTrap(e) reports it as INTERNAL_ERROR and
+// the next get() makes the object again on a fresh instance, as does every
+// other object sharing that instance. Storage is unaffected: batches are
+// all-or-nothing. Returns { get() -> Promise<object>, checkTrap(e) -> error, close() }.
+export function coreHolder(loadCore, make) {
+  const traps = trapsOf(loadCore);
+  let pending;
+  let generation;
+  let errorCodes; // the core's table: { CODE: { numericCode, httpStatus } }
+  const get = () => {
+    if (pending && generation !== traps.generation) pending = undefined; // made before a trap
+    if (pending) return pending;
+    generation = traps.generation;
+    const fresh = traps.renewed !== traps.generation;
+    traps.renewed = traps.generation;
+    pending = loadCore({ fresh }).then((core) => {
+      errorCodes ??= JSON.parse(core.errorCodes());
+      return make(core);
+    });
+    return pending;
+  };
+  // An ArtifactsError this layer raises itself, numbered by the core's table.
+  const coreError = (code, message) =>
+    makeArtifactsError(code, errorCodes[code].numericCode, message, undefined, errorCodes[code].httpStatus);
+  const checkTrap = (e) => {
+    if (!(e instanceof WebAssembly.RuntimeError)) return e;
+    if (generation === traps.generation) traps.generation += 1; // once per trapped instance
+    pending = undefined;
+    return coreError('INTERNAL_ERROR', `internal error: ${e.message}`);
+  };
+  const close = async () => {
+    const made = pending;
+    pending = undefined;
+    if (!made) return;
+    try {
+      (await made).delete();
+    } catch {
+      // never made (bad arguments) or already gone with a trapped instance
+    }
+  };
+  return { get, checkTrap, coreError, close };
+}
 
 // options: { storage, namespace, baseUrl, host?, fetch?, allowHttpImport?,
 // allowPrivateImport?, limits?, onEvent?, accountId?, eventSubscriptionId? }
@@ -78,36 +142,9 @@ export function createArtifactsWith(loadCore, options = {}) {
   } = options;
   // Every entry point below drains the core's event queue once its work is done.
   const drainEvents = makeEventDrain({ onEvent, accountId, eventSubscriptionId });
-  let corePromise;
-  let coreGeneration;
-  let errorCodes; // the core's table: { CODE: { numericCode, httpStatus } }
-  // An ArtifactsError this layer raises itself, numbered by the core's table.
-  const coreError = (code, message) =>
-    makeArtifactsError(code, errorCodes[code].numericCode, message, undefined, errorCodes[code].httpStatus);
-  const traps = trapsOf(loadCore);
-  const namespaceCore = () => {
-    if (corePromise && coreGeneration !== traps.generation) corePromise = undefined; // made before a trap
-    if (corePromise) return corePromise;
-    coreGeneration = traps.generation;
-    const fresh = traps.renewed !== traps.generation;
-    traps.renewed = traps.generation;
-    corePromise = loadCore({ fresh }).then((core) => {
-      errorCodes ??= JSON.parse(core.errorCodes());
-      const limitsJson = limits === undefined ? '' : JSON.stringify(limits, keepTypeMismatches);
-      return new core.Namespace(storage, host, namespace, baseUrl, limitsJson, makeArtifactsError);
-    });
-    return corePromise;
-  };
-  // A wasm trap (a core bug) leaves the instance's memory in an unknown state:
-  // report it as INTERNAL_ERROR and continue on a fresh instance, as does every
-  // other object sharing that instance (the namespaces of a server). Storage is
-  // unaffected: batches are all-or-nothing.
-  const checkTrap = (e) => {
-    if (!(e instanceof WebAssembly.RuntimeError)) return e;
-    if (coreGeneration === traps.generation) traps.generation += 1; // once per trapped instance
-    corePromise = undefined;
-    return coreError('INTERNAL_ERROR', `internal error: ${e.message}`);
-  };
+  const limitsJson = limits === undefined ? '' : JSON.stringify(limits, keepTypeMismatches);
+  const holder = coreHolder(loadCore, (core) => new core.Namespace(storage, host, namespace, baseUrl, limitsJson, makeArtifactsError));
+  const { get: namespaceCore, checkTrap, coreError } = holder;
 
   async function call(method, args) {
     const ns = await namespaceCore();
@@ -133,26 +170,10 @@ export function createArtifactsWith(loadCore, options = {}) {
     return result === null ? null : new Blob([result.bytes], { type: result.type });
   }
 
-  // commit(): file contents travel beside the JSON as Uint8Arrays (bytes as
-  // they are, text as its UTF-8), so the core holds one copy of each instead
-  // of the JSON text, its parsed form and the bytes. Anything else (base64
-  // text, a content of the wrong type) stays in the JSON for the core to take
-  // or refuse.
+  // commit(): see commitPayload().
   async function commitFiles(_method, [name, id, args]) {
     const ns = await namespaceCore();
-    const contents = [];
-    let json = args;
-    if (args !== null && typeof args === 'object' && Array.isArray(args.files)) {
-      const files = args.files.map((file, i) => {
-        const bytes = contentBytes(file);
-        if (bytes === undefined) return file;
-        contents[i] = bytes;
-        const { content, ...rest } = file;
-        if (typeof content === 'string') delete rest.encoding; // "utf-8", applied here
-        return rest;
-      });
-      json = { ...args, files };
-    }
+    const { json, contents } = commitPayload(args);
     try {
       return JSON.parse(ns.commit(JSON.stringify([name, id, json], keepTypeMismatches), contents));
     } catch (e) {
@@ -301,15 +322,6 @@ export function createArtifactsWith(loadCore, options = {}) {
     revokeTokenById: (id) => call('revokeTokenById', [id]),
     // Frees the core's instance for this namespace (a pool of namespaces
     // closes those it no longer holds); a later call makes a new one.
-    close: async () => {
-      const pending = corePromise;
-      corePromise = undefined;
-      if (!pending) return;
-      try {
-        (await pending).delete();
-      } catch {
-        // never made (a bad namespace name) or already gone with a trapped instance
-      }
-    },
+    close: holder.close,
   };
 }

@@ -23,6 +23,7 @@ export const MAX_ROW_BYTES = 2_000_000;
 // The statements, each with at most 4 bound parameters and a short constant
 // text (the limits are 100 parameters and 100 KB of SQL per statement).
 const CREATE = 'CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL)';
+const TABLE_EXISTS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kv'";
 const SELECT = 'SELECT value FROM kv WHERE key = ?';
 const SCAN_BOUNDED = 'SELECT key, value FROM kv WHERE key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ?';
 const SCAN_OPEN = 'SELECT key, value FROM kv WHERE key >= ? AND key > ? ORDER BY key LIMIT ?';
@@ -45,10 +46,14 @@ function utf8Length(text) {
 const sqlLimit = (limit) => (!(limit > 0) ? 0 : limit <= Number.MAX_SAFE_INTEGER ? Math.floor(limit) : -1);
 
 // get/scan/batch over full keys.
+// The table is made by the first write: an object that is only ever read
+// (a request naming a repo or namespace that does not exist) stores nothing.
 function makeRoot(storage) {
   const { sql } = storage;
-  sql.exec(CREATE);
+  let made = false;
+  const exists = () => (made ||= sql.exec(TABLE_EXISTS).toArray().length > 0);
   const select = (key) => {
+    if (!exists()) return null;
     for (const [value] of sql.exec(SELECT, key).raw()) return new Uint8Array(value); // BLOBs come back as ArrayBuffer
     return null;
   };
@@ -56,7 +61,7 @@ function makeRoot(storage) {
     get: select,
     scan(prefix, after, limit) {
       const n = sqlLimit(limit);
-      if (n === 0) return [];
+      if (n === 0 || !exists()) return [];
       const upper = prefixUpperBound(prefix);
       const cursor = upper === null ? sql.exec(SCAN_OPEN, prefix, after, n) : sql.exec(SCAN_BOUNDED, prefix, after, upper, n);
       const rows = [];
@@ -67,9 +72,10 @@ function makeRoot(storage) {
     // then every op is checked (type, key, value, row size) before the first
     // write, so a refused or malformed batch writes nothing; a SQL error half
     // way rolls back what the ops before it did.
-    batch: (ops) =>
-      storage.transactionSync(() => {
+    batch(ops) {
+      const applied = storage.transactionSync(() => {
         if (!expectationsHold(select, ops)) return false;
+        if (!made) sql.exec(CREATE); // rolled back with the batch if it fails
         for (const op of ops) {
           if (typeof op?.key !== 'string') throw new TypeError('storage key must be a string');
           if (op.type === 'put') {
@@ -89,13 +95,16 @@ function makeRoot(storage) {
           else if (op.type === 'delete') sql.exec(DELETE, op.key);
         }
         return true;
-      }),
+      });
+      if (applied) made = true;
+      return applied;
+    },
   };
 }
 
 export class DurableObjectSqliteStorage extends PrefixedStorage {
-  // `storage`: a Durable Object's `ctx.storage` (SQLite-backed). Creates the
-  // table if it is not there yet; every handle reads and writes it at once.
+  // `storage`: a Durable Object's `ctx.storage` (SQLite-backed); every handle
+  // reads and writes it at once.
   constructor(storage) {
     if (typeof storage?.sql?.exec !== 'function' || typeof storage.transactionSync !== 'function') {
       throw new TypeError('DurableObjectSqliteStorage needs a SQLite-backed Durable Object\'s ctx.storage (with .sql and .transactionSync)');

@@ -9,10 +9,52 @@ import { dirname, join } from 'node:path';
 import { prefixUpperBound } from './key-order.js';
 import { PrefixedStorage, expectationsHold } from './prefixed-store.js';
 
-// Loaded on first use, so the package imports (and MemoryStorage works) even
-// where the native module could not be built.
+// better-sqlite3 is an optional dependency (Workers and browsers need no
+// native build), loaded synchronously on first use: the package imports (and
+// MemoryStorage works) without it, and SqliteStorage says what to install.
 const require = createRequire(import.meta.url);
 let Database;
+
+const UNAVAILABLE = 'ERR_OA_SQLITE_UNAVAILABLE';
+function sqliteUnavailable(message, cause) {
+  const error = new Error(`SqliteStorage: ${message}`, { cause });
+  error.code = UNAVAILABLE;
+  return error;
+}
+
+function loadDatabaseClass() {
+  if (Database) return Database;
+  try {
+    Database = require('better-sqlite3');
+  } catch (e) {
+    if (e?.code !== 'MODULE_NOT_FOUND') throw e;
+    throw sqliteUnavailable(
+      'needs the optional dependency better-sqlite3, which is not installed: run `npm install better-sqlite3` ' +
+        '(MemoryStorage, and the Workers and browser entry points, need no native module)',
+      e,
+    );
+  }
+  return Database;
+}
+
+// better-sqlite3 loads its native module at the first `new Database()`: when
+// the module was never built (its install script blocked or failed) or was
+// built for another Node, say how to build it.
+function newDatabase(path) {
+  const DatabaseClass = loadDatabaseClass();
+  try {
+    return new DatabaseClass(path);
+  } catch (e) {
+    if (!/bindings file|NODE_MODULE_VERSION|better_sqlite3\.node/.test(String(e?.message))) throw e;
+    throw sqliteUnavailable(
+      'better-sqlite3 is installed but its native module does not load (its install script did not run, failed, or ' +
+        'built it for another Node version): run `npm rebuild better-sqlite3` (where npm blocks dependency install ' +
+        'scripts, approve it first: `npm install-scripts approve better-sqlite3`; the build needs python3, make and ' +
+        `a C++ compiler). ${String(e.message).split('\n')[0]}`,
+      e,
+    );
+  }
+}
 
 export const SQLITE_FILE_NAME = 'artifacts.sqlite';
 
@@ -34,8 +76,7 @@ function resolveDatabasePath(pathOrDir) {
 
 // Opens (creating if needed) the database with the settings the contract needs.
 function openDatabase(path) {
-  Database ??= require('better-sqlite3');
-  const db = new Database(path);
+  const db = newDatabase(path);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
@@ -57,6 +98,7 @@ export class SqliteStorage extends PrefixedStorage {
   #endRead;
 
   constructor(pathOrDir) {
+    loadDatabaseClass(); // before the directory is made
     const path = resolveDatabasePath(pathOrDir);
     const db = openDatabase(path);
     const root = makeRoot(db);

@@ -7,11 +7,19 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+
+// esbuild's errors, one a line: "file:line: text" (the unresolved path is in the text).
+export function formatEsbuildErrors(e) {
+  if (!Array.isArray(e?.errors) || e.errors.length === 0) return String(e?.message ?? e);
+  return e.errors
+    .map(({ text, location, notes = [] }) => [location ? `${location.file}:${location.line}: ${text}` : text, ...notes.map((n) => `  ${n.text}`)].join('\n'))
+    .join('\n');
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -23,52 +31,70 @@ function freePort() {
   });
 }
 
-// entry: a Worker module under tests/workerd/. Resolves to { url, output(),
+// entry: a Worker module under tests/workerd/, or an absolute path (a
+// Worker in another project: its bare imports resolve from its own
+// node_modules, as esbuild does for any entry). Resolves to { url, output(),
 // fetch(), stop(), stateDir } once workerd is started; fetch() retries until
 // its first answer, stop() resolves when workerd has exited.
 // options.durableObjects: [{ className, binding, uniqueKey? }], classes the
 // entry exports, each with SQLite (`enableSql`) and a binding of that name;
 // their storage is `localDisk` in options.stateDir (created if missing; a
 // fresh temp dir when not given, which the caller removes).
-// options.vars: { NAME: 'text' }, plain-text bindings (wrangler's `vars`).
+// options.wasm: the core wasm shipped next to the bundle (default this
+// checkout's js/dist/; an installed package's own file for a packaging test).
+// options.external: esbuild's externals (default also node:*; without it, an
+// import of a node: module fails the build). options.outName: the directory
+// under build/test-output/workerd/ (default the entry's base name).
+// options.vars: { NAME: "text" }, text bindings (a Worker's `vars`).
 // options.port: the HTTP port (default a free one; the same port again lets a
 // restarted workerd keep its clients' remote URLs). options.inspectorPort:
-// also serve the V8 inspector there (per-isolate heap figures). options.outName:
-// the build directory's name (default the entry's), for concurrent bundles.
+// also serve the V8 inspector there (per-isolate heap figures).
 // The result also has pid (the workerd process itself: node_modules/.bin/workerd
 // is the ELF binary, not a JS shim) and kill(signal), which resolves on exit.
-export async function startBundledWorker(entry, { durableObjects = [], stateDir, vars = {}, port, inspectorPort, outName } = {}) {
-  const outDir = `${root}/build/test-output/workerd/${outName ?? basename(entry, '.mjs')}`;
+// A failed build rejects with an Error whose message lists esbuild's errors.
+export async function startBundledWorker(entry, options = {}) {
+  const {
+    durableObjects = [],
+    wasm = `${root}/js/dist/open_artifacts_core.wasm`,
+    external = ['*.wasm', 'cloudflare:*', 'node:*'],
+    outName = basename(entry, '.mjs'),
+    vars = {},
+    inspectorPort,
+  } = options;
+  let { stateDir } = options;
+  const outDir = `${root}/build/test-output/workerd/${outName}`;
   // The bundle sits where js/src/ would, so the wasm import resolves to js/dist/.
   mkdirSync(`${outDir}/js/src`, { recursive: true });
   mkdirSync(`${outDir}/js/dist`, { recursive: true });
-  copyFileSync(`${root}/js/dist/open_artifacts_core.wasm`, `${outDir}/js/dist/open_artifacts_core.wasm`);
-  await esbuild.build({
-    entryPoints: [`${root}/tests/workerd/${entry}`],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker'],
-    external: ['*.wasm', 'cloudflare:*', 'node:*'],
-    outfile: `${outDir}/js/src/bundle.js`,
-    logLevel: 'silent',
-  });
+  copyFileSync(wasm, `${outDir}/js/dist/open_artifacts_core.wasm`);
+  try {
+    await esbuild.build({
+      entryPoints: [isAbsolute(entry) ? entry : `${root}/tests/workerd/${entry}`],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      conditions: ['workerd', 'worker'],
+      external,
+      outfile: `${outDir}/js/src/bundle.js`,
+      logLevel: 'silent',
+    });
+  } catch (e) {
+    throw new Error(`esbuild could not bundle ${entry}:\n${formatEsbuildErrors(e)}`, { cause: e });
+  }
   let doServices = '';
-  let doWorker = '';
-  const textBindings = Object.entries(vars).map(([name, text]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(String(text))})`);
+  const textBindings = Object.entries(vars).map(([name, text]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(text)})`);
+  let doWorker = textBindings.length > 0 ? `\n  bindings = [${textBindings.join(', ')}],` : '';
   if (durableObjects.length > 0) {
     stateDir = resolve(stateDir ?? mkdtempSync(join(tmpdir(), 'oa-workerd-state-')));
     mkdirSync(stateDir, { recursive: true });
     doServices = `, (name = "do-disk", disk = (path = ${JSON.stringify(stateDir)}, writable = true))`;
     const namespaces = durableObjects.map(({ className, uniqueKey = `open-artifacts-test-${className}` }) => `(className = ${JSON.stringify(className)}, uniqueKey = ${JSON.stringify(uniqueKey)}, enableSql = true)`);
     const bindings = durableObjects.map(({ className, binding }) => `(name = ${JSON.stringify(binding)}, durableObjectNamespace = ${JSON.stringify(className)})`);
+    bindings.push(...textBindings);
     doWorker = `
   durableObjectNamespaces = [${namespaces.join(', ')}],
   durableObjectStorage = (localDisk = "do-disk"),
-  bindings = [${[...bindings, ...textBindings].join(', ')}],`;
-  } else if (textBindings.length > 0) {
-    doWorker = `
-  bindings = [${textBindings.join(', ')}],`;
+  bindings = [${bindings.join(', ')}],`;
   }
   writeFileSync(
     `${outDir}/config.capnp`,
@@ -86,7 +112,7 @@ const w :Workerd.Worker = (
 );
 `,
   );
-  port ??= await freePort();
+  const port = options.port ?? (await freePort());
   const args = ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`];
   if (inspectorPort !== undefined) args.push('--inspector-addr', `127.0.0.1:${inspectorPort}`);
   const child = spawn(`${root}/node_modules/.bin/workerd`, args, {

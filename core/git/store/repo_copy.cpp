@@ -1,5 +1,8 @@
 #include "git/store/repo_copy.h"
 
+#include <cstring>
+#include <iterator>
+
 #include "base/storage_keys.h"
 #include "git/store/object_store.h"
 #include "git/store/object_walk.h"
@@ -11,7 +14,93 @@ namespace oa::git {
 
 namespace {
 constexpr size_t kBatchBytes = 8u << 20;  // a batch ends past this many bytes
+
+// Encoded batch: magic, object count, byte count, row count, then per row a kind byte
+// (0 put, 1 put of a new key, 2 delete), the key and the value, each
+// length-prefixed (u32, little-endian).
+constexpr char kBatchMagic[] = {'O', 'A', 'R', 'B', '1'};
+enum : uint8_t { kPut = 0, kPutNew = 1, kDelete = 2 };
+
+void putU32(Bytes& out, uint64_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+void putU64(Bytes& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+class BatchReader {
+ public:
+  BatchReader(const uint8_t* data, size_t n) : p_(data), end_(data + n) {}
+  bool done() const { return p_ == end_; }
+  uint64_t number(int bytes) {
+    need(static_cast<size_t>(bytes));
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i) v |= static_cast<uint64_t>(*p_++) << (8 * i);
+    return v;
+  }
+  const uint8_t* take(size_t n) {
+    need(n);
+    const uint8_t* at = p_;
+    p_ += n;
+    return at;
+  }
+
+ private:
+  void need(size_t n) const {
+    if (static_cast<size_t>(end_ - p_) < n) throw ArtifactsError(ErrorCode::InvalidInput, "record batch is truncated");
+  }
+  const uint8_t* p_;
+  const uint8_t* end_;
+};
+
+bool isObjectRow(const std::string& key) {
+  const std::string& objects = ObjectStore::keyPrefix();
+  return key.compare(0, objects.size(), objects) == 0 ||
+         key.compare(0, keys::kChunkPrefix.size() + objects.size(), keys::kChunkPrefix + objects) == 0;
+}
 }  // namespace
+
+Bytes encodeRecordBatch(const RecordBatch& batch) {
+  Bytes out(std::begin(kBatchMagic), std::end(kBatchMagic));
+  putU64(out, batch.objects);
+  putU64(out, batch.bytes);
+  putU64(out, batch.rows.ops().size());
+  for (const auto& op : batch.rows.ops()) {
+    if (op.type == WriteBatch::OpType::Expect) throw ArtifactsError(ErrorCode::InternalError, "a record batch holds no expectations");
+    out.push_back(op.isDelete() ? kDelete : op.fresh ? kPutNew : kPut);
+    putU32(out, op.key.size());
+    out.insert(out.end(), op.key.begin(), op.key.end());
+    putU32(out, op.value.size());
+    out.insert(out.end(), op.value.begin(), op.value.end());
+  }
+  return out;
+}
+
+RecordBatch decodeRecordBatch(const uint8_t* data, size_t n) {
+  BatchReader in(data, n);
+  if (std::memcmp(in.take(sizeof kBatchMagic), kBatchMagic, sizeof kBatchMagic) != 0) {
+    throw ArtifactsError(ErrorCode::InvalidInput, "not a record batch");
+  }
+  RecordBatch out;
+  out.objects = in.number(8);
+  out.bytes = in.number(8);
+  const uint64_t rows = in.number(8);
+  for (uint64_t i = 0; i < rows; ++i) {
+    const uint8_t kind = static_cast<uint8_t>(in.number(1));
+    const size_t keySize = in.number(4);
+    const uint8_t* key = in.take(keySize);
+    std::string name(reinterpret_cast<const char*>(key), keySize);
+    const size_t valueSize = in.number(4);
+    const uint8_t* value = in.take(valueSize);
+    if (!isObjectRow(name)) throw ArtifactsError(ErrorCode::InvalidInput, "record batch row outside the object records");
+    if (kind == kDelete) out.rows.remove(std::move(name));
+    else if (kind == kPutNew) out.rows.putNew(std::move(name), Bytes(value, value + valueSize));
+    else if (kind == kPut) out.rows.put(std::move(name), Bytes(value, value + valueSize));
+    else throw ArtifactsError(ErrorCode::InvalidInput, "record batch row of unknown kind");
+  }
+  if (!in.done()) throw ArtifactsError(ErrorCode::InvalidInput, "record batch has bytes past its rows");
+  return out;
+}
 
 RepoCopySource::RepoCopySource(ChunkedStore& source, std::vector<ChunkedStore*> alternates, bool defaultBranchOnly,
                                bool objectsShared)

@@ -28,6 +28,12 @@ struct RecordBatch {
   uint64_t bytes = 0;    // bytes of those rows
 };
 
+// A batch as bytes, for one message between two Durable Objects, and back.
+Bytes encodeRecordBatch(const RecordBatch& batch);
+// INVALID_INPUT for malformed bytes, or for a row that is not an object
+// record (or one of its chunks): a target takes nothing else this way.
+RecordBatch decodeRecordBatch(const uint8_t* data, size_t n);
+
 // What the fork gets besides objects.
 struct CopyHeads {
   std::string headTarget;      // "refs/heads/<default branch>"

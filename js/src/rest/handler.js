@@ -57,7 +57,7 @@ function queryOptions(query, mapping, numeric = []) {
 
 // options:
 //   namespaces: a namespace pool (namespace-pool.js): use(name, fn(artifacts))
-//   listNamespaceNames(): every namespace name the storage holds, sorted
+//   listNamespaceNames(): every namespace name the storage holds, sorted (or a Promise of them)
 //   errorCodes: the core's error table (core.errorCodes())
 //   auth: { tokens: [{token, permission: "read"|"edit"}], allowAnonymous }
 //   isOwnOrigin(url): origins allowed to send state-changing requests (CSRF)
@@ -102,7 +102,7 @@ export async function createRestHandler({ namespaces, listNamespaceNames, errorC
     const page = [];
     let more = false;
     // Names the storage holds whose namespace was deleted are skipped.
-    for (const name of listNamespaceNames()) {
+    for (const name of await listNamespaceNames()) {
       if (after !== undefined && name <= after) continue;
       const info = await namespaces.use(name, (a) => a.namespaceInfo()).catch((e) => {
         if (e?.code === 'NOT_FOUND') return null;

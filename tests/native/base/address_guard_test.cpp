@@ -169,7 +169,7 @@ TEST(AddressGuard, UrlHostExtraction) {
 
 ErrorCode importCode(testing::TestNamespace& ns, const std::string& url, bool allowPrivate) {
   ImportParams p;
-  p.url = url;
+  p.source.url = url;
   p.targetName = "copy";
   p.allowHttp = true;
   p.allowPrivate = allowPrivate;
@@ -194,7 +194,7 @@ TEST(AddressGuard, ImportRefusesNonPublicHostsUnlessAllowed) {
   EXPECT_EQ(importCode(ns, "https://github.com/octocat/Hello-World", false), ErrorCode::InternalError);
   // The scheme rule comes first: INVALID_INPUT, as before.
   ImportParams p;
-  p.url = "http://127.0.0.1/r.git";
+  p.source.url = "http://127.0.0.1/r.git";
   p.targetName = "copy";
   try {
     ImportJob job(ns.service, p);
@@ -207,7 +207,7 @@ TEST(AddressGuard, ImportRefusesNonPublicHostsUnlessAllowed) {
 TEST(AddressGuard, RefusedResolutionIsInvalidUrlAndRemovesTheTarget) {
   testing::TestNamespace ns;
   ImportParams p;
-  p.url = "https://rebind.example/r.git";
+  p.source.url = "https://rebind.example/r.git";
   p.targetName = "copy";
   ImportJob job(ns.service, p);
   EXPECT_EQ(ns.service.list(100, std::nullopt).repos.size(), 1u) << "the target is registered as importing";

@@ -1,0 +1,148 @@
+// ArtifactsRepo: the Durable Object of one repo (DESIGN.md "Where it runs").
+// Its SQLite holds the repo's objects, refs, HEAD, tokens and shallow
+// boundary; the core's RepoObject (core/include/open_artifacts/repo_object.h)
+// does everything with them. Git requests come here straight from the
+// Worker's fetch; the namespace object (namespace-object.js) calls the steps
+// of create, fork, import and delete; repo handles call the rest.
+import { DurableObject } from 'cloudflare:workers';
+import { commitPayload, coreHolder, keepTypeMismatches } from '../artifacts.js';
+import { DurableObjectSqliteStorage } from '../durable-object-storage.js';
+import { makeArtifactsError } from '../errors.js';
+import { makeGitFetch, nextTick } from '../git-fetch.js';
+import { platformHost } from '../host.js';
+import { runImport } from '../import.js';
+import { loadCore } from '../workerd.js';
+import { limitsJson } from './config.js';
+import { namespaceObject } from './names.js';
+
+// Rows a destroy step deletes before yielding.
+const DESTROY_ROWS = 512;
+
+export class ArtifactsRepo extends DurableObject {
+  #holder;
+  #copies = new Map(); // fork copies out of this repo in progress: job id -> core RecordCopy
+  #nextCopy = 1;
+
+  constructor(ctx, env) {
+    super(ctx, env);
+    const store = new DurableObjectSqliteStorage(ctx.storage).repo('repo');
+    this.#holder = coreHolder(loadCore, (core) => new core.RepoObject(store, platformHost, limitsJson(env), makeArtifactsError));
+  }
+
+  async #use(fn) {
+    const repo = await this.#holder.get();
+    try {
+      return await fn(repo);
+    } catch (e) {
+      throw this.#holder.checkTrap(e);
+    }
+  }
+
+  // The core's JSON calls (repo_object.h): identity, markReady, finishCopy,
+  // listTokens, revokeToken, revokeTokenById, readTree, readCommit, log, ...
+  call(method, args) {
+    return this.#use((repo) => JSON.parse(repo.call(method, JSON.stringify(args, keepTypeMismatches))));
+  }
+
+  // A new repo here: whatever a crashed or deleted predecessor left goes
+  // first, then the identity, HEAD and the initial write token.
+  async begin(identity, defaultBranch) {
+    while (!(await this.call('destroy', [null, DESTROY_ROWS]))) await nextTick();
+    return this.call('initialize', [identity, defaultBranch]);
+  }
+
+  // Removes the repo `id`'s store (another repo's is left alone). Not while
+  // a fork copies out of it: { done: false } keeps its release queued.
+  async destroy(id) {
+    if (this.#copies.size > 0) return { done: false, tokenIds: [] };
+    const identity = await this.call('identity', []);
+    const tokenIds = identity?.id === id ? await this.call('tokenIds', []) : [];
+    while (!(await this.call('destroy', [id, DESTROY_ROWS]))) await nextTick();
+    return { done: true, tokenIds };
+  }
+
+  // The token's repo goes into the namespace's hints (REST revokes by id alone).
+  async createToken(id, scope, ttl) {
+    const minted = await this.call('createToken', [id, scope, ttl]);
+    const identity = await this.call('identity', []);
+    await namespaceObject(this.env, identity.namespace).noteTokenRepo(minted.id, identity.name);
+    return minted;
+  }
+
+  // readBlob [id, hash] / readFile [id, {ref, path}]: a Blob (or null).
+  readBytes(method, args) {
+    return this.#use((repo) => {
+      const result = repo.readBytes(method, JSON.stringify(args, keepTypeMismatches));
+      return result === null ? null : new Blob([result.bytes], { type: result.type });
+    });
+  }
+
+  async commit(id, args) {
+    const { json, contents } = commitPayload(args);
+    const result = await this.#use((repo) => JSON.parse(repo.commit(JSON.stringify([id, json], keepTypeMismatches), contents)));
+    await this.#reportPush();
+    return result;
+  }
+
+  // Git smart HTTP for this repo (the core checks the URL names it, and its tokens).
+  fetch(request) {
+    return makeGitFetch(
+      () => this.#holder.get(),
+      (e) => this.#holder.checkTrap(e),
+      () => this.ctx.waitUntil(this.#reportPush()),
+    )(request);
+  }
+
+  // A push moved refs: the namespace's record shows it (lastPushAt, updatedAt).
+  async #reportPush() {
+    const pushed = await this.#use((repo) => repo.takePushed());
+    if (!pushed) return;
+    const identity = await this.call('identity', []);
+    if (identity) await namespaceObject(this.env, identity.namespace).recordPush(identity.name, identity.id).catch(() => {});
+  }
+
+  // ---- A fork out of this repo: batches of object records, then the heads.
+  async copyOut(id, options) {
+    const copy = await this.#use((repo) => repo.copyOut(JSON.stringify([id, options], keepTypeMismatches)));
+    const job = this.#nextCopy++;
+    this.#copies.set(job, copy);
+    return job;
+  }
+
+  #copy(job) {
+    const copy = this.#copies.get(job);
+    if (!copy) throw this.#holder.coreError('INTERNAL_ERROR', 'the fork lost its source (the parent object restarted)');
+    return copy;
+  }
+
+  // The next encoded batch (at most about 8 MB), or null when none is left.
+  copyNext(job, maxObjects) {
+    return this.#use(() => this.#copy(job).next(maxObjects));
+  }
+
+  copyHeads(job) {
+    return this.#use(() => ({ heads: JSON.parse(this.#copy(job).heads()), objects: this.#copy(job).objectsCopied() }));
+  }
+
+  copyEnd(job) {
+    this.#copies.get(job)?.delete();
+    this.#copies.delete(job);
+  }
+
+  // ---- A fork into this repo.
+  copyIn(id, batch) {
+    return this.#use((repo) => repo.copyIn(id, batch));
+  }
+
+  // ---- An import into this repo: the fetch runs here, next to the storage.
+  importFrom(id, source, { allowHttp, allowPrivate }) {
+    return this.#use((repo) =>
+      runImport({ openImport: (args, http, priv) => repo.importInto(args, http, priv) }, [id, source], {
+        fetchFn: (request) => globalThis.fetch(request),
+        allowHttp: allowHttp === true,
+        allowPrivate: allowPrivate === true,
+        toJson: keepTypeMismatches,
+      }),
+    );
+  }
+}
