@@ -46,7 +46,8 @@ test('every shared storage contract case passes against DurableObjectSqliteStora
   for (const result of results) {
     assert.equal(result.error, undefined, `${result.name}:\n${result.error}`);
     assert.equal(result.ok, true, result.name);
-    assert.deepEqual(result.facts.tables, ['kv'], `${result.name}: one table`);
+    // The table comes with the first write: a case that only reads, or whose writes were refused, has none.
+    assert.ok(['', 'kv'].includes(result.facts.tables.join()), `${result.name}: at most one table, kv: ${result.facts.tables}`);
     assert.equal(result.facts.quickCheck, 'ok', result.name);
   }
   assert.doesNotMatch(worker.output(), /error|uncaught/i, worker.output());

@@ -43,10 +43,11 @@ export class StorageTestObject extends DurableObject {
       .toArray()
       .map((r) => r.name)
       .filter((name) => !name.startsWith('_cf_'));
-    if (!tables.includes('kv')) return { tables, rows: 0, maxRowBytes: 0 };
-    const { rows, maxRowBytes } = sql.exec('SELECT count(*) AS rows, coalesce(max(length(CAST(key AS BLOB)) + length(value)), 0) AS maxRowBytes FROM kv').one();
     const check = sql.exec('PRAGMA quick_check').one();
-    return { tables, rows, maxRowBytes, quickCheck: Object.values(check)[0] };
+    const quickCheck = Object.values(check)[0];
+    if (!tables.includes('kv')) return { tables, rows: 0, maxRowBytes: 0, quickCheck };
+    const { rows, maxRowBytes } = sql.exec('SELECT count(*) AS rows, coalesce(max(length(CAST(key AS BLOB)) + length(value)), 0) AS maxRowBytes FROM kv').one();
+    return { tables, rows, maxRowBytes, quickCheck };
   }
 
   // One case of the shared table, on this object's (fresh) storage.
@@ -63,7 +64,8 @@ export class StorageTestObject extends DurableObject {
       if (found.length !== 1) throw new Error(`no single case named ${JSON.stringify(name)}`);
       await found[0].run(assert);
       const facts = this.#sqlFacts();
-      assert.deepEqual(facts.tables, ['kv'], 'one table');
+      // The table is made by the first write: a case that writes nothing leaves none.
+      assert.ok(facts.tables.length === 0 || (facts.tables.length === 1 && facts.tables[0] === 'kv'), `at most the one table: ${facts.tables}`);
       return { name, ok: true, facts };
     } catch (e) {
       return { name, ok: false, error: errorText(e) };

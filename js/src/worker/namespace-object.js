@@ -21,7 +21,7 @@ import { namespaceIndex, repoObject } from './names.js';
 const FORK_BATCH_OBJECTS = 4096;
 // Releases handled per step.
 const RELEASE_BATCH = 16;
-// While an import runs in the repo object, its lease is renewed this often.
+// While a fork or an import fills the repo object, its lease is renewed this often.
 const LEASE_RENEW_MS = 20_000;
 
 export class ArtifactsNamespace extends DurableObject {
@@ -126,51 +126,43 @@ export class ArtifactsNamespace extends DurableObject {
     return this.#thenRelease(scope, 'delete', [name]);
   }
 
-  // The record copied from the parent's object to the fork's, batch by
-  // batch through here; the parent's stays pinned (its object refuses to
-  // destroy its store) while the copy runs.
+  // The fork's object pulls the parent's records from the parent's object,
+  // batch by batch; the parent's object refuses to empty its store while the
+  // copy runs, and the fork's lease is renewed meanwhile.
   async fork(scope, parentName, parentId, targetName, options) {
     await this.#releasePending(scope);
     const pending = await this.#call(scope, 'beginFork', [parentName, parentId, targetName, options]);
-    const parent = this.#repo(scope, pending.parent.name);
+    const parent = { namespace: scope.namespace, ...pending.parent };
     return this.#runJob(
       scope,
       pending,
-      async (target, job) => {
-        const copy = await parent.copyOut(pending.parent.id, { defaultBranchOnly: pending.defaultBranchOnly });
-        try {
-          for (;;) {
-            const batch = await parent.copyNext(copy, FORK_BATCH_OBJECTS);
-            if (batch === null) break;
-            await target.copyIn(job[1], batch);
-            await this.#call(scope, 'renewLease', job);
-          }
-          const { heads, objects } = await parent.copyHeads(copy);
-          await target.call('finishCopy', [job[1], heads]);
-          return { objects };
-        } finally {
-          await parent.copyEnd(copy);
-        }
-      },
+      (target, job) =>
+        this.#renewingLease(scope, job, () =>
+          target.forkFrom(job[1], parent, { defaultBranchOnly: pending.defaultBranchOnly, maxObjects: FORK_BATCH_OBJECTS }),
+        ),
       { after: ({ objects }) => ({ objects }) },
     );
+  }
+
+  // Runs a job step that fills the repo object at length, renewing the job's lease meanwhile.
+  async #renewingLease(scope, job, fill) {
+    const timer = setInterval(() => this.#call(scope, 'renewLease', job).catch(() => {}), LEASE_RENEW_MS);
+    try {
+      return await fill();
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   async import(scope, params) {
     await this.#releasePending(scope);
     const pending = await this.#call(scope, 'beginImport', [params, scope.allowHttpImport, scope.allowPrivateImport]);
-    return this.#runJob(scope, pending, async (target, job) => {
-      // The fetch runs in the repo object; the lease is renewed meanwhile.
-      const timer = setInterval(() => this.#call(scope, 'renewLease', job).catch(() => {}), LEASE_RENEW_MS);
-      try {
-        return await target.importFrom(job[1], pending.source, {
-          allowHttp: scope.allowHttpImport,
-          allowPrivate: scope.allowPrivateImport,
-        });
-      } finally {
-        clearInterval(timer);
-      }
-    });
+    // The fetch runs in the repo object, next to its storage.
+    return this.#runJob(scope, pending, (target, job) =>
+      this.#renewingLease(scope, job, () =>
+        target.importFrom(job[1], pending.source, { allowHttp: scope.allowHttpImport, allowPrivate: scope.allowPrivateImport }),
+      ),
+    );
   }
 
   // ---- Repo handles (the rest go to the repo's own object).

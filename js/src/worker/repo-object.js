@@ -13,7 +13,7 @@ import { platformHost } from '../host.js';
 import { runImport } from '../import.js';
 import { loadCore } from '../workerd.js';
 import { limitsJson } from './config.js';
-import { namespaceObject } from './names.js';
+import { namespaceObject, repoObject } from './names.js';
 
 // Rows a destroy step deletes before yielding.
 const DESTROY_ROWS = 512;
@@ -129,9 +129,26 @@ export class ArtifactsRepo extends DurableObject {
     this.#copies.delete(job);
   }
 
-  // ---- A fork into this repo.
-  copyIn(id, batch) {
-    return this.#use((repo) => repo.copyIn(id, batch));
+  // ---- A fork into this repo: pulled from the parent's object batch by
+  // batch (the next one is asked for while this one is written), then the
+  // parent's heads. Resolves to { objects } copied.
+  async forkFrom(id, parent, { defaultBranchOnly, maxObjects }) {
+    const source = repoObject(this.env, parent.namespace, parent.name);
+    const job = await source.copyOut(parent.id, { defaultBranchOnly });
+    try {
+      let next = source.copyNext(job, maxObjects);
+      for (;;) {
+        const batch = await next;
+        if (batch === null) break;
+        next = source.copyNext(job, maxObjects);
+        await this.#use((repo) => repo.copyIn(id, batch));
+      }
+      const { heads, objects } = await source.copyHeads(job);
+      await this.call('finishCopy', [id, heads]);
+      return { objects };
+    } finally {
+      await source.copyEnd(job);
+    }
   }
 
   // ---- An import into this repo: the fetch runs here, next to the storage.
