@@ -9,7 +9,8 @@ const FORWARDED_HEADERS = ['authorization', 'content-type', 'content-encoding', 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 // A Response body nobody reads or cancels would keep its C++ session alive;
-// free it when the stream is garbage collected instead.
+// free it when the stream (through its pull function, below) is garbage
+// collected instead.
 const orphanedSessions =
   typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((release) => release()) : null;
 
@@ -104,12 +105,10 @@ export function makeGitFetch(namespaceCore, checkError = (e) => e, afterFinish =
       },
     };
     const body = new ReadableStream(source, { highWaterMark: 0 }); // produce a chunk only when the consumer asks for one
-    // Free the session when nothing can pull any more. The pull function is
-    // what the stream keeps while it can be read: workerd holds only the
-    // functions of an underlying source, and once a Response is returned it
-    // drains the body without keeping the JS ReadableStream object, which can
-    // then be collected mid-read (registering `body` freed live sessions there:
-    // "Cannot pass deleted object as a pointer of type GitSession*").
+    // Keyed on the pull function, which the stream keeps for as long as it can
+    // be read: in workerd the ReadableStream object itself may be collected
+    // while the runtime still streams the body (a Response returned by a
+    // Durable Object), which freed the session mid-stream.
     orphanedSessions?.register(source.pull, release, release);
     return new Response(body, head);
   };

@@ -143,10 +143,12 @@ ${workers.join('\n')}
 // given). sockets: [{ name, service, port? }] (a free port when not given).
 // When a service has Durable Objects, their storage is `localDisk` in
 // `stateDir` (created if missing; a fresh temp dir when not given, which the
-// caller removes). Resolves to { url (the first socket's), urls { [socket]:
-// url }, stateDir, dir, output(), fetch(), stop(), restart() } once every
-// socket answers.
-export async function startWorkerd({ services, sockets = [{ name: 'http', service: services[0].name }], stateDir, dir, verbose = false }) {
+// caller removes). inspectorPort: also serve the V8 inspector there
+// (per-isolate heap figures). verbose: workerd logs console output and every
+// uncaught error. Resolves to { url, port (the first socket's), urls
+// { [socket]: url }, pid, stateDir, dir, output(), fetch(), stop(), kill(signal),
+// restart() } once every socket listens.
+export async function startWorkerd({ services, sockets = [{ name: 'http', service: services[0].name }], stateDir, dir, verbose = false, inspectorPort }) {
   dir = resolve(dir ?? mkdtempSync(join(tmpdir(), 'oa-workerd-')));
   mkdirSync(dir, { recursive: true });
   if (services.some((s) => s.durableObjects?.length)) {
@@ -166,6 +168,7 @@ export async function startWorkerd({ services, sockets = [{ name: 'http', servic
   const spawnWorkerd = () => {
     // verbose (or OA_WORKERD_VERBOSE=1): workerd logs console output and every uncaught error in full.
     const args = ['serve', 'config.capnp', '--control-fd=3', ...(verbose || process.env.OA_WORKERD_VERBOSE ? ['--verbose'] : []), ...sockets.flatMap((k) => ['--socket-addr', `${k.name}=127.0.0.1:${ports[k.name]}`])];
+    if (inspectorPort !== undefined) args.push('--inspector-addr', `127.0.0.1:${inspectorPort}`);
     child = spawn(`${root}/node_modules/.bin/workerd`, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -214,6 +217,11 @@ export async function startWorkerd({ services, sockets = [{ name: 'http', servic
   return {
     url: Object.values(urls)[0],
     urls,
+    port: ports[sockets[0].name],
+    // The workerd process itself (node_modules/.bin/workerd is the ELF binary, not a JS shim).
+    get pid() {
+      return child.pid;
+    },
     stateDir,
     dir,
     output: () => output,
@@ -229,6 +237,11 @@ export async function startWorkerd({ services, sockets = [{ name: 'http', servic
       }
     },
     stop,
+    // A signal to the workerd process (SIGKILL: no clean-up of any kind); resolves on exit.
+    kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited.then(() => undefined);
+    },
     // Stops workerd and starts it again on the same config, ports and state.
     async restart() {
       await stop();
@@ -252,6 +265,11 @@ export async function startWorkerd({ services, sockets = [{ name: 'http', servic
 // import of a node: module fails the build). options.outName: the directory
 // under build/test-output/workerd/ (default the entry's base name).
 // options.vars: { NAME: "text" }, text bindings (a Worker's `vars`).
+// options.port: the HTTP port (default a free one; the same port again lets a
+// restarted workerd keep its clients' remote URLs). options.inspectorPort:
+// also serve the V8 inspector there (per-isolate heap figures).
+// The result also has port, pid (the workerd process itself) and
+// kill(signal), which resolves on exit.
 // A failed build rejects with an Error whose message lists esbuild's errors.
 export async function startBundledWorker(entry, options = {}) {
   const {
@@ -261,6 +279,8 @@ export async function startBundledWorker(entry, options = {}) {
     outName = basename(entry, '.mjs'),
     vars = {},
     stateDir,
+    port,
+    inspectorPort,
   } = options;
   const outDir = `${root}/build/test-output/workerd/${outName}`;
   // The bundle sits where js/src/ would, so the wasm import resolves to js/dist/.
@@ -284,6 +304,8 @@ export async function startBundledWorker(entry, options = {}) {
   return startWorkerd({
     dir: outDir,
     stateDir,
+    inspectorPort,
+    sockets: [{ name: 'http', service: 'main', port }],
     services: [
       {
         name: 'main',
