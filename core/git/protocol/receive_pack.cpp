@@ -214,36 +214,32 @@ void ReceivePack::checkConnectivity() {
     else if (startsWith(c.ref, "refs/heads/") && *type != ObjectType::Commit) c.error = "branches must point at commits";
     else toCheck.push_back(&c);
   }
-  // Everything reachable from the new tips must be present. Objects of this
-  // pack are followed through the links ingest recorded (no storage reads);
-  // objects outside it must be stored and connected, which one walk over
-  // them (stopping at what existing refs reach) proves.
+  // Everything reachable from the new tips must be present. The pack's own
+  // objects link only to each other and to its outside links (PackIngest),
+  // so when every outside link and every tip outside the pack is stored and
+  // connected (one walk over them, stopping at what existing refs reach),
+  // so is everything. When that does not hold (an unparseable object, a
+  // dangling link, a shallow commit's missing parent) the walk from the
+  // tips over storage decides, as git's own check does.
   // History stops at the repo's shallow commits (git checks connectivity
   // with its shallow grafts in place).
   WalkRequest base = repo_.walkRequest();
   base.haves = existingTips;
   base.verifyBlobs = true;
-  auto connected = [&](const std::vector<ObjectId>& tips) {
-    static const std::unordered_map<ObjectId, std::optional<std::vector<ObjectId>>> kNoLinks;
-    const auto& links = ingest_ ? ingest_->links() : kNoLinks;
-    std::unordered_set<ObjectId> seen;
-    std::vector<ObjectId> stack = tips, outside;
-    while (!stack.empty()) {
-      const ObjectId id = stack.back();
-      stack.pop_back();
-      if (!seen.insert(id).second) continue;
-      auto it = links.find(id);
-      if (it == links.end()) {
-        outside.push_back(id);
-      } else if (!it->second) {
-        return false;  // content that does not parse as its type
-      } else if (base.repoShallows.count(id) && !it->second->empty()) {
-        stack.push_back(it->second->front());  // a shallow commit: its tree, not its parents
-      } else {
-        stack.insert(stack.end(), it->second->begin(), it->second->end());
-      }
+  auto walkConnects = [&](WalkRequest walk) {
+    if (walk.wants.empty()) return true;
+    try {
+      walkObjects(repo_.git(), walk);
+      return true;
+    } catch (const MissingObjectError&) {
+      return false;
+    } catch (const ArtifactsError& e) {
+      if (e.code() == ErrorCode::MemoryLimit) throw;
+      return false;  // unparseable objects count as missing
     }
-    WalkRequest walk = base;
+  };
+  // What the push refers to outside its pack, all present and (for a fork) visible.
+  auto outsideConnects = [&](const std::vector<ObjectId>& outside) {
     if (fork_) {
       // What the push refers to outside its pack must be the fork's: a
       // borrowed object its refs do not reach is hidden, i.e. missing.
@@ -256,21 +252,26 @@ void ReceivePack::checkConnectivity() {
         if (!fork_->visible(id)) return false;
       }
     }
+    WalkRequest walk = base;
     for (const auto& id : outside) {
       auto type = repo_.git().typeOf(id);
       if (!type) return false;
       if (*type != ObjectType::Blob) walk.wants.push_back(id);
     }
-    if (walk.wants.empty()) return true;
-    try {
-      walkObjects(repo_.git(), walk);
-      return true;
-    } catch (const MissingObjectError&) {
-      return false;
-    } catch (const ArtifactsError& e) {
-      if (e.code() == ErrorCode::MemoryLimit) throw;
-      return false;  // unparseable objects count as missing
+    return walkConnects(walk);
+  };
+  auto connected = [&](const std::vector<ObjectId>& tips) {
+    if (ingest_ && ingest_->linksKnown()) {
+      std::vector<ObjectId> outside(ingest_->outsideLinks().begin(), ingest_->outsideLinks().end());
+      for (const auto& tip : tips) {
+        if (!ingest_->carried(tip)) outside.push_back(tip);
+      }
+      if (outsideConnects(outside)) return true;
     }
+    if (fork_) return outsideConnects(tips);  // visibility, then the walk from the tips
+    WalkRequest walk = base;
+    walk.wants = tips;
+    return walkConnects(walk);
   };
   std::vector<ObjectId> tips;
   for (auto* c : toCheck) tips.push_back(c->newId);

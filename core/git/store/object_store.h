@@ -94,6 +94,12 @@ class ObjectStore {
   static StoredObject wholeObject(ObjectType type, const Bytes& data);
 
   // Remembers an object resolved elsewhere (e.g. during pack ingest).
+  // Forgets which ids it has seen stored once it knows more than `max` (a
+  // push's ingest calls it after each commit, when nothing it staged is
+  // uncommitted): the set would otherwise hold every object of a large push.
+  void trimKnown(size_t max) {
+    if (known_.size() > max) known_.clear();
+  }
   void remember(const ObjectId& id, ObjectType type, std::shared_ptr<const Bytes> data);
 
   // While on, records of commits, trees and tags read from storage are kept

@@ -1,5 +1,7 @@
 #include "git/store/pack_ingest.h"
 
+#include <algorithm>
+
 #include "open_artifacts/errors.h"
 #include "git/format/delta.h"
 #include "git/format/object_links.h"
@@ -13,6 +15,8 @@ namespace oa::git {
 namespace {
 constexpr size_t kBatchBytes = 8u << 20;
 constexpr size_t kBatchObjects = 2000;
+// Ids the object store may remember as stored between commits (ObjectStore::trimKnown).
+constexpr size_t kKnownIds = 4 * kBatchObjects;
 // Work charged per entry besides its bytes: the bookkeeping of an object
 // (hashing, maps, a record) costs about this much even when it is empty, so
 // a pack of a million tiny objects still ends its steps on time.
@@ -30,9 +34,9 @@ PackLimits parserLimits(const IngestLimits& l) {
 }
 }  // namespace
 
-PackIngest::PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits, bool recordLinks)
+PackIngest::PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits, bool trackLinks)
     : kv_(store), objects_(objects), limits_(limits), parser_(parserLimits(limits)), budget_(limits.work),
-      storeWasEmpty_(objects.isEmpty()), recordLinks_(recordLinks) {
+      storeWasEmpty_(objects.isEmpty()), trackLinks_(trackLinks) {
   repoBytesAtFlush_ = objects_.storedBytes();
   refEpochAtStart_ = RefStore(kv_).epoch();
   objects_.setWorkBudget(&budget_);  // base reads from storage count too
@@ -87,6 +91,7 @@ void PackIngest::flush() {
   ObjectStore::requireWithinRepoLimit(repoBytesAtFlush_ + adding, limits_.maxRepoBytes);
   if (adding > 0) objects_.stageStoredBytes(batch_, repoBytesAtFlush_ + adding);
   kv_.commit(batch_);
+  objects_.trimKnown(kKnownIds);
   repoBytesAtFlush_ += adding;
   flushedBytes_ = storedBytes_;
   batch_ = WriteBatch();
@@ -120,9 +125,18 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
   }
   budget_.charge(data.size() + kWorkPerEntry);  // hashed, parsed for links, maybe recompressed
   const ObjectId id = hashObject(type, data.data(), data.size());
-  idAtOffset_[entry.offset] = id;
-  if (recordLinks_ && !links_.count(id)) links_.emplace(id, objectLinks(type, data));
+  if (idAtOffset_.empty() || idAtOffset_.back().first < entry.offset) idAtOffset_.emplace_back(entry.offset, id);
+  else idAtLaterOffset_[entry.offset] = id;
   if (weightOf_.count(id)) return;  // twice in one pack
+  if (trackLinks_) {
+    outside_.erase(id);
+    const auto links = objectLinks(type, data);
+    if (!links) linksKnown_ = false;
+    else
+      for (const auto& link : *links) {
+        if (link != id && !weightOf_.count(link)) outside_.insert(link);
+      }
+  }
   const bool stored = !storeWasEmpty_ && objects_.exists(id);
   objects_.remember(id, type, std::make_shared<const Bytes>(data));
   if (stored) {
@@ -201,13 +215,12 @@ void PackIngest::onEntry(PackEntry&& entry) {
       store(entry, entry.type, entry.data, nullptr, 0);
       return;
     case ObjectType::OfsDelta: {
-      auto it = idAtOffset_.find(entry.baseOffset);
-      if (it == idAtOffset_.end()) {
+      const auto base = idAt(entry.baseOffset);
+      if (!base) {
         throw ArtifactsError(ErrorCode::InvalidInput, "ofs-delta base at offset " + std::to_string(entry.baseOffset) +
                                                           " is not an object of this pack");
       }
-      const ObjectId base = it->second;
-      if (!tryResolveDelta(entry, base)) throw ArtifactsError(ErrorCode::InternalError, "ofs-delta base unreadable");
+      if (!tryResolveDelta(entry, *base)) throw ArtifactsError(ErrorCode::InternalError, "ofs-delta base unreadable");
       return;
     }
     case ObjectType::RefDelta: {
@@ -224,6 +237,15 @@ void PackIngest::onEntry(PackEntry&& entry) {
     default:
       throw ArtifactsError(ErrorCode::InvalidInput, "bad object type in pack");
   }
+}
+
+std::optional<ObjectId> PackIngest::idAt(uint64_t offset) const {
+  const auto it = std::lower_bound(idAtOffset_.begin(), idAtOffset_.end(), offset,
+                                   [](const std::pair<uint64_t, ObjectId>& e, uint64_t o) { return e.first < o; });
+  if (it != idAtOffset_.end() && it->first == offset) return it->second;
+  const auto later = idAtLaterOffset_.find(offset);
+  if (later != idAtLaterOffset_.end()) return later->second;
+  return std::nullopt;
 }
 
 void PackIngest::finish() {

@@ -21,6 +21,7 @@
 #include <functional>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "git/store/object_store.h"
@@ -40,9 +41,9 @@ struct IngestLimits {
 
 class PackIngest {
  public:
-  // `recordLinks`: keep links() for a connectivity check (a push). An import
-  // walks the result instead, so it does not hold every object's links.
-  PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits = {}, bool recordLinks = true);
+  // `trackLinks`: keep the pack's outside links for a connectivity check (a
+  // push). An import walks the result instead.
+  PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits = {}, bool trackLinks = true);
   ~PackIngest();
 
   // Feeds pack bytes. Throws ArtifactsError(InvalidInput / MemoryLimit) on a
@@ -71,9 +72,14 @@ class PackIngest {
   uint64_t workDone() const { return budget_.used(); }
   uint64_t workLimit() const { return budget_.limit(); }
 
-  // What each object of the pack refers to (see object_links.h); an object
-  // whose content did not parse as its type maps to nullopt.
-  const std::unordered_map<ObjectId, std::optional<std::vector<ObjectId>>>& links() const { return links_; }
+  // The ids the pack's objects refer to (object_links.h) that are not in the
+  // pack: a pack whose every outside link is stored and connected is
+  // connected, without holding every object's links (a tree's entries, over
+  // thousands of tree versions, would be most of a push's memory). Its size
+  // is bounded by the distinct ids referenced. False from linksKnown() when
+  // some object's content did not parse as its type.
+  const std::unordered_set<ObjectId>& outsideLinks() const { return outside_; }
+  bool linksKnown() const { return linksKnown_; }
   // Pack entries read so far (progress of an import).
   uint32_t entriesRead() const { return parser_.entriesParsed(); }
   // Entries the pack header announces (0 until its 12 bytes arrived).
@@ -107,17 +113,23 @@ class PackIngest {
   std::vector<ObjectId> alreadyStored_;  // in the pack, but found stored: relied on, not written
   bool abandoned_ = false;
   bool finished_ = false;
-  std::unordered_map<uint64_t, ObjectId> idAtOffset_;
+  // The id at each pack offset, for ofs-delta bases: in offset order as
+  // entries are parsed (28 bytes each, binary searched), and the few stored
+  // out of order (ref-deltas that waited for a base) beside.
+  std::vector<std::pair<uint64_t, ObjectId>> idAtOffset_;
+  std::unordered_map<uint64_t, ObjectId> idAtLaterOffset_;
+  std::optional<ObjectId> idAt(uint64_t offset) const;
   // Chain weight of this pack's objects (also those found already stored:
   // their content came in the pack, so they are bases like any other).
   std::unordered_map<ObjectId, uint32_t> weightOf_;
-  std::unordered_map<ObjectId, std::optional<std::vector<ObjectId>>> links_;
+  std::unordered_set<ObjectId> outside_;  // linked to, not (yet) seen in the pack
+  bool linksKnown_ = true;
   std::unordered_map<ObjectId, std::vector<PackEntry>> deferred_;  // by missing base id
   uint64_t deferredBytes_ = 0;
   // A repo with no objects yet (an initial push) needs no per-object
   // "already stored?" lookups: that is most of the storage reads of a push.
   bool storeWasEmpty_ = false;
-  bool recordLinks_;
+  bool trackLinks_;
   std::function<bool(const ObjectId&)> baseGuard_;
 };
 

@@ -185,5 +185,26 @@ TEST(DurableHalves, TokenHintsAndRevokeById) {
   EXPECT_TRUE(h.repo("delta", "revokeTokenById", json::array({"zzzzzzzzzz"})).is_null());
 }
 
+TEST(DurableHalves, AnImportSourceTheRegistryHandsOnIsOneTheRepoObjectTakes) {
+  Halves h;
+  for (const json& source : {json{{"url", "https://example.com/r.git"}},
+                             json{{"url", "https://example.com/r.git"}, {"depth", 3}, {"branch", "dev"}}}) {
+    const std::string name = source.contains("depth") ? "shallow" : "full";
+    const json pending = h.reg("beginImport", {{{"source", source}, {"target", {{"name", name}}}}, false, false});
+    EXPECT_EQ(pending["identity"]["status"], "importing");
+    EXPECT_EQ(pending["source"].contains("depth"), source.contains("depth")) << pending.dump();
+    const std::string id = pending["identity"]["id"];
+    h.repo(name, "initialize", {pending["identity"], pending["defaultBranch"]});
+    auto run = h.object(name).importInto(json{id, pending["source"]}.dump(), false, false);
+    const auto request = run->nextRequest();
+    ASSERT_TRUE(request.has_value());
+    EXPECT_EQ(request->url.rfind("https://example.com/r.git/info/refs", 0), 0u) << request->url;
+  }
+  // A non-public host is refused by the registry before anything is registered.
+  EXPECT_EQ(codeOf([&] { h.reg("beginImport", {{{"source", {{"url", "https://127.0.0.1/r.git"}}}, {"target", {{"name", "x"}}}}, false, false}); }),
+            ErrorCode::InvalidUrl);
+  EXPECT_EQ(h.reg("list", {nullptr})["total"], 2);
+}
+
 }  // namespace
 }  // namespace oa
