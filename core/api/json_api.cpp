@@ -148,13 +148,8 @@ std::string JsonApi::call(const std::string& method, const std::string& argsJson
     result = s.revokeToken(repoName(arg(args, 0)), handleId(arg(args, 1)), target);
   } else if (method == "revokeTokenById") {
     result = revokeTokenById(s, args);
-  } else if (method == "namespaceInfo") {
-    result = namespaceJson(s.namespaceInfo());
-  } else if (method == "createNamespace") {
-    result = namespaceJson(s.createNamespace(jurisdictionOption(arg(args, 0))));
-  } else if (method == "deleteNamespace") {
-    s.deleteNamespace();
-    result = true;
+  } else if (namespaceRecordCall(s.names(), method, args, result)) {
+    // the namespace's own record
   } else if (method == "readTree") {
     const git::ObjectId hash = hashOf(arg(args, 2));
     result = treeJson(withRepo(s, args, [&](ContentReads& r) { return r.readTree(hash); }));

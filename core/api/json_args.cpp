@@ -453,6 +453,20 @@ json namespaceJson(const NamespaceInfo& n) {
               {"updatedAt", formatIsoTimestamp(n.record.updatedAtMs)}};
 }
 
+bool namespaceRecordCall(NamespaceService& s, const std::string& method, const json& args, json& result) {
+  if (method == "namespaceInfo") {
+    result = namespaceJson(s.info());
+  } else if (method == "createNamespace") {
+    result = namespaceJson(s.createNamespace(jurisdictionOption(arg(args, 0))));
+  } else if (method == "deleteNamespace") {
+    s.deleteNamespace();
+    result = true;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 json mintedTokenJson(const MintedToken& t) {
   return json{{"id", t.record.id},
               {"plaintext", t.plaintext},

@@ -91,6 +91,9 @@ json treeJson(const std::optional<std::vector<ContentTreeEntry>>& entries);
 json commitJson(const CommitMetadata& c);
 json logJson(const std::vector<CommitMetadata>& commits);
 json commitResult(const CommitOutcome& outcome);
+// The namespace's own record (REST): "namespaceInfo", "createNamespace"
+// [{jurisdiction?}], "deleteNamespace". False for any other method.
+bool namespaceRecordCall(NamespaceService& service, const std::string& method, const json& args, json& result);
 // A repo's identity, both ways ({namespace, id, name, readOnly, status}).
 json identityJson(const RepoIdentity& identity);
 RepoIdentity identityArg(const json& v);

@@ -170,13 +170,8 @@ std::string NamespaceRegistry::call(const std::string& method, const std::string
     for (const auto& id : ids) list.push_back(handleId(id));
     s.forgetTokenRepos(list);
     result = true;
-  } else if (method == "namespaceInfo") {
-    result = namespaceJson(s.info());
-  } else if (method == "createNamespace") {
-    result = namespaceJson(s.createNamespace(jurisdictionOption(arg(args, 0))));
-  } else if (method == "deleteNamespace") {
-    s.deleteNamespace();
-    result = true;
+  } else if (namespaceRecordCall(s, method, args, result)) {
+    // the namespace's own record
   } else if (method == "pendingReleases") {
     result = m.pendingReleases(args);
   } else if (method == "released") {

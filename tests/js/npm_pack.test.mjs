@@ -286,11 +286,12 @@ function serveBin(p, dataDir) {
 // (conditions workerd, worker; nothing external but the wasm and
 // cloudflare:*, so a node: import or better-sqlite3 fails the build) and run
 // in workerd with the package's own wasm.
-async function startPackedWorker(p, t, entry, durableObjects) {
+async function startPackedWorker(p, t, entry, durableObjects, vars = {}) {
   let worker;
   try {
     worker = await startBundledWorker(join(p.dir, entry), {
       durableObjects,
+      vars,
       stateDir: mkdtempSync(join(scratch, 'do-state-')),
       wasm: join(p.pkgDir, 'js/dist/open_artifacts_core.wasm'),
       external: ['*.wasm', 'cloudflare:*'],
@@ -426,6 +427,46 @@ const SMOKE_CASES = [
       await git(['fsck', '--strict', '--no-dangling'], clone);
       assert.equal((await git(['rev-parse', 'HEAD'], clone)).trim(), made.commit.commit);
       assert.equal(readFileSync(join(clone, 'README.md'), 'utf8'), '# packed, in workerd\n');
+      await worker.stop();
+      assert.doesNotMatch(worker.output(), /error|uncaught/i, worker.output());
+    },
+  },
+  {
+    name: 'workerd: open-artifacts/worker from the installed package (Durable Objects per namespace and per repo); REST create, git push, clone, fsck --strict',
+    install: 'no-optional',
+    async run(p, t) {
+      const worker = await startPackedWorker(
+        p,
+        t,
+        'worker-entry-smoke.mjs',
+        [
+          { className: 'ArtifactsNamespace', binding: 'ARTIFACTS_NAMESPACES' },
+          { className: 'ArtifactsRepo', binding: 'ARTIFACTS_REPOS' },
+        ],
+        { ARTIFACTS_ALLOW_ANONYMOUS_API: 'true' },
+      );
+      const res = await worker.fetch(`${worker.url}/client/v4/accounts/pack/artifacts/namespaces/default/repos`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'smoke' }),
+        signal: AbortSignal.timeout(60_000),
+      });
+      const created = await res.json();
+      assert.equal(res.status, 201, explain(JSON.stringify(created), worker.output()));
+      const { remote, token } = created.result;
+      const auth = ['-c', `http.extraHeader=Authorization: Bearer ${token}`];
+      const work = join(scratch, 'entry-work');
+      mkdirSync(work);
+      await git(['init', '-q'], work);
+      writeFileSync(join(work, 'hello.txt'), 'from the Worker entry\n');
+      await git(['add', 'hello.txt'], work);
+      await git(['commit', '-q', '-m', 'hello'], work);
+      const pushed = (await git(['rev-parse', 'HEAD'], work)).trim();
+      await git([...auth, 'push', '-q', remote, 'main'], work);
+      const clone = join(scratch, 'entry-clone');
+      await git([...auth, 'clone', '-q', remote, clone], scratch);
+      await git(['fsck', '--strict', '--no-dangling'], clone);
+      assert.equal((await git(['rev-parse', 'HEAD'], clone)).trim(), pushed);
       await worker.stop();
       assert.doesNotMatch(worker.output(), /error|uncaught/i, worker.output());
     },
