@@ -148,7 +148,10 @@ function makeContent(rng) {
     return s + '.';
   };
   const dataLine = () => `  "${word()}-${word()}@${rng.int(20)}.${rng.int(40)}.${rng.int(100)}": "sha512-${hex(64)}",`;
-  const lineFor = (kind) => (kind === 'md' ? mdLine() : kind === 'data' ? dataLine() : codeLine());
+  // Flattened: a line built by concatenation is a tree of string pieces in V8, several times its
+  // length in memory; the generator keeps every line of every file (bounded by the tree, not the history).
+  const flat = (s) => Buffer.from(s, 'latin1').toString('latin1');
+  const lineFor = (kind) => flat(kind === 'md' ? mdLine() : kind === 'data' ? dataLine() : codeLine());
   const lineCount = (mean) => Math.max(4, Math.round(-Math.log(1 - rng.float()) * mean)); // exponential
   return { word, hex, lineFor, lineCount };
 }
