@@ -135,6 +135,8 @@ export async function startHttpBackendServer({ root, host = '127.0.0.1', port = 
         const dir = path.join(root, `${name}.git`);
         await execFileP('git', ['init', '--quiet', '--bare', '-b', 'main', dir], { env: baseEnv });
         await execFileP('git', ['-C', dir, 'config', 'http.receivepack', 'true'], { env: baseEnv });
+        // partial clones (--filter) as our server offers them; upload-pack ignores a filter without it
+        await execFileP('git', ['-C', dir, 'config', 'uploadpack.allowFilter', 'true'], { env: baseEnv });
         return sendJson(res, 201, { success: true, result: { name, remote: `${url}${prefix}${name}.git`, token: 'unused' } });
       }
       if (u.pathname.startsWith(prefix)) {

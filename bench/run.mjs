@@ -2,8 +2,8 @@
 // Benchmark: our git smart-HTTP server against `git http-backend` (behind a Node CGI bridge), with
 // the real git CLI over loopback, in one run on one machine. See bench/README.md.
 //
-//   node bench/run.mjs [--runs 3] [--only clone,fetch,push,adv,rss,fork,import] [--targets baseline,ours]
-//                      [--adv-runs 20] [--keep] [--out bench/results/latest.json]
+//   node bench/run.mjs [--fixture default|large] [--runs 3] [--only clone,fetch,push,adv,rss,...] [--targets baseline,ours]
+//                      [--adv-runs 20] [--timeout 600] [--keep] [--out bench/results/latest.json]
 //                      [--seed 1 --commits 2000 --files 5000 ...fixture parameters]
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -11,10 +11,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureFixture, formatStats, cleanGitEnv, DEFAULT_PARAMS, ROOT, CACHE_DIR } from './make-fixture.mjs';
+import { ensureFixture, formatStats, cleanGitEnv, DEFAULT_PARAMS, FIXTURES, ROOT, CACHE_DIR } from './make-fixture.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const STEPS = ['clone', 'fetch', 'push', 'adv', 'rss', 'fork', 'import'];
+const STEPS = ['clone', 'fetch', 'push', 'cold-clone', 'blobless', 'treeless', 'shallow', 'adv', 'rss', 'fork', 'import'];
 const MiB = 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
@@ -22,8 +22,8 @@ const MiB = 1024 * 1024;
 
 function parseArgs(argv) {
   const o = {
-    runs: 3, advRuns: 20, only: STEPS, targets: ['baseline', 'ours'], keep: false,
-    out: path.join(HERE, 'results', 'latest.json'), fixture: {},
+    runs: 3, advRuns: 20, only: STEPS, targets: ['baseline', 'ours'], keep: false, timeout: 600,
+    out: null, fixture: {}, fixtureName: 'default',
   };
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
@@ -36,6 +36,11 @@ function parseArgs(argv) {
     const camel = name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
     if (name === 'runs') o.runs = positiveInt(name, value);
     else if (name === 'adv-runs') o.advRuns = positiveInt(name, value);
+    else if (name === 'timeout') o.timeout = positiveInt(name, value);
+    else if (name === 'fixture') {
+      if (!FIXTURES[value]) throw new Error(`unknown fixture ${value} (known: ${Object.keys(FIXTURES).join(', ')})`);
+      o.fixtureName = value;
+    }
     else if (name === 'only') {
       o.only = value.split(',').map((s) => s.trim()).filter(Boolean);
       for (const s of o.only) if (!STEPS.includes(s)) throw new Error(`unknown step ${s} (steps: ${STEPS.join(', ')})`);
@@ -48,6 +53,7 @@ function parseArgs(argv) {
     else if (camel in DEFAULT_PARAMS) o.fixture[camel] = Number(value);
     else throw new Error(`unknown option --${name}`);
   }
+  o.out ??= path.join(HERE, 'results', o.fixtureName === 'default' ? 'latest.json' : `latest-${o.fixtureName}.json`);
   return o;
 }
 
@@ -61,20 +67,40 @@ function positiveInt(name, v) {
 // Processes
 
 let clientEnv; // git client environment: isolated HOME, no system config
+let timeoutMs = 600_000; // --timeout: a git command, or a REST call, that runs longer is killed and is an error
+const activeGits = new Set(); // git clients running now (killed on SIGINT/SIGTERM)
+let stopping = false; // set on SIGINT/SIGTERM: results that arrive afterwards are not recorded
 
+// The git client runs in its own process group, so a timeout kills it with every helper it started
+// (git-remote-http, index-pack, ...).
 function runGit(args, { cwd, allowFail = false, stdout = 'ignore' } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn('git', args, { cwd, env: clientEnv, stdio: ['ignore', stdout, 'pipe'] });
+    const child = spawn('git', args, { cwd, env: clientEnv, stdio: ['ignore', stdout, 'pipe'], detached: true });
+    activeGits.add(child);
     const out = [];
     const err = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch { /* already gone */ }
+    }, timeoutMs);
     child.stdout?.on('data', (c) => out.push(c));
     child.stderr.on('data', (c) => err.push(c));
-    child.on('error', reject);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.on('close', (code) => {
+      clearTimeout(timer);
+      activeGits.delete(child);
       const ms = performance.now() - t0;
       const res = { ms, code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-      if (code !== 0 && !allowFail) {
+      if (timedOut) {
+        reject(Object.assign(new Error(`git ${redact(args).slice(0, 8).join(' ')} timed out after ${timeoutMs / 1000} s (killed)`), { timedOut: true }));
+      } else if (code !== 0 && !allowFail) {
         reject(new Error(`git ${redact(args).join(' ')} exited with ${code}: ${res.stderr.trim().slice(0, 2000)}`));
       } else resolve(res);
     });
@@ -141,7 +167,15 @@ function stopNodeServer(child) {
 const REPOS_PATH = '/client/v4/accounts/local/artifacts/namespaces/default/repos';
 
 async function postJson(url, body) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  let res;
+  try {
+    res = await fetch(url, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    if (err?.name === 'TimeoutError') throw Object.assign(new Error(`POST ${url} timed out after ${timeoutMs / 1000} s`), { timedOut: true });
+    throw err;
+  }
   const text = await res.text();
   let json;
   try {
@@ -170,6 +204,9 @@ async function makeInstance(name, kind, launch, authFor) {
       proc = await launch(port);
       inst.pid = proc.pid;
     },
+    // null while the server process runs, else how it ended (e.g. killed by the OOM killer)
+    exited: () => (proc.child.exitCode !== null || proc.child.signalCode !== null
+      ? `exit code ${proc.child.exitCode}, signal ${proc.child.signalCode}` : null),
     async createRepo(repo) {
       const json = await postJson(`${proc.url}${REPOS_PATH}`, { name: repo });
       const r = json.result ?? json;
@@ -351,7 +388,7 @@ function rmrf(p) {
 function httpGet(url, headers) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const req = http.get(url, { agent: false, headers }, (res) => {
+    const req = http.get(url, { agent: false, headers, timeout: timeoutMs }, (res) => {
       let n = 0;
       let first = '';
       res.on('data', (c) => {
@@ -362,6 +399,7 @@ function httpGet(url, headers) {
       res.on('error', reject);
     });
     req.on('error', reject);
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`GET ${url} timed out`), { timedOut: true })));
   });
 }
 
@@ -377,9 +415,10 @@ async function main() {
   const tStart = performance.now();
   const loadStart = os.loadavg()[0];
   const steps = new Set(opts.only);
+  timeoutMs = opts.timeout * 1000;
 
   // Fixture.
-  const fx = await ensureFixture(opts.fixture, { log });
+  const fx = await ensureFixture(opts.fixture, { log, fixture: opts.fixtureName });
   const fixture = fx.repo;
   log(`${fx.cached ? 'cached' : 'generated'} ${fixture} (${fx.seconds} s to generate)`);
   log(formatStats(fx.stats));
@@ -411,11 +450,23 @@ async function main() {
   const cleanup = async () => {
     if (cleaningUp) return;
     cleaningUp = true;
+    for (const c of activeGits) {
+      try {
+        process.kill(-c.pid, 'SIGKILL');
+      } catch { /* gone */ }
+    }
     await Promise.all(targets.map((t) => t.close().catch(() => {})));
     if (!opts.keep) rmrf(workDir);
   };
   cleanupHook = cleanup;
-  process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
+  let reported = false;
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, () => {
+      log(`${sig}: stopping; reporting the steps measured so far`);
+      stopping = true;
+      cleanup().then(() => (reported ? null : report(true))).catch((e) => log(String(e?.stack ?? e))).finally(() => process.exit(130));
+    });
+  }
   for (const d of defs) {
     try {
       targets.push(await d.start());
@@ -429,9 +480,12 @@ async function main() {
   }
   if (!targets.length) throw new Error('no target could be started');
 
+  const ours = targets.find((t) => t.kind === 'ours');
+  const backend = targets.find((t) => t.kind === 'baseline');
   const results = {}; // step -> target name -> { samples, median, unit, error? }
   const extra = {};
   const record = (step, t, value, cpu) => {
+    if (stopping) return;
     results[step] ??= {};
     const r = (results[step][t.name] ??= { samples: [], unit: step === 'rss' ? 'bytes' : 'ms' });
     if (value instanceof Error) return void (r.error = value.message);
@@ -442,6 +496,22 @@ async function main() {
     }
   };
   const failed = (step, t) => results[step]?.[t.name]?.error !== undefined;
+  // Records a failed step; if the command timed out (the server may still be busy with it) or the
+  // server process died, restarts the server on the same data so the later steps still run.
+  const fail = async (step, t, err) => {
+    record(step, t, err);
+    if (stopping) return;
+    const dead = t.exited();
+    if (!dead && !err?.timedOut) return;
+    const why = dead ? `${t.name} server died (${dead})` : `${t.name}: ${step} timed out`;
+    notes.push(`${why} during ${step}; restarted it`);
+    log(`  ${why}; restarting it`);
+    try {
+      await t.restart();
+    } catch (e) {
+      log(`  ${t.name} restart failed: ${e.message}`);
+    }
+  };
   const orderFor = (run) => (run % 2 ? [...targets].reverse() : targets); // alternate who goes first
   const fullRefspecs = ['refs/heads/*:refs/heads/*', 'refs/tags/*:refs/tags/*'];
   const fullRepo = new Map(); // target name -> repo name holding the whole fixture
@@ -465,7 +535,10 @@ async function main() {
     fullRepo.set(t.name, 'seed-full');
     return 'seed-full';
   }
-  const cloneArgs = (t, repo, dest) => [...t.authArgs(repo), '-c', 'protocol.version=2', 'clone', '--bare', '--quiet', t.cloneUrl(repo), dest];
+  const cloneArgs = (t, repo, dest, extraArgs = []) => [...t.authArgs(repo), '-c', 'protocol.version=2', 'clone', '--bare', '--quiet',
+    ...extraArgs, t.cloneUrl(repo), dest];
+  const pushedRepos = new Map(); // target name -> [repo pushed by push run #i]
+  const inPack = (repo) => Number(/^in-pack: (\d+)$/m.exec(gitSync(['-C', repo, 'count-objects', '-v']))?.[1] ?? NaN);
 
   // 3. Initial push of the whole repo into an empty repo (runs first: it leaves full repos behind).
   if (steps.has('push')) {
@@ -479,10 +552,43 @@ async function main() {
           if (run === 0) await verifyRemote(t, repo);
           record('push', t, ms, cpu);
           fullRepo.set(t.name, repo);
+          if (!pushedRepos.has(t.name)) pushedRepos.set(t.name, []);
+          pushedRepos.get(t.name)[run] = repo;
           log(`  ${t.name} push #${run + 1}: ${fmtMs(ms)}`);
         } catch (err) {
-          record('push', t, err);
+          await fail('push', t, err);
           log(`  ${t.name} push failed: ${err.message}`);
+        }
+      }
+    }
+  }
+
+  // 1a. The first clone of a repo right after the push that filled it: nothing the server might keep
+  //     from an earlier clone of it (object lists, pack caches) helps. Clones the repos the push step
+  //     left behind, none of them cloned yet; without the push step, pushes one first (untimed).
+  if (steps.has('cold-clone')) {
+    log(`cold-clone: ${opts.runs} run(s) per target, each the first clone of a freshly pushed repo`);
+    for (let run = 0; run < opts.runs; run++) {
+      for (const t of orderFor(run)) {
+        if (failed('cold-clone', t)) continue;
+        const dest = path.join(workDir, `cold-clone-${run}`);
+        try {
+          let repo = pushedRepos.get(t.name)?.[run];
+          if (!repo) {
+            repo = `cold-${run + 1}`;
+            await pushFixture(t, repo);
+            await verifyRemote(t, repo);
+            fullRepo.set(t.name, repo);
+          }
+          const r = await withCpu(t, () => runGit(cloneArgs(t, repo, dest)));
+          if (refsOf(dest) !== fixtureRefs) throw new Error('cloned refs differ from the fixture');
+          record('cold-clone', t, r.ms, r);
+          log(`  ${t.name} cold clone #${run + 1}: ${fmtMs(r.ms)}`);
+        } catch (err) {
+          await fail('cold-clone', t, err);
+          log(`  ${t.name} cold clone failed: ${err.message}`);
+        } finally {
+          rmrf(dest);
         }
       }
     }
@@ -502,8 +608,49 @@ async function main() {
           record('clone', t, r.ms, r);
           log(`  ${t.name} clone #${run + 1}: ${fmtMs(r.ms)}`);
         } catch (err) {
-          record('clone', t, err);
+          await fail('clone', t, err);
           log(`  ${t.name} clone failed: ${err.message}`);
+        } finally {
+          rmrf(dest);
+        }
+      }
+    }
+  }
+
+  // 1b. Partial and shallow clones of the full repo: `--filter=blob:none` (commits, trees and tags),
+  //     `--filter=tree:0` (commits and tags) and `--depth 1` (main's tip and its tree; --single-branch).
+  //     The object count received is checked against the fixture, so a server that ignores the filter
+  //     or the depth (and sends everything) is an error, not a fast row.
+  const types = fx.stats.objectTypes ?? {};
+  const variants = [
+    ['blobless', ['--filter=blob:none'], (types.commit ?? 0) + (types.tree ?? 0) + (types.tag ?? 0)],
+    ['treeless', ['--filter=tree:0'], (types.commit ?? 0) + (types.tag ?? 0)],
+    ['shallow', ['--depth', '1'], Number(gitSync(['-C', fixture, 'rev-list', '--objects', '--no-walk', 'refs/heads/main']).split('\n').length)],
+  ].filter(([step]) => steps.has(step));
+  for (const [step, extraArgs, wantObjects] of variants) {
+    log(`${step}: clone --bare ${extraArgs.join(' ')}, ${opts.runs} run(s) per target (expect ${wantObjects} objects)`);
+    for (let run = 0; run < opts.runs; run++) {
+      for (const t of orderFor(run)) {
+        if (failed(step, t)) continue;
+        const dest = path.join(workDir, `${step}-${run}`);
+        try {
+          const repo = await ensureFull(t);
+          const r = await withCpu(t, () => runGit(cloneArgs(t, repo, dest, extraArgs)));
+          if (step === 'shallow') {
+            const refs = refsOf(dest);
+            if (refs !== `${head} refs/heads/main`) throw new Error(`depth-1 clone has refs ${refs.slice(0, 200)}`);
+            if (gitSync(['-C', dest, 'rev-list', '--count', 'refs/heads/main']) !== '1') throw new Error('depth-1 clone has more than one commit');
+          } else if (refsOf(dest) !== fixtureRefs) throw new Error('cloned refs differ from the fixture');
+          const got = inPack(dest);
+          extra[step] ??= {};
+          extra[step][t.name] = { objects: got, expected: wantObjects };
+          if (got > wantObjects) throw new Error(`received ${got} objects, expected ${wantObjects}: the server ignored ${extraArgs.join(' ')}`);
+          if (got !== wantObjects && run === 0) notes.push(`${t.name} ${step}: received ${got} objects, expected ${wantObjects}`);
+          record(step, t, r.ms, r);
+          log(`  ${t.name} ${step} #${run + 1}: ${fmtMs(r.ms)} (${got} objects)`);
+        } catch (err) {
+          await fail(step, t, err);
+          log(`  ${t.name} ${step} failed: ${err.message}`);
         } finally {
           rmrf(dest);
         }
@@ -556,7 +703,7 @@ async function main() {
         log(`  ${t.name}: idle ${fmtMiB(idle)}, peak ${fmtMiB(s.peak)} (tree, ${s.samples} samples), server process VmHWM ${fmtMiB(hwm)}; ` +
           Object.entries(s.peakByName).map(([k, v]) => `${k} ${fmtMiB(v)}`).join(', '));
       } catch (err) {
-        record('rss', t, err);
+        await fail('rss', t, err);
         log(`  ${t.name} rss failed: ${err.message}`);
       } finally {
         rmrf(dest);
@@ -580,7 +727,7 @@ async function main() {
         bases.set(t.name, base);
         log(`  ${t.name}: seeded in ${fmtMs(seedMs)}, pushed ${tail} commits in ${fmtMs(r.ms)}`);
       } catch (err) {
-        record('fetch', t, err);
+        await fail('fetch', t, err);
         log(`  ${t.name} fetch setup failed: ${err.message}`);
       }
     }
@@ -598,7 +745,7 @@ async function main() {
           record('fetch', t, r.ms, r);
           log(`  ${t.name} fetch #${run + 1}: ${fmtMs(r.ms)}`);
         } catch (err) {
-          record('fetch', t, err);
+          await fail('fetch', t, err);
           log(`  ${t.name} fetch failed: ${err.message}`);
         } finally {
           rmrf(dest);
@@ -617,7 +764,7 @@ async function main() {
       try {
         repos.set(t.name, await ensureFull(t));
       } catch (err) {
-        record('adv-ls-remote', t, err);
+        await fail('adv-ls-remote', t, err);
         record('adv-get', t, err);
       }
     }
@@ -642,7 +789,7 @@ async function main() {
         extra.adv ??= {};
         extra.adv[t.name] = { lsRemoteLines: n, infoRefsBytes: g.bytes };
       } catch (err) {
-        record('adv-ls-remote', t, err);
+        await fail('adv-ls-remote', t, err);
         record('adv-get', t, err);
       }
     }
@@ -653,7 +800,7 @@ async function main() {
           const r = await withCpu(t, () => runGit(lsArgs(t)));
           record('adv-ls-remote', t, r.ms, r);
         } catch (err) {
-          record('adv-ls-remote', t, err);
+          await fail('adv-ls-remote', t, err);
         }
       }
     }
@@ -665,7 +812,7 @@ async function main() {
           if (g.status !== 200) throw new Error(`GET info/refs: ${g.status}`);
           record('adv-get', t, g.ms, { serverCpu: g.serverCpu });
         } catch (err) {
-          record('adv-get', t, err);
+          await fail('adv-get', t, err);
         }
       }
     }
@@ -678,8 +825,6 @@ async function main() {
   // 5. fork() and import() on our server, as ratios to our own initial push of the same repo
   //    (http-backend has neither): fork of the full repo, default branch only and all refs; import
   //    of the full repo from the http-backend baseline over loopback (protocol v2).
-  const ours = targets.find((t) => t.kind === 'ours');
-  const backend = targets.find((t) => t.kind === 'baseline');
   if ((steps.has('fork') || steps.has('import')) && ours) {
     if (!results.push?.[ours.name]?.samples.length) {
       log(`fork/import: measuring ${ours.name}'s push once as the reference`);
@@ -690,7 +835,14 @@ async function main() {
         log(`  push reference failed: ${err.message}`);
       }
     }
-    const seed = await ensureFull(ours);
+    let seed;
+    try {
+      seed = await ensureFull(ours);
+    } catch (err) {
+      log(`fork/import: seeding ${ours.name} failed: ${err.message}`);
+      if (steps.has('fork')) { record('fork-main', ours, err); record('fork-all', ours, err); }
+      if (steps.has('import')) record('import', ours, err);
+    }
     const timedPost = (url, body) => withCpu(ours, async () => {
       const t0 = performance.now();
       const json = await postJson(url, body);
@@ -710,12 +862,20 @@ async function main() {
     };
     const mainOnly = fixtureRefs.split('\n').filter((l) => l.endsWith(' refs/heads/main')).join('\n');
     const stepsHere = [];
-    if (steps.has('fork')) {
+    if (steps.has('fork') && seed) {
       stepsHere.push(['fork-main', (run) => timedPost(`${ours.url}${REPOS_PATH}/${seed}/fork`, { name: `fork-main-${run}` }), mainOnly]);
       stepsHere.push(['fork-all', (run) => timedPost(`${ours.url}${REPOS_PATH}/${seed}/fork`, { name: `fork-all-${run}`, default_branch_only: false }), fixtureRefs]);
     }
-    if (steps.has('import') && backend) {
-      const source = backend.cloneUrl(await ensureFull(backend));
+    let source;
+    if (steps.has('import') && backend && seed) {
+      try {
+        source = backend.cloneUrl(await ensureFull(backend));
+      } catch (err) {
+        log(`import: seeding ${backend.name} failed: ${err.message}`);
+        record('import', ours, err);
+      }
+    }
+    if (source) {
       stepsHere.push(['import', (run) => timedPost(`${ours.url}${REPOS_PATH}/import-${run}/import`, { url: source }), fixtureRefs]);
     }
     for (const [step, go, wantRefs] of stepsHere) {
@@ -727,7 +887,7 @@ async function main() {
           log(`  ${step} #${run + 1}: ${fmtMs(r.ms)}`);
           if (run === 0) await checkClone(r.json.result.name, r.json.result.token, wantRefs);
         } catch (err) {
-          record(step, ours, err);
+          await fail(step, ours, err);
           log(`  ${step} failed: ${err.message}`);
           break;
         }
@@ -735,129 +895,141 @@ async function main() {
     }
   }
 
+  if (stopping) await new Promise(() => {}); // the signal handler reports and exits
   await cleanup();
-  const seconds = (performance.now() - tStart) / 1000;
+  await report(false);
 
-  // Report.
-  for (const byTarget of Object.values(results)) {
-    for (const r of Object.values(byTarget)) {
-      r.median = median(r.samples);
-      r.min = Math.min(...r.samples);
-      r.max = Math.max(...r.samples);
-      if (!r.samples.length) r.median = r.min = r.max = null;
-      if (r.serverCpuMs) r.serverCpuMedian = median(r.serverCpuMs);
-      if (r.clientCpuMs) r.clientCpuMedian = median(r.clientCpuMs);
-    }
-  }
-  const rows = [
-    { step: 'clone', label: `full clone, protocol v2 (median of ${opts.runs})`, max: 1.0 },
-    { step: 'fetch', label: `incremental fetch, ${tail} commits (median of ${opts.runs})`, max: 1.0 },
-    { step: 'push', label: `initial push, all refs (median of ${opts.runs})`, max: 1.5 },
-    { step: 'adv-ls-remote', only: 'adv', label: `ref adv.: git ls-remote (median of ${opts.advRuns})`, max: 1.0 },
-    { step: 'adv-get', only: 'adv', label: `ref adv.: GET info/refs v0 (median of ${opts.advRuns})`, max: 1.0 },
-    { step: 'rss', label: 'server RSS during clone, peak - idle (tree)', absMax: 64 * MiB },
-  ].filter((r) => steps.has(r.only ?? r.step));
-  const [A, B] = [targets[0], targets[1]];
-  const cell = (step, t) => {
-    if (!t) return 'not available';
-    const r = results[step]?.[t.name];
-    if (!r) return '-';
-    if (r.error !== undefined && !r.samples.length) return 'error';
-    return step === 'rss' ? fmtMiB(r.median) : fmtMs(r.median);
-  };
-  const table = [['step', A.name, B?.name ?? 'ours', 'ratio', 'target', '']];
-  const summary = {};
-  for (const row of rows) {
-    const a = results[row.step]?.[A.name]?.median;
-    const b = B ? results[row.step]?.[B.name]?.median : null;
-    const ratio = Number.isFinite(a) && Number.isFinite(b) && a > 0 ? b / a : null;
-    let verdict = '';
-    let target = '';
-    if (row.max !== undefined) {
-      target = `<= ${row.max.toFixed(1)}x`;
-      if (ratio !== null) verdict = ratio <= row.max ? 'ok' : 'MISS';
-    } else {
-      target = `<= ${row.absMax / MiB} MiB`;
-      if (Number.isFinite(b)) verdict = b <= row.absMax ? 'ok' : 'MISS';
-    }
-    table.push([row.label, cell(row.step, A), cell(row.step, B), ratio === null ? '-' : `${ratio.toFixed(2)}x`, target, verdict]);
-    summary[row.step] = { baseline: a ?? null, candidate: b ?? null, ratio, target, verdict: verdict || null };
-  }
-  // fork/import: ours only, as a ratio to our own push.
-  const selfRows = [
-    { step: 'fork-main', only: 'fork', label: `fork, default branch only (median of ${opts.runs})`, max: 0.1 },
-    { step: 'fork-all', only: 'fork', label: `fork, all refs (median of ${opts.runs})`, max: 0.1 },
-    { step: 'import', label: `import from http-backend, all refs (median of ${opts.runs})` },
-  ].filter((r) => steps.has(r.only ?? r.step) && ours && results[r.step]?.[ours.name]);
-  const pushMs = ours ? results.push?.[ours.name]?.median : undefined;
-  for (const row of selfRows) {
-    const v = results[row.step][ours.name].median;
-    const ratio = Number.isFinite(v) && pushMs > 0 ? v / pushMs : null;
-    const verdict = row.max === undefined || ratio === null ? '' : ratio <= row.max ? 'ok' : 'MISS';
-    table.push([row.label, '-', cell(row.step, ours), ratio === null ? '-' : `${ratio.toFixed(2)}x of our push`,
-      row.max === undefined ? '' : `<= ${row.max.toFixed(2)}x`, verdict]);
-    summary[row.step] = { candidate: v ?? null, ourPush: pushMs ?? null, ratioToOurPush: ratio, verdict: verdict || null };
-  }
-  const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-  const line = (r) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  console.log('');
-  console.log(formatStats(fx.stats));
-  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model?.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ` +
-    `${gitSync(['--version'])}, node ${process.version}; runs ${opts.runs}, adv runs ${opts.advRuns}`);
-  for (const n of notes) console.log(n);
-  console.log(line(table[0]));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of table.slice(1)) console.log(line(r));
+  // The tables and the JSON; `interrupted` (SIGINT/SIGTERM) reports the steps measured so far.
+  async function report(interrupted) {
+    reported = true;
+    const seconds = (performance.now() - tStart) / 1000;
+    if (interrupted) notes.push('interrupted: only the steps measured before the signal are shown');
 
-  // CPU time: much less sensitive than wall time to other load on the machine.
-  const cpuRows = rows.filter((r) => r.step !== 'rss');
-  if (cpuRows.some((r) => results[r.step]?.[A.name]?.serverCpuMedian !== undefined)) {
-    const cpuCell = (step, t, k) => {
-      const v = t ? results[step]?.[t.name]?.[k] : undefined;
-      return v === undefined ? '-' : fmtMs(v);
+    // Report.
+    for (const byTarget of Object.values(results)) {
+      for (const r of Object.values(byTarget)) {
+        r.median = median(r.samples);
+        r.min = Math.min(...r.samples);
+        r.max = Math.max(...r.samples);
+        if (!r.samples.length) r.median = r.min = r.max = null;
+        if (r.serverCpuMs) r.serverCpuMedian = median(r.serverCpuMs);
+        if (r.clientCpuMs) r.clientCpuMedian = median(r.clientCpuMs);
+      }
+    }
+    const rows = [
+      { step: 'clone', label: `full clone, protocol v2 (median of ${opts.runs})`, max: 1.0 },
+      { step: 'cold-clone', label: `first clone right after the push (median of ${opts.runs})`, max: 1.0 },
+      { step: 'blobless', label: `clone --filter=blob:none (median of ${opts.runs})`, max: 1.0 },
+      { step: 'treeless', label: `clone --filter=tree:0 (median of ${opts.runs})`, max: 1.0 },
+      { step: 'shallow', label: `clone --depth 1 (median of ${opts.runs})`, max: 1.0 },
+      { step: 'fetch', label: `incremental fetch, ${tail} commits (median of ${opts.runs})`, max: 1.0 },
+      { step: 'push', label: `initial push, all refs (median of ${opts.runs})`, max: 1.5 },
+      { step: 'adv-ls-remote', only: 'adv', label: `ref adv.: git ls-remote (median of ${opts.advRuns})`, max: 1.0 },
+      { step: 'adv-get', only: 'adv', label: `ref adv.: GET info/refs v0 (median of ${opts.advRuns})`, max: 1.0 },
+      { step: 'rss', label: 'server RSS during clone, peak - idle (tree)', absMax: 64 * MiB },
+    ].filter((r) => steps.has(r.only ?? r.step));
+    const [A, B] = [targets[0], targets[1]];
+    const cell = (step, t) => {
+      if (!t) return 'not available';
+      const r = results[step]?.[t.name];
+      if (!r) return '-';
+      if (r.error !== undefined && !r.samples.length) return 'error';
+      return step === 'rss' ? fmtMiB(r.median) : fmtMs(r.median);
     };
-    const ct = [['CPU time, median (user+sys)', `${A.name} server`, `${B?.name ?? 'ours'} server`, 'ratio', `${A.name} client`, `${B?.name ?? 'ours'} client`]];
-    for (const row of cpuRows) {
-      const a = results[row.step]?.[A.name]?.serverCpuMedian;
-      const b = B ? results[row.step]?.[B.name]?.serverCpuMedian : undefined;
-      const ratio = a > 0 && Number.isFinite(b) ? `${(b / a).toFixed(2)}x` : '-';
-      ct.push([row.label.replace(/ \(median of \d+\)/, ''), cpuCell(row.step, A, 'serverCpuMedian'), cpuCell(row.step, B, 'serverCpuMedian'), ratio,
-        cpuCell(row.step, A, 'clientCpuMedian'), cpuCell(row.step, B, 'clientCpuMedian')]);
-      if (summary[row.step]) Object.assign(summary[row.step], { baselineServerCpu: a ?? null, candidateServerCpu: b ?? null });
+    const table = [['step', A.name, B?.name ?? 'ours', 'ratio', 'target', '']];
+    const summary = {};
+    for (const row of rows) {
+      const a = results[row.step]?.[A.name]?.median;
+      const b = B ? results[row.step]?.[B.name]?.median : null;
+      const ratio = Number.isFinite(a) && Number.isFinite(b) && a > 0 ? b / a : null;
+      let verdict = '';
+      let target = '';
+      if (row.max !== undefined) {
+        target = `<= ${row.max.toFixed(1)}x`;
+        if (ratio !== null) verdict = ratio <= row.max ? 'ok' : 'MISS';
+      } else {
+        target = `<= ${row.absMax / MiB} MiB`;
+        if (Number.isFinite(b)) verdict = b <= row.absMax ? 'ok' : 'MISS';
+      }
+      table.push([row.label, cell(row.step, A), cell(row.step, B), ratio === null ? '-' : `${ratio.toFixed(2)}x`, target, verdict]);
+      summary[row.step] = { baseline: a ?? null, candidate: b ?? null, ratio, target, verdict: verdict || null };
     }
-    const w = ct[0].map((_, i) => Math.max(...ct.map((r) => r[i].length)));
-    const l = (r) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`;
+    // fork/import: ours only, as a ratio to our own push.
+    const selfRows = [
+      { step: 'fork-main', only: 'fork', label: `fork, default branch only (median of ${opts.runs})`, max: 0.1 },
+      { step: 'fork-all', only: 'fork', label: `fork, all refs (median of ${opts.runs})`, max: 0.1 },
+      { step: 'import', label: `import from http-backend, all refs (median of ${opts.runs})` },
+    ].filter((r) => steps.has(r.only ?? r.step) && ours && results[r.step]?.[ours.name]);
+    const pushMs = ours ? results.push?.[ours.name]?.median : undefined;
+    for (const row of selfRows) {
+      const v = results[row.step][ours.name].median;
+      const ratio = Number.isFinite(v) && pushMs > 0 ? v / pushMs : null;
+      const verdict = row.max === undefined || ratio === null ? '' : ratio <= row.max ? 'ok' : 'MISS';
+      table.push([row.label, '-', cell(row.step, ours), ratio === null ? '-' : `${ratio.toFixed(2)}x of our push`,
+        row.max === undefined ? '' : `<= ${row.max.toFixed(2)}x`, verdict]);
+      summary[row.step] = { candidate: v ?? null, ourPush: pushMs ?? null, ratioToOurPush: ratio, verdict: verdict || null };
+    }
+    const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+    const line = (r) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
     console.log('');
-    console.log(l(ct[0]));
-    console.log(`|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`);
-    for (const r of ct.slice(1)) console.log(l(r));
-  }
-  const errors = [];
-  for (const [step, byTarget] of Object.entries(results)) {
-    for (const [name, r] of Object.entries(byTarget)) if (r.error !== undefined) errors.push(`${name} ${step}: ${r.error}`);
-  }
-  for (const e of errors) console.log(`error: ${e}`);
-  console.log(`ratio = ${B?.name ?? 'ours'} / ${A.name} (lower is better); times are wall-clock medians of the git client; ` +
-    `RSS is the server process tree (Node + any children it spawns), sampled every 10 ms; server CPU includes its reaped children.`);
-  const loadEnd = os.loadavg()[0];
-  console.log(`load average (1 min): ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end on ${os.cpus().length} CPUs` +
-    (Math.max(loadStart, loadEnd) > os.cpus().length * 0.5 ? ' -- the machine was busy: wall times are noisy, compare CPU times' : '') +
-    `; total ${seconds.toFixed(0)} s`);
+    console.log(`${opts.fixtureName} ${formatStats(fx.stats)}`);
+    console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model?.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ` +
+      `${gitSync(['--version'])}, node ${process.version}; runs ${opts.runs}, adv runs ${opts.advRuns}`);
+    for (const n of notes) console.log(n);
+    console.log(line(table[0]));
+    console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+    for (const r of table.slice(1)) console.log(line(r));
 
-  mkdirSync(path.dirname(opts.out), { recursive: true });
-  writeFileSync(opts.out, JSON.stringify({
-    date: new Date().toISOString(),
-    command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
-    seconds: Number(seconds.toFixed(1)),
-    machine: {
-      cpus: os.cpus().length, cpu: os.cpus()[0]?.model?.trim(), memBytes: os.totalmem(), kernel: os.release(),
-      git: gitSync(['--version']), node: process.version, clkTck, loadavg1Start: loadStart, loadavg1End: os.loadavg()[0],
-    },
-    options: { runs: opts.runs, advRuns: opts.advRuns, only: opts.only, targets: names },
-    fixture: { key: fx.key, ...fx.stats },
-    notes, errors, summary, results, extra,
-  }, null, 2) + '\n');
-  log(`wrote ${path.relative(process.cwd(), opts.out) || opts.out}`);
+    // CPU time: much less sensitive than wall time to other load on the machine.
+    const cpuRows = rows.filter((r) => r.step !== 'rss');
+    if (cpuRows.some((r) => results[r.step]?.[A.name]?.serverCpuMedian !== undefined)) {
+      const cpuCell = (step, t, k) => {
+        const v = t ? results[step]?.[t.name]?.[k] : undefined;
+        return v === undefined ? '-' : fmtMs(v);
+      };
+      const ct = [['CPU time, median (user+sys)', `${A.name} server`, `${B?.name ?? 'ours'} server`, 'ratio', `${A.name} client`, `${B?.name ?? 'ours'} client`]];
+      for (const row of cpuRows) {
+        const a = results[row.step]?.[A.name]?.serverCpuMedian;
+        const b = B ? results[row.step]?.[B.name]?.serverCpuMedian : undefined;
+        const ratio = a > 0 && Number.isFinite(b) ? `${(b / a).toFixed(2)}x` : '-';
+        ct.push([row.label.replace(/ \(median of \d+\)/, ''), cpuCell(row.step, A, 'serverCpuMedian'), cpuCell(row.step, B, 'serverCpuMedian'), ratio,
+          cpuCell(row.step, A, 'clientCpuMedian'), cpuCell(row.step, B, 'clientCpuMedian')]);
+        if (summary[row.step]) Object.assign(summary[row.step], { baselineServerCpu: a ?? null, candidateServerCpu: b ?? null });
+      }
+      const w = ct[0].map((_, i) => Math.max(...ct.map((r) => r[i].length)));
+      const l = (r) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`;
+      console.log('');
+      console.log(l(ct[0]));
+      console.log(`|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`);
+      for (const r of ct.slice(1)) console.log(l(r));
+    }
+    const errors = [];
+    for (const [step, byTarget] of Object.entries(results)) {
+      for (const [name, r] of Object.entries(byTarget)) if (r.error !== undefined) errors.push(`${name} ${step}: ${r.error}`);
+    }
+    for (const e of errors) console.log(`error: ${e}`);
+    console.log(`ratio = ${B?.name ?? 'ours'} / ${A.name} (lower is better); times are wall-clock medians of the git client; ` +
+      `RSS is the server process tree (Node + any children it spawns), sampled every 10 ms; server CPU includes its reaped children.`);
+    const loadEnd = os.loadavg()[0];
+    console.log(`load average (1 min): ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end on ${os.cpus().length} CPUs` +
+      (Math.max(loadStart, loadEnd) > os.cpus().length * 0.5 ? ' -- the machine was busy: wall times are noisy, compare CPU times' : '') +
+      `; total ${seconds.toFixed(0)} s`);
+
+    mkdirSync(path.dirname(opts.out), { recursive: true });
+    writeFileSync(opts.out, JSON.stringify({
+      date: new Date().toISOString(),
+      command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+      seconds: Number(seconds.toFixed(1)),
+      machine: {
+        cpus: os.cpus().length, cpu: os.cpus()[0]?.model?.trim(), memBytes: os.totalmem(), kernel: os.release(),
+        git: gitSync(['--version']), node: process.version, clkTck, loadavg1Start: loadStart, loadavg1End: os.loadavg()[0],
+      },
+      options: { fixture: opts.fixtureName, runs: opts.runs, advRuns: opts.advRuns, timeoutSeconds: opts.timeout, only: opts.only, targets: names },
+      fixture: { key: fx.key, ...fx.stats },
+      interrupted, notes, errors, summary, results, extra,
+    }, null, 2) + '\n');
+    log(`wrote ${path.relative(process.cwd(), opts.out) || opts.out}`);
+  }
 }
 
 let cleanupHook = async () => {};
