@@ -12,6 +12,7 @@
 #include "artifacts/repo_service.h"
 #include "base/address_guard.h"
 #include "base/storage_keys.h"
+#include "git/store/object_store.h"
 #include "git/store/ref_store.h"
 #include "git/store/repo_copy.h"
 #include "open_artifacts/errors.h"
@@ -53,16 +54,23 @@ class SingleRepoDirectory : public RepoDirectory {
   std::string namespace_;
 };
 
+// A fork's copy out of this repo. Every step first checks that the store
+// still holds the repo the copy began with: a delete (its identity goes
+// first) or a new repo of the same name fails the fork instead of handing
+// it another repo's records, or none, under the old heads.
 class RecordCopyImpl : public RecordCopy {
  public:
-  RecordCopyImpl(ChunkedStore& store, bool defaultBranchOnly) : source_(store, {}, defaultBranchOnly, false) {}
+  RecordCopyImpl(RepoService& repo, std::string repoId, bool defaultBranchOnly)
+      : repo_(repo), repoId_(std::move(repoId)), source_(repo.store(), {}, defaultBranchOnly, false) {}
   bool next(Bytes& out, size_t maxObjects) override {
+    checkSource();
     git::RecordBatch batch;
     const bool more = source_.next(batch, maxObjects);
     out = more ? git::encodeRecordBatch(batch) : Bytes();
     return more;
   }
   std::string headsJson() override {
+    checkSource();
     const git::CopyHeads& heads = source_.heads();
     json refs = json::array();
     for (const auto& r : heads.refs) refs.push_back({{"name", r.name}, {"id", r.id.hex()}});
@@ -73,6 +81,15 @@ class RecordCopyImpl : public RecordCopy {
   uint64_t objectsCopied() const override { return source_.objectsCopied(); }
 
  private:
+  void checkSource() {
+    const auto self = repo_.identity();
+    if (!self || self->id != repoId_) {
+      throw ArtifactsError(ErrorCode::NotFound, "Repository was deleted while forking");
+    }
+  }
+
+  RepoService& repo_;
+  std::string repoId_;
   git::RepoCopySource source_;
 };
 
@@ -241,6 +258,11 @@ std::string RepoObject::call(const std::string& method, const std::string& argsJ
   } else if (method == "finishCopy") {
     const git::CopyHeads heads = headsArg(arg(args, 1));
     m.requireStatus(m.handle(arg(args, 0)), RepoStatus::Forking);
+    // Every head must have arrived: a copy cut short never becomes a repo.
+    git::ObjectStore objects(repo.store(), 0);
+    for (const auto& r : heads.refs) {
+      if (!objects.existsInStorage(r.id)) throw ArtifactsError(ErrorCode::InternalError, "fork incomplete: " + r.id.hex() + " did not arrive");
+    }
     git::RepoCopyTarget(repo.store()).finish(heads);
     result = true;
   } else if (method == "createToken") {
@@ -320,8 +342,8 @@ std::unique_ptr<RecordCopy> RepoObject::copyOut(const std::string& argsJson) {
   const json args = parseArgs(argsJson);
   const json opts = optionsBag(arg(args, 1), "options");
   const json branchOnly = field(opts, "defaultBranchOnly");
-  impl_->readyHandle(arg(args, 0));
-  return std::make_unique<RecordCopyImpl>(impl_->repo.store(), branchOnly != false);
+  const RepoIdentity self = impl_->readyHandle(arg(args, 0));
+  return std::make_unique<RecordCopyImpl>(impl_->repo, self.id, branchOnly != false);
 }
 
 void RepoObject::copyIn(const std::string& repoId, const uint8_t* data, size_t n) {

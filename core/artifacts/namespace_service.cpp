@@ -179,7 +179,13 @@ void NamespaceService::completeRepo(RepoRecord& record) {
 }
 
 void NamespaceService::abandonRepo(const RepoRecord& record) {
-  if (removeAndQueue(record.name, [&](const RepoRecord& current) { return current.id == record.id; })) return;
+  const auto abandoned = [&](const RepoRecord& current) {
+    return current.id == record.id && current.status != RepoStatus::Ready;
+  };
+  if (removeAndQueue(record.name, abandoned)) return;
+  // Made ready before the job gave up (a host's step after completeRepo failed): it stays.
+  const auto current = registry_.find(record.name);
+  if (current && current->id == record.id) return;
   // Already removed (and queued) by whoever removed it; queue again in case
   // this job wrote after that release (releasing is idempotent).
   WriteBatch release;

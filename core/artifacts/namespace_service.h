@@ -96,7 +96,7 @@ class NamespaceService {
   // Ready, lease dropped. NOT_FOUND if the record is gone.
   void completeRepo(RepoRecord& record);
   // Removes a record that never became ready (if it is still registered) and
-  // queues its store for release.
+  // queues its store for release. A record that became ready stays.
   void abandonRepo(const RepoRecord& record);
   bool stillRegistered(const RepoRecord& record);
 

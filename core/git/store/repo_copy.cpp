@@ -16,10 +16,10 @@ namespace {
 constexpr size_t kBatchBytes = 8u << 20;  // a batch ends past this many bytes
 
 // Encoded batch: magic, object count, byte count, row count, then per row a kind byte
-// (0 put, 1 put of a new key, 2 delete), the key and the value, each
+// (0 put, 1 put of a new key; a target takes no deletes), the key and the value, each
 // length-prefixed (u32, little-endian).
 constexpr char kBatchMagic[] = {'O', 'A', 'R', 'B', '1'};
-enum : uint8_t { kPut = 0, kPutNew = 1, kDelete = 2 };
+enum : uint8_t { kPut = 0, kPutNew = 1 };
 
 void putU32(Bytes& out, uint64_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
@@ -67,7 +67,8 @@ Bytes encodeRecordBatch(const RecordBatch& batch) {
   putU64(out, batch.rows.ops().size());
   for (const auto& op : batch.rows.ops()) {
     if (op.type == WriteBatch::OpType::Expect) throw ArtifactsError(ErrorCode::InternalError, "a record batch holds no expectations");
-    out.push_back(op.isDelete() ? kDelete : op.fresh ? kPutNew : kPut);
+    if (op.isDelete()) throw ArtifactsError(ErrorCode::InternalError, "a record batch holds no deletes");
+    out.push_back(op.fresh ? kPutNew : kPut);
     putU32(out, op.key.size());
     out.insert(out.end(), op.key.begin(), op.key.end());
     putU32(out, op.value.size());
@@ -82,8 +83,8 @@ RecordBatch decodeRecordBatch(const uint8_t* data, size_t n) {
     throw ArtifactsError(ErrorCode::InvalidInput, "not a record batch");
   }
   RecordBatch out;
-  out.objects = in.number(8);
-  out.bytes = in.number(8);
+  in.number(8);  // objects and bytes as the source counted them: counted again below
+  in.number(8);
   const uint64_t rows = in.number(8);
   for (uint64_t i = 0; i < rows; ++i) {
     const uint8_t kind = static_cast<uint8_t>(in.number(1));
@@ -93,8 +94,9 @@ RecordBatch decodeRecordBatch(const uint8_t* data, size_t n) {
     const size_t valueSize = in.number(4);
     const uint8_t* value = in.take(valueSize);
     if (!isObjectRow(name)) throw ArtifactsError(ErrorCode::InvalidInput, "record batch row outside the object records");
-    if (kind == kDelete) out.rows.remove(std::move(name));
-    else if (kind == kPutNew) out.rows.putNew(std::move(name), Bytes(value, value + valueSize));
+    out.bytes += keySize + valueSize;
+    if (name.compare(0, keys::kChunkPrefix.size(), keys::kChunkPrefix) != 0) ++out.objects;
+    if (kind == kPutNew) out.rows.putNew(std::move(name), Bytes(value, value + valueSize));
     else if (kind == kPut) out.rows.put(std::move(name), Bytes(value, value + valueSize));
     else throw ArtifactsError(ErrorCode::InvalidInput, "record batch row of unknown kind");
   }
@@ -110,6 +112,11 @@ RepoCopySource::RepoCopySource(ChunkedStore& source, std::vector<ChunkedStore*> 
 bool RepoCopySource::next(RecordBatch& out, size_t maxObjects) {
   out = RecordBatch();
   if (maxObjects == 0) maxObjects = 1;
+  if (!overflow_.empty()) {
+    bound(out);
+    objectsCopied_ += out.objects;
+    return true;
+  }
   if (phase_ == Phase::Plan) plan();
   bool more = false;
   if (phase_ == Phase::CopyAll) more = nextOfAll(out, maxObjects);
@@ -118,8 +125,32 @@ bool RepoCopySource::next(RecordBatch& out, size_t maxObjects) {
     finishHeads();
     phase_ = Phase::Done;
   }
+  bound(out);
   objectsCopied_ += out.objects;
-  return out.objects > 0;
+  return !out.rows.empty();
+}
+
+void RepoCopySource::bound(RecordBatch& out) {
+  std::vector<WriteBatch::Op> rows;
+  for (const auto& op : out.rows.ops()) rows.push_back(op);
+  if (!overflow_.empty()) {
+    rows.insert(rows.begin(), std::make_move_iterator(overflow_.begin()), std::make_move_iterator(overflow_.end()));
+    overflow_.clear();
+  }
+  out = RecordBatch();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    auto& op = rows[i];
+    const size_t size = op.key.size() + op.value.size();
+    if (out.bytes > 0 && out.bytes + size > kMaxBatchMessageBytes) {
+      overflow_.assign(std::make_move_iterator(rows.begin() + i), std::make_move_iterator(rows.end()));
+      break;
+    }
+    out.bytes += size;
+    // An object counts where its own row goes (after its chunks).
+    if (op.key.compare(0, keys::kChunkPrefix.size(), keys::kChunkPrefix) != 0) ++out.objects;
+    if (op.fresh) out.rows.putNew(std::move(op.key), std::move(op.value));
+    else out.rows.put(std::move(op.key), std::move(op.value));
+  }
 }
 
 void RepoCopySource::plan() {

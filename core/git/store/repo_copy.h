@@ -20,6 +20,10 @@
 
 namespace oa::git {
 
+// The most one batch carries: one message between two Durable Objects stays
+// far under workerd's 32 MiB per RPC value.
+constexpr size_t kMaxBatchMessageBytes = 12u << 20;
+
 // Rows exactly as the source stores them (values over the row limit are
 // several rows), for the target to write as they are.
 struct RecordBatch {
@@ -51,8 +55,9 @@ class RepoCopySource {
   RepoCopySource(ChunkedStore& source, std::vector<ChunkedStore*> alternates, bool defaultBranchOnly,
                  bool objectsShared);
 
-  // Replaces `out` with the next batch of about `maxObjects` records (at most
-  // about 8 MB); false, with `out` empty, once none is left.
+  // Replaces `out` with the next batch of about `maxObjects` records (about
+  // 8 MB, never over kMaxBatchMessageBytes: a large object's chunk rows may
+  // span batches, its own row last); false, with `out` empty, once none is left.
   bool next(RecordBatch& out, size_t maxObjects);
   // Valid once next() returned false.
   const CopyHeads& heads() const { return heads_; }
@@ -63,6 +68,8 @@ class RepoCopySource {
   bool nextOfAll(RecordBatch& out, size_t maxObjects);
   bool nextSelected(RecordBatch& out, size_t maxObjects);
   void finishHeads();
+  // Cuts `out` at kMaxBatchMessageBytes, the rest going to overflow_ (first out next time).
+  void bound(RecordBatch& out);
 
   ChunkedStore& source_;
   std::vector<ChunkedStore*> alternates_;
@@ -75,6 +82,7 @@ class RepoCopySource {
   std::vector<ObjectId> pending_;          // CopySelected: objects still to copy
   std::unordered_set<ObjectId> selected_;  // CopySelected: everything queued so far
   uint64_t objectsCopied_ = 0;
+  std::vector<WriteBatch::Op> overflow_;  // rows cut from the last batch, in order
 };
 
 // The fork's side.

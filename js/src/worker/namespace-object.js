@@ -19,6 +19,8 @@ import { namespaceIndex, repoObject } from './names.js';
 
 // Objects a fork copies per batch (a batch also stops at about 8 MB: one RPC message stays far under 32 MiB).
 const FORK_BATCH_OBJECTS = 4096;
+// Core registries kept, one per base URL remotes are spelled with.
+const MAX_REGISTRIES = 4;
 // Releases handled per step.
 const RELEASE_BATCH = 16;
 // While a fork or an import fills the repo object, its lease is renewed this often.
@@ -37,6 +39,12 @@ export class ArtifactsNamespace extends DurableObject {
     const key = `${namespace} ${baseUrl}`;
     let holder = this.#registries.get(key);
     if (!holder) {
+      // Remotes spelled with many base URLs (request origins) keep a few registries, not one each.
+      if (this.#registries.size >= MAX_REGISTRIES) {
+        const [oldest, made] = this.#registries.entries().next().value;
+        this.#registries.delete(oldest);
+        made.close();
+      }
       const store = this.#storage.registry(namespace);
       holder = coreHolder(loadCore, (core) =>
         new core.NamespaceRegistry(store, platformHost, namespace, baseUrl, limitsJson(this.env), makeArtifactsError),
@@ -61,28 +69,39 @@ export class ArtifactsNamespace extends DurableObject {
   }
 
   // Removed repos whose store is not released yet (a delete, an abandoned
-  // job, a lapsed one reclaimed): each repo object destroys its store.
+  // job, a lapsed one reclaimed): each repo object destroys its store. One
+  // that is busy (a fork copies out of it) or fails is skipped: a later call
+  // releases it. Never throws: the call that triggered it has its own result.
   async #releasePending(scope) {
-    for (;;) {
-      const pending = await this.#call(scope, 'pendingReleases', [RELEASE_BATCH]);
-      if (pending.length === 0) return;
-      for (const { id, name } of pending) {
-        if (name) {
-          const { done, tokenIds } = await this.#repo(scope, name).destroy(id);
-          if (!done) return; // busy (a fork copies out of it): a later call releases it
-          if (tokenIds.length > 0) await this.#call(scope, 'forgetTokenRepos', [tokenIds]);
+    const skipped = new Set();
+    try {
+      for (;;) {
+        const pending = (await this.#call(scope, 'pendingReleases', [RELEASE_BATCH + skipped.size])).filter(({ id }) => !skipped.has(id));
+        if (pending.length === 0) return;
+        for (const { id, name } of pending) {
+          if (name) {
+            const { done, tokenIds } = await this.#repo(scope, name).destroy(id).catch(() => ({ done: false }));
+            if (!done) {
+              skipped.add(id);
+              continue;
+            }
+            if (tokenIds.length > 0) await this.#call(scope, 'forgetTokenRepos', [tokenIds]);
+          }
+          await this.#call(scope, 'released', [id]);
         }
-        await this.#call(scope, 'released', [id]);
       }
+    } catch {
+      // left queued
     }
   }
 
-  // A call that may reclaim a lapsed job's record, then its release.
+  // A call that may reclaim a lapsed job's record; its release runs after,
+  // without holding up the answer.
   async #thenRelease(scope, method, args) {
     try {
       return await this.#call(scope, method, args);
     } finally {
-      await this.#releasePending(scope);
+      this.ctx.waitUntil(this.#releasePending(scope));
     }
   }
 
@@ -97,8 +116,8 @@ export class ArtifactsNamespace extends DurableObject {
       await this.#call(scope, 'noteTokenRepo', [tokenId, identity.name]);
       const filled = (await fill(target, job)) ?? {};
       await target.call('markReady', [identity.id]);
+      await namespaceIndex(this.env).indexAdd(scope.namespace); // before the record: once ready, nothing may undo it
       const result = await this.#call(scope, 'complete', [...job, filled.defaultBranch]);
-      await namespaceIndex(this.env).indexAdd(scope.namespace);
       return { ...result, token, ...after?.(filled) };
     } catch (e) {
       await this.#call(scope, 'abandon', job).catch(() => {});
@@ -122,8 +141,11 @@ export class ArtifactsNamespace extends DurableObject {
     return this.#thenRelease(scope, 'list', [options]);
   }
 
-  delete(scope, name) {
-    return this.#thenRelease(scope, 'delete', [name]);
+  // The repo object is emptied before the answer (git is refused from its first step on).
+  async delete(scope, name) {
+    const deleted = await this.#call(scope, 'delete', [name]);
+    await this.#releasePending(scope);
+    return deleted;
   }
 
   // The fork's object pulls the parent's records from the parent's object,
@@ -206,8 +228,10 @@ export class ArtifactsNamespace extends DurableObject {
     return true;
   }
 
-  deleteRepo(scope, name) {
-    return this.#thenRelease(scope, 'deleteRepo', [name]);
+  async deleteRepo(scope, name) {
+    const deleted = await this.#call(scope, 'deleteRepo', [name]);
+    await this.#releasePending(scope);
+    return deleted;
   }
 
   // Revokes the token `tokenId` of whichever repo of the namespace minted it.

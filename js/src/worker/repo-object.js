@@ -18,10 +18,27 @@ import { namespaceObject, repoObject } from './names.js';
 // Rows a destroy step deletes before yielding.
 const DESTROY_ROWS = 512;
 
+// A core job (git session, import) whose repo may be emptied or replaced
+// while it awaits its next input: each call first checks that this object
+// still holds the repo the job began with (`current()`), so a push or an
+// import that outlives its repo never writes into the next one of that name.
+function guardJob(job, current, gone) {
+  const guarded = Object.create(null);
+  for (const name of ['write', 'pump', 'finish', 'nextRequest', 'beginResponse', 'endResponse', 'failUnreachable', 'refuseAddress']) {
+    guarded[name] = (...args) => {
+      if (!current()) throw gone();
+      return job[name](...args);
+    };
+  }
+  for (const name of ['read', 'progress', 'result', 'delete']) guarded[name] = (...args) => job[name](...args);
+  return guarded;
+}
+
 export class ArtifactsRepo extends DurableObject {
   #holder;
   #copies = new Map(); // fork copies out of this repo in progress: job id -> core RecordCopy
-  #nextCopy = 1;
+  // Moves on whenever the store is emptied or re-initialized (guardJob).
+  #generation = 0;
 
   constructor(ctx, env) {
     super(ctx, env);
@@ -47,6 +64,7 @@ export class ArtifactsRepo extends DurableObject {
   // A new repo here: whatever a crashed or deleted predecessor left goes
   // first, then the identity, HEAD and the initial write token.
   async begin(identity, defaultBranch) {
+    this.#generation += 1;
     while (!(await this.call('destroy', [null, DESTROY_ROWS]))) await nextTick();
     return this.call('initialize', [identity, defaultBranch]);
   }
@@ -57,6 +75,7 @@ export class ArtifactsRepo extends DurableObject {
     if (this.#copies.size > 0) return { done: false, tokenIds: [] };
     const identity = await this.call('identity', []);
     const tokenIds = identity?.id === id ? await this.call('tokenIds', []) : [];
+    if (identity?.id === id) this.#generation += 1;
     while (!(await this.call('destroy', [id, DESTROY_ROWS]))) await nextTick();
     return { done: true, tokenIds };
   }
@@ -84,10 +103,24 @@ export class ArtifactsRepo extends DurableObject {
     return result;
   }
 
+  // A check that this object still holds the repo it holds now (guardJob).
+  #stillCurrent() {
+    const generation = this.#generation;
+    return () => this.#generation === generation;
+  }
+
+  #gone() {
+    return this.#holder.coreError('NOT_FOUND', 'Repository was deleted');
+  }
+
   // Git smart HTTP for this repo (the core checks the URL names it, and its tokens).
   fetch(request) {
+    const current = this.#stillCurrent();
     return makeGitFetch(
-      () => this.#holder.get(),
+      async () => {
+        const repo = await this.#holder.get();
+        return { openGit: (json) => guardJob(repo.openGit(json), current, () => this.#gone()) };
+      },
       (e) => this.#holder.checkTrap(e),
       () => this.ctx.waitUntil(this.#reportPush()),
     )(request);
@@ -102,9 +135,12 @@ export class ArtifactsRepo extends DurableObject {
   }
 
   // ---- A fork out of this repo: batches of object records, then the heads.
+  // The copy checks at every step that this object still holds repo `id`
+  // (core/api/repo_object.cpp); its job id is random, so a fork whose parent
+  // object restarted meanwhile never reads another fork's copy.
   async copyOut(id, options) {
     const copy = await this.#use((repo) => repo.copyOut(JSON.stringify([id, options], keepTypeMismatches)));
-    const job = this.#nextCopy++;
+    const job = crypto.randomUUID();
     this.#copies.set(job, copy);
     return job;
   }
@@ -137,24 +173,30 @@ export class ArtifactsRepo extends DurableObject {
     const job = await source.copyOut(parent.id, { defaultBranchOnly });
     try {
       let next = source.copyNext(job, maxObjects);
-      for (;;) {
-        const batch = await next;
-        if (batch === null) break;
-        next = source.copyNext(job, maxObjects);
-        await this.#use((repo) => repo.copyIn(id, batch));
+      try {
+        for (;;) {
+          const batch = await next;
+          if (batch === null) break;
+          next = source.copyNext(job, maxObjects);
+          await this.#use((repo) => repo.copyIn(id, batch));
+        }
+      } catch (e) {
+        next.catch(() => {}); // the batch asked for ahead is not wanted any more
+        throw e;
       }
       const { heads, objects } = await source.copyHeads(job);
       await this.call('finishCopy', [id, heads]);
       return { objects };
     } finally {
-      await source.copyEnd(job);
+      await source.copyEnd(job).catch(() => {}); // the copy's own error, if any, is the one to report
     }
   }
 
   // ---- An import into this repo: the fetch runs here, next to the storage.
   importFrom(id, source, { allowHttp, allowPrivate }) {
+    const current = this.#stillCurrent();
     return this.#use((repo) =>
-      runImport({ openImport: (args, http, priv) => repo.importInto(args, http, priv) }, [id, source], {
+      runImport({ openImport: (args, http, priv) => guardJob(repo.importInto(args, http, priv), current, () => this.#gone()) }, [id, source], {
         fetchFn: (request) => globalThis.fetch(request),
         allowHttp: allowHttp === true,
         allowPrivate: allowPrivate === true,

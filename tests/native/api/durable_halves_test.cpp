@@ -185,6 +185,87 @@ TEST(DurableHalves, TokenHintsAndRevokeById) {
   EXPECT_TRUE(h.repo("delta", "revokeTokenById", json::array({"zzzzzzzzzz"})).is_null());
 }
 
+// The namespace object's fork, copying every batch; the largest encoded batch in `largest`.
+json forkAll(Halves& h, const std::string& parent, const std::string& parentId, const std::string& child, size_t& largest) {
+  const json pending = h.reg("beginFork", {parent, parentId, child, {{"defaultBranchOnly", false}}});
+  const std::string childId = pending["identity"]["id"];
+  h.repo(child, "initialize", {pending["identity"], pending["defaultBranch"]});
+  auto copy = h.object(parent).copyOut(json{parentId, {{"defaultBranchOnly", false}}}.dump());
+  Bytes batch;
+  largest = 0;
+  while (copy->next(batch, 4096)) {
+    largest = std::max(largest, batch.size());
+    h.object(child).copyIn(childId, batch.data(), batch.size());
+  }
+  h.repo(child, "finishCopy", {childId, json::parse(copy->headsJson())});
+  h.repo(child, "markReady", {childId});
+  return h.reg("complete", {child, childId});
+}
+
+TEST(DurableHalves, ALargeObjectsRowsSpanBatchesThatEachStayUnderOneRpcMessage) {
+  Halves h;
+  const json parent = h.create("assets");
+  const std::string parentId = parent["id"];
+  std::string noise(30u << 20, '\0');  // 30 MiB that do not compress: 31 chunk rows
+  uint64_t x = 88172645463325252ull;
+  for (auto& c : noise) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  const Bytes bytes(noise.begin(), noise.end());
+  json args = {parentId, {{"message", "big"}, {"files", {{{"path", "big.bin"}}}}}};
+  std::vector<std::optional<Bytes>> contents{bytes};
+  h.object("assets").commit(args.dump(), std::move(contents));
+  const auto original = h.object("assets").readBytes("readFile", json{parentId, {{"ref", "main"}, {"path", "big.bin"}}}.dump());
+  ASSERT_TRUE(original.has_value());
+  ASSERT_EQ(*original->bytes, bytes) << "the parent holds it";
+  size_t largest = 0;
+  forkAll(h, "assets", parentId, "copy", largest);
+  EXPECT_LE(largest, git::kMaxBatchMessageBytes + 4096);
+  const json copied = h.reg("get", {"copy"});
+  const auto blob = h.object("copy").readBytes("readFile", json{copied["id"], {{"ref", "main"}, {"path", "big.bin"}}}.dump());
+  ASSERT_TRUE(blob.has_value());
+  EXPECT_EQ(*blob->bytes, bytes);
+}
+
+TEST(DurableHalves, ACopyOutOfARepoThatWasDeletedOrReplacedFailsAtItsNextStep) {
+  Halves h;
+  const json parent = h.create("gone");
+  const std::string parentId = parent["id"];
+  h.commitFile("gone", parentId, "a.txt", "a");
+  auto copy = h.object("gone").copyOut(json{parentId, nullptr}.dump());
+  h.reg("delete", {"gone"});
+  EXPECT_FALSE(h.repo("gone", "destroy", {parentId, 1}).get<bool>());  // the identity goes first
+  Bytes batch;
+  EXPECT_EQ(codeOf([&] { copy->next(batch, 10); }), ErrorCode::NotFound);
+  // A new repo of the same name in the same object: the old copy still fails.
+  h.create("gone");
+  EXPECT_EQ(codeOf([&] { copy->next(batch, 10); }), ErrorCode::NotFound);
+  EXPECT_EQ(codeOf([&] { copy->headsJson(); }), ErrorCode::NotFound);
+}
+
+TEST(DurableHalves, AForkWhoseHeadsDidNotArriveIsNeverMadeReadyAndAReadyRepoIsNeverAbandoned) {
+  Halves h;
+  const json parent = h.create("src");
+  const std::string parentId = parent["id"];
+  h.commitFile("src", parentId, "a.txt", "a");
+  const json pending = h.reg("beginFork", {"src", parentId, "dst", nullptr});
+  const std::string childId = pending["identity"]["id"];
+  h.repo("dst", "initialize", {pending["identity"], pending["defaultBranch"]});
+  auto copy = h.object("src").copyOut(json{parentId, nullptr}.dump());
+  Bytes batch;
+  while (copy->next(batch, 10)) {
+  }  // batches dropped: nothing arrived
+  EXPECT_EQ(codeOf([&] { h.repo("dst", "finishCopy", {childId, json::parse(copy->headsJson())}); }), ErrorCode::InternalError);
+  h.reg("abandon", {"dst", childId});
+  EXPECT_EQ(codeOf([&] { h.reg("get", {"dst"}); }), ErrorCode::NotFound);
+  // A job that gives up after its repo was made ready leaves it alone.
+  const json created = h.create("kept");
+  h.reg("abandon", {"kept", created["id"]});
+  EXPECT_EQ(h.reg("get", {"kept"})["id"], created["id"]);
+  for (const auto& release : h.reg("pendingReleases", {16})) EXPECT_NE(release["id"], created["id"]);
+}
+
 TEST(DurableHalves, AnImportSourceTheRegistryHandsOnIsOneTheRepoObjectTakes) {
   Halves h;
   for (const json& source : {json{{"url", "https://example.com/r.git"}},
