@@ -6,16 +6,16 @@
 //                      [--adv-runs 20] [--keep] [--out bench/results/latest.json]
 //                      [--seed 1 --commits 2000 --files 5000 ...fixture parameters]
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureFixture, formatStats, cleanGitEnv, DEFAULT_PARAMS, ROOT, CACHE_DIR } from './make-fixture.mjs';
+import { ensureFixture, formatStats, DEFAULT_PARAMS, ROOT, CACHE_DIR } from './make-fixture.mjs';
+import { MiB, sleep, log, rmrf, median, fmtMs, fmtMiB, childrenOf, statusOf, cpuMs, printTable, machineSummary, printLoad, writeResults, makeWorkspace, cleanupOnce } from './lib/common.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const STEPS = ['clone', 'fetch', 'push', 'adv', 'rss', 'fork', 'import'];
-const MiB = 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -215,33 +215,6 @@ function oursTarget(name, workDir) {
 // ---------------------------------------------------------------------------------------------
 // RSS sampling of a process tree through /proc.
 
-function childrenOf(pid) {
-  const kids = [];
-  let tasks;
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return kids;
-  }
-  for (const t of tasks) {
-    try {
-      const s = readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim();
-      if (s) for (const k of s.split(/\s+/)) kids.push(Number(k));
-    } catch { /* thread or process gone */ }
-  }
-  return kids;
-}
-
-function statusOf(pid) {
-  try {
-    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (f) => Number(new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0);
-    return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
-  } catch {
-    return null;
-  }
-}
-
 function cmdlineOf(pid) {
   try {
     const parts = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
@@ -294,24 +267,6 @@ function startSampler(pid, intervalMs = 10) {
   };
 }
 
-// CPU time (ms) of a process from /proc/<pid>/stat: its own user+sys, plus (withChildren) that of
-// the children it has waited for (cutime/cstime), i.e. every finished CGI/git process it spawned.
-let clkTck = 100;
-try {
-  clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-} catch { /* keep 100 */ }
-
-function cpuMs(pid, { self = true, children = true } = {}) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
-    const [ut, st, cut, cst] = [f[11], f[12], f[13], f[14]].map(Number);
-    return ((self ? ut + st : 0) + (children ? cut + cst : 0)) * 1000 / clkTck;
-  } catch {
-    return NaN;
-  }
-}
-
 // Waits (bounded) until the server has reaped every child, so their CPU time is accounted.
 async function serverQuiet(pid, maxMs = 3000) {
   const t0 = performance.now();
@@ -330,22 +285,8 @@ async function withCpu(t, fn) {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n ? (n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2) : NaN;
-};
-const fmtMs = (ms) => (!Number.isFinite(ms) ? '-' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`);
-const fmtMiB = (b) => (!Number.isFinite(b) ? '-' : `${(b / MiB).toFixed(1)} MiB`);
-const log = (m) => process.stderr.write(`${m}\n`);
-
 function refsOf(repo) {
   return gitSync(['-C', repo, 'for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads', 'refs/tags']);
-}
-
-function rmrf(p) {
-  rmSync(p, { recursive: true, force: true });
 }
 
 function httpGet(url, headers) {
@@ -387,11 +328,7 @@ async function main() {
 
   // Workspace and git client environment.
   const workDir = path.join(CACHE_DIR, `work-${process.pid}`);
-  rmrf(workDir);
-  const home = path.join(workDir, 'home');
-  mkdirSync(home, { recursive: true });
-  writeFileSync(path.join(home, '.gitconfig'), '[user]\n\tname = bench\n\temail = bench@example.com\n');
-  clientEnv = cleanGitEnv({ HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') });
+  clientEnv = makeWorkspace(workDir);
   const head = gitSync(['-C', fixture, 'rev-parse', 'refs/heads/main']);
   const headMinus = gitSync(['-C', fixture, 'rev-parse', `refs/heads/main~${tail}`]);
   const fixtureRefs = refsOf(fixture);
@@ -407,15 +344,8 @@ async function main() {
   const defs = opts.targets.map((t, i) => (t === 'baseline' ? baselineTarget(names[i], workDir) : oursTarget(names[i], workDir)));
   const targets = [];
   const notes = [];
-  let cleaningUp = false;
-  const cleanup = async () => {
-    if (cleaningUp) return;
-    cleaningUp = true;
-    await Promise.all(targets.map((t) => t.close().catch(() => {})));
-    if (!opts.keep) rmrf(workDir);
-  };
+  const cleanup = cleanupOnce(targets, workDir, opts.keep);
   cleanupHook = cleanup;
-  process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
   for (const d of defs) {
     try {
       targets.push(await d.start());
@@ -798,16 +728,11 @@ async function main() {
       row.max === undefined ? '' : `<= ${row.max.toFixed(2)}x`, verdict]);
     summary[row.step] = { candidate: v ?? null, ourPush: pushMs ?? null, ratioToOurPush: ratio, verdict: verdict || null };
   }
-  const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-  const line = (r) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   console.log('');
   console.log(formatStats(fx.stats));
-  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model?.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ` +
-    `${gitSync(['--version'])}, node ${process.version}; runs ${opts.runs}, adv runs ${opts.advRuns}`);
+  console.log(`machine: ${machineSummary(gitSync(['--version']))}; runs ${opts.runs}, adv runs ${opts.advRuns}`);
   for (const n of notes) console.log(n);
-  console.log(line(table[0]));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of table.slice(1)) console.log(line(r));
+  printTable(table);
 
   // CPU time: much less sensitive than wall time to other load on the machine.
   const cpuRows = rows.filter((r) => r.step !== 'rss');
@@ -825,12 +750,8 @@ async function main() {
         cpuCell(row.step, A, 'clientCpuMedian'), cpuCell(row.step, B, 'clientCpuMedian')]);
       if (summary[row.step]) Object.assign(summary[row.step], { baselineServerCpu: a ?? null, candidateServerCpu: b ?? null });
     }
-    const w = ct[0].map((_, i) => Math.max(...ct.map((r) => r[i].length)));
-    const l = (r) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`;
     console.log('');
-    console.log(l(ct[0]));
-    console.log(`|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`);
-    for (const r of ct.slice(1)) console.log(l(r));
+    printTable(ct);
   }
   const errors = [];
   for (const [step, byTarget] of Object.entries(results)) {
@@ -840,24 +761,12 @@ async function main() {
   console.log(`ratio = ${B?.name ?? 'ours'} / ${A.name} (lower is better); times are wall-clock medians of the git client; ` +
     `RSS is the server process tree (Node + any children it spawns), sampled every 10 ms; server CPU includes its reaped children.`);
   const loadEnd = os.loadavg()[0];
-  console.log(`load average (1 min): ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end on ${os.cpus().length} CPUs` +
-    (Math.max(loadStart, loadEnd) > os.cpus().length * 0.5 ? ' -- the machine was busy: wall times are noisy, compare CPU times' : '') +
-    `; total ${seconds.toFixed(0)} s`);
-
-  mkdirSync(path.dirname(opts.out), { recursive: true });
-  writeFileSync(opts.out, JSON.stringify({
-    date: new Date().toISOString(),
-    command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
-    seconds: Number(seconds.toFixed(1)),
-    machine: {
-      cpus: os.cpus().length, cpu: os.cpus()[0]?.model?.trim(), memBytes: os.totalmem(), kernel: os.release(),
-      git: gitSync(['--version']), node: process.version, clkTck, loadavg1Start: loadStart, loadavg1End: os.loadavg()[0],
-    },
+  printLoad(loadStart, loadEnd, seconds);
+  writeResults(opts.out, { script: 'bench/run.mjs', seconds, gitVersion: gitSync(['--version']), loadStart, loadEnd }, {
     options: { runs: opts.runs, advRuns: opts.advRuns, only: opts.only, targets: names },
     fixture: { key: fx.key, ...fx.stats },
     notes, errors, summary, results, extra,
-  }, null, 2) + '\n');
-  log(`wrote ${path.relative(process.cwd(), opts.out) || opts.out}`);
+  });
 }
 
 let cleanupHook = async () => {};
