@@ -7,16 +7,16 @@
 //   node bench/workerd.mjs [--runs 3] [--only push,clone] [--no-heap] [--keep] [--out bench/results/workerd.json]
 //                          [--seed 1 --commits 2000 ...fixture parameters]
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureFixture, formatStats, cleanGitEnv, DEFAULT_PARAMS, ROOT, CACHE_DIR } from './make-fixture.mjs';
+import { ensureFixture, formatStats, DEFAULT_PARAMS, ROOT, CACHE_DIR } from './make-fixture.mjs';
+import { MiB, sleep, log, rmrf, median, fmtMs, fmtMiB, childrenOf, statusOf, cpuMs, printTable, machineSummary, printLoad, writeResults, makeWorkspace, cleanupOnce } from './lib/common.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const STEPS = ['push', 'clone'];
-const MiB = 1024 * 1024;
 const LIMIT_BYTES = 128e6; // Cloudflare's 128 MB per isolate, read as 10^6 bytes (the stricter reading: 122 MiB)
 const API_TOKEN = 'bench-workerd-api-token';
 const REPOS_PATH = '/client/v4/accounts/local/artifacts/namespaces/default/repos';
@@ -56,17 +56,6 @@ function parseArgs(argv) {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = (m) => process.stderr.write(`${m}\n`);
-const median = (xs) => {
-  const s = [...xs].filter(Number.isFinite).sort((a, b) => a - b);
-  const n = s.length;
-  return n ? (n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2) : null;
-};
-const fmtMs = (ms) => (!Number.isFinite(ms) ? '-' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
-const fmtMiB = (b) => (!Number.isFinite(b) ? '-' : `${(b / MiB).toFixed(1)} MiB`);
-const rmrf = (p) => rmSync(p, { recursive: true, force: true });
-
 let clientEnv;
 const gitSync = (args, opts = {}) => execFileSync('git', args, { env: clientEnv, encoding: 'utf8', maxBuffer: 1 << 28, ...opts }).trim();
 
@@ -96,36 +85,8 @@ function freePort() {
   });
 }
 
-// /proc: VmRSS and VmHWM of one process, its CPU (own, and of reaped children), its children.
-function memOf(pid) {
-  try {
-    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (f) => Number(new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN) * 1024;
-    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-  } catch {
-    return { rss: NaN, hwm: NaN };
-  }
-}
-let clkTck = 100;
-try {
-  clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-} catch { /* keep 100 */ }
-function cpuMs(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 1000 / clkTck;
-  } catch {
-    return NaN;
-  }
-}
-function childrenOf(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
+// /proc: VmRSS and VmHWM of one process (NaN when not known).
+const memOf = (pid) => statusOf(pid, NaN) ?? { rss: NaN, hwm: NaN };
 // RSS of a process and all its descendants (the http-backend bridge and its git children).
 function treeRss(pid) {
   const pids = [pid];
@@ -407,24 +368,13 @@ async function main() {
   log(formatStats(fx.stats));
 
   const workDir = path.join(CACHE_DIR, `workerd-${process.pid}`);
-  rmrf(workDir);
-  const home = path.join(workDir, 'home');
-  mkdirSync(home, { recursive: true });
-  writeFileSync(path.join(home, '.gitconfig'), '[user]\n\tname = bench\n\temail = bench@example.com\n');
-  clientEnv = cleanGitEnv({ HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') });
+  clientEnv = makeWorkspace(workDir);
   const refsOf = (repo) => gitSync(['-C', repo, 'for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads', 'refs/tags']);
   const fixtureRefs = refsOf(fixture);
 
   const targets = [httpBackendTarget(workDir), workerdTarget(workDir, { heap: opts.heap })];
-  let cleaningUp = false;
-  const cleanup = async () => {
-    if (cleaningUp) return;
-    cleaningUp = true;
-    await Promise.all(targets.map((t) => t.close().catch(() => {})));
-    if (!opts.keep) rmrf(workDir);
-  };
+  const cleanup = cleanupOnce(targets, workDir, opts.keep);
   cleanupHook = cleanup;
-  process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
   for (const t of targets) {
     await t.start();
     log(`${t.name}: pid ${t.pid}`);
@@ -433,11 +383,21 @@ async function main() {
   // results[step][target] = { samples: [ms], cpu: [ms], memory: [{...}] }
   const results = {};
   const errors = [];
-  const record = (step, t, value) => {
+  // Keeps the figures of run `run` of `step` on target t (measured()'s result) and logs them.
+  const record = (step, t, run, value) => {
     const r = ((results[step] ??= {})[t.name] ??= { samples: [], cpuMs: [], memory: [] });
     r.samples.push(value.ms);
     r.cpuMs.push(value.cpu);
     r.memory.push(value.memory);
+    const m = value.memory;
+    log(`  ${t.name} ${step} #${run + 1}: ${fmtMs(value.ms)}, server CPU ${fmtMs(value.cpu)}, RSS ${fmtMiB(m.idle)} idle -> ${fmtMiB(m.peak)} peak` +
+      (m.heapPeak ? `, isolate: JS heap ${fmtMiB(m.heapPeak.usedSize)} + backing stores ${fmtMiB(m.heapPeak.backingStorageSize)}` +
+        ` + wasm ${fmtMiB(m.wasm?.bytes)} (${m.wasm?.memories} memories)` : ''));
+  };
+  // A failed run: an error of the report, logged with the end of the server's output.
+  const failed = (step, t, run, err) => {
+    errors.push(`${t.name} ${step} #${run + 1}: ${err.message}`);
+    log(`  ${t.name} ${step} failed: ${err.message}${t.output ? `\n${t.output().slice(-3000)}` : ''}`);
   };
   const orderFor = (run) => (run % 2 ? [...targets].reverse() : targets);
   const full = new Map(); // target name -> a repo holding the whole fixture
@@ -495,14 +455,10 @@ async function main() {
             await runGit(['-C', dest, 'fsck', '--connectivity-only', '--no-progress']);
             rmrf(dest);
           }
-          record('push', t, r);
+          record('push', t, run, r);
           full.set(t.name, repo);
-          log(`  ${t.name} push #${run + 1}: ${fmtMs(r.ms)}, server CPU ${fmtMs(r.cpu)}, RSS ${fmtMiB(r.memory.idle)} idle -> ${fmtMiB(r.memory.peak)} peak` +
-            (r.memory.heapPeak ? `, isolate: JS heap ${fmtMiB(r.memory.heapPeak.usedSize)} + backing stores ${fmtMiB(r.memory.heapPeak.backingStorageSize)}` +
-              ` + wasm ${fmtMiB(r.memory.wasm?.bytes)} (${r.memory.wasm?.memories} memories)` : ''));
         } catch (err) {
-          errors.push(`${t.name} push #${run + 1}: ${err.message}`);
-          log(`  ${t.name} push failed: ${err.message}${t.output ? `\n${t.output().slice(-3000)}` : ''}`);
+          failed('push', t, run, err);
         }
       }
     }
@@ -531,13 +487,9 @@ async function main() {
             runGit([...t.authArgs(repo), '-c', 'protocol.version=2', 'clone', '--bare', '--quiet', t.url(repo), dest]));
           if (refsOf(dest) !== fixtureRefs) throw new Error('cloned refs differ from the fixture');
           if (run === 0) await runGit(['-C', dest, 'fsck', '--connectivity-only', '--no-progress']);
-          record('clone', t, r);
-          log(`  ${t.name} clone #${run + 1}: ${fmtMs(r.ms)}, server CPU ${fmtMs(r.cpu)}, RSS ${fmtMiB(r.memory.idle)} idle -> ${fmtMiB(r.memory.peak)} peak` +
-            (r.memory.heapPeak ? `, isolate: JS heap ${fmtMiB(r.memory.heapPeak.usedSize)} + backing stores ${fmtMiB(r.memory.heapPeak.backingStorageSize)}` +
-              ` + wasm ${fmtMiB(r.memory.wasm?.bytes)} (${r.memory.wasm?.memories} memories)` : ''));
+          record('clone', t, run, r);
         } catch (err) {
-          errors.push(`${t.name} clone #${run + 1}: ${err.message}`);
-          log(`  ${t.name} clone failed: ${err.message}${t.output ? `\n${t.output().slice(-3000)}` : ''}`);
+          failed('clone', t, run, err);
         } finally {
           rmrf(dest);
         }
@@ -582,15 +534,11 @@ async function main() {
       heapMax === null ? '-' : fmtMiB(heapMax),
     ]);
   }
-  const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-  const line = (r) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   console.log('');
   console.log(formatStats(fx.stats));
-  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model?.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ${gitSync(['--version'])}, node ${process.version}, ` +
+  console.log(`machine: ${machineSummary(gitSync(['--version']))}, ` +
     `workerd ${gitSafe(() => execFileSync(path.join(ROOT, 'node_modules', '.bin', 'workerd'), ['--version'], { encoding: 'utf8' }).trim())}; runs ${opts.runs}`);
-  console.log(line(table[0]));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of table.slice(1)) console.log(line(r));
+  printTable(table);
   const under = (ok) => (ok ? 'under' : 'NOT under');
   for (const [step, s] of Object.entries(summary)) {
     if (s.rssAboveIdleUnderLimit === null) continue;
@@ -602,25 +550,13 @@ async function main() {
   const loadEnd = os.loadavg()[0];
   console.log(`ratio = workerd / http-backend (lower is better); wall times are medians of the git client; server CPU is the server process's ` +
     `user+sys (http-backend: with its reaped git children); RSS is workerd's own process, restarted before each measured step.`);
-  console.log(`load average (1 min): ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end on ${os.cpus().length} CPUs` +
-    (Math.max(loadStart, loadEnd) > os.cpus().length * 0.5 ? ' -- the machine was busy: wall times are noisy, compare CPU times' : '') +
-    `; total ${seconds.toFixed(0)} s`);
-
-  mkdirSync(path.dirname(opts.out), { recursive: true });
-  writeFileSync(opts.out, JSON.stringify({
-    date: new Date().toISOString(),
-    command: `node bench/workerd.mjs ${process.argv.slice(2).join(' ')}`.trim(),
-    seconds: Number(seconds.toFixed(1)),
-    machine: {
-      cpus: os.cpus().length, cpu: os.cpus()[0]?.model?.trim(), memBytes: os.totalmem(), kernel: os.release(),
-      git: gitSync(['--version']), node: process.version, clkTck, loadavg1Start: loadStart, loadavg1End: loadEnd,
-    },
+  printLoad(loadStart, loadEnd, seconds);
+  writeResults(opts.out, { script: 'bench/workerd.mjs', seconds, gitVersion: gitSync(['--version']), loadStart, loadEnd }, {
     options: { runs: opts.runs, only: opts.only, heap: opts.heap },
     limitBytes: LIMIT_BYTES,
     fixture: { key: fx.key, ...fx.stats },
     errors, summary, results,
-  }, null, 2) + '\n');
-  log(`wrote ${path.relative(process.cwd(), opts.out) || opts.out}`);
+  });
   if (errors.length) process.exitCode = 1;
 }
 

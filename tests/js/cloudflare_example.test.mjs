@@ -114,9 +114,8 @@ before(async () => {
 });
 
 after(async () => {
-  await w?.stop();
+  await w?.dispose();
   await gh?.close();
-  if (w?.stateDir) rmSync(w.stateDir, { recursive: true, force: true });
 });
 
 test('wrangler deploy --dry-run bundles the open-artifacts Worker: the wasm as a module of its own, the entry\'s four exports', async () => {

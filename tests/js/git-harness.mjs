@@ -9,6 +9,9 @@
 //   await h.git(['clone', h.remote('demo'), h.path('a')], { protocol: 2, token });       // token as a header
 //   await h.git(['clone', h.remote('demo', { token }), h.path('b')], { protocol: 0 });    // token in the URL
 //   await h.fsck(h.path('a'));
+//
+// makeGitClient({ root, home: makeGitHome(root), url, restUrl, ... }) is the same
+// client for a server started elsewhere (workerd: workerd_git.test.mjs).
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,12 +35,12 @@ export async function haveGit() {
   }
 }
 
-// options: { namespace = 'default', loadCore, log, webhook } (loadCore: a stand-in core for plumbing tests;
-// log(line): the server's request/error log, by default on stderr when OA_SERVER_LOG is set;
-// webhook: the server's `webhook` option).
-export async function startGitHarness(options = {}) {
-  const { namespace = 'default', loadCore } = options;
-  const root = mkdtempSync(join(tmpdir(), 'oa-git-'));
+// The environment git runs in: own HOME (`home`), no system config, no prompts, C locale.
+export const gitEnv = (home, extra) => ({ PATH: process.env.PATH, HOME: home, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C', ...extra });
+
+// Makes `<root>/home` with the .gitconfig the clients use (a user, main as the
+// default branch, no autocrlf, no credential helper); returns its path.
+export function makeGitHome(root) {
   const home = join(root, 'home');
   mkdirSync(home);
   writeFileSync(
@@ -51,31 +54,29 @@ export async function startGitHarness(options = {}) {
       '',
     ].join('\n'),
   );
-  let server;
-  try {
-    // OA_SERVER_LOG=1 prints every request and server-side error to stderr.
-    const log = options.log ?? (process.env.OA_SERVER_LOG ? (line) => process.stderr.write(`[server] ${line}\n`) : undefined);
-    server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(root, 'data'), namespace, loadCore, log, webhook: options.webhook });
-  } catch (e) {
-    rmSync(root, { recursive: true, force: true });
-    throw e;
-  }
+  return home;
+}
 
-  const env = (extra) => ({
-    PATH: process.env.PATH,
-    HOME: home,
-    GIT_TERMINAL_PROMPT: '0',
-    GIT_CONFIG_NOSYSTEM: '1',
-    LC_ALL: 'C',
-    ...extra,
-  });
-
+// The git client side of a harness, for any server: run/git/commit/head/tree/
+// fsck in gitEnv(home) with work trees under `root`, remotes
+// <url>/git/<namespace>/<name>.git, and the REST API at `restUrl`.
+// url, restUrl: a string, or a function read at every use (a server that moves).
+// apiToken: the Bearer token REST calls send unless a call says otherwise (none by default).
+// diagnostics(): text appended to the message of a failed git command or repo creation
+// (a server's log). timeout: a git command's limit in ms.
+export function makeGitClient({ root, home, url, restUrl, namespace = 'default', apiToken, diagnostics = () => '', timeout = GIT_TIMEOUT_MS }) {
+  const value = (x) => (typeof x === 'function' ? x() : x);
   const h = {
     root,
     home,
-    server,
-    url: server.url,
     namespace,
+    get url() {
+      return value(url);
+    },
+    // The REST API of the namespace, e.g. <server>/client/v4/accounts/local/artifacts/namespaces/<namespace>.
+    get restUrl() {
+      return value(restUrl);
+    },
 
     // A path inside the harness's temp dir (for clones and work trees).
     path: (...parts) => join(root, 'work', ...parts),
@@ -83,27 +84,28 @@ export async function startGitHarness(options = {}) {
     // The repo's remote URL; with { token } the token rides in the URL as the
     // password (percent-encoded: it contains "?" and "=").
     remote(name, { token, user = 'x' } = {}) {
-      const url = new URL(`/git/${namespace}/${name}.git`, server.url);
+      const remote = new URL(`/git/${namespace}/${name}.git`, h.url);
       if (token !== undefined) {
-        url.username = user;
-        url.password = encodeURIComponent(token);
+        remote.username = user;
+        remote.password = encodeURIComponent(token);
       }
-      return url.href;
+      return remote.href;
     },
 
-    // The REST API of the harness's namespace: <server>/client/v4/accounts/local/artifacts/namespaces/<namespace>.
-    restUrl: `${server.restUrl}/namespaces/${namespace}`,
-
-    // REST API call, `path` relative to h.restUrl ("/repos/x", "/tokens"): { status, body }
+    // REST API call, `path` relative to h.restUrl ("/repos/x", "/tokens"): { status, body, headers }
     // (body parsed as JSON when the answer says JSON, else the text). A body is sent as JSON.
-    async api(method, path, body) {
+    // token: the Bearer token (default apiToken; null or undefined: no Authorization header).
+    async api(method, path, body, { token = apiToken } = {}) {
+      const headers = {};
+      if (token !== null && token !== undefined) headers.Authorization = `Bearer ${token}`;
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
       const res = await fetch(`${h.restUrl}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        headers,
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();
-      return { status: res.status, body: /^application\/json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : text };
+      return { status: res.status, body: /^application\/json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : text, headers: res.headers };
     },
 
     // POST /repos {name, ...opts} (opts in the REST body's snake_case: description,
@@ -111,7 +113,8 @@ export async function startGitHarness(options = {}) {
     // default_branch, remote, token }.
     async createRepo(name, opts = {}) {
       const { status, body } = await h.api('POST', '/repos', { name, ...opts });
-      assert.equal(status, 201, `create ${name}: ${JSON.stringify(body)}`);
+      const more = diagnostics();
+      assert.equal(status, 201, `create ${name}: ${JSON.stringify(body)}${more ? `\n${more}` : ''}`);
       return body.result;
     },
 
@@ -123,7 +126,7 @@ export async function startGitHarness(options = {}) {
     },
 
     // Runs git; never throws for a non-zero exit. opts: { cwd, protocol (0|1|2),
-    // token (sent as http.extraHeader "Authorization: Bearer <token>"), env, config: {key: value} }.
+    // token (sent as http.extraHeader "Authorization: Bearer <token>"), env, config: {key: value}, timeout }.
     async run(args, opts = {}) {
       const pre = [];
       if (opts.protocol !== undefined) pre.push('-c', `protocol.version=${opts.protocol}`);
@@ -132,8 +135,8 @@ export async function startGitHarness(options = {}) {
       try {
         const { stdout, stderr } = await execFileAsync('git', [...pre, ...args], {
           cwd: opts.cwd ?? root,
-          env: env(opts.env),
-          timeout: opts.timeout ?? GIT_TIMEOUT_MS,
+          env: gitEnv(home, opts.env),
+          timeout: opts.timeout ?? timeout,
           maxBuffer: 64 * 1024 * 1024,
         });
         return { code: 0, stdout, stderr };
@@ -143,11 +146,11 @@ export async function startGitHarness(options = {}) {
       }
     },
 
-    // Like run, but a non-zero exit throws with git's output in the message.
+    // Like run, but a non-zero exit throws with git's output (and diagnostics()) in the message.
     async git(args, opts = {}) {
       const r = await h.run(args, opts);
       if (r.code !== 0) {
-        const error = new Error(`git ${args.join(' ')} exited ${r.code}\n--- stderr\n${r.stderr}--- stdout\n${r.stdout}`);
+        const error = new Error(`git ${args.join(' ')} exited ${r.code}\n--- stderr\n${r.stderr}--- stdout\n${r.stdout}${diagnostics()}`);
         Object.assign(error, r);
         throw error;
       }
@@ -184,12 +187,38 @@ export async function startGitHarness(options = {}) {
       return (await h.git(['ls-tree', '-r', '--full-tree', ref], { cwd: dir })).stdout;
     },
 
-    readFile: (dir, path) => readFileSync(join(dir, path)),
-
-    async close() {
-      await server.close({ graceMs: 1000 });
-      rmSync(root, { recursive: true, force: true });
+    // `git ls-remote` of repo `name` as a Map ref -> id (HEAD included).
+    async lsRemote(name, token, protocol = 2) {
+      const r = await h.git(['ls-remote', h.remote(name)], { token, protocol });
+      return new Map(r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t').reverse()));
     },
+
+    readFile: (dir, path) => readFileSync(join(dir, path)),
+  };
+  return h;
+}
+
+// options: { namespace = 'default', loadCore, log, webhook } (loadCore: a stand-in core for plumbing tests;
+// log(line): the server's request/error log, by default on stderr when OA_SERVER_LOG is set;
+// webhook: the server's `webhook` option).
+export async function startGitHarness(options = {}) {
+  const { namespace = 'default', loadCore } = options;
+  const root = mkdtempSync(join(tmpdir(), 'oa-git-'));
+  const home = makeGitHome(root);
+  let server;
+  try {
+    // OA_SERVER_LOG=1 prints every request and server-side error to stderr.
+    const log = options.log ?? (process.env.OA_SERVER_LOG ? (line) => process.stderr.write(`[server] ${line}\n`) : undefined);
+    server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(root, 'data'), namespace, loadCore, log, webhook: options.webhook });
+  } catch (e) {
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  }
+  const h = makeGitClient({ root, home, url: server.url, restUrl: `${server.restUrl}/namespaces/${namespace}`, namespace });
+  h.server = server;
+  h.close = async () => {
+    await server.close({ graceMs: 1000 });
+    rmSync(root, { recursive: true, force: true });
   };
   return h;
 }
@@ -245,7 +274,7 @@ export function gitWithInput(h, args, input, opts = {}) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn('git', [...pre, ...args], {
       cwd: opts.cwd ?? h.root,
-      env: { PATH: process.env.PATH, HOME: h.home, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C', ...opts.env },
+      env: gitEnv(h.home, opts.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out = [];
@@ -265,6 +294,70 @@ export function gitWithInput(h, args, input, opts = {}) {
     child.stdin.on('error', () => {}); // git may exit before reading all of its input
     child.stdin.end(input);
   });
+}
+
+// A git fast-import stream, built up piece by piece: put(text | bytes),
+// data(content) (a `data` command), commit(ref, mark, { from, message,
+// author, committer, files }) (author optional; "Name <email> <time> <tz>";
+// files: { path: string | bytes | null (delete) }); bytes() is the stream.
+export function fastImportBuilder() {
+  const parts = [];
+  const put = (x) => parts.push(Buffer.isBuffer(x) ? x : Buffer.from(x));
+  const data = (content) => {
+    const b = Buffer.isBuffer(content) ? content : Buffer.from(content);
+    put(`data ${b.length}\n`);
+    put(b);
+    put('\n');
+  };
+  const commit = (ref, mark, { from, message, author, committer, files = {} }) => {
+    put(`commit ${ref}\nmark :${mark}\n${author ? `author ${author}\n` : ''}committer ${committer}\n`);
+    data(message);
+    if (from) put(`from :${from}\n`);
+    for (const [path, content] of Object.entries(files)) {
+      if (content === null) {
+        put(`D ${path}\n`);
+      } else {
+        put(`M 100644 inline ${path}\n`);
+        data(content);
+      }
+    }
+    put('\n');
+  };
+  return { put, data, commit, bytes: () => Buffer.concat(parts) };
+}
+
+// A bare repo at `dir` made by `git fast-import` of `stream` (bytes or text), its HEAD at main.
+export async function fastImportRepo(h, dir, stream) {
+  await h.git(['init', '-q', '--bare', dir]);
+  const r = await gitWithInput(h, ['fast-import', '--quiet'], stream, { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  await h.git(['symbolic-ref', 'HEAD', 'refs/heads/main'], { cwd: dir });
+}
+
+// Creates repo `name` and pushes a first commit of `files` to its main from a clone
+// at h.path(`${name}-seed`); resolves { token, seed (that clone), head (the commit) }.
+export async function createRepoWithCommit(h, name, files, message = 'commit') {
+  const { token } = await h.createRepo(name);
+  const seed = h.path(`${name}-seed`);
+  await h.git(['clone', '-q', h.remote(name), seed], { token });
+  const head = await h.commit(seed, files, message);
+  await h.git(['push', '-q', 'origin', 'HEAD:refs/heads/main'], { token, cwd: seed });
+  return { token, seed, head };
+}
+
+// Runs `fn(item, index)` over `items` with at most `limit` at a time; resolves the results in order.
+export async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return results;
 }
 
 // One harness per test file, started on first use and closed after the file's

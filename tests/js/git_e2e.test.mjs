@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readlinkSync, statSync, writeFileSync, symlinkSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { gitWithInput, sharedHarness } from './git-harness.mjs';
+import { fastImportBuilder, fastImportRepo, gitWithInput, sharedHarness } from './git-harness.mjs';
 
 
 // One server for the whole file; each test makes its own repos.
@@ -37,28 +37,10 @@ function bigText(seed) {
 }
 
 function fastImportStream() {
-  const parts = [];
-  const put = (x) => parts.push(Buffer.isBuffer(x) ? x : Buffer.from(x));
-  const data = (content) => {
-    const b = Buffer.isBuffer(content) ? content : Buffer.from(content);
-    put(`data ${b.length}\n`);
-    put(b);
-    put('\n');
-  };
+  const stream = fastImportBuilder();
   const commit = (ref, mark, day, message, from, files) => {
     const when = `${T0 + (day - 1) * DAY} +0000`;
-    put(`commit ${ref}\nmark :${mark}\nauthor A U Thor <author@example.test> ${when}\ncommitter C O Mitter <committer@example.test> ${when}\n`);
-    data(message);
-    if (from) put(`from :${from}\n`);
-    for (const [path, content] of Object.entries(files)) {
-      if (content === null) {
-        put(`D ${path}\n`);
-      } else {
-        put(`M 100644 inline ${path}\n`);
-        data(content);
-      }
-    }
-    put('\n');
+    stream.commit(ref, mark, { from, message, files, author: `A U Thor <author@example.test> ${when}`, committer: `C O Mitter <committer@example.test> ${when}` });
   };
   commit('refs/heads/main', 1, 1, 'c1\n', null, {
     'README.md': '# fixture\n',
@@ -74,10 +56,10 @@ function fastImportStream() {
   commit('refs/heads/main', 6, 6, 'c6\n', 5, { 'src/a.txt': 'a6\n', 'big.txt': bigText(6), 'dir/sub/deep.txt': 'deep\n' });
   commit('refs/heads/feature', 11, 32, 'f1\n', 3, { 'feature.txt': 'f1\n' });
   commit('refs/heads/feature', 12, 33, 'f2\n', 11, { 'feature.txt': 'f2\n', 'big.txt': bigText(12) });
-  put('reset refs/tags/v1\nfrom :2\n\n');
-  put(`tag v2\nfrom :4\ntagger T Agger <tagger@example.test> ${T0 + 10 * DAY} +0000\n`);
-  data('release v2\n');
-  return Buffer.concat(parts);
+  stream.put('reset refs/tags/v1\nfrom :2\n\n');
+  stream.put(`tag v2\nfrom :4\ntagger T Agger <tagger@example.test> ${T0 + 10 * DAY} +0000\n`);
+  stream.data('release v2\n');
+  return stream.bytes();
 }
 
 let fixturePromise;
@@ -85,10 +67,7 @@ function fixture() {
   fixturePromise ??= (async () => {
     const hh = await h();
     const dir = hh.path('fixture.git');
-    await hh.git(['init', '-q', '--bare', dir]);
-    const r = await gitWithInput(hh, ['fast-import', '--quiet'], fastImportStream(), { cwd: dir });
-    assert.equal(r.code, 0, r.stderr);
-    await hh.git(['symbolic-ref', 'HEAD', 'refs/heads/main'], { cwd: dir });
+    await fastImportRepo(hh, dir, fastImportStream());
     const rev = async (ref) => hh.head(dir, ref);
     const commits = {};
     for (let i = 1; i <= 6; i++) commits[`c${i}`] = await rev(`main~${6 - i}`);

@@ -14,7 +14,7 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gitWithInput, sharedHarness } from './git-harness.mjs';
+import { createRepoWithCommit, gitWithInput, mapLimit, sharedHarness } from './git-harness.mjs';
 import { ZERO, pkt, FLUSH, DELIM, cat, pktPayloads, emptyPack, resealPack, randomId, post, show, assertRejected } from './git-wire.mjs';
 
 
@@ -242,29 +242,10 @@ test('after all the faults the repo clones and passes fsck', async () => {
   assert.equal(refs, `${v.c2}\tHEAD\n${v.c2}\trefs/heads/main\n${v.c1}\trefs/tags/v1\n`, 'exactly the refs pushed before the faults');
 });
 
-// Runs `fn` over `items` with at most `limit` at a time.
-async function mapLimit(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await fn(items[i], i);
-      }
-    }),
-  );
-  return results;
-}
-
 test('20 clones push to one branch at once: one winner per round, the rest cleanly rejected, none lost', async (t) => {
   const hh = await h();
   const name = 'crowd';
-  const { token } = await hh.createRepo(name);
-  const seed = hh.path('crowd-seed');
-  await hh.git(['clone', '-q', hh.remote(name), seed], { token });
-  const base = await hh.commit(seed, { 'base.txt': 'base\n' }, 'base');
-  await hh.git(['push', '-q', 'origin', 'HEAD:refs/heads/main'], { token, cwd: seed });
+  const { token, head: base } = await createRepoWithCommit(hh, name, { 'base.txt': 'base\n' }, 'base');
 
   const remoteMain = async () => {
     const res = await fetch(new URL(`/git/default/${name}.git/info/refs?service=git-upload-pack`, hh.url), { headers: { Authorization: `Bearer ${token}` } });

@@ -147,7 +147,7 @@ ${workers.join('\n')}
 // (per-isolate heap figures). verbose: workerd logs console output and every
 // uncaught error. Resolves to { url, port (the first socket's), urls
 // { [socket]: url }, pid, stateDir, dir, output(), fetch(), stop(), kill(signal),
-// restart() } once every socket listens.
+// restart(), dispose() } once every socket listens.
 export async function startWorkerd({ services, sockets = [{ name: 'http', service: services[0].name }], stateDir, dir, verbose = false, inspectorPort }) {
   dir = resolve(dir ?? mkdtempSync(join(tmpdir(), 'oa-workerd-')));
   mkdirSync(dir, { recursive: true });
@@ -246,6 +246,11 @@ export async function startWorkerd({ services, sockets = [{ name: 'http', servic
     async restart() {
       await stop();
       await spawnWorkerd();
+    },
+    // Stops workerd and removes its state directory (a test's clean-up).
+    async dispose() {
+      await stop();
+      if (stateDir) rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }

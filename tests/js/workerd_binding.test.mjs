@@ -98,10 +98,9 @@ before(async () => {
 });
 
 after(async () => {
-  await w?.stop();
+  await w?.dispose();
   await backend?.close();
   await gh?.close();
-  if (w?.stateDir) rmSync(w.stateDir, { recursive: true, force: true });
 });
 
 // env[binding][method](...args) in the client Worker, or on the handle of

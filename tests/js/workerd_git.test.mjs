@@ -9,16 +9,13 @@
 // tokens on git.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { cloneCommitPushClone, gitWithInput } from './git-harness.mjs';
+import { join } from 'node:path';
+import { cloneCommitPushClone, createRepoWithCommit, fastImportBuilder, fastImportRepo, gitEnv, makeGitClient, makeGitHome, mapLimit } from './git-harness.mjs';
 import { startBundledWorker } from './workerd-harness.mjs';
-
-const execFileAsync = promisify(execFile);
 
 const ENTRY = 'durable-worker.mjs'; // tests/workerd/: re-exports js/src/worker/index.js
 const DURABLE_OBJECTS = [
@@ -33,19 +30,7 @@ const GIT_TIMEOUT_MS = 120_000;
 // ------------------------------------------------------------------ set-up
 // Temp dirs (git work trees, workerd state), removed once every test has ended.
 const root = mkdtempSync(join(tmpdir(), 'oa-workerd-git-'));
-const home = join(root, 'home');
-mkdirSync(home);
-writeFileSync(
-  join(home, '.gitconfig'),
-  [
-    '[user]\n\tname = Test Harness\n\temail = harness@example.test',
-    '[init]\n\tdefaultBranch = main',
-    '[core]\n\tautocrlf = false',
-    '[advice]\n\tdetachedHead = false',
-    '[credential]\n\thelper =',
-    '',
-  ].join('\n'),
-);
+const home = makeGitHome(root);
 const workers = [];
 after(async () => {
   await Promise.all(workers.map((w) => w.stop()));
@@ -67,106 +52,21 @@ async function startWorker({ stateDir = newStateDir(), port, vars = { ARTIFACTS_
   return worker;
 }
 
-// The git side, in the shape git-harness.mjs's helpers (cloneCommitPushClone,
-// gitWithInput) take: run/git/commit/head/tree/fsck in an isolated
-// environment (own HOME, no system config, no prompts), plus the Worker's
-// REST API and remotes. `worker` may be swapped (restarts).
+// The git side (git-harness.mjs's client: run/git/commit/head/tree/fsck in an
+// isolated environment, REST calls with the API token), against `worker`,
+// which may be swapped (restarts); failures show workerd's output.
 function client(worker) {
-  const env = (extra) => ({ PATH: process.env.PATH, HOME: home, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C', ...extra });
-  const h = {
+  const h = makeGitClient({
     root,
     home,
-    worker,
-    get url() {
-      return h.worker.url;
-    },
-    path: (...parts) => join(root, 'work', ...parts),
-    remote(name, { token, user = 'x' } = {}) {
-      const url = new URL(`/git/${NAMESPACE}/${name}.git`, h.url);
-      if (token !== undefined) {
-        url.username = user;
-        url.password = encodeURIComponent(token);
-      }
-      return url.href;
-    },
-    // REST call under /client/v4/accounts/<account>/artifacts/namespaces/<ns>: { status, body, headers }.
-    // token: the Bearer token (default the API token; null: no Authorization header).
-    async api(method, path, body, { token = API_TOKEN } = {}) {
-      const headers = {};
-      if (token !== null) headers.Authorization = `Bearer ${token}`;
-      if (body !== undefined) headers['Content-Type'] = 'application/json';
-      const res = await fetch(`${h.url}/client/v4/accounts/${ACCOUNT}/artifacts/namespaces/${NAMESPACE}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON: kept as text
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
-    },
-    async createRepo(name, opts = {}) {
-      const { status, body } = await h.api('POST', '/repos', { name, ...opts });
-      assert.equal(status, 201, `create ${name}: ${JSON.stringify(body)}\n${h.worker.output()}`);
-      return body.result;
-    },
-    async run(args, opts = {}) {
-      const pre = [];
-      if (opts.protocol !== undefined) pre.push('-c', `protocol.version=${opts.protocol}`);
-      if (opts.token !== undefined) pre.push('-c', `http.extraHeader=Authorization: Bearer ${opts.token}`);
-      for (const [key, value] of Object.entries(opts.config ?? {})) pre.push('-c', `${key}=${value}`);
-      try {
-        const { stdout, stderr } = await execFileAsync('git', [...pre, ...args], {
-          cwd: opts.cwd ?? root,
-          env: env(opts.env),
-          timeout: opts.timeout ?? GIT_TIMEOUT_MS,
-          maxBuffer: 64 * 1024 * 1024,
-        });
-        return { code: 0, stdout, stderr };
-      } catch (e) {
-        if (typeof e.code !== 'number') throw e;
-        return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-      }
-    },
-    async git(args, opts = {}) {
-      const r = await h.run(args, opts);
-      if (r.code !== 0) {
-        throw Object.assign(new Error(`git ${args.join(' ')} exited ${r.code}\n--- stderr\n${r.stderr}--- stdout\n${r.stdout}--- workerd\n${h.worker.output().slice(-4000)}`), r);
-      }
-      return r;
-    },
-    fsck: (dir) => h.git(['fsck', '--strict', '--no-progress'], { cwd: dir }),
-    async commit(dir, files, message = 'commit') {
-      for (const [path, content] of Object.entries(files)) {
-        const file = join(dir, path);
-        if (content === null) {
-          rmSync(file);
-        } else {
-          mkdirSync(dirname(file), { recursive: true });
-          writeFileSync(file, content);
-        }
-      }
-      await h.git(['add', '-A'], { cwd: dir });
-      await h.git(['commit', '-q', '-m', message], { cwd: dir });
-      return h.head(dir);
-    },
-    async head(dir, ref = 'HEAD') {
-      return (await h.git(['rev-parse', ref], { cwd: dir })).stdout.trim();
-    },
-    async tree(dir, ref = 'HEAD') {
-      return (await h.git(['ls-tree', '-r', '--full-tree', ref], { cwd: dir })).stdout;
-    },
-    readFile: (dir, path) => readFileSync(join(dir, path)),
-    // ls-remote as a Map ref -> id (HEAD included).
-    async lsRemote(name, token, protocol = 2) {
-      const r = await h.git(['ls-remote', h.remote(name)], { token, protocol });
-      return new Map(r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t').reverse()));
-    },
-  };
+    namespace: NAMESPACE,
+    url: () => h.worker.url,
+    restUrl: () => `${h.worker.url}/client/v4/accounts/${ACCOUNT}/artifacts/namespaces/${NAMESPACE}`,
+    apiToken: API_TOKEN,
+    diagnostics: () => `--- workerd\n${h.worker.output().slice(-4000)}`,
+    timeout: GIT_TIMEOUT_MS,
+  });
+  h.worker = worker;
   return h;
 }
 
@@ -182,32 +82,14 @@ function fixture() {
   fixturePromise ??= (async () => {
     const h = await shared();
     const dir = h.path('fixture.git');
-    await h.git(['init', '-q', '--bare', dir]);
-    const parts = [];
-    const put = (x) => parts.push(Buffer.isBuffer(x) ? x : Buffer.from(x));
-    const data = (content) => {
-      const b = Buffer.isBuffer(content) ? content : Buffer.from(content);
-      put(`data ${b.length}\n`);
-      put(b);
-      put('\n');
-    };
-    const commit = (ref, mark, from, files) => {
-      put(`commit ${ref}\nmark :${mark}\ncommitter C O Mitter <c@example.test> ${1_700_000_000 + mark * 3600} +0000\n`);
-      data(`commit ${mark}\n`);
-      if (from) put(`from :${from}\n`);
-      for (const [path, content] of Object.entries(files)) {
-        put(`M 100644 inline ${path}\n`);
-        data(content);
-      }
-      put('\n');
-    };
+    const stream = fastImportBuilder();
+    const commit = (ref, mark, from, files) =>
+      stream.commit(ref, mark, { from, files, message: `commit ${mark}\n`, committer: `C O Mitter <c@example.test> ${1_700_000_000 + mark * 3600} +0000` });
     const bigText = (n) => Array.from({ length: 400 }, (_, i) => `line ${i} of version ${n} ${'y'.repeat(i % 30)}\n`).join('');
     for (let i = 1; i <= 6; i++) commit('refs/heads/main', i, i > 1 ? i - 1 : null, { 'a.txt': `a${i}\n`, 'big.txt': bigText(i), [`bin/${i}.bin`]: randomBytes(2000) });
     commit('refs/heads/feature', 11, 3, { 'feature.txt': 'f1\n' });
-    put('reset refs/tags/v1\nfrom :2\n\n');
-    const r = await gitWithInput(h, ['fast-import', '--quiet'], Buffer.concat(parts), { cwd: dir });
-    assert.equal(r.code, 0, r.stderr);
-    await h.git(['symbolic-ref', 'HEAD', 'refs/heads/main'], { cwd: dir });
+    stream.put('reset refs/tags/v1\nfrom :2\n\n');
+    await fastImportRepo(h, dir, stream.bytes());
     const main = (await h.git(['rev-list', '--reverse', 'main'], { cwd: dir })).stdout.trim().split('\n');
     return { dir, main };
   })();
@@ -310,13 +192,22 @@ for (const protocol of [0, 2]) {
   });
 }
 
-test('shallow clones (--depth 1) deepen with --deepen and --unshallow, protocol v0 and v2', async () => {
+// A repo `name` seeded with the fixture, cloned with `git clone -q ...flags`
+// over protocol v0 and v2; each clone (checked out at the fixture's main) goes
+// to check({ h, dir, token, fx, protocol }).
+async function eachSeededClone(name, flags, check) {
   const h = await shared();
-  const { token, fx } = await seededRepo(h, 'shallow');
+  const { token, fx } = await seededRepo(h, name);
   for (const protocol of [0, 2]) {
-    const dir = h.path(`shallow-v${protocol}`);
-    await h.git(['clone', '-q', '--depth', '1', '--no-single-branch', h.remote('shallow'), dir], { token, protocol });
+    const dir = h.path(`${name}-v${protocol}`);
+    await h.git(['clone', '-q', ...flags, h.remote(name), dir], { token, protocol });
     assert.equal(await h.head(dir), fx.main.at(-1));
+    await check({ h, dir, token, fx, protocol });
+  }
+}
+
+test('shallow clones (--depth 1) deepen with --deepen and --unshallow, protocol v0 and v2', async () => {
+  await eachSeededClone('shallow', ['--depth', '1', '--no-single-branch'], async ({ h, dir, token, fx, protocol }) => {
     assert.equal(await revCount(h, dir), 1, 'one commit');
     assert.ok(readFileSync(join(dir, '.git', 'shallow'), 'utf8').includes(fx.main.at(-1)));
     await h.git(['fetch', '-q', '--deepen', '2'], { cwd: dir, token, protocol });
@@ -325,16 +216,11 @@ test('shallow clones (--depth 1) deepen with --deepen and --unshallow, protocol 
     assert.equal(await revCount(h, dir), fx.main.length, 'the whole history');
     assert.equal(await h.head(dir, 'origin/feature'), await h.head(fx.dir, 'feature'));
     await h.fsck(dir);
-  }
+  });
 });
 
 test('partial clone --filter=blob:none: only HEAD\'s blobs arrive; older ones are fetched on demand; fsck --strict', async () => {
-  const h = await shared();
-  const { token, fx } = await seededRepo(h, 'partial');
-  for (const protocol of [0, 2]) {
-    const dir = h.path(`partial-v${protocol}`);
-    await h.git(['clone', '-q', '--filter=blob:none', h.remote('partial'), dir], { token, protocol });
-    assert.equal(await h.head(dir), fx.main.at(-1));
+  await eachSeededClone('partial', ['--filter=blob:none'], async ({ h, dir, token, fx, protocol }) => {
     const objects = (await h.git(['rev-list', '--objects', '--all', '--missing=print'], { cwd: dir })).stdout.split('\n');
     const missing = objects.filter((l) => l.startsWith('?'));
     assert.ok(missing.length >= 10, `older blobs are missing (${missing.length})`);
@@ -344,7 +230,7 @@ test('partial clone --filter=blob:none: only HEAD\'s blobs arrive; older ones ar
     await h.git(['checkout', '-q', fx.main[1]], { cwd: dir, token, protocol });
     assert.equal(h.readFile(dir, 'a.txt').toString(), 'a2\n');
     await h.fsck(dir);
-  }
+  });
 });
 
 // ------------------------------------------------------------------ atomic
@@ -382,29 +268,10 @@ test('push --atomic of several refs lands all of them; an atomic push with one r
 });
 
 // -------------------------------------------------------------- concurrency
-// Runs `fn` over `items` with at most `limit` at a time.
-async function mapLimit(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await fn(items[i], i);
-      }
-    }),
-  );
-  return results;
-}
-
 test('20 clones of one commit push to main at once: exactly one wins, the rest are rejected as stale; then all push their own branches at once', async (t) => {
   const h = await shared();
   const name = 'crowd';
-  const { token } = await h.createRepo(name);
-  const seed = h.path('crowd-seed');
-  await h.git(['clone', '-q', h.remote(name), seed], { token });
-  const base = await h.commit(seed, { 'base.txt': 'base\n' }, 'base');
-  await h.git(['push', '-q', 'origin', 'HEAD:refs/heads/main'], { token, cwd: seed });
+  const { token, head: base } = await createRepoWithCommit(h, name, { 'base.txt': 'base\n' }, 'base');
 
   const N = 20;
   const clones = Array.from({ length: N }, (_, i) => ({ i, dir: h.path(`crowd-${i}`) }));
@@ -488,8 +355,7 @@ test('pushes survive a restart of workerd on the same state directory', async ()
 // has written of the pack: "Writing objects: 71% (5/7)" at every object, and
 // ", 6.00 MiB | 11.77 MiB/s" once it has been writing for about a second.
 function pushWithProgress(h, cwd, token, args, onWritten) {
-  const env = { PATH: process.env.PATH, HOME: h.home, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' };
-  const child = spawn('git', ['-c', `http.extraHeader=Authorization: Bearer ${token}`, 'push', '--progress', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('git', ['-c', `http.extraHeader=Authorization: Bearer ${token}`, 'push', '--progress', ...args], { cwd, env: gitEnv(h.home), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stdout.resume();
   child.stderr.on('data', (d) => {

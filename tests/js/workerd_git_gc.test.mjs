@@ -10,7 +10,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorker, startWorkerd } from './workerd-harness.mjs';
@@ -40,9 +39,8 @@ before(async () => {
 });
 
 after(async () => {
-  await w?.stop();
+  await w?.dispose();
   await gh?.close();
-  if (w?.stateDir) rmSync(w.stateDir, { recursive: true, force: true });
 });
 
 test('concurrent pushes and clones through the Worker entry all succeed, and no git session is freed while its body is read', async () => {
