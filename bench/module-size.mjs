@@ -132,7 +132,7 @@ if (top > 0) {
   let rows = bodies.map((b) => ({ name: label(b), bytes: b.bytes, gzip9: null, count: 1 }));
   if (group) {  // by a coarse prefix: namespace or library function family
     const key = (n) => {
-      const m = /^(?:[a-zA-Z_][\w]*::)+/.exec(n.replace(/^(void |.*? )?/, ''));
+      const m = /^(?:[a-zA-Z_][\w]*::)+/.exec(n.replace(/^(?:void|bool|int|unsigned (?:int|long)|decltype\([^)]*\)) /, ''));
       if (m) return m[0].split('::').slice(0, 2).join('::');
       return n.replace(/[_\d]+$/, '').split(/[_(<]/)[0] || n;
     };
