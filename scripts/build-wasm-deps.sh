@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Build static wasm32 (Emscripten) zlib, http-parser and libgit2 from Debian bookworm sources.
-# Output: build/wasm-deps/{lib/libz.a,lib/libhttp_parser.a,lib/libgit2.a,include/...}
-# Recipe and rationale: /work/shared/notes/toolchain.md (Steps 2-3). Env: LG2_BUILD_TYPE (default Release).
+# Build the static wasm32 (Emscripten) libraries the core links, from Debian bookworm sources:
+# zlib, and libgit2's collision-detecting SHA-1 (SHA1DC, src/util/hash/sha1dc/) with libgit2's headers.
+# The core uses nothing else of libgit2 (git/format/sha1.cpp, base/version.cpp), so the rest of
+# libgit2 and http-parser are not built: linked, they were about 190 KB of the wasm module.
+# Output: build/wasm-deps/{lib/libz.a,lib/libsha1dc.a,include/{zlib.h,zconf.h,sha1dc/sha1.h,git2/...}}
+# Recipe and rationale: /work/shared/notes/toolchain.md (Steps 2-3).
+# Env: OA_WASM_DEPS_OPT (default -O3): both libraries are hot paths (inflate/deflate, object ids).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,19 +13,19 @@ TP="${OA_THIRD_PARTY_DIR:-$ROOT/build/third_party}"
 D="$ROOT/build/wasm-deps"
 WORK="$ROOT/build/wasm-deps-work"
 LOG="${OA_APT_SCRATCH:+$OA_APT_SCRATCH/wasm-deps.log}"; LOG="${LOG:-$ROOT/build/wasm-deps.log}"
-BUILD_TYPE="${LG2_BUILD_TYPE:-Release}"
+OPT_FLAGS="${OA_WASM_DEPS_OPT:--O3}"
 # Pinned bookworm source versions. The bookworm-security libgit2 (deb12u2) source 404s on the mirror.
-LG2_VER="1.5.1+ds-1+deb12u1"; ZLIB_VER="1:1.2.13.dfsg-1"; HP_VER="2.9.4-5"
-LG2_SRC="$TP/libgit2-1.5.1+ds"; ZLIB_SRC="$TP/zlib-1.2.13.dfsg"; HP_SRC="$TP/http-parser-2.9.4"
+LG2_VER="1.5.1+ds-1+deb12u1"; ZLIB_VER="1:1.2.13.dfsg-1"
+LG2_SRC="$TP/libgit2-1.5.1+ds"; ZLIB_SRC="$TP/zlib-1.2.13.dfsg"
 # emcc's acorn-optimizer needs Debian's node-acorn; nodesource's node doesn't search /usr/share/nodejs.
 # EM_CACHE is deliberately left unset: Debian ships a frozen prebuilt cache and a custom one breaks emcc.
 export NODE_PATH=/usr/share/nodejs
 
 stamp() {  # the emscripten package version is in the stamp so a toolchain upgrade forces a rebuild
   local em; em="$(dpkg-query -W -f='${Version}' emscripten 2>/dev/null || echo none)"
-  echo "libgit2=$LG2_VER zlib=$ZLIB_VER http-parser=$HP_VER emscripten=$em buildtype=$BUILD_TYPE"
+  echo "libgit2-sha1dc=$LG2_VER zlib=$ZLIB_VER emscripten=$em opt=$OPT_FLAGS"
 }
-libs_present() { [[ -f $D/lib/libz.a && -f $D/lib/libhttp_parser.a && -f $D/lib/libgit2.a ]]; }
+libs_present() { [[ -f $D/lib/libz.a && -f $D/lib/libsha1dc.a && -f $D/include/git2/version.h ]]; }
 
 # Fast path: nothing to do when the stamp matches and the libs are there.
 if [[ -z ${OA_APT_SCRATCH:-} && -f $D/.stamp && "$(cat "$D/.stamp")" == "$(stamp)" ]] && libs_present; then
@@ -54,41 +58,28 @@ fetch() {  # $1=pkg $2=version $3=unpacked dir; unpack in a temp dir and move, s
   (cd "$tmp" && run apt_cmd apt-get source "$1=$2")   # "unsandboxed as root" warning is harmless
   mv "$tmp/$(basename "$3")" "$3"; mv "$tmp"/* "$TP"/ 2>/dev/null || true; rm -rf "$tmp"
 }
-fetch libgit2 "$LG2_VER" "$LG2_SRC"; fetch zlib "$ZLIB_VER" "$ZLIB_SRC"; fetch http-parser "$HP_VER" "$HP_SRC"
+fetch libgit2 "$LG2_VER" "$LG2_SRC"; fetch zlib "$ZLIB_VER" "$ZLIB_SRC"
 [[ -n $OA_APT_SCRATCH ]] && { log "sources fetched into $TP (scratch apt state: not building)"; exit 0; }
 
-# 2. Build from clean output dirs so a changed build type never mixes objects.
-case "$BUILD_TYPE" in   # zlib/http-parser get the same -O level as libgit2's CMake build type
-  Release) OPT=(-O3) ;; MinSizeRel) OPT=(-Os) ;; RelWithDebInfo) OPT=(-O2 -g) ;; Debug) OPT=(-O0 -g) ;;
-  *) echo "[wasm-deps] unknown LG2_BUILD_TYPE=$BUILD_TYPE" >&2; exit 1 ;;
-esac
+# 2. Build from clean output dirs so changed flags never mix objects.
+read -r -a OPT <<<"$OPT_FLAGS"
 JOBS="$(nproc)"
-rm -rf "$D" "$WORK"; mkdir -p "$D/lib" "$D/include" "$WORK/obj"
+rm -rf "$D" "$WORK"; mkdir -p "$D/lib" "$D/include/sha1dc" "$WORK/obj" "$WORK/sha1dc"
 
-log "building zlib + http-parser"
+log "building zlib + SHA1DC"
 # Debian's zlib build system isn't emcc-friendly; the plain library sources are all we need.
 ZSRCS=(adler32 compress crc32 deflate gzclose gzlib gzread gzwrite infback inffast inflate inftrees trees uncompr zutil)
 run bash -c 'printf "%s\n" "${@:4}" | xargs -P "$1" -I{} emcc $2 -DHAVE_UNISTD_H -c "$3/{}.c" -o "$0/{}.o"' \
   "$WORK/obj" "$JOBS" "${OPT[*]}" "$ZLIB_SRC" "${ZSRCS[@]}"
 run emar rcs "$D/lib/libz.a" "$WORK"/obj/*.o
-run emcc "${OPT[@]}" -c "$HP_SRC/http_parser.c" -o "$WORK/http_parser.o"
-run emar rcs "$D/lib/libhttp_parser.a" "$WORK/http_parser.o"
-cp "$ZLIB_SRC/zlib.h" "$ZLIB_SRC/zconf.h" "$HP_SRC/http_parser.h" "$D/include/"
-
-log "building libgit2 (about 1-2 minutes)"
-# The +ds tarball has no deps/, so zlib/http-parser must be "system" ones passed as explicit
-# paths (the emscripten toolchain confines find_* to its sysroot). -Wno-incompatible-pointer-types
-# silences ~240 benign size_t/unsigned warnings (both 32-bit on wasm32).
-run emcmake cmake -S "$LG2_SRC" -B "$WORK/lg2" -Wno-dev \
-  -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DCMAKE_C_FLAGS="-Wno-incompatible-pointer-types" \
-  -DBUILD_SHARED_LIBS=OFF -DBUILD_TESTS=OFF -DBUILD_CLI=OFF -DBUILD_EXAMPLES=OFF -DBUILD_FUZZERS=OFF \
-  -DUSE_THREADS=OFF -DUSE_HTTPS=OFF -DUSE_SSH=OFF -DUSE_GSSAPI=OFF -DUSE_NTLMCLIENT=OFF \
-  -DUSE_ICONV=OFF -DUSE_NSEC=OFF -DUSE_SHA1=CollisionDetection -DUSE_SHA256=Builtin -DREGEX_BACKEND=regcomp \
-  -DUSE_HTTP_PARSER=system -DHTTP_PARSER_INCLUDE_DIR="$D/include" -DHTTP_PARSER_LIBRARY="$D/lib/libhttp_parser.a" \
-  -DUSE_BUNDLED_ZLIB=OFF -DZLIB_INCLUDE_DIR="$D/include" -DZLIB_LIBRARY="$D/lib/libz.a"
-run emmake make -C "$WORK/lg2" -j"$JOBS" libgit2package   # 1.5's static-lib target; produces libgit2.a
-cp "$WORK/lg2/libgit2.a" "$D/lib/"
-cp -R "$LG2_SRC/include/." "$D/include/"   # git2.h, git2/*.h, git2/sys/*.h
+cp "$ZLIB_SRC/zlib.h" "$ZLIB_SRC/zconf.h" "$D/include/"
+# SHA1DC as libgit2 1.5 builds it (USE_SHA1=CollisionDetection), with its own standard includes
+# instead of libgit2's git2_util.h (SHA1DC_NO_STANDARD_INCLUDES/SHA1DC_CUSTOM_INCLUDE_* unset).
+SHA1DC="$LG2_SRC/src/util/hash/sha1dc"
+for f in sha1 ubc_check; do run emcc "${OPT[@]}" -c "$SHA1DC/$f.c" -o "$WORK/sha1dc/$f.o"; done
+run emar rcs "$D/lib/libsha1dc.a" "$WORK"/sha1dc/*.o
+cp "$SHA1DC/sha1.h" "$D/include/sha1dc/"
+cp -R "$LG2_SRC/include/." "$D/include/"   # git2.h, git2/*.h (git2/version.h: the version reported)
 
 libs_present
 stamp >"$D/.stamp"   # written last: a failed or interrupted run never looks up to date

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Replays a bare machine's set-up on this one: scripts/setup.sh --test runs against an empty scratch
 # apt state (the machine's `deb` entries only: no deb-src entries, no package lists, nothing
-# installed). Every package must resolve from the mirrors (simulated install) and the three Debian
+# installed). Every package must resolve from the mirrors (simulated install) and the two Debian
 # source packages must download and unpack, in ONE run. Touches nothing outside the scratch folder.
-# Run by `npm test`; about a minute (package and source indices, three source tarballs).
+# Run by `npm test`; about a minute (package and source indices, two source tarballs).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SCRATCH="$(mktemp -d /tmp/oa-setup-check.XXXXXX)"
@@ -18,7 +18,7 @@ ls "$SCRATCH"/sources.list.d/*.sources >/dev/null 2>&1 || { echo "[check-setup] 
 OA_APT_SCRATCH="$SCRATCH" OA_THIRD_PARTY_DIR="$SCRATCH/src" OA_APT_LOG="$SCRATCH/apt.log" \
   bash "$ROOT/scripts/setup.sh" --test || { tail -30 "$SCRATCH/apt.log" "$SCRATCH/wasm-deps.log" 2>/dev/null; exit 1; }
 
-for d in libgit2-1.5.1+ds zlib-1.2.13.dfsg http-parser-2.9.4; do
+for d in libgit2-1.5.1+ds zlib-1.2.13.dfsg; do
   [[ -d $SCRATCH/src/$d ]] || { echo "[check-setup] $d was not unpacked" >&2; exit 1; }
 done
 for p in emscripten chromium; do

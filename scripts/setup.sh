@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building (and, with --test, testing) needs, idempotently, on a bare Debian bookworm
-# machine: Debian packages (as root), the wasm libraries (build-wasm-deps.sh: libgit2, zlib and
-# http-parser from Debian's source packages, built with emcc), and the npm packages.
+# machine: Debian packages (as root), the wasm libraries (build-wasm-deps.sh: zlib and libgit2's
+# SHA1DC from Debian's source packages, built with emcc), and the npm packages.
 #
 #   setup.sh           what `npm start` needs
 #   setup.sh --test    plus what only the tests need (clang's libFuzzer runtime; Chromium for the
