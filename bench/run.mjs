@@ -12,10 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureFixture, formatStats, cleanGitEnv, DEFAULT_PARAMS, FIXTURES, ROOT, CACHE_DIR } from './make-fixture.mjs';
+import { MiB, sleep, log, rmrf, fmtMs, fmtMiB, childrenOf, statusOf, cpuMs, clkTck } from './lib/common.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const STEPS = ['clone', 'fetch', 'push', 'cold-clone', 'blobless', 'treeless', 'shallow', 'adv', 'rss', 'fork', 'import'];
-const MiB = 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -252,33 +252,6 @@ function oursTarget(name, workDir) {
 // ---------------------------------------------------------------------------------------------
 // RSS sampling of a process tree through /proc.
 
-function childrenOf(pid) {
-  const kids = [];
-  let tasks;
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return kids;
-  }
-  for (const t of tasks) {
-    try {
-      const s = readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim();
-      if (s) for (const k of s.split(/\s+/)) kids.push(Number(k));
-    } catch { /* thread or process gone */ }
-  }
-  return kids;
-}
-
-function statusOf(pid) {
-  try {
-    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (f) => Number(new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0);
-    return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
-  } catch {
-    return null;
-  }
-}
-
 function cmdlineOf(pid) {
   try {
     const parts = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
@@ -331,24 +304,6 @@ function startSampler(pid, intervalMs = 10) {
   };
 }
 
-// CPU time (ms) of a process from /proc/<pid>/stat: its own user+sys, plus (withChildren) that of
-// the children it has waited for (cutime/cstime), i.e. every finished CGI/git process it spawned.
-let clkTck = 100;
-try {
-  clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-} catch { /* keep 100 */ }
-
-function cpuMs(pid, { self = true, children = true } = {}) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
-    const [ut, st, cut, cst] = [f[11], f[12], f[13], f[14]].map(Number);
-    return ((self ? ut + st : 0) + (children ? cut + cst : 0)) * 1000 / clkTck;
-  } catch {
-    return NaN;
-  }
-}
-
 // Waits (bounded) until the server has reaped every child, so their CPU time is accounted.
 async function serverQuiet(pid, maxMs = 3000) {
   const t0 = performance.now();
@@ -367,22 +322,14 @@ async function withCpu(t, fn) {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;
   return n ? (n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2) : NaN;
 };
-const fmtMs = (ms) => (!Number.isFinite(ms) ? '-' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`);
-const fmtMiB = (b) => (!Number.isFinite(b) ? '-' : `${(b / MiB).toFixed(1)} MiB`);
-const log = (m) => process.stderr.write(`${m}\n`);
 
 function refsOf(repo) {
   return gitSync(['-C', repo, 'for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads', 'refs/tags']);
-}
-
-function rmrf(p) {
-  rmSync(p, { recursive: true, force: true });
 }
 
 function httpGet(url, headers) {
