@@ -148,10 +148,16 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
   if (auto cached = cache.find(walk)) {
     out.walk = std::move(*cached);
   } else {
+    WalkRequest full = walk;
+    if (WalkCache::walkUnfiltered(walk)) full.filter = ObjectFilter{};
     repo.objects().retainRecords(true);  // the pack stream sends what the walk reads
-    out.walk = walkStored(repo, walk);
+    out.walk = walkStored(repo, full);
     repo.objects().retainRecords(false);
-    cache.remember(walk, out.walk);
+    cache.remember(full, out.walk);
+    if (full.filter != walk.filter) {
+      // A tree or blob wanted by id is sent whatever the filter: walk as asked.
+      out.walk = out.walk.commitWantsOnly ? WalkCache::applyFilter(std::move(out.walk), walk.filter) : walkStored(repo, walk);
+    }
   }
   if ((req.deepenSince || !req.deepenNot.empty()) && out.walk.commitCount == 0 && !req.wants.empty()) {
     throw ArtifactsError(ErrorCode::InvalidInput, "no commits selected for shallow requests");
@@ -166,6 +172,7 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
       for (ObjectId t = ref.id; !sent.count(t) && repo.git().typeOf(t) == ObjectType::Tag;) {
         sent.insert(t);
         out.walk.objects.push_back(t);
+        out.walk.types.push_back(ObjectType::Tag);
         t = repo.git().tag(t)->target;
       }
     }

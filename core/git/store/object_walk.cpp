@@ -35,10 +35,15 @@ class Walker {
       for (const auto& t : explicitTrees_) walkTree(t, 0);
     }
     result_.commitCount = commits_.size();
+    result_.commitWantsOnly = explicitTrees_.empty() && explicitBlobs_.empty();
     std::vector<ObjectId> ordered = commits_;
     ordered.insert(ordered.end(), tags_.begin(), tags_.end());
     ordered.insert(ordered.end(), result_.objects.begin(), result_.objects.end());
     result_.objects = std::move(ordered);
+    std::vector<ObjectType> types(commits_.size(), ObjectType::Commit);
+    types.resize(commits_.size() + tags_.size(), ObjectType::Tag);
+    types.insert(types.end(), result_.types.begin(), result_.types.end());
+    result_.types = std::move(types);
     return std::move(result_);
   }
 
@@ -209,7 +214,7 @@ class Walker {
           return;
         default:
           explicitBlobs_.insert(current);
-          addObject(current);
+          addObject(current, ObjectType::Blob);
           return;
       }
     }
@@ -235,9 +240,10 @@ class Walker {
     }
   }
 
-  void addObject(const ObjectId& id) {
+  void addObject(const ObjectId& id, ObjectType type) {
     if (result_.clientHas.count(id) || !seen_.insert(id).second) return;
     result_.objects.push_back(id);
+    result_.types.push_back(type);
     if (progress_) progress_(commits_.size() + result_.objects.size());
   }
 
@@ -275,7 +281,7 @@ class Walker {
       if (result_.clientHas.count(t) || seen_.count(t)) continue;
       auto entries = treeEntries(t);
       if (!entries) throw MissingObjectError(t);
-      addObject(t);
+      addObject(t, ObjectType::Tree);
       for (const auto& e : *entries) {
         if (e.isGitlink) continue;  // submodule commits live in another repo
         if (e.isTree) {
@@ -284,7 +290,7 @@ class Walker {
           if (treeFilter && depth + 1 >= req_.filter.value) continue;
           if (!blobWanted(e.id)) continue;
           if (req_.verifyBlobs && !repo_.objects().exists(e.id)) throw MissingObjectError(e.id);
-          addObject(e.id);
+          addObject(e.id, ObjectType::Blob);
         }
       }
     }

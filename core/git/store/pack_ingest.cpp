@@ -102,12 +102,12 @@ void PackIngest::abandon() {
   if (abandoned_) return;
   abandoned_ = true;
   batch_ = WriteBatch();  // staged, never committed
-  if (flushedBytes_ == 0 && written_.empty()) return;
+  if (flushedBytes_ == 0 && !wroteAny_) return;
   if (RefStore(kv_).epoch() != refEpochAtStart_) return;  // a ref moved: someone may rely on them; they stay (counted)
   WriteBatch undo;
   // ... and still none has when the removal commits (another process may share the store).
   undo.expect(keys::kRefEpochKey, refEpochAtStart_.empty() ? std::nullopt : std::optional<Bytes>(stringToBytes(refEpochAtStart_)));
-  for (const auto& id : written_) objects_.stageRemove(undo, id);
+  index_.forEach(PackObjectIndex::Origin::Written, [&](const ObjectId& id) { objects_.stageRemove(undo, id); });
   const uint64_t total = objects_.storedBytes();
   if (total > flushedBytes_) objects_.stageStoredBytes(undo, total - flushedBytes_);
   else undo.remove(keys::kStoredBytesKey);  // as before the first object
@@ -125,16 +125,17 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
   }
   budget_.charge(data.size() + kWorkPerEntry);  // hashed, parsed for links, maybe recompressed
   const ObjectId id = hashObject(type, data.data(), data.size());
-  if (idAtOffset_.empty() || idAtOffset_.back().first < entry.offset) idAtOffset_.emplace_back(entry.offset, id);
-  else idAtLaterOffset_[entry.offset] = id;
-  if (weightOf_.count(id)) return;  // twice in one pack
+  if (index_.contains(id)) {  // twice in one pack
+    index_.add(entry.offset, id, 0, PackObjectIndex::Origin::Repeated);
+    return;
+  }
   if (trackLinks_) {
     outside_.erase(id);
     const auto links = objectLinks(type, data);
     if (!links) linksKnown_ = false;
     else
       for (const auto& link : *links) {
-        if (link != id && !weightOf_.count(link)) outside_.insert(link);
+        if (link != id && !index_.contains(link)) outside_.insert(link);
       }
   }
   const bool stored = !storeWasEmpty_ && objects_.exists(id);
@@ -143,8 +144,7 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
     // Already stored (a fork's parent may hold it): not written again, but
     // a base for this pack's deltas like any object of the pack.
     auto rec = objects_.record(id);
-    weightOf_[id] = rec ? rec->chainWeight : 0;
-    alreadyStored_.push_back(id);
+    index_.add(entry.offset, id, rec ? rec->chainWeight : 0, PackObjectIndex::Origin::AlreadyStored);
     resolveWaitingOn(id);
     return;
   }
@@ -163,13 +163,13 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
   } else {
     rec.compressed = entry.compressed;
   }
-  weightOf_[id] = rec.chainWeight;
+  index_.add(entry.offset, id, rec.chainWeight, PackObjectIndex::Origin::Written);
+  wroteAny_ = true;
   const uint64_t recordBytes = ObjectStore::recordBytes(rec);
   storedBytes_ += recordBytes;
   ObjectStore::requireWithinRepoLimit(repoBytesAtFlush_ + (storedBytes_ - flushedBytes_), limits_.maxRepoBytes);
   batchBytes_ += recordBytes;
   objects_.stage(batch_, id, rec);
-  written_.push_back(id);
   ++stored_;
   if (batchBytes_ >= kBatchBytes || stored_ % kBatchObjects == 0) flush();
   resolveWaitingOn(id);
@@ -187,7 +187,7 @@ void PackIngest::resolveWaitingOn(const ObjectId& id) {
 }
 
 bool PackIngest::tryResolveDelta(PackEntry& entry, const ObjectId& baseId) {
-  const bool inPack = weightOf_.count(baseId) > 0;
+  const bool inPack = index_.contains(baseId);
   if (!inPack && (storeWasEmpty_ || !objects_.exists(baseId) || (baseGuard_ && !baseGuard_(baseId)))) return false;
   // Charged before the work: a small delta can announce a large result.
   budget_.charge(deltaSizes(entry.data.data(), entry.data.size()).second);
@@ -198,7 +198,7 @@ bool PackIngest::tryResolveDelta(PackEntry& entry, const ObjectId& baseId) {
   }
   if (!base) return false;
   uint32_t baseWeight = 0;
-  if (inPack) baseWeight = weightOf_.at(baseId);
+  if (inPack) baseWeight = index_.chainWeight(baseId);
   else if (auto rec = objects_.record(baseId)) baseWeight = rec->chainWeight;
   const Bytes data = applyDelta(*base->data, entry.data.data(), entry.data.size(), limits_.maxObjectSize);
   store(entry, base->type, data, &baseId, baseWeight);
@@ -215,7 +215,7 @@ void PackIngest::onEntry(PackEntry&& entry) {
       store(entry, entry.type, entry.data, nullptr, 0);
       return;
     case ObjectType::OfsDelta: {
-      const auto base = idAt(entry.baseOffset);
+      const auto base = index_.idAt(entry.baseOffset);
       if (!base) {
         throw ArtifactsError(ErrorCode::InvalidInput, "ofs-delta base at offset " + std::to_string(entry.baseOffset) +
                                                           " is not an object of this pack");
@@ -239,15 +239,6 @@ void PackIngest::onEntry(PackEntry&& entry) {
   }
 }
 
-std::optional<ObjectId> PackIngest::idAt(uint64_t offset) const {
-  const auto it = std::lower_bound(idAtOffset_.begin(), idAtOffset_.end(), offset,
-                                   [](const std::pair<uint64_t, ObjectId>& e, uint64_t o) { return e.first < o; });
-  if (it != idAtOffset_.end() && it->first == offset) return it->second;
-  const auto later = idAtLaterOffset_.find(offset);
-  if (later != idAtLaterOffset_.end()) return later->second;
-  return std::nullopt;
-}
-
 void PackIngest::finish() {
   while (!resume()) {
   }
@@ -257,12 +248,12 @@ void PackIngest::finish() {
                          "pack has deltas against missing base object " + deferred_.begin()->first.hex());
   }
   flush();
-  for (const auto& id : alreadyStored_) {
+  index_.forEach(PackObjectIndex::Origin::AlreadyStored, [&](const ObjectId& id) {
     if (!objects_.existsInStorage(id)) {
       throw ArtifactsError(ErrorCode::InvalidInput,
                            "object " + id.hex() + " was removed by a concurrent push that failed; push again");
     }
-  }
+  });
   finished_ = true;
 }
 

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "git/store/object_store.h"
+#include "git/store/pack_object_index.h"
 #include "git/format/pack_parser.h"
 #include "git/store/work_budget.h"
 #include "open_artifacts/storage.h"
@@ -65,7 +66,7 @@ class PackIngest {
   // (a fork: objects its refs reach); otherwise they count as missing.
   void setExternalBaseGuard(std::function<bool(const ObjectId&)> guard) { baseGuard_ = std::move(guard); }
   // The pack carried this object (stored by it, or found stored already).
-  bool carried(const ObjectId& id) const { return weightOf_.count(id) > 0; }
+  bool carried(const ObjectId& id) const { return index_.contains(id); }
   // Bytes of object records this pack added to the repo.
   uint64_t storedBytes() const { return storedBytes_; }
   // Work done so far (work_budget.h), and the most the pack may do.
@@ -109,19 +110,12 @@ class PackIngest {
   uint64_t storedBytes_ = 0, flushedBytes_ = 0;
   uint64_t repoBytesAtFlush_ = 0;  // the stored total read at the last commit
   std::string refEpochAtStart_;
-  std::vector<ObjectId> written_;        // stored by this ingest (committed or staged)
-  std::vector<ObjectId> alreadyStored_;  // in the pack, but found stored: relied on, not written
   bool abandoned_ = false;
   bool finished_ = false;
-  // The id at each pack offset, for ofs-delta bases: in offset order as
-  // entries are parsed (28 bytes each, binary searched), and the few stored
-  // out of order (ref-deltas that waited for a base) beside.
-  std::vector<std::pair<uint64_t, ObjectId>> idAtOffset_;
-  std::unordered_map<uint64_t, ObjectId> idAtLaterOffset_;
-  std::optional<ObjectId> idAt(uint64_t offset) const;
-  // Chain weight of this pack's objects (also those found already stored:
-  // their content came in the pack, so they are bases like any other).
-  std::unordered_map<ObjectId, uint32_t> weightOf_;
+  // Every object of the pack so far (also those found already stored: their
+  // content came in the pack, so they are bases like any other).
+  PackObjectIndex index_;
+  bool wroteAny_ = false;
   std::unordered_set<ObjectId> outside_;  // linked to, not (yet) seen in the pack
   bool linksKnown_ = true;
   std::unordered_map<ObjectId, std::vector<PackEntry>> deferred_;  // by missing base id

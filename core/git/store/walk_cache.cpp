@@ -9,7 +9,7 @@ namespace oa::git {
 
 namespace {
 const std::string& kKey = keys::kWalkCacheKey;
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 2;  // 1: without types
 
 void updateSorted(Sha1& sha, std::vector<ObjectId> ids) {
   std::sort(ids.begin(), ids.end());
@@ -45,36 +45,77 @@ bool getIds(const Bytes& in, size_t& pos, uint32_t n, std::vector<ObjectId>& out
   for (uint32_t i = 0; i < n; ++i, pos += 20) out.push_back(ObjectId::fromRaw(in.data() + pos));
   return true;
 }
+
+// No haves, shallow or deepen options: the answer depends on the wants alone.
+bool plainRequest(const WalkRequest& r) {
+  return !r.wants.empty() && r.haves.empty() && r.clientShallows.empty() && r.depth == 0 && !r.deepenRelative &&
+         r.deepenSince == 0 && r.deepenNot.empty() && !r.verifyBlobs && !r.commitsOnly;
+}
+
+bool dropsWholeTypes(const ObjectFilter& f) {
+  return f.kind == ObjectFilter::Kind::BlobNone || (f.kind == ObjectFilter::Kind::TreeDepth && f.value == 0);
+}
 }  // namespace
 
-bool WalkCache::cacheable(const WalkRequest& r) {
-  return !r.wants.empty() && r.haves.empty() && r.clientShallows.empty() && r.depth == 0 && !r.deepenRelative &&
-         r.deepenSince == 0 && r.deepenNot.empty() && r.filter.kind == ObjectFilter::Kind::None && !r.verifyBlobs &&
-         !r.commitsOnly;
+bool WalkCache::cacheable(const WalkRequest& r) { return plainRequest(r) && r.filter.kind == ObjectFilter::Kind::None; }
+
+bool WalkCache::answersFiltered(const WalkRequest& r) {
+  return plainRequest(r) && (r.filter.kind == ObjectFilter::Kind::None || dropsWholeTypes(r.filter));
+}
+
+bool WalkCache::walkUnfiltered(const WalkRequest& r) {
+  return plainRequest(r) && r.filter.kind == ObjectFilter::Kind::BlobNone;
+}
+
+WalkResult WalkCache::applyFilter(WalkResult result, const ObjectFilter& filter) {
+  if (!dropsWholeTypes(filter) || !result.commitWantsOnly) return result;
+  const bool keepTrees = filter.kind == ObjectFilter::Kind::BlobNone;
+  size_t kept = 0;
+  for (size_t i = 0; i < result.objects.size(); ++i) {
+    const ObjectType t = result.types[i];
+    if (t == ObjectType::Blob || (t == ObjectType::Tree && !keepTrees)) continue;
+    result.objects[kept] = result.objects[i];
+    result.types[kept++] = t;
+  }
+  result.objects.resize(kept);
+  result.types.resize(kept);
+  return result;
 }
 
 // Layout: version, wants digest (20), commit count, shallow count, object
-// count (u32 each), then the shallow ids and the object ids (20 bytes each).
+// count (u32 each), then the shallow ids, the object ids (20 bytes each) and
+// the object types (1 byte each). Only lists for commit wants are kept (a
+// clone's, not a partial clone's fetch of blobs by id), so a filter applies.
 std::optional<WalkResult> WalkCache::find(const WalkRequest& request) {
-  if (!cacheable(request)) return std::nullopt;
+  if (!answersFiltered(request)) return std::nullopt;
   const auto raw = store_.get(kKey);
   if (!raw || raw->size() < 1 + 20 + 12 || (*raw)[0] != kVersion) return std::nullopt;
   if (ObjectId::fromRaw(raw->data() + 1) != requestDigest(request)) return std::nullopt;
   size_t pos = 21;
   uint32_t commits = 0, shallow = 0, objects = 0;
   WalkResult out;
-  if (!getU32(*raw, pos, commits) || !getU32(*raw, pos, shallow) || !getU32(*raw, pos, objects) ||
-      !getIds(*raw, pos, shallow, out.shallow) || !getIds(*raw, pos, objects, out.objects) || pos != raw->size()) {
+  if (!getU32(*raw, pos, commits) || !getU32(*raw, pos, shallow) || !getU32(*raw, pos, objects)) return std::nullopt;
+  if (!getIds(*raw, pos, shallow, out.shallow) || !getIds(*raw, pos, objects, out.objects) ||
+      raw->size() - pos != objects || commits > objects) {
     return std::nullopt;  // a damaged entry is a miss; the walk rewrites it
   }
+  out.types.reserve(objects);
+  for (; pos < raw->size(); ++pos) {
+    const auto t = static_cast<ObjectType>((*raw)[pos]);
+    if (t != ObjectType::Commit && t != ObjectType::Tree && t != ObjectType::Blob && t != ObjectType::Tag) return std::nullopt;
+    out.types.push_back(t);
+  }
   out.commitCount = commits;
-  return out;
+  return applyFilter(std::move(out), request.filter);
 }
 
 void WalkCache::remember(const WalkRequest& request, const WalkResult& result) {
-  if (!cacheable(request) || !result.unshallow.empty() || result.objects.size() > UINT32_MAX) return;
+  if (!cacheable(request) || !result.commitWantsOnly || !result.unshallow.empty() ||
+      result.objects.size() > UINT32_MAX || result.types.size() != result.objects.size()) {
+    return;
+  }
   Bytes value;
-  value.reserve(1 + 20 + 12 + 20 * (result.shallow.size() + result.objects.size()));
+  value.reserve(1 + 20 + 12 + 20 * result.shallow.size() + 21 * result.objects.size());
   value.push_back(kVersion);
   const ObjectId digest = requestDigest(request);
   value.insert(value.end(), digest.bytes.begin(), digest.bytes.end());
@@ -83,6 +124,7 @@ void WalkCache::remember(const WalkRequest& request, const WalkResult& result) {
   putU32(value, static_cast<uint32_t>(result.objects.size()));
   for (const auto& id : result.shallow) value.insert(value.end(), id.bytes.begin(), id.bytes.end());
   for (const auto& id : result.objects) value.insert(value.end(), id.bytes.begin(), id.bytes.end());
+  for (const auto t : result.types) value.push_back(static_cast<uint8_t>(t));
   WriteBatch batch;
   batch.put(kKey, std::move(value));
   try {

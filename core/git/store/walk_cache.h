@@ -2,10 +2,12 @@
 // of the same ref tips skips the walk (what git's reachability bitmaps do for
 // git servers): a clone's client waits idle until the walk ends, since the
 // pack header must announce the object count. Only plain requests are cached
-// (wants only: no haves, shallow or deepen options, filters); their answer
-// depends on nothing but the wants, because stored objects never change and
-// are never deleted. One entry per repo ("cache/walk"), replaced when the
-// wants differ; writing it is best effort and never fails a fetch.
+// (wants only: no haves, shallow or deepen options); their answer depends on
+// nothing but the wants, because stored objects never change and are never
+// deleted. The list keeps each object's type, so the partial clones that
+// drop whole types (blob:none, tree:0) are answered from it too. One entry
+// per repo ("cache/walk"), replaced when the wants differ; writing it is best
+// effort and never fails a fetch.
 #pragma once
 
 #include <optional>
@@ -19,10 +21,21 @@ class WalkCache {
  public:
   explicit WalkCache(KvStore& store) : store_(store) {}
 
+  // An unfiltered walk for these wants would be stored.
   static bool cacheable(const WalkRequest& request);
-  // The cached result for these wants, or nullopt.
+  // The request's filter can be applied to a cached list (blob:none, tree:0).
+  static bool answersFiltered(const WalkRequest& request);
+  // A walk for this request would read what the unfiltered walk reads, so it
+  // may as well walk unfiltered, remember that and filter it (blob:none: the
+  // walk lists blobs from the trees it reads anyway, without reading them).
+  static bool walkUnfiltered(const WalkRequest& request);
+  // The cached result for these wants (with the request's filter applied), or nullopt.
   std::optional<WalkResult> find(const WalkRequest& request);
+  // Stores the result of an unfiltered walk.
   void remember(const WalkRequest& request, const WalkResult& result);
+  // `result` (of an unfiltered walk for commit wants only) as the filter
+  // would have cut it; the result unchanged for any other.
+  static WalkResult applyFilter(WalkResult result, const ObjectFilter& filter);
 
  private:
   KvStore& store_;

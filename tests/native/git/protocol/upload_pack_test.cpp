@@ -188,6 +188,44 @@ TEST_F(UploadPackFixture, BlobNoneFilterLeavesBlobsOut) {
   EXPECT_EQ(packObjects(trees.pack), revList("--filter=tree:0 " + ids["c5"]));
 }
 
+// blob:none and tree:0 drop whole types, so they are answered from a full
+// clone's cached list (which keeps each object's type), and a blob:none walk
+// lists blobs from the trees it reads anyway and leaves the full list behind.
+TEST_F(UploadPackFixture, FilteredClonesUseAndFillTheCachedObjectList) {
+  const std::string full = wantRequest(ids["c5"], "side-band-64k ofs-delta");
+  const std::string blobNone = wantRequest(ids["c5"], "side-band-64k ofs-delta", {"filter blob:none"});
+  const std::string treeZero = wantRequest(ids["c5"], "side-band-64k ofs-delta", {"filter tree:0"});
+  ASSERT_FALSE(server.store.get("cache/walk").has_value());
+  EXPECT_EQ(packObjects(demux(serve(blobNone, 0), true).pack), revList("--filter=blob:none " + ids["c5"]));
+  const auto entry = server.store.get("cache/walk");
+  ASSERT_TRUE(entry.has_value()) << "the blob:none walk left the full list";
+  EXPECT_EQ(packObjects(demux(serve(full, 0), true).pack, false, /*strict=*/true), revList(ids["c5"]));
+  EXPECT_EQ(server.store.get("cache/walk"), entry) << "the full clone was answered from it";
+  EXPECT_EQ(packObjects(demux(serve(treeZero, 0), true).pack), revList("--filter=tree:0 " + ids["c5"]));
+
+  // The answer comes from the entry: the list ends with one type byte per
+  // object; relabelling the last tree as a blob makes blob:none leave it out.
+  Bytes relabelled = *entry;
+  size_t last = relabelled.size();
+  while (relabelled[--last] != static_cast<uint8_t>(ObjectType::Tree)) ASSERT_GT(last, 0u);
+  relabelled[last] = static_cast<uint8_t>(ObjectType::Blob);
+  WriteBatch tamper;
+  tamper.put("cache/walk", relabelled);
+  server.store.commit(tamper);
+  auto expected = revList("--filter=blob:none " + ids["c5"]);
+  const auto got = packObjects(demux(serve(blobNone, 0), true).pack);
+  EXPECT_EQ(got.size() + 1, expected.size());
+  for (const auto& id : got) EXPECT_TRUE(expected.count(id)) << id;
+
+  // A blob wanted by id is sent whatever the filter, and such a fetch (a
+  // partial clone filling in a blob) does not replace a clone's list.
+  const std::string blob = run(git(src) + "rev-parse " + ids["c5"] + ":a.txt").substr(0, 40);
+  const auto byId = packObjects(demux(serve(wantRequest(blob, "side-band-64k", {"filter blob:none"}), 0), true).pack);
+  EXPECT_EQ(byId, std::set<std::string>{blob});
+  EXPECT_EQ(packObjects(demux(serve(wantRequest(blob, "side-band-64k"), 0), true).pack), std::set<std::string>{blob});
+  EXPECT_EQ(server.store.get("cache/walk"), relabelled);
+}
+
 TEST_F(UploadPackFixture, IncludeTagAddsTagsOfSentCommits) {
   const std::string tag = run(git(src) + "rev-parse v1").substr(0, 40);
   auto without = packObjects(demux(serve(wantRequest(ids["c5"], "side-band-64k"), 0), true).pack);
