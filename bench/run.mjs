@@ -15,7 +15,7 @@ import { ensureFixture, formatStats, cleanGitEnv, DEFAULT_PARAMS, FIXTURES, ROOT
 import { MiB, sleep, log, rmrf, fmtMs, fmtMiB, childrenOf, statusOf, cpuMs, clkTck } from './lib/common.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const STEPS = ['clone', 'fetch', 'push', 'cold-clone', 'blobless', 'treeless', 'shallow', 'adv', 'rss', 'fork', 'import'];
+const STEPS = ['clone', 'fetch', 'push', 'cold-clone', 'blobless', 'treeless', 'shallow', 'adv', 'rss', 'rss-push', 'fork', 'import'];
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -434,7 +434,7 @@ async function main() {
   const record = (step, t, value, cpu) => {
     if (stopping) return;
     results[step] ??= {};
-    const r = (results[step][t.name] ??= { samples: [], unit: step === 'rss' ? 'bytes' : 'ms' });
+    const r = (results[step][t.name] ??= { samples: [], unit: step.startsWith('rss') ? 'bytes' : 'ms' });
     if (value instanceof Error) return void (r.error = value.message);
     r.samples.push(value);
     if (cpu) {
@@ -605,50 +605,59 @@ async function main() {
     }
   }
 
-  // 5. Server RSS during a clone (an extra, untimed clone, so sampling never slows a timed one).
+  // 5. Server RSS during a clone and during a push (extra, untimed runs, so sampling never slows a timed one).
+  // `action(t)` runs the sampled git command and checks its result; returns its wall time.
+  async function sampleRss(step, t, warmUp, action) {
+    // A fresh process on the same data and port (WebAssembly memory never shrinks, so earlier
+    // pushes would inflate "idle"), warmed up first so lazy start-up work is done.
+    await t.restart();
+    await warmUp();
+    await sleep(1000);
+    const idleSamples = [];
+    const idleRoot = [];
+    for (let i = 0; i < 5; i++) {
+      const s = sampleTree(t.pid, new Map());
+      idleSamples.push(s.total);
+      idleRoot.push(s.rootRss);
+      await sleep(20);
+    }
+    try {
+      writeFileSync(`/proc/${t.pid}/clear_refs`, '5'); // reset VmHWM of the server process
+    } catch { /* not permitted: VmHWM is then the lifetime peak */ }
+    const stop = startSampler(t.pid, 10);
+    let ms;
+    let s;
+    try {
+      ms = await action();
+    } finally {
+      s = stop(); // also on failure: a live interval would keep the process running
+    }
+    const hwm = statusOf(t.pid)?.hwm ?? 0;
+    const idle = median(idleSamples);
+    const idleMain = median(idleRoot);
+    record(step, t, s.peak - idle);
+    extra[step] ??= {};
+    extra[step][t.name] = {
+      idleTree: idle, peakTree: s.peak, idleMain, peakMainSampled: s.peakRoot, vmHWMMain: hwm,
+      hwmAboveIdleMain: hwm - idleMain, samples: s.samples, ms, peakByProcess: s.peakByName,
+    };
+    log(`  ${t.name}: idle ${fmtMiB(idle)}, peak ${fmtMiB(s.peak)} (tree, ${s.samples} samples), server process VmHWM ${fmtMiB(hwm)}; ` +
+      Object.entries(s.peakByName).map(([k, v]) => `${k} ${fmtMiB(v)}`).join(', '));
+  }
+
   if (steps.has('rss')) {
     log('rss: one sampled clone per target');
     for (const t of targets) {
       const dest = path.join(workDir, 'clone-rss');
       try {
         const repo = await ensureFull(t);
-        // A fresh process on the same data and port (WebAssembly memory never shrinks, so earlier
-        // pushes would inflate "idle"), warmed up by one ls-remote so lazy start-up work is done.
-        await t.restart();
-        await runGit([...t.authArgs(repo), '-c', 'protocol.version=2', 'ls-remote', t.cloneUrl(repo)]);
-        await sleep(1000);
-        const idleSamples = [];
-        const idleRoot = [];
-        for (let i = 0; i < 5; i++) {
-          const s = sampleTree(t.pid, new Map());
-          idleSamples.push(s.total);
-          idleRoot.push(s.rootRss);
-          await sleep(20);
-        }
-        try {
-          writeFileSync(`/proc/${t.pid}/clear_refs`, '5'); // reset VmHWM of the server process
-        } catch { /* not permitted: VmHWM is then the lifetime peak */ }
-        const stop = startSampler(t.pid, 10);
-        let r;
-        let s;
-        try {
-          r = await runGit(cloneArgs(t, repo, dest));
-        } finally {
-          s = stop(); // also on failure: a live interval would keep the process running
-        }
-        const hwm = statusOf(t.pid)?.hwm ?? 0;
-        const idle = median(idleSamples);
-        const idleMain = median(idleRoot);
-        await runGit(['-C', dest, 'fsck', '--connectivity-only', '--no-progress']);
-        if (refsOf(dest) !== fixtureRefs) throw new Error('cloned refs differ from the fixture');
-        record('rss', t, s.peak - idle);
-        extra.rss ??= {};
-        extra.rss[t.name] = {
-          idleTree: idle, peakTree: s.peak, idleMain, peakMainSampled: s.peakRoot, vmHWMMain: hwm,
-          hwmAboveIdleMain: hwm - idleMain, samples: s.samples, cloneMs: r.ms, peakByProcess: s.peakByName,
-        };
-        log(`  ${t.name}: idle ${fmtMiB(idle)}, peak ${fmtMiB(s.peak)} (tree, ${s.samples} samples), server process VmHWM ${fmtMiB(hwm)}; ` +
-          Object.entries(s.peakByName).map(([k, v]) => `${k} ${fmtMiB(v)}`).join(', '));
+        const lsRemote = () => runGit([...t.authArgs(repo), '-c', 'protocol.version=2', 'ls-remote', t.cloneUrl(repo)]);
+        await sampleRss('rss', t, lsRemote, async () => {
+          const r = await runGit(cloneArgs(t, repo, dest));
+          await runGit(['-C', dest, 'fsck', '--connectivity-only', '--no-progress']);
+          if (refsOf(dest) !== fixtureRefs) throw new Error('cloned refs differ from the fixture');
+          return r.ms;
+        });
       } catch (err) {
         await fail('rss', t, err);
         log(`  ${t.name} rss failed: ${err.message}`);
@@ -657,6 +666,30 @@ async function main() {
       }
     }
   }
+
+  if (steps.has('rss-push')) {
+    log('rss-push: one sampled push of every ref into a new repo per target');
+    for (const t of targets) {
+      try {
+        const full = await ensureFull(t);
+        const repo = `rss-push-${t.name}`;
+        // Warm-up: the repo is made over REST and the full repo's refs listed (the core loaded).
+        const warmUp = async () => {
+          await t.createRepo(repo);
+          await runGit([...t.authArgs(full), '-c', 'protocol.version=2', 'ls-remote', t.cloneUrl(full)]);
+        };
+        await sampleRss('rss-push', t, warmUp, async () => {
+          const r = await runGit([...t.authArgs(repo), '-C', fixture, 'push', '--quiet', t.cloneUrl(repo), ...fullRefspecs]);
+          await verifyRemote(t, repo);
+          return r.ms;
+        });
+      } catch (err) {
+        await fail('rss-push', t, err);
+        log(`  ${t.name} rss-push failed: ${err.message}`);
+      }
+    }
+  }
+
 
   // 2. Incremental fetch of the last `tail` commits.
   if (steps.has('fetch')) {
@@ -874,6 +907,7 @@ async function main() {
       { step: 'adv-ls-remote', only: 'adv', label: `ref adv.: git ls-remote (median of ${opts.advRuns})`, max: 1.0 },
       { step: 'adv-get', only: 'adv', label: `ref adv.: GET info/refs v0 (median of ${opts.advRuns})`, max: 1.0 },
       { step: 'rss', label: 'server RSS during clone, peak - idle (tree)', absMax: 64 * MiB },
+      { step: 'rss-push', label: 'server RSS during push, peak - idle (tree)', absMax: 64 * MiB },
     ].filter((r) => steps.has(r.only ?? r.step));
     const [A, B] = [targets[0], targets[1]];
     const cell = (step, t) => {
@@ -881,7 +915,7 @@ async function main() {
       const r = results[step]?.[t.name];
       if (!r) return '-';
       if (r.error !== undefined && !r.samples.length) return 'error';
-      return step === 'rss' ? fmtMiB(r.median) : fmtMs(r.median);
+      return step.startsWith('rss') ? fmtMiB(r.median) : fmtMs(r.median);
     };
     const table = [['step', A.name, B?.name ?? 'ours', 'ratio', 'target', '']];
     const summary = {};
@@ -928,7 +962,7 @@ async function main() {
     for (const r of table.slice(1)) console.log(line(r));
 
     // CPU time: much less sensitive than wall time to other load on the machine.
-    const cpuRows = rows.filter((r) => r.step !== 'rss');
+    const cpuRows = rows.filter((r) => !r.step.startsWith('rss'));
     if (cpuRows.some((r) => results[r.step]?.[A.name]?.serverCpuMedian !== undefined)) {
       const cpuCell = (step, t, k) => {
         const v = t ? results[step]?.[t.name]?.[k] : undefined;

@@ -268,6 +268,7 @@ class NamespaceBinding {
   std::string takeEvents() {
     return guard([&] { return artifacts_->takeEvents(); });
   }
+  void setEventsWanted(bool wanted) { artifacts_->setEventsWanted(wanted); }
 
   GitSessionBinding* openGit(const std::string& requestJson) {
     return new GitSessionBinding([&] { return artifacts_->openGit(requestJson); }, makeError_);
@@ -416,6 +417,7 @@ EMSCRIPTEN_BINDINGS(open_artifacts) {
       .function("remoteUrl", &oa::bindings::NamespaceBinding::remoteUrl)
       .function("sweep", &oa::bindings::NamespaceBinding::sweep)
       .function("takeEvents", &oa::bindings::NamespaceBinding::takeEvents)
+      .function("setEventsWanted", &oa::bindings::NamespaceBinding::setEventsWanted)
       .function("openGit", &oa::bindings::NamespaceBinding::openGit, emscripten::allow_raw_pointers())
       .function("openFork", &oa::bindings::NamespaceBinding::openFork, emscripten::allow_raw_pointers())
       .function("openImport", &oa::bindings::NamespaceBinding::openImport, emscripten::allow_raw_pointers());

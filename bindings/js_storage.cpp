@@ -41,6 +41,9 @@ std::vector<KvEntry> JsKvStore::scan(const std::string& prefix, const std::strin
 }
 
 void JsKvStore::commit(const WriteBatch& batch) {
+  const auto value = [&](const Bytes& v) {
+    return copiesValues_ ? val(emscripten::typed_memory_view(v.size(), v.data())) : bytesToJs(v.data(), v.size());
+  };
   val ops = val::array();
   for (const auto& op : batch.ops()) {
     val entry = val::object();
@@ -48,14 +51,14 @@ void JsKvStore::commit(const WriteBatch& batch) {
     switch (op.type) {
       case WriteBatch::OpType::Put:
         entry.set("type", std::string("put"));
-        entry.set("value", bytesToJs(op.value.data(), op.value.size()));
+        entry.set("value", value(op.value));
         break;
       case WriteBatch::OpType::Delete:
         entry.set("type", std::string("delete"));
         break;
       case WriteBatch::OpType::Expect:  // value null: the key must be absent
         entry.set("type", std::string("expect"));
-        entry.set("value", op.absent ? val::null() : bytesToJs(op.value.data(), op.value.size()));
+        entry.set("value", op.absent ? val::null() : value(op.value));
         break;
     }
     ops.call<void>("push", entry);

@@ -16,13 +16,17 @@ namespace oa::bindings {
 // { get(key), scan(prefix, after, limit), batch(ops) }
 class JsKvStore : public KvStore {
  public:
-  explicit JsKvStore(emscripten::val handle) : handle_(std::move(handle)) {}
+  explicit JsKvStore(emscripten::val handle)
+      : handle_(std::move(handle)), copiesValues_(handle_["copiesValues"].strictlyEquals(emscripten::val(true))) {}
   std::optional<Bytes> get(const std::string& key) override;
   std::vector<KvEntry> scan(const std::string& prefix, const std::string& after, size_t limit) override;
   void commit(const WriteBatch& batch) override;
 
  private:
   emscripten::val handle_;
+  // handle.copiesValues === true: batch values may be views of the wasm heap
+  // (nothing runs in wasm during the call, so the heap cannot move under them).
+  bool copiesValues_;
 };
 
 // { registry(namespace) -> KV handle, repo(repoId) -> KV handle }

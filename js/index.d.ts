@@ -15,6 +15,13 @@ export interface StorageHandle {
    * hold, nothing is written and batch returns `false`; any other return means applied.
    */
   batch(ops: StorageOp[]): boolean | void;
+  /**
+   * True: batch() copies every value before it returns and keeps no reference to any op's
+   * Uint8Array (a SQL store binding them). The core then hands values as views of its own memory,
+   * valid only during the call, instead of a fresh copy of each: a push writes its whole pack
+   * through batch(), and those copies were tens of MB of garbage. Leave unset when in doubt.
+   */
+  readonly copiesValues?: boolean;
 }
 
 /** One op of a storage batch. */

@@ -103,6 +103,8 @@ std::string Artifacts::remoteUrl(const std::string& name) {
 
 size_t Artifacts::sweep() { return impl_->service.sweep(); }
 
+void Artifacts::setEventsWanted(bool wanted) { impl_->service.events().setWanted(wanted); }
+
 std::string Artifacts::takeEvents() {
   std::string out = "[";
   for (const auto& event : impl_->service.events().take()) {

@@ -278,7 +278,7 @@ void ArtifactsService::recordPush(RepoService& pushed, git::RepoContext& context
   // The events first: the refs moved whether or not the registry write below succeeds.
   // No more than the queue holds are built (each walks up to 21 commits): a
   // push of 10,000 refs costs at most kMaxQueuedEvents walks.
-  const size_t built = std::min(updates.size(), kMaxQueuedEvents);
+  const size_t built = events_.wanted() ? std::min(updates.size(), kMaxQueuedEvents) : 0;
   PushedCommitCache commits;  // the refs of one push share history: each commit read once
   for (size_t i = 0; i < built; ++i) {
     emit([&] { return repoPushedEvent(config().name, identity->name, context, updates[i], host_.nowMs(), &commits); });

@@ -132,6 +132,7 @@ class ArtifactsService : public RepoDirectory {
   // stored; a failure to build one loses that event, never the operation.
   template <typename Build>
   void emit(Build&& build) noexcept {
+    if (!events_.wanted()) return;
     try {
       events_.push(build());
     } catch (...) {

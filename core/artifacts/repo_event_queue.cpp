@@ -7,6 +7,7 @@ size_t RepoEventQueue::weight(const RepoEvent& event) {
 }
 
 void RepoEventQueue::push(RepoEvent event) {
+  if (!wanted_) return;
   const size_t w = weight(event);
   // An event larger than the whole budget is dropped itself (none is, by the builders' bounds).
   if (w > maxBytes_ || maxEvents_ == 0) {

@@ -23,10 +23,16 @@ class RepoEventQueue {
   explicit RepoEventQueue(size_t maxEvents = kMaxQueuedEvents, size_t maxBytes = kMaxQueuedEventBytes)
       : maxEvents_(maxEvents), maxBytes_(maxBytes) {}
 
+  // A host with nobody to hand events to turns the queue off: nothing is
+  // built or kept (a push of thousands of refs builds one event per ref).
+  void setWanted(bool wanted) { wanted_ = wanted; }
+  bool wanted() const { return wanted_; }
   // Past a bound the oldest events make room.
   void push(RepoEvent event);
   // Counts events that were never built (a push's refs past kMaxQueuedEvents).
-  void countDropped(uint64_t n) { dropped_ += n; }
+  void countDropped(uint64_t n) {
+    if (wanted_) dropped_ += n;
+  }
   // Every queued event, oldest first; the queue is empty afterwards.
   std::vector<RepoEvent> take();
 
@@ -43,6 +49,7 @@ class RepoEventQueue {
   std::deque<RepoEvent> events_;
   size_t bytes_ = 0;
   uint64_t dropped_ = 0;
+  bool wanted_ = true;
 };
 
 }  // namespace oa

@@ -143,7 +143,11 @@ export function createArtifactsWith(loadCore, options = {}) {
   // Every entry point below drains the core's event queue once its work is done.
   const drainEvents = makeEventDrain({ onEvent, accountId, eventSubscriptionId });
   const limitsJson = limits === undefined ? '' : JSON.stringify(limits, keepTypeMismatches);
-  const holder = coreHolder(loadCore, (core) => new core.Namespace(storage, host, namespace, baseUrl, limitsJson, makeArtifactsError));
+  const holder = coreHolder(loadCore, (core) => {
+    const ns = new core.Namespace(storage, host, namespace, baseUrl, limitsJson, makeArtifactsError);
+    ns.setEventsWanted(typeof onEvent === 'function'); // nobody to hand them to: none are built
+    return ns;
+  });
   const { get: namespaceCore, checkTrap, coreError } = holder;
 
   async function call(method, args) {

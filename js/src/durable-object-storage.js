@@ -99,6 +99,7 @@ function makeRoot(storage) {
       if (applied) made = true;
       return applied;
     },
+    copiesValues: true, // sql.exec binds a copy of each value
   };
 }
 

@@ -42,7 +42,7 @@ export function makeEventDrain({ onEvent, accountId = 'local', eventSubscription
     let queued;
     try {
       const text = ns.takeEvents();
-      // Without a listener the queue is still emptied, so it never holds more than one call's events.
+      // Without a listener the core builds none (setEventsWanted); the queue is emptied all the same.
       if (!onEvent || text === '[]') return;
       queued = JSON.parse(text);
     } catch {

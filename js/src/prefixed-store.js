@@ -11,6 +11,7 @@ export function prefixedStore(root, prefix) {
         .map(([key, value]) => [key.slice(prefix.length), value]),
     // Returns false (nothing written) when an 'expect' op does not hold.
     batch: (ops) => root.batch(ops.map((op) => ({ ...op, key: prefix + op.key }))),
+    copiesValues: root.copiesValues === true,
   };
 }
 

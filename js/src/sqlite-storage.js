@@ -183,6 +183,7 @@ function makeRoot(db) {
       // another process cannot write between the check and the writes.
       return applyBatch.immediate(ops);
     },
+    copiesValues: true, // better-sqlite3 binds a copy of each value
     endRead,
   };
 }

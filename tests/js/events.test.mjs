@@ -412,7 +412,7 @@ test('delivery is asynchronous; a throwing or rejecting onEvent never affects th
   assert.throws(() => createArtifacts({ storage: new MemoryStorage(), onEvent: 'not a function' }), TypeError);
 });
 
-test('without onEvent the core queue is drained after every call, so it never grows', async () => {
+test('without onEvent the core builds no events, and its queue is still drained after every call', async () => {
   const drained = [];
   // The real core, with takeEvents watched.
   const loadCore = async (options) => {
@@ -431,12 +431,20 @@ test('without onEvent the core queue is drained after every call, so it never gr
       },
     };
   };
-  const artifacts = createArtifactsWith(loadCore, { storage: new MemoryStorage() });
-  await artifacts.create('repo');
-  const repo = await artifacts.get('repo');
-  for (let i = 0; i < 1100; i++) await repo.createToken('read', 60);
-  await repo.commit({ message: 'm', files: [{ path: 'a', content: 'a' }] });
-  assert.deepEqual(drained.slice(0, 2), [2, 0], 'create: created and token.created; get: none');
-  assert.ok(drained.slice(2, 1102).every((n) => n === 1), 'one token.created per call, none left over');
-  assert.equal(drained.at(-1), 1, 'the commit: one pushed');
+  const run = async (options) => {
+    drained.length = 0;
+    const artifacts = createArtifactsWith(loadCore, { storage: new MemoryStorage(), ...options });
+    await artifacts.create('repo');
+    const repo = await artifacts.get('repo');
+    for (let i = 0; i < 1100; i++) await repo.createToken('read', 60);
+    await repo.commit({ message: 'm', files: [{ path: 'a', content: 'a' }] });
+    return [...drained];
+  };
+  const withListener = await run({ onEvent: () => {} });
+  assert.deepEqual(withListener.slice(0, 2), [2, 0], 'create: created and token.created; get: none');
+  assert.ok(withListener.slice(2, 1102).every((n) => n === 1), 'one token.created per call, none left over');
+  assert.equal(withListener.at(-1), 1, 'the commit: one pushed');
+  const without = await run({});
+  assert.equal(without.length, withListener.length, 'drained after every call all the same');
+  assert.ok(without.every((n) => n === 0), 'nobody to hand them to: none built');
 });

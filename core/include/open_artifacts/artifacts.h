@@ -127,6 +127,10 @@ class Artifacts {
   // host adds. The queue is bounded (the oldest go first): drain it after
   // every call, job and git request.
   std::string takeEvents();
+  // A host with no one to hand events to says so (false): none are built
+  // from then on, which saves a push of many refs most of its memory peak
+  // (an event per ref, up to 16 MB queued). On by default.
+  void setEventsWanted(bool wanted);
 
  private:
   struct Impl;

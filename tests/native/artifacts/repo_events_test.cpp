@@ -692,6 +692,25 @@ TEST(RepoEventsService, APushOfMoreRefsThanTheQueueHoldsBuildsOnlyWhatItHolds) {
   EXPECT_EQ(json::parse(events.back().payloadJson)["ref"], "refs/heads/b999");
 }
 
+TEST(RepoEventsService, AHostThatWantsNoEventsGetsNoneBuilt) {
+  testing::TestNamespace ns;
+  ns.service.events().setWanted(false);
+  const CreatedRepo repo = ns.service.create("repo", {});
+  ns.service.createToken("repo", repo.record.id, TokenScope::Read, 60);
+  CommitRequest first = oneFile("first");
+  const std::string c1 = ns.service.commit("repo", repo.record.id, first).update.after.hex();
+  std::string body;
+  git::appendPkt(body, c1 + " " + kZero + " refs/heads/main" + std::string(1, '\0') + "report-status delete-refs\n");
+  body += "0000";
+  const GitCall push = gitRequest(ns.service, repo.token, "POST", "git-receive-pack", "", body, false);
+  EXPECT_NE(push.body.find("ok refs/heads/main"), std::string::npos) << push.body;
+  EXPECT_EQ(ns.service.events().size(), 0u);
+  EXPECT_EQ(ns.service.events().dropped(), 0u) << "not built is not dropped";
+  ns.service.events().setWanted(true);
+  ns.service.createToken("repo", repo.record.id, TokenScope::Read, 60);
+  EXPECT_EQ(ns.service.events().size(), 1u);
+}
+
 TEST(RepoEventsService, AHostThatNeverDrainsKeepsAtMostTheQueuesBound) {
   testing::TestNamespace ns;
   const std::string id = ns.service.create("repo", {}).record.id;
