@@ -66,63 +66,10 @@ function toRequest(req, url) {
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
   const init = { method: req.method, headers };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    init.body = bodyStream(req);
+    init.body = Readable.toWeb(req);
     init.duplex = 'half';
   }
   return new Request(url, init);
-}
-
-// The request body as a web stream that reads a chunk from the socket only
-// when the handler asks for one. (Node 20's Readable.toWeb queues up to
-// 16,384 chunks, counted not sized: a push sent faster than it is unpacked
-// piled up tens of MB of it in memory.)
-function bodyStream(req) {
-  let failure = null;
-  req.on('error', (e) => {
-    failure = e;
-  });
-  return new ReadableStream(
-    {
-      pull(controller) {
-        return new Promise((resolve) => {
-          const attempt = () => {
-            if (failure) {
-              controller.error(failure);
-              return resolve();
-            }
-            const chunk = req.read();
-            if (chunk !== null) {
-              controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-              return resolve();
-            }
-            if (req.readableEnded) {
-              controller.close();
-              return resolve();
-            }
-            if (req.destroyed) {
-              controller.error(new Error('the request was aborted'));
-              return resolve();
-            }
-            // At the end, 'readable' comes before 'end' (and read() gives null): wait for either.
-            const wake = () => {
-              req.off('readable', wake);
-              req.off('end', wake);
-              req.off('close', wake);
-              attempt();
-            };
-            req.on('readable', wake);
-            req.on('end', wake);
-            req.on('close', wake);
-          };
-          attempt();
-        });
-      },
-      cancel() {
-        discardUnreadBody(req);
-      },
-    },
-    { highWaterMark: 0 },
-  );
 }
 
 // Response -> ServerResponse, with back-pressure (pipeline waits for 'drain')
@@ -142,7 +89,6 @@ async function sendResponse(res, response) {
 function discardUnreadBody(req) {
   if (req.complete || req.destroyed) return;
   req.removeAllListeners('data');
-  req.removeAllListeners('readable'); // a 'readable' listener would keep it from flowing
   req.resume();
 }
 
