@@ -12,8 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureFixture, formatStats, cleanGitEnv, DEFAULT_PARAMS, FIXTURES, CACHE_DIR } from './make-fixture.mjs';
 import {
-  MiB, sleep, log, rmrf, fmtMs, fmtMiB, statusOf, clkTck, gitClient, runGit, gitSync, postJson, REPOS_PATH,
-  baselineTarget, oursTarget, sampleTree, startSampler, withCpu, refsOf,
+  MiB, log, rmrf, fmtMs, fmtMiB, clkTck, gitClient, runGit, gitSync, postJson, REPOS_PATH,
+  baselineTarget, oursTarget, withCpu, refsOf, memoryOfStep, describeMemory,
 } from './lib/common.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -356,43 +356,14 @@ async function main() {
       const dest = path.join(workDir, 'clone-rss');
       try {
         const repo = await ensureFull(t);
-        // A fresh process on the same data and port (WebAssembly memory never shrinks, so earlier
-        // pushes would inflate "idle"), warmed up by one ls-remote so lazy start-up work is done.
-        await t.restart();
-        await runGit([...t.authArgs(repo), '-c', 'protocol.version=2', 'ls-remote', t.cloneUrl(repo)]);
-        await sleep(1000);
-        const idleSamples = [];
-        const idleRoot = [];
-        for (let i = 0; i < 5; i++) {
-          const s = sampleTree(t.pid, new Map());
-          idleSamples.push(s.total);
-          idleRoot.push(s.rootRss);
-          await sleep(20);
-        }
-        try {
-          writeFileSync(`/proc/${t.pid}/clear_refs`, '5'); // reset VmHWM of the server process
-        } catch { /* not permitted: VmHWM is then the lifetime peak */ }
-        const stop = startSampler(t.pid, 10);
-        let r;
-        let s;
-        try {
-          r = await runGit(cloneArgs(t, repo, dest));
-        } finally {
-          s = stop(); // also on failure: a live interval would keep the process running
-        }
-        const hwm = statusOf(t.pid)?.hwm ?? 0;
-        const idle = median(idleSamples);
-        const idleMain = median(idleRoot);
+        const { result: r, mem } = await memoryOfStep(t, () => runGit([...t.authArgs(repo), '-c', 'protocol.version=2', 'ls-remote', t.cloneUrl(repo)]),
+          () => runGit(cloneArgs(t, repo, dest)));
         await runGit(['-C', dest, 'fsck', '--connectivity-only', '--no-progress']);
         if (refsOf(dest) !== fixtureRefs) throw new Error('cloned refs differ from the fixture');
-        record('rss', t, s.peak - idle);
+        record('rss', t, mem.peakTree - mem.idleTree);
         extra.rss ??= {};
-        extra.rss[t.name] = {
-          idleTree: idle, peakTree: s.peak, idleMain, peakMainSampled: s.peakRoot, vmHWMMain: hwm,
-          hwmAboveIdleMain: hwm - idleMain, samples: s.samples, cloneMs: r.ms, peakByProcess: s.peakByName,
-        };
-        log(`  ${t.name}: idle ${fmtMiB(idle)}, peak ${fmtMiB(s.peak)} (tree, ${s.samples} samples), server process VmHWM ${fmtMiB(hwm)}; ` +
-          Object.entries(s.peakByName).map(([k, v]) => `${k} ${fmtMiB(v)}`).join(', '));
+        extra.rss[t.name] = { ...mem, cloneMs: r.ms };
+        log(`  ${t.name}: ${describeMemory(mem)}`);
       } catch (err) {
         await fail('rss', t, err);
         log(`  ${t.name} rss failed: ${err.message}`);

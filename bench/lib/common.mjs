@@ -321,6 +321,50 @@ export function startSampler(pid, intervalMs = 10) {
   };
 }
 
+// The memory a step costs a server. A fresh process on the same data and port (WebAssembly memory
+// never shrinks, so earlier steps would inflate "idle"), warmed up by warmUp() (e.g. one ls-remote)
+// so lazy start-up work is done, then 1 s of rest; idle is the median of 5 samples of the process
+// tree. The server process's VmHWM is reset (/proc/<pid>/clear_refs), the tree's VmRSS is sampled
+// every 10 ms during step(), and VmHWM is read after it. Returns { result: step()'s, mem }.
+export async function memoryOfStep(t, warmUp, step) {
+  await t.restart();
+  await warmUp();
+  await sleep(1000);
+  const idleSamples = [];
+  const idleRoot = [];
+  for (let i = 0; i < 5; i++) {
+    const s = sampleTree(t.pid, new Map());
+    idleSamples.push(s.total);
+    idleRoot.push(s.rootRss);
+    await sleep(20);
+  }
+  try {
+    writeFileSync(`/proc/${t.pid}/clear_refs`, '5'); // reset VmHWM of the server process
+  } catch { /* not permitted: VmHWM is then the lifetime peak */ }
+  const stop = startSampler(t.pid, 10);
+  let result;
+  let s;
+  try {
+    result = await step();
+  } finally {
+    s = stop(); // also on failure: a live interval would keep the process running
+  }
+  const hwm = statusOf(t.pid)?.hwm ?? 0;
+  const idle = median(idleSamples);
+  const idleMain = median(idleRoot);
+  return {
+    result,
+    mem: {
+      idleTree: idle, peakTree: s.peak, idleMain, peakMainSampled: s.peakRoot, vmHWMMain: hwm,
+      hwmAboveIdleMain: hwm - idleMain, samples: s.samples, peakByProcess: s.peakByName,
+    },
+  };
+}
+
+// One line on memoryOfStep()'s mem: idle, peak, VmHWM and the peak of each process by command.
+export const describeMemory = (m) => `idle ${fmtMiB(m.idleTree)}, peak ${fmtMiB(m.peakTree)} (tree, ${m.samples} samples), ` +
+  `server process VmHWM ${fmtMiB(m.vmHWMMain)}; ${Object.entries(m.peakByProcess).map(([k, v]) => `${k} ${fmtMiB(v)}`).join(', ')}`;
+
 // Waits (bounded) until the server has reaped every child, so their CPU time is accounted.
 export async function serverQuiet(pid, maxMs = 3000) {
   const t0 = performance.now();
@@ -394,12 +438,18 @@ export function makeWorkspace(workDir) {
 }
 
 // The run's clean-up, effective once (at the end, on an error, or on SIGINT, which it also
-// handles): closes every target of `targets` (as it is then) and removes workDir unless keep.
+// handles): kills runGit's clients still running, closes every target of `targets` (as it is
+// then) and removes workDir unless keep.
 export function cleanupOnce(targets, workDir, keep) {
   let cleaningUp = false;
   const cleanup = async () => {
     if (cleaningUp) return;
     cleaningUp = true;
+    for (const c of gitClient.active) { // runGit's clients still running, with their helpers
+      try {
+        process.kill(-c.pid, 'SIGKILL');
+      } catch { /* gone */ }
+    }
     await Promise.all(targets.map((t) => t.close().catch(() => {})));
     if (!keep) rmrf(workDir);
   };
