@@ -5,14 +5,16 @@
 //   node bench/run.mjs [--fixture default|large] [--runs 3] [--only clone,fetch,push,adv,rss,...] [--targets baseline,ours]
 //                      [--adv-runs 20] [--timeout 600] [--keep] [--out bench/results/latest.json]
 //                      [--seed 1 --commits 2000 --files 5000 ...fixture parameters]
-import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureFixture, formatStats, cleanGitEnv, DEFAULT_PARAMS, FIXTURES, ROOT, CACHE_DIR } from './make-fixture.mjs';
-import { MiB, sleep, log, rmrf, fmtMs, fmtMiB, childrenOf, statusOf, cpuMs, clkTck } from './lib/common.mjs';
+import { ensureFixture, formatStats, cleanGitEnv, DEFAULT_PARAMS, FIXTURES, CACHE_DIR } from './make-fixture.mjs';
+import {
+  MiB, log, rmrf, fmtMs, fmtMiB, clkTck, gitClient, runGit, gitSync, postJson, REPOS_PATH,
+  baselineTarget, oursTarget, withCpu, refsOf, memoryOfStep, describeMemory,
+} from './lib/common.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const STEPS = ['clone', 'fetch', 'push', 'cold-clone', 'blobless', 'treeless', 'shallow', 'adv', 'rss', 'rss-push', 'fork', 'import'];
@@ -63,261 +65,7 @@ function positiveInt(name, v) {
   return n;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Processes
-
-let clientEnv; // git client environment: isolated HOME, no system config
-let timeoutMs = 600_000; // --timeout: a git command, or a REST call, that runs longer is killed and is an error
-const activeGits = new Set(); // git clients running now (killed on SIGINT/SIGTERM)
 let stopping = false; // set on SIGINT/SIGTERM: results that arrive afterwards are not recorded
-
-// The git client runs in its own process group, so a timeout kills it with every helper it started
-// (git-remote-http, index-pack, ...).
-function runGit(args, { cwd, allowFail = false, stdout = 'ignore' } = {}) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn('git', args, { cwd, env: clientEnv, stdio: ['ignore', stdout, 'pipe'], detached: true });
-    activeGits.add(child);
-    const out = [];
-    const err = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch { /* already gone */ }
-    }, timeoutMs);
-    child.stdout?.on('data', (c) => out.push(c));
-    child.stderr.on('data', (c) => err.push(c));
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      activeGits.delete(child);
-      const ms = performance.now() - t0;
-      const res = { ms, code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-      if (timedOut) {
-        reject(Object.assign(new Error(`git ${redact(args).slice(0, 8).join(' ')} timed out after ${timeoutMs / 1000} s (killed)`), { timedOut: true }));
-      } else if (code !== 0 && !allowFail) {
-        reject(new Error(`git ${redact(args).join(' ')} exited with ${code}: ${res.stderr.trim().slice(0, 2000)}`));
-      } else resolve(res);
-    });
-  });
-}
-
-const redact = (args) => args.map((a) => a.replace(/(Bearer )\S+/, '$1***'));
-const gitSync = (args, opts = {}) => execFileSync('git', args, { env: clientEnv, encoding: 'utf8', maxBuffer: 1 << 28, ...opts }).trim();
-
-// Starts `node script ...args` and waits for its first stdout line: {url, pid} or {error}.
-function startNodeServer(script, args, label) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    let buf = '';
-    let settled = false;
-    const stderr = [];
-    const timer = setTimeout(() => finish(new Error(`${label}: no URL within 60 s`)), 60000);
-    const finish = (err, value) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (err) {
-        child.kill();
-        reject(err);
-      } else resolve(value);
-    };
-    child.stderr.on('data', (c) => {
-      stderr.push(c);
-      if (settled) process.stderr.write(`[${label}] ${c}`);
-    });
-    child.stdout.on('data', (c) => {
-      if (settled) return;
-      buf += c;
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      let msg;
-      try {
-        msg = JSON.parse(buf.slice(0, nl));
-      } catch {
-        return finish(new Error(`${label}: unexpected output ${buf.slice(0, 200)}`));
-      }
-      if (msg.error) return finish(Object.assign(new Error(msg.error), { notAvailable: true }));
-      finish(null, { child, url: msg.url.replace(/\/$/, ''), pid: msg.pid ?? child.pid });
-    });
-    child.on('error', (err) => finish(err));
-    child.on('exit', (code) => finish(new Error(`${label} exited with ${code}: ${Buffer.concat(stderr).toString().slice(-2000)}`)));
-  });
-}
-
-function stopNodeServer(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.stdin.end();
-    child.kill('SIGTERM');
-  });
-}
-
-// Where both targets create repos (the baseline answers the same path): our REST API.
-const REPOS_PATH = '/client/v4/accounts/local/artifacts/namespaces/default/repos';
-
-async function postJson(url, body) {
-  let res;
-  try {
-    res = await fetch(url, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (err) {
-    if (err?.name === 'TimeoutError') throw Object.assign(new Error(`POST ${url} timed out after ${timeoutMs / 1000} s`), { timedOut: true });
-    throw err;
-  }
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`POST ${url}: ${res.status} ${text.slice(0, 300)}`);
-  }
-  if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${text.slice(0, 300)}`);
-  return json;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Targets: { name, kind, start() -> instance }; instance: { name, url, pid, restart(), createRepo(name) ->
-// { url, authArgs }, cloneUrl(name), authArgs(name), close() }. Both run as separate Node processes.
-
-// launch(port) starts the server process; restart() relaunches it on the same port and data, so
-// remotes and tokens stay valid.
-async function makeInstance(name, kind, launch, authFor) {
-  const repos = new Map();
-  let proc = await launch(0);
-  const port = new URL(proc.url).port;
-  const inst = {
-    name, kind, url: proc.url, pid: proc.pid,
-    async restart() {
-      await stopNodeServer(proc.child);
-      proc = await launch(port);
-      inst.pid = proc.pid;
-    },
-    // null while the server process runs, else how it ended (e.g. killed by the OOM killer)
-    exited: () => (proc.child.exitCode !== null || proc.child.signalCode !== null
-      ? `exit code ${proc.child.exitCode}, signal ${proc.child.signalCode}` : null),
-    async createRepo(repo) {
-      const json = await postJson(`${proc.url}${REPOS_PATH}`, { name: repo });
-      const r = json.result ?? json;
-      if (!r.remote) throw new Error(`${name}: POST ${REPOS_PATH} returned no remote: ${JSON.stringify(json).slice(0, 300)}`);
-      const info = { url: r.remote, authArgs: authFor(r.token) };
-      repos.set(repo, info);
-      return info;
-    },
-    cloneUrl: (repo) => repos.get(repo)?.url ?? `${proc.url}/git/default/${repo}.git`,
-    authArgs: (repo) => repos.get(repo)?.authArgs ?? [],
-    close: () => stopNodeServer(proc.child),
-  };
-  return inst;
-}
-
-function baselineTarget(name, workDir) {
-  return {
-    name, kind: 'baseline',
-    async start() {
-      const root = path.join(workDir, name.replace(/\W/g, '_'), 'root');
-      const script = path.join(HERE, 'http-backend-server.mjs');
-      return makeInstance(name, 'baseline', (port) => startNodeServer(script, ['--root', root, '--port', String(port)], name), () => []);
-    },
-  };
-}
-
-function oursTarget(name, workDir) {
-  return {
-    name, kind: 'ours',
-    async start() {
-      const mod = process.env.BENCH_OURS_MODULE ?? path.join(ROOT, 'js', 'src', 'server.js');
-      if (!existsSync(mod)) {
-        throw Object.assign(new Error(`${path.relative(ROOT, mod)} does not exist yet`), { notAvailable: true });
-      }
-      const dataDir = path.join(workDir, name.replace(/\W/g, '_'), 'data');
-      const script = path.join(HERE, 'ours-server.mjs');
-      return makeInstance(name, 'ours', (port) => startNodeServer(script, ['--data-dir', dataDir, '--port', String(port)], name),
-        (token) => (token ? ['-c', `http.extraHeader=Authorization: Bearer ${token}`] : []));
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// RSS sampling of a process tree through /proc.
-
-function cmdlineOf(pid) {
-  try {
-    const parts = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    const bin = path.basename(parts[0] ?? '?');
-    if (bin === 'node') return 'node';
-    return [bin, ...parts.slice(1).filter((a) => !a.startsWith('-')).slice(0, 1)].join(' ');
-  } catch {
-    return '?';
-  }
-}
-
-function sampleTree(root, names) {
-  const pids = [root];
-  for (let i = 0; i < pids.length; i++) pids.push(...childrenOf(pids[i]));
-  let total = 0;
-  const per = [];
-  for (const p of pids) {
-    const st = statusOf(p);
-    if (!st) continue;
-    total += st.rss;
-    names.set(p, cmdlineOf(p)); // re-read: a process may have exec'd since the last sample
-    per.push([p, st.rss]);
-  }
-  return { total, per, rootRss: per.find(([p]) => p === root)?.[1] ?? 0 };
-}
-
-function startSampler(pid, intervalMs = 10) {
-  const names = new Map();
-  let peak = 0;
-  let peakRoot = 0;
-  let samples = 0;
-  const peakByName = {};
-  const tick = () => {
-    const s = sampleTree(pid, names);
-    samples++;
-    peak = Math.max(peak, s.total);
-    peakRoot = Math.max(peakRoot, s.rootRss);
-    for (const [p, rss] of s.per) {
-      const n = names.get(p);
-      if (n === '?' || !rss) continue; // exiting or exec'ing
-      peakByName[n] = Math.max(peakByName[n] ?? 0, rss);
-    }
-  };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  return () => {
-    clearInterval(timer);
-    tick();
-    return { peak, peakRoot, samples, peakByName };
-  };
-}
-
-// Waits (bounded) until the server has reaped every child, so their CPU time is accounted.
-async function serverQuiet(pid, maxMs = 3000) {
-  const t0 = performance.now();
-  while (childrenOf(pid).length && performance.now() - t0 < maxMs) await sleep(5);
-}
-
-// Runs fn() and adds the server's and the git client's CPU time spent meanwhile.
-async function withCpu(t, fn) {
-  const s0 = cpuMs(t.pid);
-  const c0 = cpuMs(process.pid, { self: false });
-  const res = await fn();
-  await serverQuiet(t.pid);
-  return { ...res, serverCpu: cpuMs(t.pid) - s0, clientCpu: cpuMs(process.pid, { self: false }) - c0 };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -328,14 +76,10 @@ const median = (xs) => {
   return n ? (n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2) : NaN;
 };
 
-function refsOf(repo) {
-  return gitSync(['-C', repo, 'for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads', 'refs/tags']);
-}
-
 function httpGet(url, headers) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const req = http.get(url, { agent: false, headers, timeout: timeoutMs }, (res) => {
+    const req = http.get(url, { agent: false, headers, timeout: gitClient.timeoutMs }, (res) => {
       let n = 0;
       let first = '';
       res.on('data', (c) => {
@@ -362,7 +106,7 @@ async function main() {
   const tStart = performance.now();
   const loadStart = os.loadavg()[0];
   const steps = new Set(opts.only);
-  timeoutMs = opts.timeout * 1000;
+  gitClient.timeoutMs = opts.timeout * 1000;
 
   // Fixture.
   const fx = await ensureFixture(opts.fixture, { log, fixture: opts.fixtureName });
@@ -377,7 +121,7 @@ async function main() {
   const home = path.join(workDir, 'home');
   mkdirSync(home, { recursive: true });
   writeFileSync(path.join(home, '.gitconfig'), '[user]\n\tname = bench\n\temail = bench@example.com\n');
-  clientEnv = cleanGitEnv({ HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') });
+  gitClient.env = cleanGitEnv({ HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') });
   const head = gitSync(['-C', fixture, 'rev-parse', 'refs/heads/main']);
   const headMinus = gitSync(['-C', fixture, 'rev-parse', `refs/heads/main~${tail}`]);
   const fixtureRefs = refsOf(fixture);
@@ -397,7 +141,7 @@ async function main() {
   const cleanup = async () => {
     if (cleaningUp) return;
     cleaningUp = true;
-    for (const c of activeGits) {
+    for (const c of gitClient.active) {
       try {
         process.kill(-c.pid, 'SIGKILL');
       } catch { /* gone */ }
@@ -606,58 +350,20 @@ async function main() {
   }
 
   // 5. Server RSS during a clone and during a push (extra, untimed runs, so sampling never slows a timed one).
-  // `action(t)` runs the sampled git command and checks its result; returns its wall time.
-  async function sampleRss(step, t, warmUp, action) {
-    // A fresh process on the same data and port (WebAssembly memory never shrinks, so earlier
-    // pushes would inflate "idle"), warmed up first so lazy start-up work is done.
-    await t.restart();
-    await warmUp();
-    await sleep(1000);
-    const idleSamples = [];
-    const idleRoot = [];
-    for (let i = 0; i < 5; i++) {
-      const s = sampleTree(t.pid, new Map());
-      idleSamples.push(s.total);
-      idleRoot.push(s.rootRss);
-      await sleep(20);
-    }
-    try {
-      writeFileSync(`/proc/${t.pid}/clear_refs`, '5'); // reset VmHWM of the server process
-    } catch { /* not permitted: VmHWM is then the lifetime peak */ }
-    const stop = startSampler(t.pid, 10);
-    let ms;
-    let s;
-    try {
-      ms = await action();
-    } finally {
-      s = stop(); // also on failure: a live interval would keep the process running
-    }
-    const hwm = statusOf(t.pid)?.hwm ?? 0;
-    const idle = median(idleSamples);
-    const idleMain = median(idleRoot);
-    record(step, t, s.peak - idle);
-    extra[step] ??= {};
-    extra[step][t.name] = {
-      idleTree: idle, peakTree: s.peak, idleMain, peakMainSampled: s.peakRoot, vmHWMMain: hwm,
-      hwmAboveIdleMain: hwm - idleMain, samples: s.samples, ms, peakByProcess: s.peakByName,
-    };
-    log(`  ${t.name}: idle ${fmtMiB(idle)}, peak ${fmtMiB(s.peak)} (tree, ${s.samples} samples), server process VmHWM ${fmtMiB(hwm)}; ` +
-      Object.entries(s.peakByName).map(([k, v]) => `${k} ${fmtMiB(v)}`).join(', '));
-  }
-
   if (steps.has('rss')) {
     log('rss: one sampled clone per target');
     for (const t of targets) {
       const dest = path.join(workDir, 'clone-rss');
       try {
         const repo = await ensureFull(t);
-        const lsRemote = () => runGit([...t.authArgs(repo), '-c', 'protocol.version=2', 'ls-remote', t.cloneUrl(repo)]);
-        await sampleRss('rss', t, lsRemote, async () => {
-          const r = await runGit(cloneArgs(t, repo, dest));
-          await runGit(['-C', dest, 'fsck', '--connectivity-only', '--no-progress']);
-          if (refsOf(dest) !== fixtureRefs) throw new Error('cloned refs differ from the fixture');
-          return r.ms;
-        });
+        const { result: r, mem } = await memoryOfStep(t, () => runGit([...t.authArgs(repo), '-c', 'protocol.version=2', 'ls-remote', t.cloneUrl(repo)]),
+          () => runGit(cloneArgs(t, repo, dest)));
+        await runGit(['-C', dest, 'fsck', '--connectivity-only', '--no-progress']);
+        if (refsOf(dest) !== fixtureRefs) throw new Error('cloned refs differ from the fixture');
+        record('rss', t, mem.peakTree - mem.idleTree);
+        extra.rss ??= {};
+        extra.rss[t.name] = { ...mem, cloneMs: r.ms };
+        log(`  ${t.name}: ${describeMemory(mem)}`);
       } catch (err) {
         await fail('rss', t, err);
         log(`  ${t.name} rss failed: ${err.message}`);
@@ -678,11 +384,13 @@ async function main() {
           await t.createRepo(repo);
           await runGit([...t.authArgs(full), '-c', 'protocol.version=2', 'ls-remote', t.cloneUrl(full)]);
         };
-        await sampleRss('rss-push', t, warmUp, async () => {
-          const r = await runGit([...t.authArgs(repo), '-C', fixture, 'push', '--quiet', t.cloneUrl(repo), ...fullRefspecs]);
-          await verifyRemote(t, repo);
-          return r.ms;
-        });
+        const { mem } = await memoryOfStep(t, warmUp, () =>
+          runGit([...t.authArgs(repo), '-C', fixture, 'push', '--quiet', t.cloneUrl(repo), ...fullRefspecs]));
+        await verifyRemote(t, repo);
+        record('rss-push', t, mem.peakTree - mem.idleTree);
+        extra['rss-push'] ??= {};
+        extra['rss-push'][t.name] = mem;
+        log(`  ${t.name}: ${describeMemory(mem)}`);
       } catch (err) {
         await fail('rss-push', t, err);
         log(`  ${t.name} rss-push failed: ${err.message}`);
