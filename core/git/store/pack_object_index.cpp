@@ -29,7 +29,7 @@ uint32_t PackObjectIndex::find(const ObjectId& id) const {
   for (size_t s = slotOf(id);; s = (s + 1) & mask) {
     const uint32_t slot = slots_[s];
     if (slot == 0) return kNone;
-    if (entries_[slot - 1].id == id) return slot - 1;
+    if (at(slot - 1).id == id) return slot - 1;
   }
 }
 
@@ -40,25 +40,29 @@ void PackObjectIndex::grow() {
   const size_t mask = slots_.size() - 1;
   for (const uint32_t slot : old) {
     if (slot == 0) continue;
-    size_t s = slotOf(entries_[slot - 1].id);
+    size_t s = slotOf(at(slot - 1).id);
     while (slots_[s] != 0) s = (s + 1) & mask;
     slots_[s] = slot;
   }
 }
 
 void PackObjectIndex::add(uint64_t offset, const ObjectId& id, uint32_t chainWeight, Origin origin) {
-  if (offset > kMaxOffset || entries_.size() >= kNone - 1) {
+  if (offset > kMaxOffset || size_ >= kNone - 1) {
     throw ArtifactsError(ErrorCode::MemoryLimit, "pack too large to index");
   }
-  const bool inOrder = entries_.empty() || entries_.back().offset() < offset;
-  // Late entries repeat the last offset, so the array stays sorted for idAt().
-  const uint64_t sortKey = inOrder ? offset : entries_.back().offset();
-  const auto index = static_cast<uint32_t>(entries_.size());
-  entries_.push_back(Entry{id, static_cast<uint8_t>(std::min<uint32_t>(chainWeight, 255)), origin,
-                           static_cast<uint16_t>(sortKey >> 32), static_cast<uint32_t>(sortKey)});
+  const uint64_t last = size_ ? at(size_ - 1).offset() : 0;
+  const bool inOrder = size_ == 0 || last < offset;
+  // Late entries repeat the last offset, so the entries stay sorted for idAt().
+  const uint64_t sortKey = inOrder ? offset : last;
+  const uint32_t index = size_;
+  if ((index & (kBlockEntries - 1)) == 0) blocks_.push_back(std::make_unique<Entry[]>(kBlockEntries));
+  blocks_.back()[index & (kBlockEntries - 1)] =
+      Entry{id, static_cast<uint8_t>(std::min<uint32_t>(chainWeight, 255)), origin,
+            static_cast<uint16_t>(sortKey >> 32), static_cast<uint32_t>(sortKey)};
+  ++size_;
   if (!inOrder) lateOffsets_[offset] = index;
   if (origin == Origin::Repeated) return;  // the first copy answers for the id
-  if ((entries_.size() + 1) * 4 > slots_.size() * 3) grow();
+  if ((size_ + 1) * 4 > slots_.size() * 3) grow();
   const size_t mask = slots_.size() - 1;
   size_t s = slotOf(id);
   while (slots_[s] != 0) s = (s + 1) & mask;
@@ -66,17 +70,22 @@ void PackObjectIndex::add(uint64_t offset, const ObjectId& id, uint32_t chainWei
 }
 
 std::optional<ObjectId> PackObjectIndex::idAt(uint64_t offset) const {
-  const auto it = std::lower_bound(entries_.begin(), entries_.end(), offset,
-                                   [](const Entry& e, uint64_t o) { return e.offset() < o; });
-  if (it != entries_.end() && it->offset() == offset) return it->id;
+  // The first entry at or after `offset`.
+  uint32_t lo = 0, hi = size_;
+  while (lo < hi) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    if (at(mid).offset() < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < size_ && at(lo).offset() == offset) return at(lo).id;
   const auto late = lateOffsets_.find(offset);
-  if (late != lateOffsets_.end()) return entries_[late->second].id;
+  if (late != lateOffsets_.end()) return at(late->second).id;
   return std::nullopt;
 }
 
 uint32_t PackObjectIndex::chainWeight(const ObjectId& id) const {
   const uint32_t i = find(id);
-  return i == kNone ? 0 : entries_[i].weight;
+  return i == kNone ? 0 : at(i).weight;
 }
 
 }  // namespace oa::git
