@@ -5,14 +5,14 @@
 //   node bench/run.mjs [--fixture default|large] [--runs 3] [--only clone,fetch,push,adv,rss,...] [--targets baseline,ours]
 //                      [--adv-runs 20] [--timeout 600] [--keep] [--out bench/results/latest.json]
 //                      [--seed 1 --commits 2000 --files 5000 ...fixture parameters]
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureFixture, formatStats, cleanGitEnv, DEFAULT_PARAMS, FIXTURES, CACHE_DIR } from './make-fixture.mjs';
 import {
-  MiB, log, rmrf, fmtMs, fmtMiB, clkTck, gitClient, runGit, gitSync, postJson, REPOS_PATH,
+  MiB, log, rmrf, fmtMs, fmtMiB, clkTck, gitClient, beginRun, runGit, gitSync, postJson, REPOS_PATH,
   baselineTarget, oursTarget, withCpu, refsOf, memoryOfStep, describeMemory,
 } from './lib/common.mjs';
 
@@ -99,14 +99,9 @@ function httpGet(url, headers) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (opts.help) {
-    console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 7).join('\n').replace(/^\/\/ ?/gm, ''));
-    return;
-  }
-  const tStart = performance.now();
-  const loadStart = os.loadavg()[0];
-  const steps = new Set(opts.only);
-  gitClient.timeoutMs = opts.timeout * 1000;
+  const run = beginRun(opts, import.meta.url, 7);
+  if (!run) return;
+  const { tStart, loadStart, steps } = run;
 
   // Fixture.
   const fx = await ensureFixture(opts.fixture, { log, fixture: opts.fixtureName });

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureFixture, formatStats, computeStats, cleanGitEnv, FIXTURES, CACHE_DIR } from './make-fixture.mjs';
 import {
-  MiB, log, rmrf, median, fmtMs, fmtMiB, gitClient, runGit, gitSync, baselineTarget, oursTarget, withCpu, refsOf,
+  MiB, log, rmrf, median, fmtMs, fmtMiB, gitClient, beginRun, runGit, gitSync, baselineTarget, oursTarget, withCpu, refsOf,
   memoryOfStep, describeMemory, printTable, machineSummary, printLoad, writeResults, makeWorkspace, cleanupOnce,
 } from './lib/common.mjs';
 
@@ -124,14 +124,9 @@ function ensureCut(fx, cut, firstParent, total) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (opts.help) {
-    console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 10).join('\n').replace(/^\/\/ ?/gm, ''));
-    return;
-  }
-  const tStart = performance.now();
-  const loadStart = os.loadavg()[0];
-  const steps = new Set(opts.only);
-  gitClient.timeoutMs = opts.timeout * 1000;
+  const run = beginRun(opts, import.meta.url, 10);
+  if (!run) return;
+  const { tStart, loadStart, steps } = run;
 
   const fx = await ensureFixture({}, { log, fixture: opts.fixtureName });
   log(`${fx.cached ? 'cached' : 'generated'} ${fx.repo}`);

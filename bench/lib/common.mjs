@@ -88,6 +88,18 @@ export function cpuMs(pid, { self = true, children = true } = {}) {
 // an error); active holds the git clients running now (to kill on SIGINT/SIGTERM).
 export const gitClient = { env: undefined, timeoutMs: 600_000, active: new Set() };
 
+// The start of a benchmark script's main(): with --help it prints the script's usage comment (its
+// lines 2..`usageLines`, without "// ") and returns null; otherwise it sets git's timeout and
+// returns the start time, the load average and the steps asked for.
+export function beginRun(opts, scriptUrl, usageLines) {
+  if (opts.help) {
+    console.log(readFileSync(fileURLToPath(scriptUrl), 'utf8').split('\n').slice(1, usageLines).join('\n').replace(/^\/\/ ?/gm, ''));
+    return null;
+  }
+  gitClient.timeoutMs = opts.timeout * 1000;
+  return { tStart: performance.now(), loadStart: os.loadavg()[0], steps: new Set(opts.only) };
+}
+
 // The git client runs in its own process group, so a timeout kills it with every helper it started
 // (git-remote-http, index-pack, ...).
 export function runGit(args, { cwd, allowFail = false, stdout = 'ignore' } = {}) {
