@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureFixture, formatStats, cleanGitEnv, DEFAULT_PARAMS, FIXTURES, CACHE_DIR } from './make-fixture.mjs';
 import {
-  MiB, log, rmrf, fmtMs, fmtMiB, clkTck, gitClient, beginRun, runGit, gitSync, postJson, REPOS_PATH,
+  MiB, log, rmrf, fmtMs, fmtMiB, clkTck, gitClient, parseBenchArgs, beginRun, runGit, gitSync, postJson, REPOS_PATH,
   baselineTarget, oursTarget, withCpu, refsOf, memoryOfStep, describeMemory,
 } from './lib/common.mjs';
 
@@ -22,50 +22,23 @@ const STEPS = ['clone', 'fetch', 'push', 'cold-clone', 'blobless', 'treeless', '
 // ---------------------------------------------------------------------------------------------
 // Options
 
-function parseArgs(argv) {
-  const o = {
-    runs: 3, advRuns: 20, only: STEPS, targets: ['baseline', 'ours'], keep: false, timeout: 600,
-    out: null, fixture: {}, fixtureName: 'default',
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) throw new Error(`unknown argument ${argv[i]}`);
-    const name = m[1];
-    if (name === 'keep') { o.keep = true; continue; }
-    if (name === 'help') { o.help = true; continue; }
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`--${name} needs a value`);
-    const camel = name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-    if (name === 'runs') o.runs = positiveInt(name, value);
-    else if (name === 'adv-runs') o.advRuns = positiveInt(name, value);
-    else if (name === 'timeout') o.timeout = positiveInt(name, value);
-    else if (name === 'fixture') {
-      if (!FIXTURES[value]) throw new Error(`unknown fixture ${value} (known: ${Object.keys(FIXTURES).join(', ')})`);
-      o.fixtureName = value;
-    }
-    else if (name === 'only') {
-      o.only = value.split(',').map((s) => s.trim()).filter(Boolean);
-      for (const s of o.only) if (!STEPS.includes(s)) throw new Error(`unknown step ${s} (steps: ${STEPS.join(', ')})`);
-    } else if (name === 'targets') {
-      o.targets = value.split(',').map((s) => s.trim());
-      if (o.targets.length < 1 || o.targets.length > 2 || o.targets.some((t) => !['baseline', 'ours'].includes(t))) {
-        throw new Error('--targets takes one or two of baseline, ours (e.g. baseline,ours or baseline,baseline)');
-      }
-    } else if (name === 'out') o.out = path.resolve(value);
-    else if (camel in DEFAULT_PARAMS) o.fixture[camel] = Number(value);
-    else throw new Error(`unknown option --${name}`);
-  }
+// --adv-runs N, and the fixture parameters of make-fixture.mjs (--seed, --commits, ...), besides the shared options.
+const FIXTURE_OPTIONS = Object.keys(DEFAULT_PARAMS).map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+
+function parseOptions(argv) {
+  const o = parseBenchArgs(argv, {
+    steps: STEPS,
+    fixtures: FIXTURES,
+    defaults: { advRuns: 20, fixture: {} },
+    extra: ['adv-runs', ...FIXTURE_OPTIONS],
+    onExtra(name, value, opts, positiveInt) {
+      if (name === 'adv-runs') opts.advRuns = positiveInt(name, value);
+      else opts.fixture[name.replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = Number(value);
+    },
+  });
   o.out ??= path.join(HERE, 'results', o.fixtureName === 'default' ? 'latest.json' : `latest-${o.fixtureName}.json`);
   return o;
 }
-
-function positiveInt(name, v) {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
-  return n;
-}
-
-let stopping = false; // set on SIGINT/SIGTERM: results that arrive afterwards are not recorded
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -98,7 +71,7 @@ function httpGet(url, headers) {
 // Main
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseOptions(process.argv.slice(2));
   const run = beginRun(opts, import.meta.url, 7);
   if (!run) return;
   const { tStart, loadStart, steps } = run;

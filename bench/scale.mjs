@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureFixture, formatStats, computeStats, cleanGitEnv, FIXTURES, CACHE_DIR } from './make-fixture.mjs';
 import {
-  MiB, log, rmrf, median, fmtMs, fmtMiB, gitClient, beginRun, runGit, gitSync, baselineTarget, oursTarget, withCpu, refsOf,
+  MiB, log, rmrf, median, fmtMs, fmtMiB, gitClient, parseBenchArgs, beginRun, runGit, gitSync, baselineTarget, oursTarget, withCpu, refsOf,
   memoryOfStep, describeMemory, printTable, machineSummary, printLoad, writeResults, makeWorkspace, cleanupOnce,
 } from './lib/common.mjs';
 
@@ -34,34 +34,8 @@ const CUT_RULE = 'v1: main at the first-parent commit whose history holds the fr
 // ---------------------------------------------------------------------------------------------
 // Options
 
-function parseArgs(argv) {
-  const o = { runs: 1, only: STEPS, targets: ['baseline', 'ours'], keep: false, timeout: 600, out: null, fixtureName: 'large' };
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) throw new Error(`unknown argument ${argv[i]}`);
-    const name = m[1];
-    if (name === 'keep') { o.keep = true; continue; }
-    if (name === 'help') { o.help = true; continue; }
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`--${name} needs a value`);
-    if (name === 'runs' || name === 'timeout') {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
-      o[name] = n;
-    } else if (name === 'fixture') {
-      if (!FIXTURES[value]) throw new Error(`unknown fixture ${value} (known: ${Object.keys(FIXTURES).join(', ')})`);
-      o.fixtureName = value;
-    } else if (name === 'only') {
-      o.only = value.split(',').map((s) => s.trim()).filter(Boolean);
-      for (const s of o.only) if (!STEPS.includes(s)) throw new Error(`unknown step ${s} (steps: ${STEPS.join(', ')})`);
-    } else if (name === 'targets') {
-      o.targets = value.split(',').map((s) => s.trim());
-      if (o.targets.length < 1 || o.targets.length > 2 || o.targets.some((t) => !['baseline', 'ours'].includes(t))) {
-        throw new Error('--targets takes one or two of baseline, ours');
-      }
-    } else if (name === 'out') o.out = path.resolve(value);
-    else throw new Error(`unknown option --${name}`);
-  }
+function parseOptions(argv) {
+  const o = parseBenchArgs(argv, { steps: STEPS, fixtures: FIXTURES, defaults: { runs: 1, fixtureName: 'large' } });
   o.out ??= path.join(HERE, 'results', o.fixtureName === 'large' ? 'scale.json' : `scale-${o.fixtureName}.json`);
   return o;
 }
@@ -123,7 +97,7 @@ function ensureCut(fx, cut, firstParent, total) {
 // Main
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseOptions(process.argv.slice(2));
   const run = beginRun(opts, import.meta.url, 10);
   if (!run) return;
   const { tStart, loadStart, steps } = run;

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { cleanGitEnv, ROOT } from '../make-fixture.mjs';
 
 const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -87,6 +88,43 @@ export function cpuMs(pid, { self = true, children = true } = {}) {
 // config) and timeoutMs (--timeout: a git command, or a REST call, that runs longer is killed and is
 // an error); active holds the git clients running now (to kill on SIGINT/SIGTERM).
 export const gitClient = { env: undefined, timeoutMs: 600_000, active: new Set() };
+
+// The options run.mjs and scale.mjs share, parsed by node:util's parseArgs (`--name value` or
+// `--name=value`): --runs, --timeout (s), --only a,b (of `steps`), --targets (one or two of
+// baseline, ours), --fixture (a FIXTURES name), --out, --keep, --help. `defaults` overrides the
+// shared defaults; `extra` declares more string options, each handed to `onExtra(name, value, o)`.
+export function parseBenchArgs(argv, { steps, fixtures, defaults = {}, extra = [], onExtra = () => {} }) {
+  const options = {
+    runs: { type: 'string' }, timeout: { type: 'string' }, only: { type: 'string' }, targets: { type: 'string' },
+    fixture: { type: 'string' }, out: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean' },
+  };
+  for (const name of extra) options[name] = { type: 'string' };
+  const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+  const o = { runs: 3, timeout: 600, only: steps, targets: ['baseline', 'ours'], fixtureName: 'default', out: null, keep: false, ...defaults };
+  const positiveInt = (name, v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+    return n;
+  };
+  for (const [name, value] of Object.entries(values)) {
+    if (name === 'keep' || name === 'help') o[name] = value;
+    else if (name === 'runs' || name === 'timeout') o[name] = positiveInt(name, value);
+    else if (name === 'fixture') {
+      if (!fixtures[value]) throw new Error(`unknown fixture ${value} (known: ${Object.keys(fixtures).join(', ')})`);
+      o.fixtureName = value;
+    } else if (name === 'only') {
+      o.only = value.split(',').map((s) => s.trim()).filter(Boolean);
+      for (const s of o.only) if (!steps.includes(s)) throw new Error(`unknown step ${s} (steps: ${steps.join(', ')})`);
+    } else if (name === 'targets') {
+      o.targets = value.split(',').map((s) => s.trim());
+      if (o.targets.length < 1 || o.targets.length > 2 || o.targets.some((t) => !['baseline', 'ours'].includes(t))) {
+        throw new Error('--targets takes one or two of baseline, ours (e.g. baseline,ours or baseline,baseline)');
+      }
+    } else if (name === 'out') o.out = path.resolve(value);
+    else onExtra(name, value, o, positiveInt);
+  }
+  return o;
+}
 
 // The start of a benchmark script's main(): with --help it prints the script's usage comment (its
 // lines 2..`usageLines`, without "// ") and returns null; otherwise it sets git's timeout and
