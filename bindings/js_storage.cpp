@@ -41,27 +41,31 @@ std::vector<KvEntry> JsKvStore::scan(const std::string& prefix, const std::strin
 }
 
 void JsKvStore::commit(const WriteBatch& batch) {
-  const auto value = [&](const Bytes& v) {
-    return copiesValues_ ? val(emscripten::typed_memory_view(v.size(), v.data())) : bytesToJs(v.data(), v.size());
-  };
+  // First every op with its key and type: handing a std::string to JS
+  // mallocs in wasm, which may grow the heap and detach any view made before.
+  std::vector<val> entries;
+  entries.reserve(batch.ops().size());
   val ops = val::array();
   for (const auto& op : batch.ops()) {
     val entry = val::object();
     entry.set("key", op.key);
-    switch (op.type) {
-      case WriteBatch::OpType::Put:
-        entry.set("type", std::string("put"));
-        entry.set("value", value(op.value));
-        break;
-      case WriteBatch::OpType::Delete:
-        entry.set("type", std::string("delete"));
-        break;
-      case WriteBatch::OpType::Expect:  // value null: the key must be absent
-        entry.set("type", std::string("expect"));
-        entry.set("value", op.absent ? val::null() : value(op.value));
-        break;
-    }
+    const char* type = op.type == WriteBatch::OpType::Put ? "put" : op.type == WriteBatch::OpType::Delete ? "delete" : "expect";
+    entry.set("type", std::string(type));
     ops.call<void>("push", entry);
+    entries.push_back(std::move(entry));
+  }
+  // Then the values, with nothing that allocates in wasm from the first view
+  // to the end of batch(): views of the heap stay valid (copiesValues_).
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const auto& op = batch.ops()[i];
+    if (op.type == WriteBatch::OpType::Delete) continue;
+    if (op.type == WriteBatch::OpType::Expect && op.absent) {  // null: the key must be absent
+      entries[i].set("value", val::null());
+    } else if (copiesValues_) {
+      entries[i].set("value", val(emscripten::typed_memory_view(op.value.size(), op.value.data())));
+    } else {
+      entries[i].set("value", bytesToJs(op.value.data(), op.value.size()));
+    }
   }
   // The JS contract: batch returns false (having written nothing) when an expectation fails.
   if (handle_.call<val>("batch", ops).strictlyEquals(val(false))) throw StorageConflict();

@@ -24,8 +24,9 @@ class JsKvStore : public KvStore {
 
  private:
   emscripten::val handle_;
-  // handle.copiesValues === true: batch values may be views of the wasm heap
-  // (nothing runs in wasm during the call, so the heap cannot move under them).
+  // handle.copiesValues === true: batch values may be views of the wasm heap,
+  // made after everything else of the batch (a later malloc could grow the
+  // heap and detach them) and valid until batch() returns.
   bool copiesValues_;
 };
 

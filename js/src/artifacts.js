@@ -145,7 +145,7 @@ export function createArtifactsWith(loadCore, options = {}) {
   const limitsJson = limits === undefined ? '' : JSON.stringify(limits, keepTypeMismatches);
   const holder = coreHolder(loadCore, (core) => {
     const ns = new core.Namespace(storage, host, namespace, baseUrl, limitsJson, makeArtifactsError);
-    ns.setEventsWanted(typeof onEvent === 'function'); // nobody to hand them to: none are built
+    ns.setEventsWanted?.(typeof onEvent === 'function'); // nobody to hand them to: none are built (a loadCore may predate it)
     return ns;
   });
   const { get: namespaceCore, checkTrap, coreError } = holder;

@@ -154,10 +154,7 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
     out.walk = walkStored(repo, full);
     repo.objects().retainRecords(false);
     cache.remember(full, out.walk);
-    if (full.filter != walk.filter) {
-      // A tree or blob wanted by id is sent whatever the filter: walk as asked.
-      out.walk = out.walk.commitWantsOnly ? WalkCache::applyFilter(std::move(out.walk), walk.filter) : walkStored(repo, walk);
-    }
+    if (full.filter != walk.filter) out.walk = WalkCache::applyFilter(std::move(out.walk), walk.filter);
   }
   if ((req.deepenSince || !req.deepenNot.empty()) && out.walk.commitCount == 0 && !req.wants.empty()) {
     throw ArtifactsError(ErrorCode::InvalidInput, "no commits selected for shallow requests");

@@ -35,7 +35,7 @@ class Walker {
       for (const auto& t : explicitTrees_) walkTree(t, 0);
     }
     result_.commitCount = commits_.size();
-    result_.commitWantsOnly = explicitTrees_.empty() && explicitBlobs_.empty();
+    result_.wantedBlobs.assign(explicitBlobs_.begin(), explicitBlobs_.end());
     std::vector<ObjectId> ordered = commits_;
     ordered.insert(ordered.end(), tags_.begin(), tags_.end());
     ordered.insert(ordered.end(), result_.objects.begin(), result_.objects.end());

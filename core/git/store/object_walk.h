@@ -41,9 +41,7 @@ struct WalkRequest {
 struct WalkResult {
   std::vector<ObjectId> objects;             // to send: commits, tags, then trees and blobs
   std::vector<ObjectType> types;             // the type of each of `objects`
-  // Every want was a commit or a tag of one (no tree or blob wanted by id):
-  // a filter then drops every blob (or tree) the list holds.
-  bool commitWantsOnly = true;
+  std::vector<ObjectId> wantedBlobs;         // blobs a want names (itself or through tags): sent whatever the filter
   // Shallow commits to tell the client: the depth/deepen boundary, and the
   // repo's own shallow commits among the commits sent (client shallows never).
   std::vector<ObjectId> shallow;

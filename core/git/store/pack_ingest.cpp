@@ -163,13 +163,13 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
   } else {
     rec.compressed = entry.compressed;
   }
-  index_.add(entry.offset, id, rec.chainWeight, PackObjectIndex::Origin::Written);
-  wroteAny_ = true;
   const uint64_t recordBytes = ObjectStore::recordBytes(rec);
   storedBytes_ += recordBytes;
   ObjectStore::requireWithinRepoLimit(repoBytesAtFlush_ + (storedBytes_ - flushedBytes_), limits_.maxRepoBytes);
   batchBytes_ += recordBytes;
   objects_.stage(batch_, id, rec);
+  index_.add(entry.offset, id, rec.chainWeight, PackObjectIndex::Origin::Written);  // written, as abandon() will undo
+  wroteAny_ = true;
   ++stored_;
   if (batchBytes_ >= kBatchBytes || stored_ % kBatchObjects == 0) flush();
   resolveWaitingOn(id);

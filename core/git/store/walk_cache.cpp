@@ -68,12 +68,16 @@ bool WalkCache::walkUnfiltered(const WalkRequest& r) {
 }
 
 WalkResult WalkCache::applyFilter(WalkResult result, const ObjectFilter& filter) {
-  if (!dropsWholeTypes(filter) || !result.commitWantsOnly) return result;
+  if (!dropsWholeTypes(filter)) return result;
   const bool keepTrees = filter.kind == ObjectFilter::Kind::BlobNone;
+  // As the walk does (object_walk.cpp): a blob a want names is sent whatever
+  // the filter; a tree a want names is walked as a root tree.
+  const std::unordered_set<ObjectId> wanted(result.wantedBlobs.begin(), result.wantedBlobs.end());
   size_t kept = 0;
   for (size_t i = 0; i < result.objects.size(); ++i) {
     const ObjectType t = result.types[i];
-    if (t == ObjectType::Blob || (t == ObjectType::Tree && !keepTrees)) continue;
+    if (t == ObjectType::Blob && !wanted.count(result.objects[i])) continue;
+    if (t == ObjectType::Tree && !keepTrees) continue;
     result.objects[kept] = result.objects[i];
     result.types[kept++] = t;
   }
@@ -82,27 +86,33 @@ WalkResult WalkCache::applyFilter(WalkResult result, const ObjectFilter& filter)
   return result;
 }
 
-// Layout: version, wants digest (20), commit count, shallow count, object
-// count (u32 each), then the shallow ids, the object ids (20 bytes each) and
-// the object types (1 byte each). Only lists for commit wants are kept (a
-// clone's, not a partial clone's fetch of blobs by id), so a filter applies.
+// Layout: version, wants digest (20), commit count, shallow count, wanted
+// blob count, object count (u32 each), then the shallow ids, the wanted
+// blobs, the object ids (20 bytes each) and the object types (1 byte each),
+// commits first. Only lists that hold a
+// commit are kept: a partial clone fetching blobs by id leaves a clone's list be.
 std::optional<WalkResult> WalkCache::find(const WalkRequest& request) {
   if (!answersFiltered(request)) return std::nullopt;
   const auto raw = store_.get(kKey);
-  if (!raw || raw->size() < 1 + 20 + 12 || (*raw)[0] != kVersion) return std::nullopt;
+  if (!raw || raw->size() < 1 + 20 + 16 || (*raw)[0] != kVersion) return std::nullopt;
   if (ObjectId::fromRaw(raw->data() + 1) != requestDigest(request)) return std::nullopt;
   size_t pos = 21;
-  uint32_t commits = 0, shallow = 0, objects = 0;
+  uint32_t commits = 0, shallow = 0, wantedBlobs = 0, objects = 0;
   WalkResult out;
-  if (!getU32(*raw, pos, commits) || !getU32(*raw, pos, shallow) || !getU32(*raw, pos, objects)) return std::nullopt;
-  if (!getIds(*raw, pos, shallow, out.shallow) || !getIds(*raw, pos, objects, out.objects) ||
+  if (!getU32(*raw, pos, commits) || !getU32(*raw, pos, shallow) || !getU32(*raw, pos, wantedBlobs) ||
+      !getU32(*raw, pos, objects)) {
+    return std::nullopt;
+  }
+  if (!getIds(*raw, pos, shallow, out.shallow) || !getIds(*raw, pos, wantedBlobs, out.wantedBlobs) ||
+      !getIds(*raw, pos, objects, out.objects) ||
       raw->size() - pos != objects || commits > objects) {
     return std::nullopt;  // a damaged entry is a miss; the walk rewrites it
   }
   out.types.reserve(objects);
   for (; pos < raw->size(); ++pos) {
     const auto t = static_cast<ObjectType>((*raw)[pos]);
-    if (t != ObjectType::Commit && t != ObjectType::Tree && t != ObjectType::Blob && t != ObjectType::Tag) return std::nullopt;
+    const bool known = t == ObjectType::Commit || t == ObjectType::Tree || t == ObjectType::Blob || t == ObjectType::Tag;
+    if (!known || (out.types.size() < commits) != (t == ObjectType::Commit)) return std::nullopt;
     out.types.push_back(t);
   }
   out.commitCount = commits;
@@ -110,19 +120,21 @@ std::optional<WalkResult> WalkCache::find(const WalkRequest& request) {
 }
 
 void WalkCache::remember(const WalkRequest& request, const WalkResult& result) {
-  if (!cacheable(request) || !result.commitWantsOnly || !result.unshallow.empty() ||
+  if (!cacheable(request) || result.commitCount == 0 || !result.unshallow.empty() ||
       result.objects.size() > UINT32_MAX || result.types.size() != result.objects.size()) {
     return;
   }
   Bytes value;
-  value.reserve(1 + 20 + 12 + 20 * result.shallow.size() + 21 * result.objects.size());
+  value.reserve(1 + 20 + 16 + 20 * (result.shallow.size() + result.wantedBlobs.size()) + 21 * result.objects.size());
   value.push_back(kVersion);
   const ObjectId digest = requestDigest(request);
   value.insert(value.end(), digest.bytes.begin(), digest.bytes.end());
   putU32(value, static_cast<uint32_t>(result.commitCount));
   putU32(value, static_cast<uint32_t>(result.shallow.size()));
+  putU32(value, static_cast<uint32_t>(result.wantedBlobs.size()));
   putU32(value, static_cast<uint32_t>(result.objects.size()));
   for (const auto& id : result.shallow) value.insert(value.end(), id.bytes.begin(), id.bytes.end());
+  for (const auto& id : result.wantedBlobs) value.insert(value.end(), id.bytes.begin(), id.bytes.end());
   for (const auto& id : result.objects) value.insert(value.end(), id.bytes.begin(), id.bytes.end());
   for (const auto t : result.types) value.push_back(static_cast<uint8_t>(t));
   WriteBatch batch;

@@ -33,8 +33,9 @@ class WalkCache {
   std::optional<WalkResult> find(const WalkRequest& request);
   // Stores the result of an unfiltered walk.
   void remember(const WalkRequest& request, const WalkResult& result);
-  // `result` (of an unfiltered walk for commit wants only) as the filter
-  // would have cut it; the result unchanged for any other.
+  // `result` (of an unfiltered walk) as a walk with the filter would have cut
+  // it: blob:none keeps commits, tags and trees, tree:0 commits and tags;
+  // either keeps the wanted blobs. Unchanged for other filters.
   static WalkResult applyFilter(WalkResult result, const ObjectFilter& filter);
 
  private:

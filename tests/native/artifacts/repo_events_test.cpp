@@ -705,6 +705,22 @@ TEST(RepoEventsService, AHostThatWantsNoEventsGetsNoneBuilt) {
   const GitCall push = gitRequest(ns.service, repo.token, "POST", "git-receive-pack", "", body, false);
   EXPECT_NE(push.body.find("ok refs/heads/main"), std::string::npos) << push.body;
   EXPECT_EQ(ns.service.events().size(), 0u);
+  // Past the queue's bound: no event is built, none is counted dropped.
+  const size_t refs = kMaxQueuedEvents + 5;
+  {
+    git::RepoContext ctx(ns.service.repo(repo.record.id).store());
+    WriteBatch batch;
+    for (size_t i = 0; i < refs; ++i) ctx.refs().stage(batch, "refs/heads/b" + std::to_string(i), oid(c1));
+    ctx.store().commit(batch);
+  }
+  std::string many;
+  for (size_t i = 0; i < refs; ++i) {
+    git::appendPkt(many, c1 + " " + kZero + " refs/heads/b" + std::to_string(i) +
+                             (i ? std::string() : std::string(1, '\0') + "report-status delete-refs") + "\n");
+  }
+  many += "0000";
+  gitRequest(ns.service, repo.token, "POST", "git-receive-pack", "", many, false);
+  EXPECT_EQ(ns.service.events().size(), 0u);
   EXPECT_EQ(ns.service.events().dropped(), 0u) << "not built is not dropped";
   ns.service.events().setWanted(true);
   ns.service.createToken("repo", repo.record.id, TokenScope::Read, 60);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "git/protocol/upload_pack.h"
+#include "git/store/object_walk.h"
 #include "support/git_fixture.h"
 
 namespace oa::git {
@@ -127,8 +128,8 @@ TEST_F(UploadPackFixture, FullClonesReuseTheCachedObjectListAndSurviveADamagedOn
   server.store.commit(damage);
   EXPECT_EQ(packObjects(demux(serve(request, 0), true).pack), revList(ids["c5"]));
   EXPECT_GT(server.store.get("cache/walk")->size(), 100u);
-  // Other wants miss (and replace the entry); requests with haves, depth or
-  // filters never use it.
+  // Other wants miss (and replace the entry); requests with haves never use
+  // it (filters: FilteredClonesUseAndFillTheCachedObjectList).
   EXPECT_EQ(packObjects(demux(serve(wantRequest(ids["s1"], "side-band-64k ofs-delta"), 0), true).pack), revList(ids["s1"]));
   EXPECT_EQ(packObjects(demux(serve(request, 0), true).pack), revList(ids["c5"]));
   const auto before = server.store.get("cache/walk");
@@ -200,7 +201,6 @@ TEST_F(UploadPackFixture, FilteredClonesUseAndFillTheCachedObjectList) {
   const auto entry = server.store.get("cache/walk");
   ASSERT_TRUE(entry.has_value()) << "the blob:none walk left the full list";
   EXPECT_EQ(packObjects(demux(serve(full, 0), true).pack, false, /*strict=*/true), revList(ids["c5"]));
-  EXPECT_EQ(server.store.get("cache/walk"), entry) << "the full clone was answered from it";
   EXPECT_EQ(packObjects(demux(serve(treeZero, 0), true).pack), revList("--filter=tree:0 " + ids["c5"]));
 
   // The answer comes from the entry: the list ends with one type byte per
@@ -216,6 +216,17 @@ TEST_F(UploadPackFixture, FilteredClonesUseAndFillTheCachedObjectList) {
   const auto got = packObjects(demux(serve(blobNone, 0), true).pack);
   EXPECT_EQ(got.size() + 1, expected.size());
   for (const auto& id : got) EXPECT_TRUE(expected.count(id)) << id;
+  // ... and tree:0 (commits and tags only) sends a tree relabelled as a tag.
+  Bytes asTag = *entry;
+  size_t tree = asTag.size();
+  while (asTag[--tree] != static_cast<uint8_t>(ObjectType::Tree)) ASSERT_GT(tree, 0u);
+  asTag[tree] = static_cast<uint8_t>(ObjectType::Tag);
+  WriteBatch relabel;
+  relabel.put("cache/walk", asTag);
+  server.store.commit(relabel);
+  EXPECT_EQ(packObjects(demux(serve(treeZero, 0), true).pack).size(), revList("--filter=tree:0 " + ids["c5"]).size() + 1)
+      << "the relabelled tree is sent";
+  server.store.commit(tamper);
 
   // A blob wanted by id is sent whatever the filter, and such a fetch (a
   // partial clone filling in a blob) does not replace a clone's list.
@@ -224,6 +235,72 @@ TEST_F(UploadPackFixture, FilteredClonesUseAndFillTheCachedObjectList) {
   EXPECT_EQ(byId, std::set<std::string>{blob});
   EXPECT_EQ(packObjects(demux(serve(wantRequest(blob, "side-band-64k"), 0), true).pack), std::set<std::string>{blob});
   EXPECT_EQ(server.store.get("cache/walk"), relabelled);
+}
+
+// A tag naming a blob (git.git's junio-gpg-pub): a clone wants it, the list
+// is cached all the same, and blob:none from it still sends that blob, as
+// the filtered walk does.
+TEST_F(UploadPackFixture, ATagOfABlobIsCachedAndKeptByBlobNone) {
+  const std::string blob = run(git(src) + "rev-parse " + ids["c3"] + ":bin.dat").substr(0, 40);
+  run(git(src) + "tag -a blobtag -m 'a key' " + blob);
+  const std::string tag = run(git(src) + "rev-parse blobtag").substr(0, 40);
+  run("printf '%s\\n' " + tag + " | " + git(src) + "pack-objects --stdout > " + dir.path + "/tag.pack");
+  server.ingest(testing::readFile(dir.path + "/tag.pack"));
+  server.setRef("refs/tags/blobtag", tag);
+  const auto request = [&](const std::vector<std::string>& extra) {
+    std::string req;
+    appendPkt(req, "want " + ids["c5"] + " side-band-64k ofs-delta\n");
+    appendPkt(req, "want " + tag + "\n");
+    for (const auto& e : extra) appendPkt(req, e + "\n");
+    appendFlush(req);
+    appendPkt(req, "done\n");
+    return req;
+  };
+  const auto walked = [&](ObjectFilter::Kind kind) {  // what the walk itself sends, no cache involved
+    WalkRequest walk = server.ctx.walkRequest();
+    walk.wants = {*ObjectId::fromHex(ids["c5"]), *ObjectId::fromHex(tag)};
+    walk.filter.kind = kind;
+    std::set<std::string> out;
+    for (const auto& id : walkObjects(server.ctx.git(), walk).objects) out.insert(id.hex());
+    return out;
+  };
+  const auto full = packObjects(demux(serve(request({}), 0), true).pack);
+  ASSERT_TRUE(server.store.get("cache/walk").has_value()) << "a clone wanting a tag of a blob is cached";
+  EXPECT_EQ(full, walked(ObjectFilter::Kind::None));
+  const auto blobNone = packObjects(demux(serve(request({"filter blob:none"}), 0), true).pack);
+  EXPECT_EQ(blobNone, walked(ObjectFilter::Kind::BlobNone));
+  EXPECT_TRUE(blobNone.count(blob) && blobNone.count(tag));
+}
+
+// A damaged entry is a miss (the walk answers and rewrites it), whatever is damaged.
+TEST_F(UploadPackFixture, DamagedCachedListsAreMisses) {
+  const std::string full = wantRequest(ids["c5"], "side-band-64k ofs-delta");
+  const std::string blobNone = wantRequest(ids["c5"], "side-band-64k ofs-delta", {"filter blob:none"});
+  serve(full, 0);
+  const Bytes good = *server.store.get("cache/walk");
+  const size_t types = good.size() - revList(ids["c5"]).size();
+  std::vector<std::pair<std::string, Bytes>> damaged;
+  Bytes badType = good;
+  badType[types + 5] = 9;
+  damaged.emplace_back("a type that is none", badType);
+  Bytes commitLate = good;
+  commitLate.back() = static_cast<uint8_t>(ObjectType::Commit);
+  damaged.emplace_back("a commit after the commits", commitLate);
+  Bytes treeEarly = good;
+  treeEarly[types] = static_cast<uint8_t>(ObjectType::Tree);
+  damaged.emplace_back("no commit where the commits are", treeEarly);
+  Bytes shortTypes(good.begin(), good.end() - 1);
+  damaged.emplace_back("a type missing", shortTypes);
+  Bytes manyCommits = good;
+  manyCommits[21] = 0x7f;
+  damaged.emplace_back("more commits than objects", manyCommits);
+  for (const auto& [what, bytes] : damaged) {
+    WriteBatch damage;
+    damage.put("cache/walk", bytes);
+    server.store.commit(damage);
+    EXPECT_EQ(packObjects(demux(serve(blobNone, 0), true).pack), revList("--filter=blob:none " + ids["c5"])) << what;
+    EXPECT_EQ(server.store.get("cache/walk"), good) << what << ": rewritten";
+  }
 }
 
 TEST_F(UploadPackFixture, IncludeTagAddsTagsOfSentCommits) {
