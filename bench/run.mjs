@@ -689,6 +689,7 @@ async function main() {
   }
 }
 
+let stopping = false; // set on SIGINT/SIGTERM: results that arrive afterwards are not recorded
 let cleanupHook = async () => {};
 main().then(() => process.exit(0), async (err) => {
   console.error(err?.stack ?? err);
