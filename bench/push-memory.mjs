@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Where a push's memory goes: our server in this process (SqliteStorage in a fresh directory), one push of
+// every branch and tag of a fixture by the git CLI, with process.memoryUsage() and the wasm heap sampled
+// every 20 ms. Prints idle, peak and peak - idle of: process RSS, JS heap, external memory, ArrayBuffers,
+// the wasm memory, and the wasm heap's bytes in use and high-water mark (mallinfo); then the server CPU.
+//   node bench/push-memory.mjs [--fixture default|large] [--clones]   (--clones: then a first and a second clone)
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureFixture, cleanGitEnv } from './make-fixture.mjs';
+import { log, rmrf, fmtMiB, REPOS_PATH } from './lib/common.mjs';
+import { startServer } from '../js/src/server.js';
+import { loadCore } from '../js/src/node.js';
+
+const { values: opts } = parseArgs({ options: { fixture: { type: 'string', default: 'default' }, clones: { type: 'boolean' } } });
+const fx = await ensureFixture({}, { log, fixture: opts.fixture });
+const work = mkdtempSync(path.join(os.tmpdir(), 'oa-push-memory-'));
+const env = cleanGitEnv({ HOME: work });
+let core;
+const srv = await startServer({ port: 0, dataDir: path.join(work, 'data'), loadCore: async () => (core = await loadCore()) });
+
+const git = (args) => new Promise((resolve, reject) => {
+  const p = spawn('git', args, { stdio: 'inherit', env });
+  p.on('exit', (code) => (code ? reject(new Error(`git ${args.find((a) => !a.startsWith('-'))} exited ${code}`)) : resolve()));
+});
+const res = await fetch(`${srv.url}${REPOS_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'p' }) });
+const { remote, token } = (await res.json()).result;
+const auth = ['-c', `http.extraHeader=Authorization: Bearer ${token}`];
+
+const sample = () => {
+  const m = process.memoryUsage();
+  const heap = JSON.parse(core.heapStats());
+  return { rss: m.rss, jsHeap: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers,
+    wasmMemory: heap.memoryBytes, wasmInUse: heap.inUseBytes, wasmHighWater: heap.peakBytes };
+};
+const idle = sample();
+const peak = { ...idle };
+const timer = setInterval(() => {
+  for (const [k, v] of Object.entries(sample())) peak[k] = Math.max(peak[k], v);
+}, 20);
+
+const timed = async (label, args) => {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await git(args);
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`${label}: ${((performance.now() - t0) / 1000).toFixed(2)} s, server CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s`);
+};
+await timed('push', [...auth, '-C', fx.repo, 'push', '--quiet', remote, 'refs/heads/*:refs/heads/*', 'refs/tags/*:refs/tags/*']);
+clearInterval(timer);
+console.log(`fixture ${opts.fixture}: ${fx.stats.objects} objects`);
+console.log('| measure | idle | peak | peak - idle |\n|---|---:|---:|---:|');
+for (const k of Object.keys(idle)) console.log(`| ${k} | ${fmtMiB(idle[k])} | ${fmtMiB(peak[k])} | ${fmtMiB(peak[k] - idle[k])} |`);
+if (opts.clones) {
+  for (const label of ['first clone', 'second clone']) {
+    const dest = path.join(work, 'clone');
+    await timed(label, [...auth, '-c', 'protocol.version=2', 'clone', '--bare', '--quiet', remote, dest]);
+    rmrf(dest);
+  }
+}
+await srv.close();
+rmrf(work);
+process.exit(0);
