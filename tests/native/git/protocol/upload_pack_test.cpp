@@ -204,29 +204,27 @@ TEST_F(UploadPackFixture, FilteredClonesUseAndFillTheCachedObjectList) {
   EXPECT_EQ(packObjects(demux(serve(treeZero, 0), true).pack), revList("--filter=tree:0 " + ids["c5"]));
 
   // The answer comes from the entry: the list ends with one type byte per
-  // object; relabelling the last tree as a blob makes blob:none leave it out.
-  Bytes relabelled = *entry;
-  size_t last = relabelled.size();
-  while (relabelled[--last] != static_cast<uint8_t>(ObjectType::Tree)) ASSERT_GT(last, 0u);
-  relabelled[last] = static_cast<uint8_t>(ObjectType::Blob);
-  WriteBatch tamper;
-  tamper.put("cache/walk", relabelled);
-  server.store.commit(tamper);
+  // object. Relabelling the last tree as a blob makes blob:none leave it out;
+  // as a tag, tree:0 (commits and tags only) sends it.
+  const auto relabelLastTree = [&](ObjectType as) {
+    Bytes bytes = *entry;
+    size_t last = bytes.size();
+    while (bytes[--last] != static_cast<uint8_t>(ObjectType::Tree)) EXPECT_GT(last, 0u);
+    bytes[last] = static_cast<uint8_t>(as);
+    WriteBatch tamper;
+    tamper.put("cache/walk", bytes);
+    server.store.commit(tamper);
+    return bytes;
+  };
+  relabelLastTree(ObjectType::Blob);
   auto expected = revList("--filter=blob:none " + ids["c5"]);
   const auto got = packObjects(demux(serve(blobNone, 0), true).pack);
   EXPECT_EQ(got.size() + 1, expected.size());
   for (const auto& id : got) EXPECT_TRUE(expected.count(id)) << id;
-  // ... and tree:0 (commits and tags only) sends a tree relabelled as a tag.
-  Bytes asTag = *entry;
-  size_t tree = asTag.size();
-  while (asTag[--tree] != static_cast<uint8_t>(ObjectType::Tree)) ASSERT_GT(tree, 0u);
-  asTag[tree] = static_cast<uint8_t>(ObjectType::Tag);
-  WriteBatch relabel;
-  relabel.put("cache/walk", asTag);
-  server.store.commit(relabel);
+  relabelLastTree(ObjectType::Tag);
   EXPECT_EQ(packObjects(demux(serve(treeZero, 0), true).pack).size(), revList("--filter=tree:0 " + ids["c5"]).size() + 1)
       << "the relabelled tree is sent";
-  server.store.commit(tamper);
+  const Bytes relabelled = relabelLastTree(ObjectType::Blob);
 
   // A blob wanted by id is sent whatever the filter, and such a fetch (a
   // partial clone filling in a blob) does not replace a clone's list.
