@@ -665,26 +665,33 @@ TEST(RepoEventsService, AReceivePackRequestQueuesOnePushedEventPerUpdatedRef) {
                                         {"commitsTruncated", false}}));
 }
 
+// Branches b0..b<n-1> at `commit`, written straight to the repo's store.
+void setBranches(testing::TestNamespace& ns, const std::string& repoId, const std::string& commit, size_t n) {
+  git::RepoContext ctx(ns.service.repo(repoId).store());
+  WriteBatch batch;
+  for (size_t i = 0; i < n; ++i) ctx.refs().stage(batch, "refs/heads/b" + std::to_string(i), oid(commit));
+  ctx.store().commit(batch);
+}
+
+// A receive-pack request deleting branches b0..b<n-1> (at `commit`): one command per ref, no pack.
+std::string deleteBranchesRequest(const std::string& commit, size_t n) {
+  std::string body;
+  for (size_t i = 0; i < n; ++i) {
+    git::appendPkt(body, commit + " " + kZero + " refs/heads/b" + std::to_string(i) +
+                             (i ? std::string() : std::string(1, '\0') + "report-status delete-refs") + "\n");
+  }
+  return body + "0000";
+}
+
 TEST(RepoEventsService, APushOfMoreRefsThanTheQueueHoldsBuildsOnlyWhatItHolds) {
   testing::TestNamespace ns;
   const CreatedRepo repo = ns.service.create("repo", {});
   CommitRequest first = oneFile("first");
   const std::string c1 = ns.service.commit("repo", repo.record.id, first).update.after.hex();
   const size_t refs = kMaxQueuedEvents + 5;
-  {
-    git::RepoContext ctx(ns.service.repo(repo.record.id).store());
-    WriteBatch batch;
-    for (size_t i = 0; i < refs; ++i) ctx.refs().stage(batch, "refs/heads/b" + std::to_string(i), oid(c1));
-    ctx.store().commit(batch);
-  }
+  setBranches(ns, repo.record.id, c1, refs);
   taken(ns.service);
-  std::string body;
-  for (size_t i = 0; i < refs; ++i) {
-    git::appendPkt(body, c1 + " " + kZero + " refs/heads/b" + std::to_string(i) +
-                             (i ? std::string() : std::string(1, '\0') + "report-status delete-refs") + "\n");
-  }
-  body += "0000";
-  gitRequest(ns.service, repo.token, "POST", "git-receive-pack", "", body, false);
+  gitRequest(ns.service, repo.token, "POST", "git-receive-pack", "", deleteBranchesRequest(c1, refs), false);
   EXPECT_EQ(ns.service.events().dropped(), 5u) << "the refs past the queue's bound are counted, not built";
   const auto events = ns.service.events().take();
   ASSERT_EQ(events.size(), kMaxQueuedEvents);
@@ -707,19 +714,8 @@ TEST(RepoEventsService, AHostThatWantsNoEventsGetsNoneBuilt) {
   EXPECT_EQ(ns.service.events().size(), 0u);
   // Past the queue's bound: no event is built, none is counted dropped.
   const size_t refs = kMaxQueuedEvents + 5;
-  {
-    git::RepoContext ctx(ns.service.repo(repo.record.id).store());
-    WriteBatch batch;
-    for (size_t i = 0; i < refs; ++i) ctx.refs().stage(batch, "refs/heads/b" + std::to_string(i), oid(c1));
-    ctx.store().commit(batch);
-  }
-  std::string many;
-  for (size_t i = 0; i < refs; ++i) {
-    git::appendPkt(many, c1 + " " + kZero + " refs/heads/b" + std::to_string(i) +
-                             (i ? std::string() : std::string(1, '\0') + "report-status delete-refs") + "\n");
-  }
-  many += "0000";
-  gitRequest(ns.service, repo.token, "POST", "git-receive-pack", "", many, false);
+  setBranches(ns, repo.record.id, c1, refs);
+  gitRequest(ns.service, repo.token, "POST", "git-receive-pack", "", deleteBranchesRequest(c1, refs), false);
   EXPECT_EQ(ns.service.events().size(), 0u);
   EXPECT_EQ(ns.service.events().dropped(), 0u) << "not built is not dropped";
   ns.service.events().setWanted(true);
