@@ -4,16 +4,24 @@
 // every 20 ms. Prints idle, peak and peak - idle of: process RSS, JS heap, external memory, ArrayBuffers,
 // the wasm memory, and the wasm heap's bytes in use and high-water mark (mallinfo); then the server CPU.
 //   node bench/push-memory.mjs [--fixture default|large] [--clones]   (--clones: then a first and a second clone)
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureFixture, cleanGitEnv } from './make-fixture.mjs';
-import { log, rmrf, fmtMiB, REPOS_PATH } from './lib/common.mjs';
+import { cliNodeSettings, log, rmrf, fmtMiB, REPOS_PATH } from './lib/common.mjs';
 import { startServer } from '../js/src/server.js';
 import { loadCore } from '../js/src/node.js';
 
+// The server runs in this process: with the environment and node flags `open-artifacts serve` has
+// (the flags given to this script come after, and win).
+const cli = cliNodeSettings();
+if (!process.env.OA_BENCH_CLI_SETTINGS) {
+  const r = spawnSync(process.execPath, [...cli.flags, ...process.execArgv, ...process.argv.slice(1)],
+    { stdio: 'inherit', env: { ...process.env, ...cli.env, OA_BENCH_CLI_SETTINGS: '1' } });
+  process.exit(r.status ?? 1);
+}
 const { values: opts } = parseArgs({ options: { fixture: { type: 'string', default: 'default' }, clones: { type: 'boolean' } } });
 const fx = await ensureFixture({}, { log, fixture: opts.fixture });
 const work = mkdtempSync(path.join(os.tmpdir(), 'oa-push-memory-'));

@@ -6,4 +6,4 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/setup.sh
 bash scripts/build.sh
-exec node js/bin/open-artifacts.js serve "$@"
+exec js/bin/open-artifacts.js serve "$@"  # through its #! line, which carries its node flags

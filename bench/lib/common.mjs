@@ -177,10 +177,26 @@ export function runGit(args, { cwd, allowFail = false, stdout = 'ignore' } = {})
 export const redact = (args) => args.map((a) => a.replace(/(Bearer )\S+/, '$1***'));
 export const gitSync = (args, opts = {}) => execFileSync('git', args, { env: gitClient.env, encoding: 'utf8', maxBuffer: 1 << 28, ...opts }).trim();
 
-// Starts `node script ...args` and waits for its first stdout line: {url, pid} or {error}.
-export function startNodeServer(script, args, label) {
+// The environment and node flags of the CLI's #! line (`#!/usr/bin/env -S [NAME=value...] node
+// [flags...]`): our server runs with what `open-artifacts serve` runs with.
+export function cliNodeSettings() {
+  const first = readFileSync(path.join(ROOT, 'js', 'bin', 'open-artifacts.js'), 'utf8').split('\n', 1)[0];
+  const words = first.replace(/^#!\/usr\/bin\/env -S /, '').split(' ');
+  const env = {};
+  while (words.length && words[0].includes('=')) {
+    const [name, value] = words.shift().split('=');
+    env[name] = value;
+  }
+  if (words.shift() !== 'node') throw new Error(`js/bin/open-artifacts.js: unexpected first line ${first}`);
+  return { env, flags: words };
+}
+
+// Starts `node script ...args` (with `settings`: { env, flags } added) and waits for its first stdout
+// line: {url, pid} or {error}.
+export function startNodeServer(script, args, label, settings = { env: {}, flags: [] }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...settings.flags, script, ...args],
+      { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...settings.env } });
     let buf = '';
     let settled = false;
     const stderr = [];
@@ -310,7 +326,7 @@ export function oursTarget(name, workDir) {
       }
       const dataDir = path.join(workDir, name.replace(/\W/g, '_'), 'data');
       const script = path.join(BENCH_DIR, 'ours-server.mjs');
-      return makeInstance(name, 'ours', (port) => startNodeServer(script, ['--data-dir', dataDir, '--port', String(port)], name),
+      return makeInstance(name, 'ours', (port) => startNodeServer(script, ['--data-dir', dataDir, '--port', String(port)], name, cliNodeSettings()),
         (token) => (token ? ['-c', `http.extraHeader=Authorization: Bearer ${token}`] : []));
     },
   };

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <type_traits>
 
 #include "open_artifacts/errors.h"
 
@@ -133,9 +134,16 @@ uint32_t ChunkedStore::existingChunkCount(const std::string& key) {
   return static_cast<uint32_t>(getBE(row->data() + 9, 4));
 }
 
-void ChunkedStore::commit(const WriteBatch& batch) {
+void ChunkedStore::commit(const WriteBatch& batch) { inner_.commit(encodeBatch(batch.ops())); }
+
+void ChunkedStore::commitMoved(WriteBatch&& batch) { inner_.commit(encodeBatch(batch.ops())); }
+
+template <typename Ops>
+WriteBatch ChunkedStore::encodeBatch(Ops& ops) {
+  constexpr bool kMovable = !std::is_const_v<Ops>;
   WriteBatch out;
-  for (const auto& op : batch.ops()) {
+  out.reserve(ops.size());
+  for (auto& op : ops) {
     if (op.type == WriteBatch::OpType::Expect) {
       // The value as it would be stored: its row, and its chunks when it has any.
       if (op.absent) {
@@ -150,7 +158,16 @@ void ChunkedStore::commit(const WriteBatch& batch) {
     // Chunks of the value being replaced or deleted would otherwise leak.
     const uint32_t oldChunks = op.fresh ? 0 : existingChunkCount(op.key);
     uint32_t newChunks = 0;
-    if (op.isDelete()) {
+    bool movedInline = false;
+    if constexpr (kMovable) {
+      if (!op.isDelete() && op.value.size() + 1 <= chunkBytes_) {
+        op.value.insert(op.value.begin(), kInline);  // in place when the value has room (object records do)
+        out.put(op.key, std::move(op.value));
+        movedInline = true;
+      }
+    }
+    if (movedInline) {
+    } else if (op.isDelete()) {
       out.remove(op.key);
     } else {
       std::vector<std::pair<std::string, Bytes>> rows;
@@ -159,7 +176,7 @@ void ChunkedStore::commit(const WriteBatch& batch) {
     }
     for (uint32_t i = newChunks; i < oldChunks; ++i) out.remove(chunkKey(op.key, i));
   }
-  inner_.commit(out);
+  return out;
 }
 
 uint32_t ChunkedStore::encode(const std::string& key, const Bytes& value,

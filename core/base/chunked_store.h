@@ -19,6 +19,8 @@ class ChunkedStore : public KvStore {
   std::optional<Bytes> get(const std::string& key) override;
   std::vector<KvEntry> scan(const std::string& prefix, const std::string& after, size_t limit) override;
   void commit(const WriteBatch& batch) override;
+  // Values that fit a row get their tag byte in place, not a copy.
+  void commitMoved(WriteBatch&& batch) override;
 
   KvStore& inner() { return inner_; }
 
@@ -35,6 +37,9 @@ class ChunkedStore : public KvStore {
 
  private:
   Bytes decode(const std::string& key, const Bytes& row);
+  // The batch as stored rows; `Ops` non-const: inline values are moved out of it.
+  template <typename Ops>
+  WriteBatch encodeBatch(Ops& ops);
   // The rows that store `value` under `key` (chunks first, then its row);
   // returns the number of chunks.
   uint32_t encode(const std::string& key, const Bytes& value, std::vector<std::pair<std::string, Bytes>>& rows) const;

@@ -161,6 +161,15 @@ void ObjectStore::remember(const ObjectId& id, ObjectType type, std::shared_ptr<
   cacheBytes_ += data->size();
   lru_.emplace_front(id, ResolvedObject{type, std::move(data)});
   index_[id] = lru_.begin();
+  evictOverLimit();
+}
+
+void ObjectStore::setCacheLimit(size_t bytes) {
+  cacheLimit_ = bytes;
+  evictOverLimit();
+}
+
+void ObjectStore::evictOverLimit() {
   while (cacheBytes_ > cacheLimit_ && !lru_.empty()) {
     cacheBytes_ -= lru_.back().second.data->size();
     index_.erase(lru_.back().first);

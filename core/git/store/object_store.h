@@ -74,6 +74,9 @@ class ObjectStore {
   // While set, every inflate and delta resolution read() does is charged to
   // `budget` (nullptr: none). A push's ingest sets it.
   void setWorkBudget(WorkBudget* budget) { budget_ = budget; }
+  // Bytes of resolved objects the cache keeps (evicting now if it holds more).
+  void setCacheLimit(size_t bytes);
+  size_t cacheLimit() const { return cacheLimit_; }
 
   // Stages a record of an object not yet stored into `batch` (the caller
   // commits, objects before refs); exists() answers true for it from now on.
@@ -111,6 +114,7 @@ class ObjectStore {
 
  private:
   std::optional<ResolvedObject> cached(const ObjectId& id);
+  void evictOverLimit();
   // The stored record's bytes, from this store or the first alternate holding it.
   std::optional<Bytes> rawRecord(const ObjectId& id);
 

@@ -21,6 +21,11 @@ constexpr size_t kKnownIds = 4 * kBatchObjects;
 // (hashing, maps, a record) costs about this much even when it is empty, so
 // a pack of a million tiny objects still ends its steps on time.
 constexpr uint64_t kWorkPerEntry = 256;
+// The resolved objects an ingest keeps as delta bases. Half the object
+// store's default: the cache is most of an ingest's wasm heap, and its
+// objects of every size churn it into holes that the heap (which never
+// shrinks) grows around; pack order puts most bases close before their deltas.
+constexpr size_t kIngestCacheBytes = 4u << 20;
 
 PackLimits parserLimits(const IngestLimits& l) {
   PackLimits p;
@@ -40,11 +45,14 @@ PackIngest::PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits
   repoBytesAtFlush_ = objects_.storedBytes();
   refEpochAtStart_ = RefStore(kv_).epoch();
   objects_.setWorkBudget(&budget_);  // base reads from storage count too
+  cacheLimitBefore_ = objects_.cacheLimit();
+  objects_.setCacheLimit(std::min(cacheLimitBefore_, kIngestCacheBytes));
 }
 
 // Dropped before finish() (an error, a client gone): its objects go again.
 PackIngest::~PackIngest() {
   objects_.setWorkBudget(nullptr);
+  objects_.setCacheLimit(cacheLimitBefore_);
   if (finished_) return;
   try {
     abandon();
@@ -90,7 +98,7 @@ void PackIngest::flush() {
   const uint64_t adding = storedBytes_ - flushedBytes_;
   ObjectStore::requireWithinRepoLimit(repoBytesAtFlush_ + adding, limits_.maxRepoBytes);
   if (adding > 0) objects_.stageStoredBytes(batch_, repoBytesAtFlush_ + adding);
-  kv_.commit(batch_);
+  kv_.commitMoved(std::move(batch_));
   objects_.trimKnown(kKnownIds);
   repoBytesAtFlush_ += adding;
   flushedBytes_ = storedBytes_;
@@ -118,7 +126,7 @@ void PackIngest::abandon() {
   }
 }
 
-void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& data, const ObjectId* base,
+void PackIngest::store(const PackEntry& entry, ObjectType type, Bytes data, const ObjectId* base,
                        uint32_t baseWeight) {
   if (data.size() > limits_.maxObjectSize) {
     throw ArtifactsError(ErrorCode::MemoryLimit, "object exceeds the 32 MB limit (" + std::to_string(data.size()) + " bytes)");
@@ -139,8 +147,8 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
       }
   }
   const bool stored = !storeWasEmpty_ && objects_.exists(id);
-  objects_.remember(id, type, std::make_shared<const Bytes>(data));
   if (stored) {
+    objects_.remember(id, type, std::make_shared<const Bytes>(std::move(data)));
     // Already stored (a fork's parent may hold it): not written again, but
     // a base for this pack's deltas like any object of the pack.
     auto rec = objects_.record(id);
@@ -163,6 +171,9 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, const Bytes& dat
   } else {
     rec.compressed = entry.compressed;
   }
+  // Moved, not copied: a copy per object churned the wasm heap into holes
+  // that later objects' sizes did not fit (it never shrinks).
+  objects_.remember(id, type, std::make_shared<const Bytes>(std::move(data)));
   const uint64_t recordBytes = ObjectStore::recordBytes(rec);
   storedBytes_ += recordBytes;
   ObjectStore::requireWithinRepoLimit(repoBytesAtFlush_ + (storedBytes_ - flushedBytes_), limits_.maxRepoBytes);
@@ -200,8 +211,8 @@ bool PackIngest::tryResolveDelta(PackEntry& entry, const ObjectId& baseId) {
   uint32_t baseWeight = 0;
   if (inPack) baseWeight = index_.chainWeight(baseId);
   else if (auto rec = objects_.record(baseId)) baseWeight = rec->chainWeight;
-  const Bytes data = applyDelta(*base->data, entry.data.data(), entry.data.size(), limits_.maxObjectSize);
-  store(entry, base->type, data, &baseId, baseWeight);
+  Bytes data = applyDelta(*base->data, entry.data.data(), entry.data.size(), limits_.maxObjectSize);
+  store(entry, base->type, std::move(data), &baseId, baseWeight);
   return true;
 }
 
@@ -212,7 +223,7 @@ void PackIngest::onEntry(PackEntry&& entry) {
     case ObjectType::Tree:
     case ObjectType::Blob:
     case ObjectType::Tag:
-      store(entry, entry.type, entry.data, nullptr, 0);
+      store(entry, entry.type, std::move(entry.data), nullptr, 0);
       return;
     case ObjectType::OfsDelta: {
       const auto base = index_.idAt(entry.baseOffset);

@@ -89,7 +89,7 @@ class PackIngest {
  private:
   void onEntry(PackEntry&& entry);
   // Resolves, hashes and stages one object whose base (if any) is available.
-  void store(const PackEntry& entry, ObjectType type, const Bytes& data, const ObjectId* base, uint32_t baseWeight);
+  void store(const PackEntry& entry, ObjectType type, Bytes data, const ObjectId* base, uint32_t baseWeight);
   bool tryResolveDelta(PackEntry& entry, const ObjectId& base);
   // Deltas that were waiting for `id` (later in the pack than their base) resolve now.
   void resolveWaitingOn(const ObjectId& id);
@@ -124,6 +124,7 @@ class PackIngest {
   // "already stored?" lookups: that is most of the storage reads of a push.
   bool storeWasEmpty_ = false;
   bool trackLinks_;
+  size_t cacheLimitBefore_ = 0;  // the object store's cache limit, restored when done
   std::function<bool(const ObjectId&)> baseGuard_;
 };
 

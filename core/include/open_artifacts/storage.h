@@ -55,7 +55,9 @@ class WriteBatch {
   }
 
   const std::vector<Op>& ops() const { return ops_; }
+  std::vector<Op>& ops() { return ops_; }
   bool empty() const { return ops_.empty(); }
+  void reserve(size_t ops) { ops_.reserve(ops); }
 
  private:
   std::vector<Op> ops_;
@@ -79,6 +81,9 @@ class KvStore {
   // Applies every op or none; StorageConflict (nothing applied) when an
   // expect() op does not hold.
   virtual void commit(const WriteBatch& batch) = 0;
+  // commit() of a batch the caller is done with: a store that rewrites values
+  // may take them over instead of copying (a push's batches are megabytes).
+  virtual void commitMoved(WriteBatch&& batch) { commit(batch); }
 };
 
 // Opens a repo's storage handle by repo id (a Durable Object, or a key prefix

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "base/chunked_store.h"
 #include "open_artifacts/errors.h"
 #include "support/memory_kv_store.h"
@@ -82,6 +84,62 @@ TEST_F(ChunkedFixture, MissingChunkIsReportedAsCorruption) {
   } catch (const ArtifactsError& e) {
     EXPECT_EQ(e.code(), ErrorCode::InternalError);
   }
+}
+
+// The same batches through commit() and commitMoved() store the same rows:
+// inline values, chunked ones, a chunked value replaced by an inline one
+// (its chunks removed), deletes and expectations.
+TEST_F(ChunkedFixture, AMovedBatchStoresWhatACopiedOneStores) {
+  MemoryKvStore movedRaw;
+  ChunkedStore moved{movedRaw, 100};
+  const auto both = [&](const std::function<void(WriteBatch&)>& fill) {
+    WriteBatch a, b;
+    fill(a);
+    fill(b);
+    store.commit(a);
+    moved.commitMoved(std::move(b));
+    EXPECT_EQ(raw.contents(), movedRaw.contents());
+  };
+  both([](WriteBatch& b) {
+    b.putNew("a", pattern(10, 1));
+    b.putNew("big", pattern(450, 2));
+    b.put("c", pattern(99, 3));
+  });
+  both([](WriteBatch& b) {
+    b.expect("a", pattern(10, 1));
+    b.expect("big", pattern(450, 2));
+    b.put("big", pattern(20, 4));  // was chunked
+    b.remove("c");
+  });
+  EXPECT_EQ(moved.get("big"), pattern(20, 4));
+  EXPECT_EQ(movedRaw.size(), 2u) << "a and big, no chunk rows left";
+  WriteBatch stale;
+  stale.expect("a", pattern(10, 9));
+  stale.put("d", pattern(5, 5));
+  EXPECT_THROW(moved.commitMoved(std::move(stale)), StorageConflict);
+  EXPECT_FALSE(moved.get("d"));
+}
+
+// What a push relies on: a value with room for the tag byte reaches the inner
+// store in its own buffer, not a copy.
+TEST(ChunkedStoreMoved, TagsAValueWithRoomInPlace) {
+  struct PointerRecordingStore : MemoryKvStore {
+    std::vector<const uint8_t*> values;
+    void commit(const WriteBatch& batch) override {
+      for (const auto& op : batch.ops()) values.push_back(op.value.data());
+      MemoryKvStore::commit(batch);
+    }
+  } inner;
+  ChunkedStore store(inner);
+  Bytes value = pattern(1000, 7);
+  value.reserve(1100);
+  const uint8_t* buffer = value.data();
+  WriteBatch b;
+  b.putNew("o/x", std::move(value));
+  store.commitMoved(std::move(b));
+  ASSERT_EQ(inner.values.size(), 1u);
+  EXPECT_EQ(inner.values[0], buffer);
+  EXPECT_EQ(store.get("o/x"), pattern(1000, 7));
 }
 
 TEST(ChunkedStoreDefault, KeepsRowsWithinOneMiB) {
