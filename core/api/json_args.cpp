@@ -4,6 +4,7 @@
 #include <cmath>
 #include <initializer_list>
 
+#include "artifacts/json_io.h"
 #include "base/base64.h"
 #include "base/time_format.h"
 #include "open_artifacts/errors.h"
@@ -258,7 +259,7 @@ json commitResult(const CommitOutcome& outcome) {
 
 json parseArgs(const std::string& argsJson, uint64_t maxBytes) {
   if (argsJson.size() > maxBytes) throw ArtifactsError(ErrorCode::InvalidInput, "arguments too large");
-  json args = json::parse(argsJson, nullptr, /*allow_exceptions=*/false);
+  json args = parseJson(argsJson, /*allowExceptions=*/false);
   if (!args.is_array()) throw ArtifactsError(ErrorCode::InvalidInput, "arguments must be a JSON array");
   return args;
 }

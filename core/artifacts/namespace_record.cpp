@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "artifacts/json_io.h"
 #include "base/storage_conflict_retry.h"
 #include "base/storage_keys.h"
 #include "open_artifacts/errors.h"
@@ -18,7 +19,7 @@ json toJson(const NamespaceRecord& r) {
 }
 
 NamespaceRecord fromJson(const Bytes& raw) {
-  const json j = json::parse(bytesToString(raw), nullptr, false);
+  const json j = parseJson(raw, false);
   if (!j.is_object()) throw ArtifactsError(ErrorCode::InternalError, "A stored namespace record is corrupt");
   NamespaceRecord r;
   r.jurisdiction = parseJurisdiction(j.value("jurisdiction", "")).value_or(Jurisdiction::Unrestricted);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "artifacts/json_io.h"
 #include "base/storage_keys.h"
 #include "git/store/ref_store.h"
 #include "open_artifacts/errors.h"
@@ -45,7 +46,7 @@ MintedToken RepoService::initialize(const RepoIdentity& identity, const std::str
 std::optional<RepoIdentity> RepoService::identity() {
   auto raw = store_.get(keys::kIdentityKey);
   if (!raw) return std::nullopt;
-  const json j = json::parse(bytesToString(*raw), nullptr, false);
+  const json j = parseJson(*raw, false);
   if (!j.is_object()) throw ArtifactsError(ErrorCode::InternalError, "A stored repo identity is corrupt");
   RepoIdentity out;
   out.namespaceName = j.value("namespace", "");
