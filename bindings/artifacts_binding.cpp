@@ -405,7 +405,10 @@ class NamespaceRegistryBinding {
 };
 
 std::string versions() {
-  return nlohmann::json{{"openArtifacts", kOpenArtifactsVersion}, {"libgit2", libgit2Version()}}.dump();
+  nlohmann::json out;
+  out["openArtifacts"] = kOpenArtifactsVersion;
+  out["libgit2"] = libgit2Version();
+  return out.dump();
 }
 
 std::string errorCodes() { return errorCodesJson(); }
@@ -415,10 +418,11 @@ std::string errorCodes() { return errorCodesJson(); }
 // what the busiest moment so far needed) and the bytes in use now.
 std::string heapStats() {
   const struct mallinfo m = mallinfo();
-  return nlohmann::json{{"memoryBytes", emscripten_get_heap_size()},
-                        {"peakBytes", static_cast<size_t>(m.usmblks)},
-                        {"inUseBytes", static_cast<size_t>(m.uordblks)}}
-      .dump();
+  nlohmann::json out;
+  out["memoryBytes"] = emscripten_get_heap_size();
+  out["peakBytes"] = static_cast<size_t>(m.usmblks);
+  out["inUseBytes"] = static_cast<size_t>(m.uordblks);
+  return out.dump();
 }
 
 bool isPublicAddressText(const std::string& address) { return isPublicAddress(address); }

@@ -109,7 +109,12 @@ GitHttpRequest GitHttpRequest::fromJson(const std::string& text) {
   return r;
 }
 
-std::string GitHttpResponseHead::toJson() const { return json{{"status", status}, {"headers", headers}}.dump(); }
+std::string GitHttpResponseHead::toJson() const {
+  json j;
+  j["status"] = status;
+  j["headers"] = headers;
+  return j.dump();
+}
 
 void GitHttpSession::fail(int status, const std::string& message, bool authenticate) {
   failed_ = true;

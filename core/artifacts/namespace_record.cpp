@@ -15,7 +15,11 @@ using nlohmann::json;
 const std::string& kRecordKey = keys::kNamespaceKey;
 
 json toJson(const NamespaceRecord& r) {
-  return json{{"jurisdiction", jurisdictionName(r.jurisdiction)}, {"createdAt", r.createdAtMs}, {"updatedAt", r.updatedAtMs}};
+  json out;
+  out["jurisdiction"] = jurisdictionName(r.jurisdiction);
+  out["createdAt"] = r.createdAtMs;
+  out["updatedAt"] = r.updatedAtMs;
+  return out;
 }
 
 NamespaceRecord fromJson(const Bytes& raw) {

@@ -42,18 +42,20 @@ json optionalJson(const std::optional<T>& v) {
 }
 
 json toJson(const RepoRecord& r) {
-  return json{{"id", r.id},
-              {"name", r.name},
-              {"description", optionalJson(r.description)},
-              {"defaultBranch", r.defaultBranch},
-              {"createdAt", r.createdAtMs},
-              {"updatedAt", r.updatedAtMs},
-              {"lastPushAt", optionalJson(r.lastPushAtMs)},
-              {"source", optionalJson(r.source)},
-              {"readOnly", r.readOnly},
-              {"status", repoStatusName(r.status)},
-              {"seq", r.seq},
-              {"leaseUntil", optionalJson(r.leaseUntilMs)}};
+  json out;
+  out["id"] = r.id;
+  out["name"] = r.name;
+  out["description"] = optionalJson(r.description);
+  out["defaultBranch"] = r.defaultBranch;
+  out["createdAt"] = r.createdAtMs;
+  out["updatedAt"] = r.updatedAtMs;
+  out["lastPushAt"] = optionalJson(r.lastPushAtMs);
+  out["source"] = optionalJson(r.source);
+  out["readOnly"] = r.readOnly;
+  out["status"] = repoStatusName(r.status);
+  out["seq"] = r.seq;
+  out["leaseUntil"] = optionalJson(r.leaseUntilMs);
+  return out;
 }
 
 RepoStatus parseStatus(const std::string& s) {

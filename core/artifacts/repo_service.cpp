@@ -25,12 +25,13 @@ RepoService::RepoService(KvStore& store, Host& host, git::IngestLimits limits, A
 
 namespace {
 void stageIdentity(WriteBatch& batch, const RepoIdentity& identity) {
-  batch.put(keys::kIdentityKey, json{{"namespace", identity.namespaceName},
-                                     {"id", identity.id},
-                                     {"name", identity.name},
-                                     {"readOnly", identity.readOnly},
-                                     {"status", repoStatusName(identity.status)}}
-                                    .dump());
+  json j;
+  j["namespace"] = identity.namespaceName;
+  j["id"] = identity.id;
+  j["name"] = identity.name;
+  j["readOnly"] = identity.readOnly;
+  j["status"] = repoStatusName(identity.status);
+  batch.put(keys::kIdentityKey, j.dump());
 }
 }  // namespace
 

@@ -19,12 +19,14 @@ const std::string& kRecordPrefix = keys::kTokenPrefix;
 const std::string& kHashPrefix = keys::kTokenHashPrefix;
 
 json toJson(const TokenRecord& r) {
-  return json{{"id", r.id},
-              {"hash", r.secretHash},
-              {"scope", tokenScopeName(r.scope)},
-              {"createdAt", r.createdAtMs},
-              {"expiresAt", r.expiresAtMs},
-              {"revokedAt", r.revokedAtMs ? json(*r.revokedAtMs) : json(nullptr)}};
+  json out;
+  out["id"] = r.id;
+  out["hash"] = r.secretHash;
+  out["scope"] = tokenScopeName(r.scope);
+  out["createdAt"] = r.createdAtMs;
+  out["expiresAt"] = r.expiresAtMs;
+  out["revokedAt"] = r.revokedAtMs ? json(*r.revokedAtMs) : json(nullptr);
+  return out;
 }
 
 TokenRecord fromJson(const json& j) {
