@@ -8,6 +8,9 @@
 #include <emscripten/val.h>
 #include <malloc.h>
 
+#include <optional>
+#include <type_traits>
+
 #include <nlohmann/json.hpp>
 
 #include "js_storage.h"
@@ -22,15 +25,16 @@ using emscripten::val;
 namespace oa::bindings {
 namespace {
 
-// Runs f; a C++ error is rethrown as a JS error outside the try block so no
-// C++ frame is unwound by a JS exception. Errors thrown by JS callbacks
-// (storage) are not std::exceptions and pass through unchanged.
-template <typename F>
-auto guarded(const val& makeError, F&& f) -> decltype(f()) {
+// Runs run(ctx); a C++ error is rethrown as a JS error outside the try block
+// so no C++ frame is unwound by a JS exception. Errors thrown by JS callbacks
+// (storage) are not std::exceptions and pass through unchanged. Not a
+// template: one copy of the try/catch and the error call for every method.
+void runGuarded(const val& makeError, void (*run)(void*), void* ctx) {
   ErrorCode code = ErrorCode::InternalError;
   std::string message, pointer;
   try {
-    return f();
+    run(ctx);
+    return;
   } catch (const ArtifactsError& e) {
     code = e.code();
     message = e.what();
@@ -40,6 +44,20 @@ auto guarded(const val& makeError, F&& f) -> decltype(f()) {
   }
   makeError(std::string(errorCodeName(code)), errorNumericCode(code), message, pointer, errorHttpStatus(code)).throw_();
   __builtin_unreachable();
+}
+
+// f() through runGuarded.
+template <typename F>
+auto guarded(const val& makeError, F&& f) -> decltype(f()) {
+  using R = decltype(f());
+  if constexpr (std::is_void_v<R>) {
+    runGuarded(makeError, [](void* c) { (*static_cast<std::remove_reference_t<F>*>(c))(); }, &f);
+  } else {
+    std::optional<R> result;
+    auto call = [&] { result.emplace(f()); };
+    runGuarded(makeError, [](void* c) { (*static_cast<decltype(call)*>(c))(); }, &call);
+    return std::move(*result);
+  }
 }
 
 // A BlobAnswer as JS sees it: null, or { type, bytes: Uint8Array }.
@@ -387,7 +405,10 @@ class NamespaceRegistryBinding {
 };
 
 std::string versions() {
-  return nlohmann::json{{"openArtifacts", kOpenArtifactsVersion}, {"libgit2", libgit2Version()}}.dump();
+  nlohmann::json out;
+  out["openArtifacts"] = kOpenArtifactsVersion;
+  out["libgit2"] = libgit2Version();
+  return out.dump();
 }
 
 std::string errorCodes() { return errorCodesJson(); }
@@ -397,10 +418,11 @@ std::string errorCodes() { return errorCodesJson(); }
 // what the busiest moment so far needed) and the bytes in use now.
 std::string heapStats() {
   const struct mallinfo m = mallinfo();
-  return nlohmann::json{{"memoryBytes", emscripten_get_heap_size()},
-                        {"peakBytes", static_cast<size_t>(m.usmblks)},
-                        {"inUseBytes", static_cast<size_t>(m.uordblks)}}
-      .dump();
+  nlohmann::json out;
+  out["memoryBytes"] = emscripten_get_heap_size();
+  out["peakBytes"] = static_cast<size_t>(m.usmblks);
+  out["inUseBytes"] = static_cast<size_t>(m.uordblks);
+  return out.dump();
 }
 
 bool isPublicAddressText(const std::string& address) { return isPublicAddress(address); }

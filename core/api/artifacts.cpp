@@ -117,7 +117,9 @@ std::string Artifacts::takeEvents() {
 std::string errorCodesJson() {
   nlohmann::json table = nlohmann::json::object();
   for (ErrorCode code : kAllErrorCodes) {
-    table[errorCodeName(code)] = {{"numericCode", errorNumericCode(code)}, {"httpStatus", errorHttpStatus(code)}};
+    nlohmann::json& entry = table[errorCodeName(code)];
+    entry["numericCode"] = errorNumericCode(code);
+    entry["httpStatus"] = errorHttpStatus(code);
   }
   return table.dump();
 }

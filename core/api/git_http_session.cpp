@@ -3,6 +3,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "artifacts/json_io.h"
 #include "base/base64.h"
 #include "base/text.h"
 
@@ -89,7 +90,7 @@ int protocolVersion(const std::map<std::string, std::string>& headers) {
 }  // namespace
 
 GitHttpRequest GitHttpRequest::fromJson(const std::string& text) {
-  json j = json::parse(text, nullptr, false);
+  json j = parseJson(text, false);
   if (!j.is_object() || !j.value("method", json()).is_string() || !j.value("path", json()).is_string()) {
     throw ArtifactsError(ErrorCode::InvalidInput, "malformed git request");
   }
@@ -108,7 +109,12 @@ GitHttpRequest GitHttpRequest::fromJson(const std::string& text) {
   return r;
 }
 
-std::string GitHttpResponseHead::toJson() const { return json{{"status", status}, {"headers", headers}}.dump(); }
+std::string GitHttpResponseHead::toJson() const {
+  json j;
+  j["status"] = status;
+  j["headers"] = headers;
+  return j.dump();
+}
 
 void GitHttpSession::fail(int status, const std::string& message, bool authenticate) {
   failed_ = true;

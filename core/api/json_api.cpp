@@ -34,7 +34,9 @@ json revokeTokenById(ArtifactsService& s, const json& args) {
   const json id = arg(args, 0);
   if (!id.is_string() || !isBase36Id(id.get<std::string>())) throw ArtifactsError(ErrorCode::NotFound, "Token not found");
   if (!s.revokeTokenById(id.get<std::string>())) throw ArtifactsError(ErrorCode::NotFound, "Token not found");
-  return json{{"id", id}};
+  json out;
+  out["id"] = id;
+  return out;
 }
 }  // namespace
 
@@ -124,7 +126,9 @@ std::string JsonApi::call(const std::string& method, const std::string& argsJson
     result = createdRepoJson(created.record, remoteOf(created.record.name), created.token);
   } else if (method == "get") {
     const RepoRecord r = s.get(repoName(arg(args, 0)));
-    result = json{{"id", r.id}, {"name", r.name}};
+    result = json::object();
+    result["id"] = r.id;
+    result["name"] = r.name;
   } else if (method == "list") {
     result = repoListJson(s.query(repoQuery(arg(args, 0))), remoteOf);
   } else if (method == "delete") {
@@ -132,7 +136,8 @@ std::string JsonApi::call(const std::string& method, const std::string& argsJson
   } else if (method == "deleteRepo") {
     const auto removed = s.removeRecord(repoName(arg(args, 0)));
     if (!removed) throw ArtifactsError(ErrorCode::NotFound, "Repository not found");
-    result = json{{"id", removed->id}};
+    result = json::object();
+    result["id"] = removed->id;
   } else if (method == "info") {
     const RepoRecord r = s.info(repoName(arg(args, 0)), handleId(arg(args, 1)));
     result = repoInfo(r, remoteOf(r.name));

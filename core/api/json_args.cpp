@@ -4,6 +4,7 @@
 #include <cmath>
 #include <initializer_list>
 
+#include "artifacts/json_io.h"
 #include "base/base64.h"
 #include "base/time_format.h"
 #include "open_artifacts/errors.h"
@@ -19,11 +20,13 @@ json optionalTime(const std::optional<int64_t>& ms) { return ms ? json(formatIso
 json optionalText(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
 json tokenInfo(const TokenRecord& t, int64_t nowMs) {
-  return json{{"id", t.id},
-              {"scope", tokenScopeName(t.scope)},
-              {"state", tokenStateName(t.stateAt(nowMs))},
-              {"createdAt", formatIsoTimestamp(t.createdAtMs)},
-              {"expiresAt", formatIsoTimestamp(t.expiresAtMs)}};
+  json out;
+  out["id"] = t.id;
+  out["scope"] = tokenScopeName(t.scope);
+  out["state"] = tokenStateName(t.stateAt(nowMs));
+  out["createdAt"] = formatIsoTimestamp(t.createdAtMs);
+  out["expiresAt"] = formatIsoTimestamp(t.expiresAtMs);
+  return out;
 }
 
 // The same without a copy (file contents can be large): a null when absent.
@@ -248,43 +251,51 @@ json commitResult(const CommitOutcome& outcome) {
   json parents = json::array();
   for (const auto& p : outcome.parents) parents.push_back(p.hex());
   const std::string& ref = outcome.update.ref;
-  return json{{"commit", outcome.update.after.hex()},
-              {"tree", outcome.tree.hex()},
-              {"parents", std::move(parents)},
-              {"ref", ref},
-              {"branch", ref.substr(std::string("refs/heads/").size())},
-              {"previous", outcome.update.before.isZero() ? json(nullptr) : json(outcome.update.before.hex())}};
+  json out;
+  out["commit"] = outcome.update.after.hex();
+  out["tree"] = outcome.tree.hex();
+  out["parents"] = std::move(parents);
+  out["ref"] = ref;
+  out["branch"] = ref.substr(std::string("refs/heads/").size());
+  out["previous"] = outcome.update.before.isZero() ? json(nullptr) : json(outcome.update.before.hex());
+  return out;
 }
 
 json parseArgs(const std::string& argsJson, uint64_t maxBytes) {
   if (argsJson.size() > maxBytes) throw ArtifactsError(ErrorCode::InvalidInput, "arguments too large");
-  json args = json::parse(argsJson, nullptr, /*allow_exceptions=*/false);
+  json args = parseJson(argsJson, /*allowExceptions=*/false);
   if (!args.is_array()) throw ArtifactsError(ErrorCode::InvalidInput, "arguments must be a JSON array");
   return args;
 }
 // ArtifactsRepoInfo (spec §2.2).
 json repoInfo(const RepoRecord& r, const std::string& remote) {
-  return json{{"id", r.id},
-              {"name", r.name},
-              {"description", optionalText(r.description)},
-              {"defaultBranch", r.defaultBranch},
-              {"createdAt", formatIsoTimestamp(r.createdAtMs)},
-              {"updatedAt", formatIsoTimestamp(r.updatedAtMs)},
-              {"lastPushAt", optionalTime(r.lastPushAtMs)},
-              {"source", optionalText(r.source)},
-              {"readOnly", r.readOnly},
-              {"remote", remote}};
+  json out;
+  out["id"] = r.id;
+  out["name"] = r.name;
+  out["description"] = optionalText(r.description);
+  out["defaultBranch"] = r.defaultBranch;
+  out["createdAt"] = formatIsoTimestamp(r.createdAtMs);
+  out["updatedAt"] = formatIsoTimestamp(r.updatedAtMs);
+  out["lastPushAt"] = optionalTime(r.lastPushAtMs);
+  out["source"] = optionalText(r.source);
+  out["readOnly"] = r.readOnly;
+  out["remote"] = remote;
+  return out;
 }
 
 json commitJson(const CommitMetadata& c) {
-  return json{{"hash", c.hash},
-              {"treeHash", c.treeHash},
-              {"message", c.message},
-              {"author", {{"name", c.author.name}, {"email", c.author.email}}},
-              {"committer", {{"name", c.committer.name}, {"email", c.committer.email}}},
-              {"parents", c.parents},
-              {"authoredAt", c.authoredAt},
-              {"committedAt", c.committedAt}};
+  json out;
+  out["hash"] = c.hash;
+  out["treeHash"] = c.treeHash;
+  out["message"] = c.message;
+  out["author"]["name"] = c.author.name;
+  out["author"]["email"] = c.author.email;
+  out["committer"]["name"] = c.committer.name;
+  out["committer"]["email"] = c.committer.email;
+  out["parents"] = c.parents;
+  out["authoredAt"] = c.authoredAt;
+  out["committedAt"] = c.committedAt;
+  return out;
 }
 
 
@@ -431,26 +442,32 @@ json repoListJson(const RepoListPage& page, const std::function<std::string(cons
     item["status"] = repoStatusName(r.status);
     repos.push_back(std::move(item));
   }
-  json out{{"repos", std::move(repos)}, {"total", page.total}};
+  json out;
+  out["repos"] = std::move(repos);
+  out["total"] = page.total;
   if (page.cursor) out["cursor"] = *page.cursor;
   return out;
 }
 
 json createdRepoJson(const RepoRecord& r, const std::string& remote, const std::string& token) {
-  return json{{"id", r.id},
-              {"name", r.name},
-              {"description", optionalText(r.description)},
-              {"defaultBranch", r.defaultBranch},
-              {"remote", remote},
-              {"token", token}};
+  json out;
+  out["id"] = r.id;
+  out["name"] = r.name;
+  out["description"] = optionalText(r.description);
+  out["defaultBranch"] = r.defaultBranch;
+  out["remote"] = remote;
+  out["token"] = token;
+  return out;
 }
 
 json namespaceJson(const NamespaceInfo& n) {
-  return json{{"namespace", n.name},
-              {"jurisdiction", jurisdictionName(n.record.jurisdiction)},
-              {"repoCount", n.repoCount},
-              {"createdAt", formatIsoTimestamp(n.record.createdAtMs)},
-              {"updatedAt", formatIsoTimestamp(n.record.updatedAtMs)}};
+  json out;
+  out["namespace"] = n.name;
+  out["jurisdiction"] = jurisdictionName(n.record.jurisdiction);
+  out["repoCount"] = n.repoCount;
+  out["createdAt"] = formatIsoTimestamp(n.record.createdAtMs);
+  out["updatedAt"] = formatIsoTimestamp(n.record.updatedAtMs);
+  return out;
 }
 
 bool namespaceRecordCall(NamespaceService& s, const std::string& method, const json& args, json& result) {
@@ -468,10 +485,12 @@ bool namespaceRecordCall(NamespaceService& s, const std::string& method, const j
 }
 
 json mintedTokenJson(const MintedToken& t) {
-  return json{{"id", t.record.id},
-              {"plaintext", t.plaintext},
-              {"scope", tokenScopeName(t.record.scope)},
-              {"expiresAt", formatIsoTimestamp(t.record.expiresAtMs)}};
+  json out;
+  out["id"] = t.record.id;
+  out["plaintext"] = t.plaintext;
+  out["scope"] = tokenScopeName(t.record.scope);
+  out["expiresAt"] = formatIsoTimestamp(t.record.expiresAtMs);
+  return out;
 }
 
 json tokenListJson(const std::vector<TokenRecord>& allTokens, const json& opts, int64_t now) {
@@ -507,13 +526,22 @@ json tokenListJson(const std::vector<TokenRecord>& allTokens, const json& opts, 
     const int64_t index = static_cast<int64_t>(total++);
     if (index / perPage == page - 1) items.push_back(tokenInfo(t, now));
   }
-  return json{{"tokens", std::move(items)}, {"total", total}};
+  json out;
+  out["tokens"] = std::move(items);
+  out["total"] = total;
+  return out;
 }
 
 json treeJson(const std::optional<std::vector<ContentTreeEntry>>& entries) {
   if (!entries) return nullptr;
   json out = json::array();
-  for (const auto& e : *entries) out.push_back({{"name", e.name}, {"mode", e.mode}, {"hash", e.hash}, {"type", e.type}});
+  for (const auto& e : *entries) {
+    json& entry = out.emplace_back();
+    entry["name"] = e.name;
+    entry["mode"] = e.mode;
+    entry["hash"] = e.hash;
+    entry["type"] = e.type;
+  }
   return out;
 }
 
@@ -524,11 +552,13 @@ json logJson(const std::vector<CommitMetadata>& commits) {
 }
 
 json identityJson(const RepoIdentity& identity) {
-  return json{{"namespace", identity.namespaceName},
-              {"id", identity.id},
-              {"name", identity.name},
-              {"readOnly", identity.readOnly},
-              {"status", repoStatusName(identity.status)}};
+  json out;
+  out["namespace"] = identity.namespaceName;
+  out["id"] = identity.id;
+  out["name"] = identity.name;
+  out["readOnly"] = identity.readOnly;
+  out["status"] = repoStatusName(identity.status);
+  return out;
 }
 
 RepoStatus statusArg(const json& v) {

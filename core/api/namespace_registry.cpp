@@ -17,8 +17,10 @@ using namespace json_args;
 
 // A repo being made, for the repo object's initialize [identity, defaultBranch].
 json pendingJson(const NamespaceService& s, const RepoRecord& r) {
-  return json{{"identity", identityJson(RepoIdentity{s.config().name, r.id, r.name, r.readOnly, r.status})},
-              {"defaultBranch", r.defaultBranch}};
+  json out;
+  out["identity"] = identityJson(RepoIdentity{s.config().name, r.id, r.name, r.readOnly, r.status});
+  out["defaultBranch"] = r.defaultBranch;
+  return out;
 }
 }  // namespace
 
@@ -51,7 +53,9 @@ struct NamespaceRegistry::Impl {
     const RepoRecord record =
         service.beginRepo(targetName, target, RepoStatus::Forking, "artifacts:" + service.config().name + "/" + parent.name);
     json out = pendingJson(service, record);
-    out["parent"] = json{{"id", parent.id}, {"name", parent.name}};
+    out["parent"] = json::object();
+    out["parent"]["id"] = parent.id;
+    out["parent"]["name"] = parent.name;
     out["defaultBranchOnly"] = o.defaultBranchOnly;
     return out;
   }
@@ -71,7 +75,8 @@ struct NamespaceRegistry::Impl {
     checkImportSource(from, arg(args, 1) == true, arg(args, 2) == true);
     const RepoRecord record = service.beginRepo(targetName, options, RepoStatus::Importing, importSource(from.url));
     json out = pendingJson(service, record);
-    out["source"] = json{{"url", from.url}};
+    out["source"] = json::object();
+    out["source"]["url"] = from.url;
     if (from.depth > 0) out["source"]["depth"] = from.depth;  // 0 (full history) is spelled by leaving it out
     if (from.branch) out["source"]["branch"] = *from.branch;
     return out;
@@ -97,7 +102,9 @@ struct NamespaceRegistry::Impl {
     json out = json::array();
     if (!service.mayHaveReleases()) return out;
     for (const auto& release : service.pendingReleases(static_cast<size_t>(std::max<int64_t>(1, std::min<int64_t>(limit, 1000))))) {
-      out.push_back({{"id", release.repoId}, {"name", release.repoName}});
+      json& item = out.emplace_back();
+      item["id"] = release.repoId;
+      item["name"] = release.repoName;
     }
     return out;
   }
@@ -137,7 +144,9 @@ std::string NamespaceRegistry::call(const std::string& method, const std::string
     result = true;
   } else if (method == "get") {
     const RepoRecord r = s.get(repoName(arg(args, 0)));
-    result = json{{"id", r.id}, {"name", r.name}};
+    result = json::object();
+    result["id"] = r.id;
+    result["name"] = r.name;
   } else if (method == "list") {
     result = repoListJson(s.query(repoQuery(arg(args, 0))), remoteOf);
   } else if (method == "delete") {
@@ -145,7 +154,8 @@ std::string NamespaceRegistry::call(const std::string& method, const std::string
   } else if (method == "deleteRepo") {
     const auto removed = s.remove(repoName(arg(args, 0)));
     if (!removed) repoNotFound();
-    result = json{{"id", removed->id}};
+    result = json::object();
+    result["id"] = removed->id;
   } else if (method == "info") {
     const RepoRecord r = s.handle(repoName(arg(args, 0)), handleId(arg(args, 1)));
     result = repoInfo(r, remoteOf(r.name));
@@ -153,7 +163,9 @@ std::string NamespaceRegistry::call(const std::string& method, const std::string
     const std::string name = repoName(arg(args, 0));
     const std::string id = handleId(arg(args, 1));
     const RepoRecord r = method == "handle" ? s.handle(name, id) : s.readyHandle(name, id);
-    result = json{{"id", r.id}, {"name", r.name}};
+    result = json::object();
+    result["id"] = r.id;
+    result["name"] = r.name;
   } else if (method == "recordPush") {
     s.recordPush(repoName(arg(args, 0)), handleId(arg(args, 1)));
     result = true;

@@ -73,10 +73,18 @@ class RecordCopyImpl : public RecordCopy {
     checkSource();
     const git::CopyHeads& heads = source_.heads();
     json refs = json::array();
-    for (const auto& r : heads.refs) refs.push_back({{"name", r.name}, {"id", r.id.hex()}});
+    for (const auto& r : heads.refs) {
+      json& ref = refs.emplace_back();
+      ref["name"] = r.name;
+      ref["id"] = r.id.hex();
+    }
     json shallow = json::array();
     for (const auto& id : heads.shallow) shallow.push_back(id.hex());
-    return dump(json{{"headTarget", heads.headTarget}, {"refs", std::move(refs)}, {"shallow", std::move(shallow)}});
+    json out;
+    out["headTarget"] = heads.headTarget;
+    out["refs"] = std::move(refs);
+    out["shallow"] = std::move(shallow);
+    return dump(out);
   }
   uint64_t objectsCopied() const override { return source_.objectsCopied(); }
 
@@ -152,7 +160,9 @@ class RepoImportRun : public ImportRun {
   }
   std::string resultJson() override {
     if (!done_) throw ArtifactsError(ErrorCode::InternalError, "import is not finished");
-    return dump(json{{"defaultBranch", branch_}});
+    json out;
+    out["defaultBranch"] = branch_;
+    return dump(out);
   }
 
  private:
@@ -204,7 +214,10 @@ struct RepoObject::Impl {
       throw ArtifactsError(ErrorCode::InvalidInput, "the repository store is not empty: destroy what it holds first");
     }
     const MintedToken token = repo.initialize(identity, branch.get<std::string>());
-    return json{{"token", token.plaintext}, {"tokenId", token.record.id}};
+    json out;
+    out["token"] = token.plaintext;
+    out["tokenId"] = token.record.id;
+    return out;
   }
 
   json destroy(const json& args) {

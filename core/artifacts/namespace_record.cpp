@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "artifacts/json_io.h"
 #include "base/storage_conflict_retry.h"
 #include "base/storage_keys.h"
 #include "open_artifacts/errors.h"
@@ -14,11 +15,15 @@ using nlohmann::json;
 const std::string& kRecordKey = keys::kNamespaceKey;
 
 json toJson(const NamespaceRecord& r) {
-  return json{{"jurisdiction", jurisdictionName(r.jurisdiction)}, {"createdAt", r.createdAtMs}, {"updatedAt", r.updatedAtMs}};
+  json out;
+  out["jurisdiction"] = jurisdictionName(r.jurisdiction);
+  out["createdAt"] = r.createdAtMs;
+  out["updatedAt"] = r.updatedAtMs;
+  return out;
 }
 
 NamespaceRecord fromJson(const Bytes& raw) {
-  const json j = json::parse(bytesToString(raw), nullptr, false);
+  const json j = parseJson(raw, false);
   if (!j.is_object()) throw ArtifactsError(ErrorCode::InternalError, "A stored namespace record is corrupt");
   NamespaceRecord r;
   r.jurisdiction = parseJurisdiction(j.value("jurisdiction", "")).value_or(Jurisdiction::Unrestricted);

@@ -25,13 +25,15 @@ std::string cut(std::string_view text, size_t maxUnits) {
 // The fields every repo-level lifecycle event shares (created, deleted, and
 // the rest of forked and imported).
 json repoFields(const RepoRecord& r) {
-  return json{{"repoId", r.id},
-              {"defaultBranch", r.defaultBranch},
-              {"description", optionalText(r.description)},
-              {"readOnly", r.readOnly},
-              {"createdAt", formatIsoTimestamp(r.createdAtMs)},
-              {"updatedAt", formatIsoTimestamp(r.updatedAtMs)},
-              {"lastPushAt", r.lastPushAtMs ? json(formatIsoTimestamp(*r.lastPushAtMs)) : json(nullptr)}};
+  json out;
+  out["repoId"] = r.id;
+  out["defaultBranch"] = r.defaultBranch;
+  out["description"] = optionalText(r.description);
+  out["readOnly"] = r.readOnly;
+  out["createdAt"] = formatIsoTimestamp(r.createdAtMs);
+  out["updatedAt"] = formatIsoTimestamp(r.updatedAtMs);
+  out["lastPushAt"] = r.lastPushAtMs ? json(formatIsoTimestamp(*r.lastPushAtMs)) : json(nullptr);
+  return out;
 }
 
 RepoEvent makeEvent(RepoEventKind kind, const std::string& namespaceName, const std::string& repoName,
@@ -40,8 +42,10 @@ RepoEvent makeEvent(RepoEventKind kind, const std::string& namespaceName, const 
 }
 
 json identity(const std::optional<git::Person>& person) {
-  if (!person) return json{{"name", ""}, {"email", ""}};
-  return json{{"name", cut(person->name, kMaxEventIdentityUnits)}, {"email", cut(person->email, kMaxEventIdentityUnits)}};
+  json out;
+  out["name"] = person ? cut(person->name, kMaxEventIdentityUnits) : "";
+  out["email"] = person ? cut(person->email, kMaxEventIdentityUnits) : "";
+  return out;
 }
 
 std::string eventTime(int64_t seconds) {
@@ -52,13 +56,15 @@ json pushedCommit(const git::ObjectId& id, const git::CommitDetails& c) {
   const EventMessage message = eventMessage(c.message);
   json parents = json::array();
   for (const auto& p : c.parents) parents.push_back(p.hex());
-  return json{{"id", id.hex()},
-              {"message", message.text},
-              {"messageTruncated", message.truncated},
-              {"timestamp", eventTime(c.committer ? c.committer->time : 0)},
-              {"author", identity(c.author)},
-              {"committer", identity(c.committer)},
-              {"parents", std::move(parents)}};
+  json out;
+  out["id"] = id.hex();
+  out["message"] = message.text;
+  out["messageTruncated"] = message.truncated;
+  out["timestamp"] = eventTime(c.committer ? c.committer->time : 0);
+  out["author"] = identity(c.author);
+  out["committer"] = identity(c.committer);
+  out["parents"] = std::move(parents);
+  return out;
 }
 }  // namespace
 
@@ -81,7 +87,10 @@ const char* repoEventSourceType(RepoEventKind kind) {
 }
 
 std::string repoEventJson(const RepoEvent& event) {
-  const json source{{"type", repoEventSourceType(event.kind)}, {"namespace", event.namespaceName}, {"repoName", event.repoName}};
+  json source;
+  source["type"] = repoEventSourceType(event.kind);
+  source["namespace"] = event.namespaceName;
+  source["repoName"] = event.repoName;
   // The payload is already JSON text: spliced in, not parsed again.
   return "{\"type\":" + dumpJson(repoEventType(event.kind)) + ",\"source\":" + dumpJson(source) +
          ",\"payload\":" + event.payloadJson + ",\"eventTimestamp\":" + dumpJson(formatIsoTimestamp(event.atMs)) + "}";
@@ -97,7 +106,9 @@ RepoEvent repoDeletedEvent(const std::string& namespaceName, const RepoRecord& r
 
 RepoEvent repoForkedEvent(const std::string& namespaceName, const std::string& parentName, const RepoRecord& fork,
                           int64_t nowMs) {
-  json payload{{"namespace", namespaceName}, {"repoName", fork.name}};
+  json payload;
+  payload["namespace"] = namespaceName;
+  payload["repoName"] = fork.name;
   payload.update(repoFields(fork));
   return makeEvent(RepoEventKind::Forked, namespaceName, parentName, payload, nowMs);
 }
@@ -112,15 +123,18 @@ RepoEvent repoImportedEvent(const std::string& namespaceName, const RepoRecord& 
 
 RepoEvent tokenCreatedEvent(const std::string& namespaceName, const std::string& repoName, const TokenRecord& token,
                             int64_t nowMs) {
-  const json payload{{"tokenId", token.id},
-                     {"scope", tokenScopeName(token.scope)},
-                     {"expiresAt", formatIsoTimestamp(token.expiresAtMs)}};
+  json payload;
+  payload["tokenId"] = token.id;
+  payload["scope"] = tokenScopeName(token.scope);
+  payload["expiresAt"] = formatIsoTimestamp(token.expiresAtMs);
   return makeEvent(RepoEventKind::TokenCreated, namespaceName, repoName, payload, nowMs);
 }
 
 RepoEvent tokenRevokedEvent(const std::string& namespaceName, const std::string& repoName, const std::string& tokenId,
                             int64_t nowMs) {
-  return makeEvent(RepoEventKind::TokenRevoked, namespaceName, repoName, json{{"tokenId", tokenId}}, nowMs);
+  json payload;
+  payload["tokenId"] = tokenId;
+  return makeEvent(RepoEventKind::TokenRevoked, namespaceName, repoName, payload, nowMs);
 }
 
 RepoEvent repoFetchEvent(const std::string& namespaceName, const std::string& repoName, bool clone, int64_t nowMs) {
@@ -165,12 +179,13 @@ std::string pushedPayloadJson(git::RepoContext& repo, const git::RefUpdate& upda
       next = commit->parents.front();
     }
   }
-  const json payload{{"ref", update.ref},
-                     {"before", update.before.hex()},
-                     {"after", update.after.hex()},
-                     {"commits", std::move(commits)},
-                     {"totalCommitsCount", total},
-                     {"commitsTruncated", total > kMaxPushedCommits}};
+  json payload;
+  payload["ref"] = update.ref;
+  payload["before"] = update.before.hex();
+  payload["after"] = update.after.hex();
+  payload["commits"] = std::move(commits);
+  payload["totalCommitsCount"] = total;
+  payload["commitsTruncated"] = total > kMaxPushedCommits;
   return dumpJson(payload);
 }
 

@@ -1,4 +1,5 @@
 #include "artifacts/repo_registry.h"
+#include "artifacts/json_io.h"
 #include "base/storage_keys.h"
 
 #include <cstdio>
@@ -41,18 +42,20 @@ json optionalJson(const std::optional<T>& v) {
 }
 
 json toJson(const RepoRecord& r) {
-  return json{{"id", r.id},
-              {"name", r.name},
-              {"description", optionalJson(r.description)},
-              {"defaultBranch", r.defaultBranch},
-              {"createdAt", r.createdAtMs},
-              {"updatedAt", r.updatedAtMs},
-              {"lastPushAt", optionalJson(r.lastPushAtMs)},
-              {"source", optionalJson(r.source)},
-              {"readOnly", r.readOnly},
-              {"status", repoStatusName(r.status)},
-              {"seq", r.seq},
-              {"leaseUntil", optionalJson(r.leaseUntilMs)}};
+  json out;
+  out["id"] = r.id;
+  out["name"] = r.name;
+  out["description"] = optionalJson(r.description);
+  out["defaultBranch"] = r.defaultBranch;
+  out["createdAt"] = r.createdAtMs;
+  out["updatedAt"] = r.updatedAtMs;
+  out["lastPushAt"] = optionalJson(r.lastPushAtMs);
+  out["source"] = optionalJson(r.source);
+  out["readOnly"] = r.readOnly;
+  out["status"] = repoStatusName(r.status);
+  out["seq"] = r.seq;
+  out["leaseUntil"] = optionalJson(r.leaseUntilMs);
+  return out;
 }
 
 RepoStatus parseStatus(const std::string& s) {
@@ -111,7 +114,7 @@ const char* repoStatusName(RepoStatus status) {
 std::optional<RepoRecord> RepoRegistry::find(const std::string& name) {
   auto raw = store_.get(kRecordPrefix + repoNameKey(name));
   if (!raw) return std::nullopt;
-  return fromJson(json::parse(bytesToString(*raw)));
+  return fromJson(parseJson(*raw));
 }
 
 uint64_t RepoRegistry::counter(const std::optional<Bytes>& raw) {
@@ -150,7 +153,7 @@ std::optional<RepoRecord> RepoRegistry::update(const std::string& name,
   return retryOnConflict([&]() -> std::optional<RepoRecord> {
     auto raw = store_.get(key);
     if (!raw) return std::nullopt;
-    RepoRecord record = fromJson(json::parse(bytesToString(*raw)));
+    RepoRecord record = fromJson(parseJson(*raw));
     if (!change(record)) return std::nullopt;
     WriteBatch batch;
     batch.expect(key, std::move(raw));  // removed or rewritten meanwhile: decide again
@@ -167,7 +170,7 @@ std::optional<RepoRecord> RepoRegistry::remove(const std::string& name,
   return retryOnConflict([&]() -> std::optional<RepoRecord> {
     auto raw = store_.get(key);
     if (!raw) return std::nullopt;
-    RepoRecord record = fromJson(json::parse(bytesToString(*raw)));
+    RepoRecord record = fromJson(parseJson(*raw));
     if (!shouldRemove(record)) return std::nullopt;
     const auto count = store_.get(kCountKey);
     WriteBatch batch;
@@ -199,7 +202,7 @@ RepoListPage RepoRegistry::list(int limit, const std::optional<std::string>& cur
   auto rows = store_.scan(kIndexPrefix, after, static_cast<size_t>(limit) + 1);
   for (size_t i = 0; i < rows.size() && page.repos.size() < static_cast<size_t>(limit); ++i) {
     auto raw = store_.get(kRecordPrefix + bytesToString(rows[i].value));
-    if (raw) page.repos.push_back(fromJson(json::parse(bytesToString(*raw))));
+    if (raw) page.repos.push_back(fromJson(parseJson(*raw)));
   }
   if (rows.size() > static_cast<size_t>(limit)) {
     page.cursor = kCursorVersion + rows[limit - 1].key.substr(kIndexPrefix.size());
@@ -212,7 +215,7 @@ void RepoRegistry::forEach(const std::function<void(RepoRecord&&)>& visit) {
   std::string after;
   for (;;) {
     auto rows = store_.scan(kRecordPrefix, after, kPage);
-    for (auto& row : rows) visit(fromJson(json::parse(bytesToString(row.value))));
+    for (auto& row : rows) visit(fromJson(parseJson(row.value)));
     if (rows.size() < kPage) return;
     after = rows.back().key;
   }

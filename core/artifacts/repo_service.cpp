@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "artifacts/json_io.h"
 #include "base/storage_keys.h"
 #include "git/store/ref_store.h"
 #include "open_artifacts/errors.h"
@@ -24,12 +25,13 @@ RepoService::RepoService(KvStore& store, Host& host, git::IngestLimits limits, A
 
 namespace {
 void stageIdentity(WriteBatch& batch, const RepoIdentity& identity) {
-  batch.put(keys::kIdentityKey, json{{"namespace", identity.namespaceName},
-                                     {"id", identity.id},
-                                     {"name", identity.name},
-                                     {"readOnly", identity.readOnly},
-                                     {"status", repoStatusName(identity.status)}}
-                                    .dump());
+  json j;
+  j["namespace"] = identity.namespaceName;
+  j["id"] = identity.id;
+  j["name"] = identity.name;
+  j["readOnly"] = identity.readOnly;
+  j["status"] = repoStatusName(identity.status);
+  batch.put(keys::kIdentityKey, j.dump());
 }
 }  // namespace
 
@@ -45,7 +47,7 @@ MintedToken RepoService::initialize(const RepoIdentity& identity, const std::str
 std::optional<RepoIdentity> RepoService::identity() {
   auto raw = store_.get(keys::kIdentityKey);
   if (!raw) return std::nullopt;
-  const json j = json::parse(bytesToString(*raw), nullptr, false);
+  const json j = parseJson(*raw, false);
   if (!j.is_object()) throw ArtifactsError(ErrorCode::InternalError, "A stored repo identity is corrupt");
   RepoIdentity out;
   out.namespaceName = j.value("namespace", "");

@@ -1,4 +1,5 @@
 #include "artifacts/token_store.h"
+#include "artifacts/json_io.h"
 #include "base/storage_keys.h"
 
 #include <algorithm>
@@ -18,12 +19,14 @@ const std::string& kRecordPrefix = keys::kTokenPrefix;
 const std::string& kHashPrefix = keys::kTokenHashPrefix;
 
 json toJson(const TokenRecord& r) {
-  return json{{"id", r.id},
-              {"hash", r.secretHash},
-              {"scope", tokenScopeName(r.scope)},
-              {"createdAt", r.createdAtMs},
-              {"expiresAt", r.expiresAtMs},
-              {"revokedAt", r.revokedAtMs ? json(*r.revokedAtMs) : json(nullptr)}};
+  json out;
+  out["id"] = r.id;
+  out["hash"] = r.secretHash;
+  out["scope"] = tokenScopeName(r.scope);
+  out["createdAt"] = r.createdAtMs;
+  out["expiresAt"] = r.expiresAtMs;
+  out["revokedAt"] = r.revokedAtMs ? json(*r.revokedAtMs) : json(nullptr);
+  return out;
 }
 
 TokenRecord fromJson(const json& j) {
@@ -78,7 +81,7 @@ std::vector<TokenRecord> TokenStore::listAll() {
   std::string after;
   for (;;) {
     auto rows = store_.scan(kRecordPrefix, after, 256);
-    for (const auto& row : rows) out.push_back(fromJson(json::parse(bytesToString(row.value))));
+    for (const auto& row : rows) out.push_back(fromJson(parseJson(row.value)));
     if (rows.size() < 256) break;
     after = rows.back().key;
   }
@@ -129,7 +132,7 @@ std::optional<TokenRecord> TokenStore::authenticate(const std::string& presented
 std::optional<TokenRecord> TokenStore::load(const std::string& id) {
   auto raw = store_.get(kRecordPrefix + id);
   if (!raw) return std::nullopt;
-  return fromJson(json::parse(bytesToString(*raw)));
+  return fromJson(parseJson(*raw));
 }
 
 void TokenStore::save(const TokenRecord& record, WriteBatch& batch) {

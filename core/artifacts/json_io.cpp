@@ -1,0 +1,17 @@
+#include "artifacts/json_io.h"
+
+namespace oa {
+
+nlohmann::json parseJson(std::string_view text, bool allowExceptions) {
+  using nlohmann::json;
+  namespace detail = nlohmann::detail;
+  json result;
+  detail::json_sax_dom_parser<json> sax(result, allowExceptions);
+  auto input = detail::input_adapter(text.data(), text.data() + text.size());
+  detail::parser<json, decltype(input)>(std::move(input), nullptr, allowExceptions, false).sax_parse(&sax, true);
+  // What json::parse answers for an error it does not throw.
+  if (sax.is_errored()) return json(json::value_t::discarded);
+  return result;
+}
+
+}  // namespace oa
