@@ -10,16 +10,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureFixture, cleanGitEnv } from './make-fixture.mjs';
-import { cliNodeSettings, log, rmrf, fmtMiB, REPOS_PATH } from './lib/common.mjs';
+import { serverNodeSettings, log, rmrf, fmtMiB, REPOS_PATH } from './lib/common.mjs';
 import { startServer } from '../js/src/server.js';
 import { loadCore } from '../js/src/node.js';
 
-// The server runs in this process: with the environment and node flags `open-artifacts serve` has
-// (the flags given to this script come after, and win).
-const cli = cliNodeSettings();
-if (!process.env.OA_BENCH_CLI_SETTINGS) {
-  const r = spawnSync(process.execPath, [...cli.flags, ...process.execArgv, ...process.argv.slice(1)],
-    { stdio: 'inherit', env: { ...process.env, ...cli.env, OA_BENCH_CLI_SETTINGS: '1' } });
+// The server runs in this process: with the environment and node flags `npm start` gives it (the
+// flags given to this script come after, and win).
+if (!process.env.OA_BENCH_SERVER_SETTINGS) {
+  const settings = serverNodeSettings();
+  const r = spawnSync(process.execPath, [...settings.flags, ...process.execArgv, ...process.argv.slice(1)],
+    { stdio: 'inherit', env: { ...process.env, ...settings.env, OA_BENCH_SERVER_SETTINGS: '1' } });
+  if (r.error) throw r.error;
   process.exit(r.status ?? 1);
 }
 const { values: opts } = parseArgs({ options: { fixture: { type: 'string', default: 'default' }, clones: { type: 'boolean' } } });

@@ -6,4 +6,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/setup.sh
 bash scripts/build.sh
-exec js/bin/open-artifacts.js serve "$@"  # through its #! line, which carries its node flags
+# What the server's memory during a push depends on (bench/README.md, "Push
+# memory, second pass"): a push's body arrives in 64 KiB socket buffers that
+# only a garbage collection frees, and V8's default 16 MiB semi-spaces let
+# about 30 MiB of them pile up before one runs (2 MiB ones: about 10); glibc
+# gives each thread that mallocs an arena of its own, and keeps it. The
+# benchmark runs our server with these (serverNodeSettings() in bench/lib).
+export MALLOC_ARENA_MAX=2
+exec node --max-semi-space-size=2 js/bin/open-artifacts.js serve "$@"

@@ -177,18 +177,19 @@ export function runGit(args, { cwd, allowFail = false, stdout = 'ignore' } = {})
 export const redact = (args) => args.map((a) => a.replace(/(Bearer )\S+/, '$1***'));
 export const gitSync = (args, opts = {}) => execFileSync('git', args, { env: gitClient.env, encoding: 'utf8', maxBuffer: 1 << 28, ...opts }).trim();
 
-// The environment and node flags of the CLI's #! line (`#!/usr/bin/env -S [NAME=value...] node
-// [flags...]`): our server runs with what `open-artifacts serve` runs with.
-export function cliNodeSettings() {
-  const first = readFileSync(path.join(ROOT, 'js', 'bin', 'open-artifacts.js'), 'utf8').split('\n', 1)[0];
-  const words = first.replace(/^#!\/usr\/bin\/env -S /, '').split(' ');
+// The environment and node flags `npm start` runs the server with (scripts/start.sh: its `export
+// NAME=value` lines and its `exec node [flags...] js/bin/open-artifacts.js serve` line), so the
+// benchmark measures our server as users start it.
+export function serverNodeSettings() {
+  const lines = readFileSync(path.join(ROOT, 'scripts', 'start.sh'), 'utf8').split(/\r?\n/);
   const env = {};
-  while (words.length && words[0].includes('=')) {
-    const [name, value] = words.shift().split('=');
-    env[name] = value;
+  for (const line of lines) {
+    const m = /^export ([A-Z_][A-Z0-9_]*)=(\S*)$/.exec(line.trim());
+    if (m) env[m[1]] = m[2];
   }
-  if (words.shift() !== 'node') throw new Error(`js/bin/open-artifacts.js: unexpected first line ${first}`);
-  return { env, flags: words };
+  const exec = lines.map((l) => /^exec node((?:\s+-\S+)*)\s+js\/bin\/open-artifacts\.js serve\b/.exec(l.trim())).find(Boolean);
+  if (!exec) throw new Error('scripts/start.sh: no `exec node ... js/bin/open-artifacts.js serve` line');
+  return { env, flags: exec[1].split(/\s+/).filter(Boolean) };
 }
 
 // Starts `node script ...args` (with `settings`: { env, flags } added) and waits for its first stdout
@@ -326,7 +327,7 @@ export function oursTarget(name, workDir) {
       }
       const dataDir = path.join(workDir, name.replace(/\W/g, '_'), 'data');
       const script = path.join(BENCH_DIR, 'ours-server.mjs');
-      return makeInstance(name, 'ours', (port) => startNodeServer(script, ['--data-dir', dataDir, '--port', String(port)], name, cliNodeSettings()),
+      return makeInstance(name, 'ours', (port) => startNodeServer(script, ['--data-dir', dataDir, '--port', String(port)], name, serverNodeSettings()),
         (token) => (token ? ['-c', `http.extraHeader=Authorization: Bearer ${token}`] : []));
     },
   };

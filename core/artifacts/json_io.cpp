@@ -4,6 +4,10 @@ namespace oa {
 
 nlohmann::json parseJson(std::string_view text, bool allowExceptions) {
   using nlohmann::json;
+#if NLOHMANN_JSON_VERSION_MAJOR != 3 || NLOHMANN_JSON_VERSION_MINOR != 11
+  // The parser's internals below are those of 3.11 (3.12 changed them).
+  return json::parse(text, nullptr, allowExceptions);
+#else
   namespace detail = nlohmann::detail;
   json result;
   detail::json_sax_dom_parser<json> sax(result, allowExceptions);
@@ -12,6 +16,7 @@ nlohmann::json parseJson(std::string_view text, bool allowExceptions) {
   // What json::parse answers for an error it does not throw.
   if (sax.is_errored()) return json(json::value_t::discarded);
   return result;
+#endif
 }
 
 }  // namespace oa

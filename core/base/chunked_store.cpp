@@ -158,17 +158,13 @@ WriteBatch ChunkedStore::encodeBatch(Ops& ops) {
     // Chunks of the value being replaced or deleted would otherwise leak.
     const uint32_t oldChunks = op.fresh ? 0 : existingChunkCount(op.key);
     uint32_t newChunks = 0;
-    bool movedInline = false;
-    if constexpr (kMovable) {
-      if (!op.isDelete() && op.value.size() + 1 <= chunkBytes_) {
+    if (op.isDelete()) {
+      out.remove(op.key);
+    } else if (kMovable && fitsInline(op.value)) {
+      if constexpr (kMovable) {
         op.value.insert(op.value.begin(), kInline);  // in place when the value has room (object records do)
         out.put(op.key, std::move(op.value));
-        movedInline = true;
       }
-    }
-    if (movedInline) {
-    } else if (op.isDelete()) {
-      out.remove(op.key);
     } else {
       std::vector<std::pair<std::string, Bytes>> rows;
       newChunks = encode(op.key, op.value, rows);
@@ -181,7 +177,7 @@ WriteBatch ChunkedStore::encodeBatch(Ops& ops) {
 
 uint32_t ChunkedStore::encode(const std::string& key, const Bytes& value,
                               std::vector<std::pair<std::string, Bytes>>& rows) const {
-  if (value.size() + 1 <= chunkBytes_) {
+  if (fitsInline(value)) {
     Bytes row;
     row.reserve(value.size() + 1);
     row.push_back(kInline);

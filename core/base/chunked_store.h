@@ -37,6 +37,8 @@ class ChunkedStore : public KvStore {
 
  private:
   Bytes decode(const std::string& key, const Bytes& row);
+  // The value and its tag byte fit one row.
+  bool fitsInline(const Bytes& value) const { return value.size() + 1 <= chunkBytes_; }
   // The batch as stored rows; `Ops` non-const: inline values are moved out of it.
   template <typename Ops>
   WriteBatch encodeBatch(Ops& ops);

@@ -1,17 +1,10 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=2
+#!/usr/bin/env node
 // open-artifacts command line (commander):
 // - `serve` runs the local server (js/src/server.js) until SIGINT/SIGTERM;
 // - `import <url> <name>` imports a remote repo straight into a data directory;
 // - `namespaces ...` and `repos ...` are wrangler's `artifacts` commands
 //   (spec §5.4, plus import, fork, log and clone-url), talking to a server's
 //   REST API (spec §5) through js/src/cli/client.js.
-// The line above sets what a server's memory during a push depends on
-// (bench/README.md, "Where a push's memory goes"): a push's body arrives in
-// 64 KiB socket buffers that only a garbage collection frees, and V8's default
-// 16 MiB semi-spaces let about 30 MiB of them pile up before one runs (2 MiB
-// ones: about 10); and glibc gives each thread that mallocs an arena of its
-// own that it keeps (MALLOC_ARENA_MAX=2: about 4 MiB less). `node
-// js/bin/open-artifacts.js` runs without them.
 // Exit status: 0 done, 1 the server answered with an error (or the command
 // failed), 2 a usage error, 3 no Artifacts server answered at --url.
 import { createRequire } from 'node:module';

@@ -29,11 +29,9 @@ function cleanEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
-// Starts `open-artifacts serve --port 0 ...` as npm's bin link and `npm start`
-// do: through its #! line (`env -S node <flags>`, node from PATH); resolves
-// once it printed its banner.
+// Starts `open-artifacts serve --port 0 ...`; resolves once it printed its banner.
 function serve(args, env = {}) {
-  const child = spawn(BIN, ['serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(env) });
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(env) });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

@@ -39,7 +39,7 @@ bool getVarint(const Bytes& in, size_t& pos, uint64_t& v) {
 }  // namespace
 
 ObjectStore::ObjectStore(KvStore& store, size_t cacheBytes, std::vector<KvStore*> alternates)
-    : store_(store), alternates_(std::move(alternates)), cacheLimit_(cacheBytes) {}
+    : store_(store), alternates_(std::move(alternates)), cacheLimit_(cacheBytes), largeObjectBytes_(cacheBytes / 4) {}
 
 std::optional<Bytes> ObjectStore::rawRecord(const ObjectId& id) {
   const std::string k = key(id);
@@ -110,7 +110,7 @@ void ObjectStore::stageRemove(WriteBatch& batch, const ObjectId& id) {
   retained_.erase(id);
   if (large_ && large_->first == id) large_.reset();
   if (auto it = index_.find(id); it != index_.end()) {
-    cacheBytes_ -= it->second->second.data->size();
+    cacheBytes_ -= it->second->second.data->capacity();
     lru_.erase(it->second);
     index_.erase(it);
   }
@@ -153,12 +153,12 @@ std::optional<ResolvedObject> ObjectStore::cached(const ObjectId& id) {
 }
 
 void ObjectStore::remember(const ObjectId& id, ObjectType type, std::shared_ptr<const Bytes> data) {
-  if (data->size() > cacheLimit_ / 4) {
+  if (data->size() > largeObjectBytes_) {
     large_.emplace(id, ResolvedObject{type, std::move(data)});
     return;
   }
   if (index_.count(id)) return;
-  cacheBytes_ += data->size();
+  cacheBytes_ += data->capacity();  // what it holds: a buffer handed over may be larger than its object
   lru_.emplace_front(id, ResolvedObject{type, std::move(data)});
   index_[id] = lru_.begin();
   evictOverLimit();
@@ -171,7 +171,7 @@ void ObjectStore::setCacheLimit(size_t bytes) {
 
 void ObjectStore::evictOverLimit() {
   while (cacheBytes_ > cacheLimit_ && !lru_.empty()) {
-    cacheBytes_ -= lru_.back().second.data->size();
+    cacheBytes_ -= lru_.back().second.data->capacity();
     index_.erase(lru_.back().first);
     lru_.pop_back();
   }

@@ -124,7 +124,8 @@ class ObjectStore {
   bool retain_ = false;
   std::unordered_map<ObjectId, StoredObject> retained_;
   size_t cacheLimit_;
-  size_t cacheBytes_ = 0;
+  size_t cacheBytes_ = 0;  // capacity of the cached buffers
+  size_t largeObjectBytes_;  // larger objects go to large_ (a quarter of the limit the store was made with)
   // Objects too large for the LRU (over a quarter of it): the last one
   // resolved, so walking a large file's versions along its chain is linear.
   std::optional<std::pair<ObjectId, ResolvedObject>> large_;

@@ -1,6 +1,7 @@
 #include "git/store/pack_ingest.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "open_artifacts/errors.h"
 #include "git/format/delta.h"
@@ -52,7 +53,7 @@ PackIngest::PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits
 // Dropped before finish() (an error, a client gone): its objects go again.
 PackIngest::~PackIngest() {
   objects_.setWorkBudget(nullptr);
-  objects_.setCacheLimit(cacheLimitBefore_);
+  objects_.setCacheLimit(cacheLimitBefore_);  // if finish() did not
   if (finished_) return;
   try {
     abandon();
@@ -98,11 +99,10 @@ void PackIngest::flush() {
   const uint64_t adding = storedBytes_ - flushedBytes_;
   ObjectStore::requireWithinRepoLimit(repoBytesAtFlush_ + adding, limits_.maxRepoBytes);
   if (adding > 0) objects_.stageStoredBytes(batch_, repoBytesAtFlush_ + adding);
-  kv_.commitMoved(std::move(batch_));
+  kv_.commitMoved(std::exchange(batch_, WriteBatch()));
   objects_.trimKnown(kKnownIds);
   repoBytesAtFlush_ += adding;
   flushedBytes_ = storedBytes_;
-  batch_ = WriteBatch();
   batchBytes_ = 0;
 }
 
@@ -146,6 +146,11 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, Bytes data, cons
         if (link != id && !index_.contains(link)) outside_.insert(link);
       }
   }
+  // Cached below, moved, not copied: a copy per object churned the wasm heap
+  // into holes that later objects' sizes did not fit (it never shrinks). But
+  // not with the slack of a reused parser buffer (a small object inflated
+  // where a large delta was): the cache would hold far more than the object.
+  if (data.capacity() - data.size() > data.size() / 4 + 4096) data.shrink_to_fit();
   const bool stored = !storeWasEmpty_ && objects_.exists(id);
   if (stored) {
     objects_.remember(id, type, std::make_shared<const Bytes>(std::move(data)));
@@ -171,8 +176,6 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, Bytes data, cons
   } else {
     rec.compressed = entry.compressed;
   }
-  // Moved, not copied: a copy per object churned the wasm heap into holes
-  // that later objects' sizes did not fit (it never shrinks).
   objects_.remember(id, type, std::make_shared<const Bytes>(std::move(data)));
   const uint64_t recordBytes = ObjectStore::recordBytes(rec);
   storedBytes_ += recordBytes;
@@ -266,6 +269,7 @@ void PackIngest::finish() {
     }
   });
   finished_ = true;
+  objects_.setCacheLimit(cacheLimitBefore_);  // what runs after the ingest (connectivity, events) reads with the usual cache
 }
 
 }  // namespace oa::git

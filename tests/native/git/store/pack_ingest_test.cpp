@@ -294,6 +294,26 @@ TEST(PackIngestBases, ObjectsOfThePackFoundStoredAreBasesForItsDeltas) {
   EXPECT_TRUE(r.ctx.objects().existsInStorage(blobId(ref)));
 }
 
+// The ingest reads with a smaller object cache (most of its wasm heap) and
+// gives the store back its own limit once the pack is in.
+TEST(PackIngestCache, TheObjectCacheIsSmallerWhileAPackIsIngested) {
+  Repo r;
+  const size_t usual = r.ctx.objects().cacheLimit();
+  PackBuilder pack;
+  pack.whole(ObjectType::Blob, randomBytes(1000, 3));
+  {
+    PackIngest in(r.kv, r.ctx.objects());
+    EXPECT_LT(r.ctx.objects().cacheLimit(), usual);
+    ingestAll(in, pack.build());
+    EXPECT_EQ(r.ctx.objects().cacheLimit(), usual) << "restored by finish()";
+  }
+  {
+    PackIngest in(r.kv, r.ctx.objects());
+    EXPECT_LT(r.ctx.objects().cacheLimit(), usual);
+  }
+  EXPECT_EQ(r.ctx.objects().cacheLimit(), usual) << "restored by an ingest dropped before finish()";
+}
+
 TEST(GzipDecoderLimits, OutputComesInBoundedPiecesAndIsCapped) {
   // 64 MiB of zeros gzip to about 64 KB.
   const Bytes zeros(64u << 20, 0);
