@@ -34,7 +34,7 @@ class ChunkedStore : public KvStore {
   size_t copyStoredRow(const std::string& key, WriteBatch& rawBatch);
 
  private:
-  Bytes decode(const std::string& key, const Bytes& row);
+  Bytes decode(const std::string& key, Bytes&& row);
   // The rows that store `value` under `key` (chunks first, then its row);
   // returns the number of chunks.
   uint32_t encode(const std::string& key, const Bytes& value, std::vector<std::pair<std::string, Bytes>>& rows) const;
