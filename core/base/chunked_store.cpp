@@ -38,9 +38,12 @@ uint64_t getBE(const uint8_t* p, int bytes) {
 
 ChunkedStore::ChunkedStore(KvStore& inner, size_t chunkBytes) : inner_(inner), chunkBytes_(chunkBytes) {}
 
-Bytes ChunkedStore::decode(const std::string& key, const Bytes& row) {
+Bytes ChunkedStore::decode(const std::string& key, Bytes&& row) {
   if (row.empty()) corrupt(key);
-  if (row[0] == kInline) return Bytes(row.begin() + 1, row.end());
+  if (row[0] == kInline) {
+    row.erase(row.begin());  // in place: no second buffer per read
+    return std::move(row);
+  }
   if (row[0] != kManifest || row.size() != kManifestSize) corrupt(key);
   const uint64_t total = getBE(row.data() + 1, 8);
   const uint32_t count = static_cast<uint32_t>(getBE(row.data() + 9, 4));
@@ -58,7 +61,7 @@ Bytes ChunkedStore::decode(const std::string& key, const Bytes& row) {
 std::optional<Bytes> ChunkedStore::get(const std::string& key) {
   auto row = inner_.get(key);
   if (!row) return std::nullopt;
-  return decode(key, *row);
+  return decode(key, std::move(*row));
 }
 
 std::vector<KvEntry> ChunkedStore::scan(const std::string& prefix, const std::string& after, size_t limit) {
@@ -70,7 +73,7 @@ std::vector<KvEntry> ChunkedStore::scan(const std::string& prefix, const std::st
     auto rows = inner_.scan(prefix, from, want);
     for (auto& row : rows) {
       if (row.key.compare(0, kChunkPrefix.size(), kChunkPrefix) == 0) continue;
-      row.value = decode(row.key, row.value);
+      row.value = decode(row.key, std::move(row.value));
       out.push_back(std::move(row));
     }
     if (rows.size() < want) break;

@@ -36,7 +36,7 @@ class ChunkedStore : public KvStore {
   size_t copyStoredRow(const std::string& key, WriteBatch& rawBatch);
 
  private:
-  Bytes decode(const std::string& key, const Bytes& row);
+  Bytes decode(const std::string& key, Bytes&& row);
   // The value and its tag byte fit one row.
   bool fitsInline(const Bytes& value) const { return value.size() + 1 <= chunkBytes_; }
   // The batch as stored rows; `Ops` non-const: inline values are moved out of it.

@@ -52,7 +52,7 @@ std::optional<Bytes> ObjectStore::rawRecord(const ObjectId& id) {
 
 bool ObjectStore::exists(const ObjectId& id) {
   // Not the cache: it also holds objects a push resolved but has not stored.
-  if (known_.count(id)) return true;
+  if (known_.contains(id)) return true;
   if (!rawRecord(id)) return false;
   known_.insert(id);
   return true;
@@ -64,28 +64,45 @@ bool ObjectStore::existsLocally(const ObjectId& id) { return store_.get(key(id))
 
 bool ObjectStore::isEmpty() { return alternates_.empty() && store_.scan(kObjectPrefix, "", 1).empty(); }
 
-std::optional<StoredObject> ObjectStore::record(const ObjectId& id) {
-  if (auto kept = retained_.find(id); kept != retained_.end()) return kept->second;
-  auto raw = rawRecord(id);
-  if (!raw) return std::nullopt;
-  const Bytes& r = *raw;
+ObjectStore::RecordView ObjectStore::parseRecord(const ObjectId& id, const Bytes& r) {
   if (r.size() < 2 || (r[0] != kRecordWhole && r[0] != kRecordDelta) || r[1] < 1 || r[1] > 4) corrupt(id);
-  StoredObject out;
-  out.type = static_cast<ObjectType>(r[1]);
+  RecordView out;
+  StoredObject& h = out.header;
+  h.type = static_cast<ObjectType>(r[1]);
   size_t pos = 2;
-  if (!getVarint(r, pos, out.size)) corrupt(id);
+  if (!getVarint(r, pos, h.size)) corrupt(id);
   if (r[0] == kRecordDelta) {
-    out.isDelta = true;
+    h.isDelta = true;
     if (pos + 20 > r.size()) corrupt(id);
-    std::copy(r.begin() + pos, r.begin() + pos + 20, out.base.bytes.begin());
+    std::copy(r.begin() + pos, r.begin() + pos + 20, h.base.bytes.begin());
     pos += 20;
     uint64_t weight = 0;
-    if (!getVarint(r, pos, weight) || weight > kMaxChainWeight || !getVarint(r, pos, out.deltaSize)) corrupt(id);
-    out.chainWeight = static_cast<uint32_t>(weight);
+    if (!getVarint(r, pos, weight) || weight > kMaxChainWeight || !getVarint(r, pos, h.deltaSize)) corrupt(id);
+    h.chainWeight = static_cast<uint32_t>(weight);
   }
-  out.compressed.assign(r.begin() + pos, r.end());
-  if (retain_ && out.type != ObjectType::Blob) retained_.emplace(id, out);
+  out.compressed = r.data() + pos;
+  out.compressedSize = r.size() - pos;
   return out;
+}
+
+const Bytes* ObjectStore::recordBytes(const ObjectId& id, std::optional<Bytes>& owned) {
+  if (auto kept = retained_.find(id); kept != retained_.end()) return &kept->second;
+  owned = rawRecord(id);
+  if (!owned) return nullptr;
+  // Commits, trees and tags only; the type byte is checked again by parseRecord().
+  if (retain_ && owned->size() >= 2 && (*owned)[1] != static_cast<uint8_t>(ObjectType::Blob)) {
+    return &retained_.emplace(id, std::move(*owned)).first->second;
+  }
+  return &*owned;
+}
+
+std::optional<StoredObject> ObjectStore::record(const ObjectId& id) {
+  std::optional<Bytes> owned;
+  const Bytes* raw = recordBytes(id, owned);
+  if (!raw) return std::nullopt;
+  RecordView view = parseRecord(id, *raw);
+  view.header.compressed.assign(view.compressed, view.compressed + view.compressedSize);
+  return std::move(view.header);
 }
 
 void ObjectStore::stage(WriteBatch& batch, const ObjectId& id, const StoredObject& object) {
@@ -179,29 +196,34 @@ void ObjectStore::evictOverLimit() {
 
 std::optional<ResolvedObject> ObjectStore::read(const ObjectId& id) {
   if (auto hit = cached(id)) return hit;
-  auto rec = record(id);
-  if (!rec) return std::nullopt;
+  std::optional<Bytes> owned;
+  const Bytes* raw = recordBytes(id, owned);
+  if (!raw) return std::nullopt;
+  // Inflated straight from the record's bytes, which stay put while the
+  // base is read (retained_ is node-based; `owned` is local).
+  const RecordView rec = parseRecord(id, *raw);
+  const StoredObject& h = rec.header;
   known_.insert(id);
   Bytes data;
   try {
-    if (!rec->isDelta) {
-      if (budget_) budget_->charge(rec->size);
-      data = inflateBytes(rec->compressed.data(), rec->compressed.size(), rec->size);
+    if (!h.isDelta) {
+      if (budget_) budget_->charge(h.size);
+      data = inflateBytes(rec.compressed, rec.compressedSize, h.size);
     } else {
-      auto base = read(rec->base);
+      auto base = read(h.base);
       if (!base) corrupt(id);
-      if (budget_) budget_->charge(rec->deltaSize + rec->size);
-      const Bytes delta = inflateBytes(rec->compressed.data(), rec->compressed.size(), rec->deltaSize);
-      data = applyDelta(*base->data, delta.data(), delta.size(), rec->size);
-      if (data.size() != rec->size) corrupt(id);
+      if (budget_) budget_->charge(h.deltaSize + h.size);
+      const Bytes delta = inflateBytes(rec.compressed, rec.compressedSize, h.deltaSize);
+      data = applyDelta(*base->data, delta.data(), delta.size(), h.size);
+      if (data.size() != h.size) corrupt(id);
     }
   } catch (const ArtifactsError& e) {
     if (e.code() != ErrorCode::InvalidInput) throw;  // a bad stream or delta is corruption; a spent budget is not
     corrupt(id);
   }
   auto shared = std::make_shared<const Bytes>(std::move(data));
-  remember(id, rec->type, shared);
-  return ResolvedObject{rec->type, shared};
+  remember(id, h.type, shared);
+  return ResolvedObject{h.type, shared};
 }
 
 }  // namespace oa::git

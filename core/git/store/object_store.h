@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "git/format/object_id.h"
+#include "git/store/object_id_set.h"
 #include "git/store/work_budget.h"
 #include "open_artifacts/storage.h"
 
@@ -113,6 +114,18 @@ class ObjectStore {
   void forget(const ObjectId& id) { retained_.erase(id); }
 
  private:
+  // A record's header, parsed in place; `compressed` points into its bytes.
+  struct RecordView {
+    StoredObject header;  // without its compressed bytes
+    const uint8_t* compressed = nullptr;
+    size_t compressedSize = 0;
+  };
+  static RecordView parseRecord(const ObjectId& id, const Bytes& raw);
+  // The record's bytes, from retained_ or storage (then retained when
+  // retainRecords() asks for it): nullptr when absent. `owned` keeps the bytes
+  // of a record not retained alive.
+  const Bytes* recordBytes(const ObjectId& id, std::optional<Bytes>& owned);
+
   std::optional<ResolvedObject> cached(const ObjectId& id);
   void evictOverLimit();
   // The stored record's bytes, from this store or the first alternate holding it.
@@ -120,9 +133,9 @@ class ObjectStore {
 
   KvStore& store_;
   std::vector<KvStore*> alternates_;
-  std::unordered_set<ObjectId> known_;  // ids seen stored (or staged) by this instance
+  ObjectIdSet known_;  // ids seen stored (or staged) by this instance
   bool retain_ = false;
-  std::unordered_map<ObjectId, StoredObject> retained_;
+  std::unordered_map<ObjectId, Bytes> retained_;  // records as stored
   size_t cacheLimit_;
   size_t cacheBytes_ = 0;  // capacity of the cached buffers
   size_t largeObjectBytes_;  // larger objects go to large_ (a quarter of the limit the store was made with)

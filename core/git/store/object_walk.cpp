@@ -2,9 +2,12 @@
 
 #include <queue>
 
-#include "open_artifacts/errors.h"
-#include "git/format/object_links.h"
 #include <unordered_map>
+
+#include "git/format/object_links.h"
+#include "git/format/tree.h"
+#include "git/store/object_id_set.h"
+#include "open_artifacts/errors.h"
 
 namespace oa::git {
 
@@ -240,8 +243,11 @@ class Walker {
     }
   }
 
+  // On the client (trees of edge commits, have'd trees): a clone has none.
+  bool clientHas(const ObjectId& id) const { return !result_.clientHas.empty() && result_.clientHas.count(id); }
+
   void addObject(const ObjectId& id, ObjectType type) {
-    if (result_.clientHas.count(id) || !seen_.insert(id).second) return;
+    if (clientHas(id) || !seen_.insert(id)) return;
     result_.objects.push_back(id);
     result_.types.push_back(type);
     if (progress_) progress_(commits_.size() + result_.objects.size());
@@ -273,26 +279,31 @@ class Walker {
 
   void walkTree(const ObjectId& root, uint64_t rootDepth) {
     const bool treeFilter = req_.filter.kind == ObjectFilter::Kind::TreeDepth;
-    std::vector<std::pair<ObjectId, uint64_t>> stack{{root, rootDepth}};
+    auto& stack = treeStack_;
+    stack.assign(1, {root, rootDepth});
     while (!stack.empty()) {
       auto [t, depth] = stack.back();
       stack.pop_back();
       if (treeFilter && depth >= req_.filter.value) continue;
-      if (result_.clientHas.count(t) || seen_.count(t)) continue;
-      auto entries = treeEntries(t);
-      if (!entries) throw MissingObjectError(t);
+      if (clientHas(t) || seen_.contains(t)) continue;
+      auto object = repo_.objects().read(t);
+      if (!object || object->type != ObjectType::Tree) throw MissingObjectError(t);
       addObject(t, ObjectType::Tree);
-      for (const auto& e : *entries) {
-        if (e.isGitlink) continue;  // submodule commits live in another repo
-        if (e.isTree) {
+      // Entries straight from the tree's bytes: no list of them per tree.
+      TreeParser parser(*object->data);
+      TreeEntryView e;
+      while (parser.next(e)) {
+        if (e.isGitlink()) continue;  // submodule commits live in another repo
+        if (e.isTree()) {
           stack.push_back({e.id, depth + 1});
-        } else if (!result_.clientHas.count(e.id) && !seen_.count(e.id)) {
+        } else if (!clientHas(e.id) && !seen_.contains(e.id)) {
           if (treeFilter && depth + 1 >= req_.filter.value) continue;
           if (!blobWanted(e.id)) continue;
           if (req_.verifyBlobs && !repo_.objects().exists(e.id)) throw MissingObjectError(e.id);
           addObject(e.id, ObjectType::Blob);
         }
       }
+      if (parser.malformed()) throw ArtifactsError(ErrorCode::InternalError, "A stored git object is corrupt: " + t.hex());
     }
   }
 
@@ -304,7 +315,9 @@ class Walker {
   std::unordered_map<ObjectId, CommitInfo> commitCache_;
   std::priority_queue<std::pair<int64_t, ObjectId>> queue_;
   size_t interestingQueued_ = 0;
-  std::unordered_set<ObjectId> clientShallow_, excluded_, seen_, sentTags_, explicitBlobs_;
+  ObjectIdSet seen_;  // trees and blobs listed
+  std::vector<std::pair<ObjectId, uint64_t>> treeStack_;  // walkTree()'s, reused
+  std::unordered_set<ObjectId> clientShallow_, excluded_, sentTags_, explicitBlobs_;
   std::vector<ObjectId> commits_, tags_, explicitTrees_, clientTreeRoots_;
 };
 
