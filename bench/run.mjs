@@ -17,7 +17,7 @@ import {
 } from './lib/common.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const STEPS = ['clone', 'fetch', 'push', 'cold-clone', 'blobless', 'treeless', 'shallow', 'adv', 'rss', 'rss-push', 'fork', 'import'];
+const STEPS = ['clone', 'fetch', 'push', 'cold-clone', 'blobless', 'treeless', 'shallow', 'adv', 'rss', 'rss-cold', 'rss-push', 'fork', 'import'];
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -341,6 +341,33 @@ async function main() {
     }
   }
 
+  // The first clone of a repo no clone has read yet (its object list is not cached: the walk runs),
+  // on a server restarted after the untimed push that filled it.
+  if (steps.has('rss-cold')) {
+    log('rss-cold: one sampled first clone of a freshly pushed repo per target');
+    for (const t of targets) {
+      const dest = path.join(workDir, 'clone-rss-cold');
+      const repo = `rss-cold-${t.name}`;
+      try {
+        await pushFixture(t, repo);
+        await verifyRemote(t, repo);
+        const { mem } = await memoryOfStep(t, () => runGit([...t.authArgs(repo), '-c', 'protocol.version=2', 'ls-remote', t.cloneUrl(repo)]),
+          () => runGit(cloneArgs(t, repo, dest)));
+        await runGit(['-C', dest, 'fsck', '--connectivity-only', '--no-progress']);
+        if (refsOf(dest) !== fixtureRefs) throw new Error('cloned refs differ from the fixture');
+        record('rss-cold', t, mem.peakTree - mem.idleTree);
+        extra['rss-cold'] ??= {};
+        extra['rss-cold'][t.name] = mem;
+        log(`  ${t.name}: ${describeMemory(mem)}`);
+      } catch (err) {
+        await fail('rss-cold', t, err);
+        log(`  ${t.name} rss-cold failed: ${err.message}`);
+      } finally {
+        rmrf(dest);
+      }
+    }
+  }
+
   if (steps.has('rss-push')) {
     log('rss-push: one sampled push of every ref into a new repo per target');
     for (const t of targets) {
@@ -583,6 +610,7 @@ async function main() {
       { step: 'adv-ls-remote', only: 'adv', label: `ref adv.: git ls-remote (median of ${opts.advRuns})`, max: 1.0 },
       { step: 'adv-get', only: 'adv', label: `ref adv.: GET info/refs v0 (median of ${opts.advRuns})`, max: 1.0 },
       { step: 'rss', label: 'server RSS during clone, peak - idle (tree)', absMax: 64 * MiB },
+      { step: 'rss-cold', label: 'server RSS during a first clone, peak - idle (tree)', absMax: 64 * MiB },
       { step: 'rss-push', label: 'server RSS during push, peak - idle (tree)', absMax: 64 * MiB },
     ].filter((r) => steps.has(r.only ?? r.step));
     const [A, B] = [targets[0], targets[1]];
