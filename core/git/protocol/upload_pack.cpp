@@ -104,6 +104,10 @@ WalkResult walkStored(RepoContext& repo, const WalkRequest& request) {
 PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
   std::optional<ForkVisibility> fork;
   if (repo.objects().borrowsObjects()) fork.emplace(repo);
+  // The pack stream sends what the checks of the wants and the walk read
+  // (retainRecords()); not what a fork's visibility checks read, which may
+  // be all its history.
+  repo.objects().retainRecords(!fork);
   for (const auto& w : req.wants) {
     // Visibility first, existence second, here and below: fork_visibility.h.
     if ((fork && !fork->visible(w)) || !repo.objects().exists(w)) {
@@ -150,12 +154,13 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
   } else {
     WalkRequest full = walk;
     if (WalkCache::walkUnfiltered(walk)) full.filter = ObjectFilter{};
-    repo.objects().retainRecords(true);  // the pack stream sends what the walk reads
+    repo.objects().retainRecords(true);
     out.walk = walkStored(repo, full);
-    repo.objects().retainRecords(false);
+    repo.objects().clearCache();
     cache.remember(full, out.walk);
     if (full.filter != walk.filter) out.walk = WalkCache::applyFilter(std::move(out.walk), walk.filter);
   }
+  repo.objects().retainRecords(false);
   if ((req.deepenSince || !req.deepenNot.empty()) && out.walk.commitCount == 0 && !req.wants.empty()) {
     throw ArtifactsError(ErrorCode::InvalidInput, "no commits selected for shallow requests");
   }

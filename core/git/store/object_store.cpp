@@ -52,8 +52,9 @@ std::optional<Bytes> ObjectStore::rawRecord(const ObjectId& id) {
 
 bool ObjectStore::exists(const ObjectId& id) {
   // Not the cache: it also holds objects a push resolved but has not stored.
-  if (known_.contains(id)) return true;
-  if (!rawRecord(id)) return false;
+  if (known_.contains(id) || retained_.count(id)) return true;
+  std::optional<Bytes> owned;
+  if (!recordBytes(id, owned)) return false;
   known_.insert(id);
   return true;
 }
@@ -161,6 +162,13 @@ StoredObject ObjectStore::wholeObject(ObjectType type, const Bytes& data) {
   return out;
 }
 
+void ObjectStore::clearCache() {
+  lru_.clear();
+  index_ = {};  // a new map: clear() would keep its buckets
+  cacheBytes_ = 0;
+  large_.reset();
+}
+
 std::optional<ResolvedObject> ObjectStore::cached(const ObjectId& id) {
   if (large_ && large_->first == id) return large_->second;
   auto it = index_.find(id);
@@ -203,7 +211,7 @@ std::optional<ResolvedObject> ObjectStore::read(const ObjectId& id) {
   // base is read (retained_ is node-based; `owned` is local).
   const RecordView rec = parseRecord(id, *raw);
   const StoredObject& h = rec.header;
-  known_.insert(id);
+  if (owned && raw == &*owned) known_.insert(id);  // not retained: exists() asks retained_
   Bytes data;
   try {
     if (!h.isDelta) {

@@ -110,8 +110,13 @@ class ObjectStore {
   // until forget(): a fetch's walk reads them and its pack stream sends them,
   // and they are small (2.4 MB for 31k of them in the benchmark repo) next to
   // a second storage read each.
+  // exists() retains what it finds too (a fetch checks its wants first).
   void retainRecords(bool on) { retain_ = on; }
   void forget(const ObjectId& id) { retained_.erase(id); }
+  // Frees the resolved objects kept for read(): a fetch's pack stream sends
+  // records as stored, and what its walk resolved (up to the cache's size)
+  // would only add to the memory the stream needs.
+  void clearCache();
 
  private:
   // A record's header, parsed in place; `compressed` points into its bytes.
@@ -133,7 +138,8 @@ class ObjectStore {
 
   KvStore& store_;
   std::vector<KvStore*> alternates_;
-  ObjectIdSet known_;  // ids seen stored (or staged) by this instance
+  // Ids seen stored (or staged) by this instance, besides those retained.
+  ObjectIdSet known_;
   bool retain_ = false;
   std::unordered_map<ObjectId, Bytes> retained_;  // records as stored
   size_t cacheLimit_;
