@@ -31,7 +31,7 @@ namespace oa::bindings {
 Bytes bytesFromJs(const val& u8) {
   static const val uint8Array = val::global("Uint8Array");  // looked up once: this runs per storage read
   if (!u8.instanceof(uint8Array)) {
-    throw ArtifactsError(ErrorCode::InternalError, "storage returned a value that is not a Uint8Array");
+    throwError(ErrorCode::InternalError, "storage returned a value that is not a Uint8Array");
   }
   const size_t n = u8["length"].as<size_t>();
   Bytes out(n);
@@ -49,7 +49,7 @@ std::optional<Bytes> JsKvStore::get(const std::string& key) {
   if (std::memchr(key.data(), 0, key.size()) == nullptr) {
     const double n = oa_storage_get(handle_.as_handle(), key.data(), key.size());
     if (n == -1) return std::nullopt;
-    if (n == -2) throw ArtifactsError(ErrorCode::InternalError, "storage returned a value that is not a Uint8Array");
+    if (n == -2) throwError(ErrorCode::InternalError, "storage returned a value that is not a Uint8Array");
     Bytes out(static_cast<size_t>(n));
     oa_storage_take(out.data());
     return out;
@@ -121,7 +121,7 @@ int64_t JsHost::nowMs() { return static_cast<int64_t>(host_.call<double>("now"))
 
 void JsHost::randomBytes(uint8_t* out, size_t n) {
   const Bytes bytes = bytesFromJs(host_.call<val>("randomBytes", static_cast<double>(n)));
-  if (bytes.size() != n) throw ArtifactsError(ErrorCode::InternalError, "host returned too few random bytes");
+  if (bytes.size() != n) throwError(ErrorCode::InternalError, "host returned too few random bytes");
   std::copy(bytes.begin(), bytes.end(), out);
 }
 

@@ -92,7 +92,7 @@ int protocolVersion(const std::map<std::string, std::string>& headers) {
 GitHttpRequest GitHttpRequest::fromJson(const std::string& text) {
   json j = parseJson(text, false);
   if (!j.is_object() || !j.value("method", json()).is_string() || !j.value("path", json()).is_string()) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "malformed git request");
+    throwError(ErrorCode::InvalidInput, "malformed git request");
   }
   GitHttpRequest r;
   r.method = j["method"].get<std::string>();
@@ -184,7 +184,7 @@ void GitHttpSession::consume(const uint8_t* data, size_t n) {
     receive_->write(data, n);
   } else if (route_ == Route::UploadPack) {
     if (uploadBody_.size() + n > kMaxUploadRequestBytes) {
-      throw ArtifactsError(ErrorCode::MemoryLimit, "upload-pack request larger than 8 MiB");
+      throwError(ErrorCode::MemoryLimit, "upload-pack request larger than 8 MiB");
     }
     uploadBody_.append(reinterpret_cast<const char*>(data), n);
   }
@@ -218,7 +218,7 @@ bool GitHttpSession::pump() {
       if (gzip_) {
         Bytes decoded;
         used = gzip_->feed(input_.data(), input_.size(), decoded, kPumpPieceBytes);
-        if (used == 0 && decoded.empty()) throw ArtifactsError(ErrorCode::InvalidInput, "corrupt gzip request body");
+        if (used == 0 && decoded.empty()) throwError(ErrorCode::InvalidInput, "corrupt gzip request body");
         consume(decoded.data(), decoded.size());
       } else {
         consume(input_.data(), used);

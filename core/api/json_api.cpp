@@ -32,8 +32,8 @@ json listTokens(ArtifactsService& s, const json& args) {
 // namespace minted it. Revoking a revoked token again succeeds (live REST).
 json revokeTokenById(ArtifactsService& s, const json& args) {
   const json id = arg(args, 0);
-  if (!id.is_string() || !isBase36Id(id.get<std::string>())) throw ArtifactsError(ErrorCode::NotFound, "Token not found");
-  if (!s.revokeTokenById(id.get<std::string>())) throw ArtifactsError(ErrorCode::NotFound, "Token not found");
+  if (!id.is_string() || !isBase36Id(id.get<std::string>())) throwError(ErrorCode::NotFound, "Token not found");
+  if (!s.revokeTokenById(id.get<std::string>())) throwError(ErrorCode::NotFound, "Token not found");
   json out;
   out["id"] = id;
   return out;
@@ -49,7 +49,7 @@ StorageLimits parseStorageLimits(const std::string& limitsJson) {
     const json v = field(opts, key);
     if (absent(v)) continue;
     const auto n = integerArg(v);
-    if (!n || *n < 1) throw ArtifactsError(ErrorCode::InvalidInput, std::string("limits.") + key + " must be a positive integer");
+    if (!n || *n < 1) throwError(ErrorCode::InvalidInput, std::string("limits.") + key + " must be a positive integer");
     *slot = static_cast<uint64_t>(*n);
   }
   return limits;
@@ -67,15 +67,15 @@ std::unique_ptr<ForkJob> JsonApi::beginFork(const std::string& argsJson) {
 std::unique_ptr<ImportJob> JsonApi::beginImport(const std::string& argsJson, bool allowHttp, bool allowPrivate) {
   const json args = parseArgs(argsJson);
   const json params = arg(args, 0);
-  if (!params.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, "import params must be an object");
+  if (!params.is_object()) throwError(ErrorCode::InvalidInput, "import params must be an object");
   const json source = field(params, "source");
-  if (!source.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, "source must be an object", "/source");
+  if (!source.is_object()) throwError(ErrorCode::InvalidInput, "source must be an object", "/source");
   ImportParams p;
   p.allowHttp = allowHttp;
   p.allowPrivate = allowPrivate;
   p.source = fetchSource(source);
   const json target = field(params, "target");
-  if (!target.is_object()) throw ArtifactsError(ErrorCode::InvalidRepoName, "Invalid repo name: name is required", "/name");
+  if (!target.is_object()) throwError(ErrorCode::InvalidRepoName, "Invalid repo name: name is required", "/name");
   p.targetName = repoName(field(target, "name"));
   repoOptions(optionsBag(field(target, "opts"), "target.opts"), p.target.description, p.target.readOnly);
   return std::make_unique<ImportJob>(service_, p);
@@ -111,7 +111,7 @@ std::optional<ContentBlob> JsonApi::readBytes(const std::string& method, const s
     const auto [ref, path] = fileArgs(arg(args, 2));
     return withRepo(service_, args, [&, &ref = ref, &path = path](ContentReads& r) { return r.readFile(ref, path); });
   }
-  throw ArtifactsError(ErrorCode::InvalidInput, "unknown method: " + method);
+  throwError(ErrorCode::InvalidInput, "unknown method: " + method);
 }
 
 std::string JsonApi::call(const std::string& method, const std::string& argsJson) {
@@ -135,7 +135,7 @@ std::string JsonApi::call(const std::string& method, const std::string& argsJson
     result = s.remove(repoName(arg(args, 0)));
   } else if (method == "deleteRepo") {
     const auto removed = s.removeRecord(repoName(arg(args, 0)));
-    if (!removed) throw ArtifactsError(ErrorCode::NotFound, "Repository not found");
+    if (!removed) throwError(ErrorCode::NotFound, "Repository not found");
     result = json::object();
     result["id"] = removed->id;
   } else if (method == "info") {
@@ -166,7 +166,7 @@ std::string JsonApi::call(const std::string& method, const std::string& argsJson
     const LogOptions options = logOptions(arg(args, 2));
     result = logJson(withRepo(s, args, [&](ContentReads& r) { return r.log(options); }));
   } else {
-    throw ArtifactsError(ErrorCode::InvalidInput, "unknown method: " + method);
+    throwError(ErrorCode::InvalidInput, "unknown method: " + method);
   }
   return dump(result);
 }

@@ -40,20 +40,20 @@ const json& fieldRef(const json& bag, const char* key) {
 std::string hashArg(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (absent(v)) return "";
-  throw ArtifactsError(ErrorCode::InvalidInput, kMalformedHashMessage, "/hash");
+  throwError(ErrorCode::InvalidInput, kMalformedHashMessage, "/hash");
 }
 
 std::string refOrPathArg(const json& bag, const char* key) {
   const json v = field(bag, key);
   if (absent(v)) return "";
-  if (!v.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, std::string("Invalid ") + key + ": must be a string.", std::string("/") + key);
+  if (!v.is_string()) throwError(ErrorCode::InvalidInput, std::string("Invalid ") + key + ": must be a string.", std::string("/") + key);
   return v.get<std::string>();
 }
 
 
 
 [[noreturn]] void invalidField(const std::string& message, const std::string& pointer) {
-  throw ArtifactsError(ErrorCode::InvalidInput, message, pointer);
+  throwError(ErrorCode::InvalidInput, message, pointer);
 }
 
 // A field misspelt would be ignored, and an ignored `expectedHead` is a
@@ -151,19 +151,19 @@ const json& arg(const json& args, size_t i) {
 
 json optionsBag(const json& v, const char* what) {
   if (absent(v)) return json::object();
-  if (!v.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, std::string(what) + " must be an object");
+  if (!v.is_object()) throwError(ErrorCode::InvalidInput, std::string(what) + " must be an object");
   return v;
 }
 
 json field(const json& bag, const char* key) { return bag.contains(key) ? bag.at(key) : json(); }
 
 std::string repoName(const json& v) {
-  if (!v.is_string()) throw ArtifactsError(ErrorCode::InvalidRepoName, "Invalid repo name: name is required", "/name");
+  if (!v.is_string()) throwError(ErrorCode::InvalidRepoName, "Invalid repo name: name is required", "/name");
   return v.get<std::string>();
 }
 
 std::string handleId(const json& v) {
-  if (!v.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "invalid repository handle");
+  if (!v.is_string()) throwError(ErrorCode::InvalidInput, "invalid repository handle");
   return v.get<std::string>();
 }
 
@@ -187,12 +187,12 @@ std::optional<int64_t> integerArg(const json& v) {
 void repoOptions(const json& opts, std::optional<std::string>& description, bool& readOnly) {
   const json descriptionArg = field(opts, "description");
   if (!absent(descriptionArg)) {
-    if (!descriptionArg.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "description must be a string", "/description");
+    if (!descriptionArg.is_string()) throwError(ErrorCode::InvalidInput, "description must be a string", "/description");
     description = descriptionArg.get<std::string>();
   }
   const json readOnlyArg = field(opts, "readOnly");
   if (!absent(readOnlyArg)) {
-    if (!readOnlyArg.is_boolean()) throw ArtifactsError(ErrorCode::InvalidInput, "readOnly must be a boolean", "/read_only");
+    if (!readOnlyArg.is_boolean()) throwError(ErrorCode::InvalidInput, "readOnly must be a boolean", "/read_only");
     readOnly = readOnlyArg.get<bool>();
   }
 }
@@ -202,19 +202,19 @@ LogOptions logOptions(const json& v) {
   LogOptions o;
   const json ref = field(opts, "ref");
   if (!absent(ref)) {
-    if (!ref.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid ref: must be a string.", "/ref");
+    if (!ref.is_string()) throwError(ErrorCode::InvalidInput, "Invalid ref: must be a string.", "/ref");
     o.ref = ref.get<std::string>();
   }
   const json limit = field(opts, "limit");
   if (!absent(limit)) {
     const auto n = integerArg(limit);
-    if (!n) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid limit: must be a positive integer.", "/limit");
+    if (!n) throwError(ErrorCode::InvalidInput, "Invalid limit: must be a positive integer.", "/limit");
     o.limit = *n;
   }
   const json offset = field(opts, "offset");
   if (!absent(offset)) {
     const auto n = integerArg(offset);
-    if (!n) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid offset: must be a non-negative integer.", "/offset");
+    if (!n) throwError(ErrorCode::InvalidInput, "Invalid offset: must be a non-negative integer.", "/offset");
     o.offset = *n;
   }
   return ContentReads::checkedLogOptions(o);
@@ -262,9 +262,9 @@ json commitResult(const CommitOutcome& outcome) {
 }
 
 json parseArgs(const std::string& argsJson, uint64_t maxBytes) {
-  if (argsJson.size() > maxBytes) throw ArtifactsError(ErrorCode::InvalidInput, "arguments too large");
+  if (argsJson.size() > maxBytes) throwError(ErrorCode::InvalidInput, "arguments too large");
   json args = parseJson(argsJson, /*allowExceptions=*/false);
-  if (!args.is_array()) throw ArtifactsError(ErrorCode::InvalidInput, "arguments must be a JSON array");
+  if (!args.is_array()) throwError(ErrorCode::InvalidInput, "arguments must be a JSON array");
   return args;
 }
 // ArtifactsRepoInfo (spec §2.2).
@@ -305,7 +305,7 @@ CreateRepoOptions createOptions(const json& v) {
   repoOptions(opts, o.description, o.readOnly);
   const json branch = field(opts, "setDefaultBranch");
   if (!absent(branch)) {
-    if (!branch.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Artifacts default branch is invalid", "/default_branch");
+    if (!branch.is_string()) throwError(ErrorCode::InvalidInput, "Artifacts default branch is invalid", "/default_branch");
     o.defaultBranch = branch.get<std::string>();
   }
   return o;
@@ -319,19 +319,19 @@ RepoQuery repoQuery(const json& v) {
   if (!absent(limitArg)) {
     const auto n = integerArg(limitArg);
     if (!n || *n < kMinListLimit || *n > kMaxListLimit) {
-      throw ArtifactsError(ErrorCode::InvalidInput, "Invalid limit: must be between 1 and 200.", "/limit");
+      throwError(ErrorCode::InvalidInput, "Invalid limit: must be between 1 and 200.", "/limit");
     }
     q.limit = static_cast<int>(*n);
   }
   const json cursorArg = field(opts, "cursor");
   if (!absent(cursorArg)) {
-    if (!cursorArg.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid cursor", "/cursor");
+    if (!cursorArg.is_string()) throwError(ErrorCode::InvalidInput, "Invalid cursor", "/cursor");
     q.cursor = cursorArg.get<std::string>();
   }
   const json searchArg = field(opts, "search");
   if (!absent(searchArg)) {
     if (!searchArg.is_string() || searchArg.get<std::string>().size() > kMaxSearchLength) {
-      throw ArtifactsError(ErrorCode::InvalidInput, "search must be a string of at most 256 characters", "/search");
+      throwError(ErrorCode::InvalidInput, "search must be a string of at most 256 characters", "/search");
     }
     if (!searchArg.get<std::string>().empty()) q.search = searchArg.get<std::string>();
   }
@@ -339,15 +339,15 @@ RepoQuery repoQuery(const json& v) {
   if (!absent(sortArg)) {
     const auto sort = sortArg.is_string() ? parseRepoSort(sortArg.get<std::string>()) : std::nullopt;
     if (!sort) {
-      throw ArtifactsError(ErrorCode::InvalidInput,
-                           "Invalid option: expected one of \"created_at\"|\"updated_at\"|\"last_push_at\"|\"name\"", "/sort");
+      throwError(ErrorCode::InvalidInput,
+                 "Invalid option: expected one of \"created_at\"|\"updated_at\"|\"last_push_at\"|\"name\"", "/sort");
     }
     q.sort = *sort;
   }
   const json directionArg = field(opts, "direction");
   if (!absent(directionArg)) {
     if (directionArg != "asc" && directionArg != "desc") {
-      throw ArtifactsError(ErrorCode::InvalidInput, "Invalid option: expected one of \"asc\"|\"desc\"", "/direction");
+      throwError(ErrorCode::InvalidInput, "Invalid option: expected one of \"asc\"|\"desc\"", "/direction");
     }
     q.ascending = directionArg == "asc";
   }
@@ -358,20 +358,20 @@ FetchSource fetchSource(const json& source) {
   FetchSource out;
   const json url = field(source, "url");
   if (!url.is_string()) {
-    throw ArtifactsError(ErrorCode::InvalidInput,
-                         "Invalid input: expected string, received " + std::string(absent(url) ? "undefined" : url.type_name()),
-                         "/url");
+    throwError(ErrorCode::InvalidInput,
+               "Invalid input: expected string, received " + std::string(absent(url) ? "undefined" : url.type_name()),
+               "/url");
   }
   out.url = url.get<std::string>();
   const json branch = field(source, "branch");
   if (!absent(branch)) {
-    if (!branch.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, "branch must be a string", "/branch");
+    if (!branch.is_string()) throwError(ErrorCode::InvalidInput, "branch must be a string", "/branch");
     out.branch = branch.get<std::string>();
   }
   const json depth = field(source, "depth");
   if (!absent(depth)) {
     const auto n = integerArg(depth);
-    if (!n || *n < 1 || *n > (1 << 30)) throw ArtifactsError(ErrorCode::InvalidInput, "depth must be a positive integer", "/depth");
+    if (!n || *n < 1 || *n > (1 << 30)) throwError(ErrorCode::InvalidInput, "depth must be a positive integer", "/depth");
     out.depth = static_cast<int>(*n);
   }
   return out;
@@ -384,7 +384,7 @@ ForkOptions forkOptions(const json& v) {
   const json branchOnly = field(opts, "defaultBranchOnly");
   if (!absent(branchOnly)) {
     if (!branchOnly.is_boolean()) {
-      throw ArtifactsError(ErrorCode::InvalidInput, "defaultBranchOnly must be a boolean", "/default_branch_only");
+      throwError(ErrorCode::InvalidInput, "defaultBranchOnly must be a boolean", "/default_branch_only");
     }
     o.defaultBranchOnly = branchOnly.get<bool>();
   }
@@ -396,7 +396,7 @@ Jurisdiction jurisdictionOption(const json& v) {
   const json j = field(opts, "jurisdiction");
   if (absent(j)) return Jurisdiction::Unrestricted;
   const auto parsed = j.is_string() ? parseJurisdiction(j.get<std::string>()) : std::nullopt;
-  if (!parsed) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid option: expected one of \"eu\"|\"us\"", "/jurisdiction");
+  if (!parsed) throwError(ErrorCode::InvalidInput, "Invalid option: expected one of \"eu\"|\"us\"", "/jurisdiction");
   return *parsed;
 }
 
@@ -404,18 +404,18 @@ TokenRequest tokenRequest(const json& scopeArg, const json& ttlArg) {
   TokenRequest out{TokenScope::Write, kDefaultTokenTtlSeconds};
   if (!absent(scopeArg)) {
     if (scopeArg == "read") out.scope = TokenScope::Read;
-    else if (scopeArg != "write") throw ArtifactsError(ErrorCode::InvalidInput, "Artifacts token scope must be read or write", "/scope");
+    else if (scopeArg != "write") throwError(ErrorCode::InvalidInput, "Artifacts token scope must be read or write", "/scope");
   }
   if (!absent(ttlArg)) {
     const auto n = integerArg(ttlArg);
-    if (!n) throw ArtifactsError(ErrorCode::InvalidTtl, "ttl must be between 60 and 31536000 seconds", "/ttl");
+    if (!n) throwError(ErrorCode::InvalidTtl, "ttl must be between 60 and 31536000 seconds", "/ttl");
     out.ttlSeconds = *n;
   }
   return out;
 }
 
 std::string tokenOrId(const json& v) {
-  if (!v.is_string() || v.get<std::string>().empty()) throw ArtifactsError(ErrorCode::InvalidInput, "Token or token id required");
+  if (!v.is_string() || v.get<std::string>().empty()) throwError(ErrorCode::InvalidInput, "Token or token id required");
   return v.get<std::string>();
 }
 
@@ -505,15 +505,15 @@ json tokenListJson(const std::vector<TokenRecord>& allTokens, const json& opts, 
       else if (stateArg == "active") state = TokenState::Active;
       else if (stateArg == "expired") state = TokenState::Expired;
       else if (stateArg == "revoked") state = TokenState::Revoked;
-      else throw ArtifactsError(ErrorCode::InvalidInput, "Invalid option: expected one of \"active\"|\"expired\"|\"revoked\"|\"all\"", "/state");
+      else throwError(ErrorCode::InvalidInput, "Invalid option: expected one of \"active\"|\"expired\"|\"revoked\"|\"all\"", "/state");
     }
     // The REST validator's messages, pointing at the query parameter.
     auto paging = [&](const char* key, const char* pointer, int64_t fallback, int64_t max) {
       const json v = field(bag, key);
       if (absent(v)) return fallback;
       const auto n = integerArg(v);
-      if (!n || *n < 1) throw ArtifactsError(ErrorCode::InvalidInput, "Too small: expected number to be >0", pointer);
-      if (*n > max) throw ArtifactsError(ErrorCode::InvalidInput, "Too big: expected number to be <=" + std::to_string(max), pointer);
+      if (!n || *n < 1) throwError(ErrorCode::InvalidInput, "Too small: expected number to be >0", pointer);
+      if (*n > max) throwError(ErrorCode::InvalidInput, "Too big: expected number to be <=" + std::to_string(max), pointer);
       return *n;
     };
     perPage = paging("perPage", "/per_page", kDefaultTokenPageSize, kMaxTokenPageSize);
@@ -565,14 +565,14 @@ RepoStatus statusArg(const json& v) {
   for (RepoStatus s : {RepoStatus::Creating, RepoStatus::Importing, RepoStatus::Forking, RepoStatus::Ready}) {
     if (v == repoStatusName(s)) return s;
   }
-  throw ArtifactsError(ErrorCode::InvalidInput, "status must be creating, importing, forking or ready");
+  throwError(ErrorCode::InvalidInput, "status must be creating, importing, forking or ready");
 }
 
 RepoIdentity identityArg(const json& v) {
-  if (!v.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, "identity must be an object");
+  if (!v.is_object()) throwError(ErrorCode::InvalidInput, "identity must be an object");
   auto text = [&](const char* key) {
     const json f = field(v, key);
-    if (!f.is_string()) throw ArtifactsError(ErrorCode::InvalidInput, std::string("identity.") + key + " must be a string");
+    if (!f.is_string()) throwError(ErrorCode::InvalidInput, std::string("identity.") + key + " must be a string");
     return f.get<std::string>();
   };
   RepoIdentity out;
@@ -580,7 +580,7 @@ RepoIdentity identityArg(const json& v) {
   out.id = text("id");
   out.name = text("name");
   const json readOnly = field(v, "readOnly");
-  if (!readOnly.is_boolean()) throw ArtifactsError(ErrorCode::InvalidInput, "identity.readOnly must be a boolean");
+  if (!readOnly.is_boolean()) throwError(ErrorCode::InvalidInput, "identity.readOnly must be a boolean");
   out.readOnly = readOnly.get<bool>();
   out.status = statusArg(field(v, "status"));
   return out;

@@ -13,7 +13,7 @@ namespace oa {
 namespace {
 using namespace json_args;
 
-[[noreturn]] void repoNotFound() { throw ArtifactsError(ErrorCode::NotFound, "Repository not found"); }
+[[noreturn]] void repoNotFound() { throwError(ErrorCode::NotFound, "Repository not found"); }
 
 // A repo being made, for the repo object's initialize [identity, defaultBranch].
 json pendingJson(const NamespaceService& s, const RepoRecord& r) {
@@ -63,12 +63,12 @@ struct NamespaceRegistry::Impl {
   // [params, allowHttp, allowPrivate]: checked as import() checks them (import_job.h).
   json beginImport(const json& args) {
     const json params = arg(args, 0);
-    if (!params.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, "import params must be an object");
+    if (!params.is_object()) throwError(ErrorCode::InvalidInput, "import params must be an object");
     const json source = field(params, "source");
-    if (!source.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, "source must be an object", "/source");
+    if (!source.is_object()) throwError(ErrorCode::InvalidInput, "source must be an object", "/source");
     const FetchSource from = fetchSource(source);
     const json target = field(params, "target");
-    if (!target.is_object()) throw ArtifactsError(ErrorCode::InvalidRepoName, "Invalid repo name: name is required", "/name");
+    if (!target.is_object()) throwError(ErrorCode::InvalidRepoName, "Invalid repo name: name is required", "/name");
     const std::string targetName = repoName(field(target, "name"));
     CreateRepoOptions options;
     repoOptions(optionsBag(field(target, "opts"), "target.opts"), options.description, options.readOnly);
@@ -87,7 +87,7 @@ struct NamespaceRegistry::Impl {
     const json branch = arg(args, 2);
     if (!absent(branch)) {
       if (!branch.is_string() || !isValidBranchName(branch.get<std::string>())) {
-        throw ArtifactsError(ErrorCode::InvalidInput, "Artifacts default branch is invalid", "/default_branch");
+        throwError(ErrorCode::InvalidInput, "Artifacts default branch is invalid", "/default_branch");
       }
       record.defaultBranch = branch.get<std::string>();
     }
@@ -177,7 +177,7 @@ std::string NamespaceRegistry::call(const std::string& method, const std::string
     result = name ? json(*name) : json(nullptr);
   } else if (method == "forgetTokenRepos") {
     const json ids = arg(args, 0);
-    if (!ids.is_array()) throw ArtifactsError(ErrorCode::InvalidInput, "token ids must be an array");
+    if (!ids.is_array()) throwError(ErrorCode::InvalidInput, "token ids must be an array");
     std::vector<std::string> list;
     for (const auto& id : ids) list.push_back(handleId(id));
     s.forgetTokenRepos(list);
@@ -194,7 +194,7 @@ std::string NamespaceRegistry::call(const std::string& method, const std::string
     requireValidRepoName(name);
     result = m.remoteOf(name);
   } else {
-    throw ArtifactsError(ErrorCode::InvalidInput, "unknown method: " + method);
+    throwError(ErrorCode::InvalidInput, "unknown method: " + method);
   }
   return dump(result);
 }

@@ -25,7 +25,7 @@ using namespace json_args;
 constexpr int64_t kDefaultDestroyRows = 512;
 constexpr int64_t kMaxDestroyRows = 10'000;
 
-[[noreturn]] void repoNotFound() { throw ArtifactsError(ErrorCode::NotFound, "Repository not found"); }
+[[noreturn]] void repoNotFound() { throwError(ErrorCode::NotFound, "Repository not found"); }
 
 // Git for the one repo the store holds: the URL must name its namespace and
 // (case-insensitively, as names are unique) its name.
@@ -92,7 +92,7 @@ class RecordCopyImpl : public RecordCopy {
   void checkSource() {
     const auto self = repo_.identity();
     if (!self || self->id != repoId_) {
-      throw ArtifactsError(ErrorCode::NotFound, "Repository was deleted while forking");
+      throwError(ErrorCode::NotFound, "Repository was deleted while forking");
     }
   }
 
@@ -103,26 +103,26 @@ class RecordCopyImpl : public RecordCopy {
 
 git::ObjectId objectIdArg(const json& v) {
   const auto id = v.is_string() ? git::ObjectId::fromHex(v.get<std::string>()) : std::nullopt;
-  if (!id) throw ArtifactsError(ErrorCode::InvalidInput, "heads: object ids must be 40 hex digits");
+  if (!id) throwError(ErrorCode::InvalidInput, "heads: object ids must be 40 hex digits");
   return *id;
 }
 
 git::CopyHeads headsArg(const json& v) {
-  if (!v.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, "heads must be an object");
+  if (!v.is_object()) throwError(ErrorCode::InvalidInput, "heads must be an object");
   git::CopyHeads heads;
   const json head = field(v, "headTarget");
   if (!head.is_string() || head.get<std::string>().rfind("refs/heads/", 0) != 0 ||
       !isValidBranchName(head.get<std::string>().substr(11))) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "heads.headTarget must name a branch");
+    throwError(ErrorCode::InvalidInput, "heads.headTarget must name a branch");
   }
   heads.headTarget = head.get<std::string>();
   const json refs = field(v, "refs");
   const json shallow = field(v, "shallow");
-  if (!refs.is_array() || !shallow.is_array()) throw ArtifactsError(ErrorCode::InvalidInput, "heads.refs and heads.shallow must be arrays");
+  if (!refs.is_array() || !shallow.is_array()) throwError(ErrorCode::InvalidInput, "heads.refs and heads.shallow must be arrays");
   for (const auto& r : refs) {
     const json name = field(r, "name");
     if (!name.is_string() || name.get<std::string>().rfind("refs/", 0) != 0) {
-      throw ArtifactsError(ErrorCode::InvalidInput, "heads.refs: names must be full ref names");
+      throwError(ErrorCode::InvalidInput, "heads.refs: names must be full ref names");
     }
     heads.refs.push_back(git::Ref{name.get<std::string>(), objectIdArg(field(r, "id"))});
   }
@@ -150,7 +150,7 @@ class RepoImportRun : public ImportRun {
   bool pump() override { return fetch_.pump(); }
   void endResponse() override { fetch_.endResponse(); }
   void failUnreachable(const std::string& reason) override {
-    throw ArtifactsError(ErrorCode::UpstreamUnavailable, "Could not reach the remote: " + reason);
+    throwError(ErrorCode::UpstreamUnavailable, "Could not reach the remote: " + reason);
   }
   void refuseAddress() override { throw nonPublicHostError(host_); }
   ImportStatus progress() const override {
@@ -159,7 +159,7 @@ class RepoImportRun : public ImportRun {
     return ImportStatus{kPhases[static_cast<int>(p.phase)], p.bytesReceived, p.objectsReceived, p.objectsTotal};
   }
   std::string resultJson() override {
-    if (!done_) throw ArtifactsError(ErrorCode::InternalError, "import is not finished");
+    if (!done_) throwError(ErrorCode::InternalError, "import is not finished");
     json out;
     out["defaultBranch"] = branch_;
     return dump(out);
@@ -192,8 +192,8 @@ struct RepoObject::Impl {
   }
   void requireStatus(const RepoIdentity& self, RepoStatus status) {
     if (self.status != status) {
-      throw ArtifactsError(ErrorCode::InvalidInput, std::string("repository is ") + repoStatusName(self.status) + ", not " +
-                                                        repoStatusName(status));
+      throwError(ErrorCode::InvalidInput, std::string("repository is ") + repoStatusName(self.status) + ", not " +
+                                              repoStatusName(status));
     }
   }
   template <typename F>
@@ -208,10 +208,10 @@ struct RepoObject::Impl {
     const RepoIdentity identity = identityArg(arg(args, 0));
     const json branch = arg(args, 1);
     if (!branch.is_string() || !isValidBranchName(branch.get<std::string>())) {
-      throw ArtifactsError(ErrorCode::InvalidInput, "Artifacts default branch is invalid", "/default_branch");
+      throwError(ErrorCode::InvalidInput, "Artifacts default branch is invalid", "/default_branch");
     }
     if (!raw.scan("", "", 1).empty()) {
-      throw ArtifactsError(ErrorCode::InvalidInput, "the repository store is not empty: destroy what it holds first");
+      throwError(ErrorCode::InvalidInput, "the repository store is not empty: destroy what it holds first");
     }
     const MintedToken token = repo.initialize(identity, branch.get<std::string>());
     json out;
@@ -274,7 +274,7 @@ std::string RepoObject::call(const std::string& method, const std::string& argsJ
     // Every head must have arrived: a copy cut short never becomes a repo.
     git::ObjectStore objects(repo.store(), 0);
     for (const auto& r : heads.refs) {
-      if (!objects.existsInStorage(r.id)) throw ArtifactsError(ErrorCode::InternalError, "fork incomplete: " + r.id.hex() + " did not arrive");
+      if (!objects.existsInStorage(r.id)) throwError(ErrorCode::InternalError, "fork incomplete: " + r.id.hex() + " did not arrive");
     }
     git::RepoCopyTarget(repo.store()).finish(heads);
     result = true;
@@ -306,7 +306,7 @@ std::string RepoObject::call(const std::string& method, const std::string& argsJ
     const LogOptions options = logOptions(arg(args, 1));
     result = logJson(m.withReads(arg(args, 0), [&](ContentReads& r) { return r.log(options); }));
   } else {
-    throw ArtifactsError(ErrorCode::InvalidInput, "unknown method: " + method);
+    throwError(ErrorCode::InvalidInput, "unknown method: " + method);
   }
   return dump(result);
 }
@@ -334,7 +334,7 @@ std::optional<BlobAnswer> RepoObject::readBytes(const std::string& method, const
     const auto [ref, path] = fileArgs(arg(args, 1));
     blob = impl_->withReads(arg(args, 0), [&, &ref = ref, &path = path](ContentReads& r) { return r.readFile(ref, path); });
   } else {
-    throw ArtifactsError(ErrorCode::InvalidInput, "unknown method: " + method);
+    throwError(ErrorCode::InvalidInput, "unknown method: " + method);
   }
   if (!blob) return std::nullopt;
   return BlobAnswer{blob->type, blob->bytes};
@@ -368,7 +368,7 @@ void RepoObject::copyIn(const std::string& repoId, const uint8_t* data, size_t n
 std::unique_ptr<ImportRun> RepoObject::importInto(const std::string& argsJson, bool allowHttp, bool allowPrivate) {
   const json args = parseArgs(argsJson);
   const json source = arg(args, 1);
-  if (!source.is_object()) throw ArtifactsError(ErrorCode::InvalidInput, "source must be an object", "/source");
+  if (!source.is_object()) throwError(ErrorCode::InvalidInput, "source must be an object", "/source");
   const FetchSource from = fetchSource(source);
   checkImportSource(from, allowHttp, allowPrivate);
   impl_->requireStatus(impl_->handle(arg(args, 0)), RepoStatus::Importing);

@@ -76,7 +76,7 @@ PendingRepo ArtifactsService::beginRepo(const std::string& name, const CreateRep
 void ArtifactsService::keepAlive(RepoRecord& record) { namespace_.renewLease(record); }
 
 void ArtifactsService::completeRepo(RepoRecord& record) {
-  if (!namespace_.stillRegistered(record)) throw ArtifactsError(ErrorCode::NotFound, "Repository not found");
+  if (!namespace_.stillRegistered(record)) throwError(ErrorCode::NotFound, "Repository not found");
   repo(record.id).markReady();
   namespace_.completeRepo(record);
 }
@@ -290,7 +290,7 @@ void ArtifactsService::recordPush(RepoService& pushed, git::RepoContext& context
 void ArtifactsService::recordFetch(RepoService& fetched, bool clone) {
   emit([&] {
     const auto identity = fetched.identity();
-    if (!identity) throw ArtifactsError(ErrorCode::InternalError, "repo without identity");
+    if (!identity) throwError(ErrorCode::InternalError, "repo without identity");
     return repoFetchEvent(config().name, identity->name, clone, host_.nowMs());
   });
 }

@@ -13,7 +13,7 @@ namespace {
 const std::string kBranchPrefix = "refs/heads/";
 
 [[noreturn]] void invalid(const std::string& message, const std::string& pointer) {
-  throw ArtifactsError(ErrorCode::InvalidInput, message, pointer);
+  throwError(ErrorCode::InvalidInput, message, pointer);
 }
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -160,14 +160,14 @@ void checkCommitRequest(const CommitRequest& request, const CommitLimits& limits
       continue;
     }
     if (file.content->size() > limits.maxFileBytes) {
-      throw ArtifactsError(ErrorCode::MemoryLimit,
-                           "file exceeds the limit of " + std::to_string(limits.maxFileBytes) + " bytes", at + "/content");
+      throwError(ErrorCode::MemoryLimit,
+                 "file exceeds the limit of " + std::to_string(limits.maxFileBytes) + " bytes", at + "/content");
     }
     total += file.content->size();
     if (total > limits.maxTotalBytes) {
-      throw ArtifactsError(ErrorCode::MemoryLimit,
-                           "the files exceed the limit of " + std::to_string(limits.maxTotalBytes) + " bytes per commit",
-                           "/files");
+      throwError(ErrorCode::MemoryLimit,
+                 "the files exceed the limit of " + std::to_string(limits.maxTotalBytes) + " bytes per commit",
+                 "/files");
     }
   }
 }

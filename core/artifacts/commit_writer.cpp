@@ -13,7 +13,7 @@ namespace {
 using git::ObjectId;
 
 [[noreturn]] void branchMoved(const std::string& message, const char* pointer) {
-  throw ArtifactsError(ErrorCode::AlreadyExists, message, pointer);
+  throwError(ErrorCode::AlreadyExists, message, pointer);
 }
 
 std::string idOrNothing(const std::optional<ObjectId>& id) { return id ? id->hex() : std::string("absent"); }
@@ -33,7 +33,7 @@ git::Signature signatureOf(const CommitIdentity& who, int64_t nowSeconds) {
 // The tree of commit `id`; INTERNAL_ERROR when a ref names anything else.
 ObjectId treeOf(git::GitRepo& git, const ObjectId& id, const std::string& ref) {
   const auto commit = git.commit(id);
-  if (!commit) throw ArtifactsError(ErrorCode::InternalError, ref + " does not point at a stored commit");
+  if (!commit) throwError(ErrorCode::InternalError, ref + " does not point at a stored commit");
   return commit->tree;
 }
 }  // namespace
@@ -68,8 +68,8 @@ CommitOutcome writeCommit(git::RepoContext& repo, CommitRequest& request, uint64
   const ObjectId tree = git::editTree(repo.git(), writer, baseTree, edits);
   const ObjectId unchanged = baseTree ? *baseTree : git::hashObject(git::ObjectType::Tree, nullptr, 0);
   if (tree == unchanged && !request.allowEmpty) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "nothing to commit: the files leave the tree as it is (allowEmpty)",
-                         "/files");
+    throwError(ErrorCode::InvalidInput, "nothing to commit: the files leave the tree as it is (allowEmpty)",
+               "/files");
   }
 
   const CommitIdentity author = request.author.value_or(CommitIdentity{kDefaultCommitName, kDefaultCommitEmail, {}, 0});

@@ -13,10 +13,10 @@ using git::ObjectId;
 using git::ObjectType;
 
 [[noreturn]] void invalid(const std::string& message, const char* pointer) {
-  throw ArtifactsError(ErrorCode::InvalidInput, message, pointer);
+  throwError(ErrorCode::InvalidInput, message, pointer);
 }
 
-[[noreturn]] void corruptObject() { throw ArtifactsError(ErrorCode::InternalError, kCorruptObjectMessage); }
+[[noreturn]] void corruptObject() { throwError(ErrorCode::InternalError, kCorruptObjectMessage); }
 
 // An entry under git's canonical mode (canonicalMode(), git's canon_mode()),
 // printed like `git ls-tree` without its leading zero ("40000" for trees).
@@ -89,9 +89,9 @@ std::optional<ObjectType> ContentReads::typeWithinBudget(const ObjectId& id) {
   auto rec = repo_.objects().record(id);
   if (!rec) return std::nullopt;
   if (rec->size > budget_) {
-    throw ArtifactsError(ErrorCode::MemoryLimit, "Object " + id.hex() + " is " + std::to_string(rec->size) +
-                                                     " bytes, above the " + std::to_string(budget_ >> 20) +
-                                                     " MB memory limit of content reads.");
+    throwError(ErrorCode::MemoryLimit, "Object " + id.hex() + " is " + std::to_string(rec->size) +
+                                           " bytes, above the " + std::to_string(budget_ >> 20) +
+                                           " MB memory limit of content reads.");
   }
   return rec->type;
 }
@@ -249,7 +249,7 @@ std::vector<CommitMetadata> ContentReads::log(const LogOptions& requested) {
     // The chain's objects were stored with their whole closure (up to the
     // repo's shallow commits): a gap is corruption.
     if (typeWithinBudget(id) != ObjectType::Commit) {
-      throw ArtifactsError(ErrorCode::InternalError, "history is incomplete: commit " + id.hex() + " is missing");
+      throwError(ErrorCode::InternalError, "history is incomplete: commit " + id.hex() + " is missing");
     }
     // History ends at a shallow commit, as `git log` ends there in a shallow
     // clone. Its metadata still lists the parents its object names.

@@ -50,10 +50,10 @@ uint64_t ForkJob::objectsCopied() const { return source_ ? source_->objectsCopie
 
 bool ForkJob::step(size_t maxObjects) {
   if (done_) return true;
-  if (abandoned_) throw ArtifactsError(ErrorCode::InternalError, "fork already failed");
+  if (abandoned_) throwError(ErrorCode::InternalError, "fork already failed");
   try {
     if (!service_.stillRegistered(pending_.record)) {
-      throw ArtifactsError(ErrorCode::NotFound, "Repository was deleted while forking: " + pending_.record.name);
+      throwError(ErrorCode::NotFound, "Repository was deleted while forking: " + pending_.record.name);
     }
     service_.keepAlive(pending_.record);
     if (!copied_) {

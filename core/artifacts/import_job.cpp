@@ -42,10 +42,10 @@ void ImportJob::abandon() noexcept {
 
 template <typename F>
 auto ImportJob::guard(F&& f) -> decltype(f()) {
-  if (state_ != State::Running) throw ArtifactsError(ErrorCode::InternalError, "import is no longer running");
+  if (state_ != State::Running) throwError(ErrorCode::InternalError, "import is no longer running");
   try {
     if (!service_.stillRegistered(pending_.record)) {
-      throw ArtifactsError(ErrorCode::NotFound, "Repository was deleted while importing: " + pending_.record.name);
+      throwError(ErrorCode::NotFound, "Repository was deleted while importing: " + pending_.record.name);
     }
     service_.keepAlive(pending_.record);
     return f();
@@ -82,7 +82,7 @@ void ImportJob::endResponse() {
 
 void ImportJob::failUnreachable(const std::string& reason) {
   if (state_ == State::Running) abandon();
-  throw ArtifactsError(ErrorCode::UpstreamUnavailable, "Could not reach the remote: " + reason);
+  throwError(ErrorCode::UpstreamUnavailable, "Could not reach the remote: " + reason);
 }
 
 void ImportJob::refuseAddress() {

@@ -55,11 +55,11 @@ std::string repoNameKey(std::string_view name) {
 
 void requireValidRepoName(std::string_view name) {
   if (name.size() > kMaxRepoNameLength) {
-    throw ArtifactsError(ErrorCode::InvalidRepoName, "Invalid repo name: must be at most 63 characters", "/name");
+    throwError(ErrorCode::InvalidRepoName, "Invalid repo name: must be at most 63 characters", "/name");
   }
   if (!matchesNamePattern(name)) {
-    throw ArtifactsError(ErrorCode::InvalidRepoName, "Invalid repo name: must match /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/",
-                         "/name");
+    throwError(ErrorCode::InvalidRepoName, "Invalid repo name: must match /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/",
+               "/name");
   }
 }
 

@@ -24,7 +24,7 @@ json toJson(const NamespaceRecord& r) {
 
 NamespaceRecord fromJson(const Bytes& raw) {
   const json j = parseJson(raw, false);
-  if (!j.is_object()) throw ArtifactsError(ErrorCode::InternalError, "A stored namespace record is corrupt");
+  if (!j.is_object()) throwError(ErrorCode::InternalError, "A stored namespace record is corrupt");
   NamespaceRecord r;
   r.jurisdiction = parseJurisdiction(j.value("jurisdiction", "")).value_or(Jurisdiction::Unrestricted);
   r.createdAtMs = j.value("createdAt", int64_t{0});
@@ -37,7 +37,7 @@ uint64_t repoCount(KvStore& store) {
   return raw ? std::stoull(bytesToString(*raw)) : 0;
 }
 
-[[noreturn]] void throwNamespaceNotFound() { throw ArtifactsError(ErrorCode::NotFound, "Namespace not found"); }
+[[noreturn]] void throwNamespaceNotFound() { throwError(ErrorCode::NotFound, "Namespace not found"); }
 }  // namespace
 
 const char* jurisdictionName(Jurisdiction jurisdiction) {
@@ -65,7 +65,7 @@ NamespaceRecord NamespaceRecordStore::create(Jurisdiction jurisdiction) {
   return retryOnConflict([&] {
     const auto count = store_.get(keys::kRepoCountKey);
     if (store_.get(kRecordKey) || (count && bytesToString(*count) != "0")) {
-      throw ArtifactsError(ErrorCode::AlreadyExists, "Namespace already exists", "/namespace");
+      throwError(ErrorCode::AlreadyExists, "Namespace already exists", "/namespace");
     }
     NamespaceRecord r;
     r.jurisdiction = jurisdiction;
@@ -99,8 +99,8 @@ void NamespaceRecordStore::removeIfEmpty() {
     const uint64_t repos = repoCount(store_);
     if (!raw && repos == 0) throwNamespaceNotFound();
     if (repos > 0) {
-      throw ArtifactsError(ErrorCode::InvalidInput,
-                           "Namespace is not empty: delete its " + std::to_string(repos) + " repo(s) first", "/namespace");
+      throwError(ErrorCode::InvalidInput,
+                 "Namespace is not empty: delete its " + std::to_string(repos) + " repo(s) first", "/namespace");
     }
     WriteBatch batch;
     batch.expect(kRecordKey, raw);

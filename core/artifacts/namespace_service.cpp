@@ -9,7 +9,7 @@ namespace oa {
 
 namespace {
 [[noreturn]] void throwNotReady(const RepoRecord& r) { throw notReadyError(r.status, r.name); }
-[[noreturn]] void throwRepoNotFound() { throw ArtifactsError(ErrorCode::NotFound, "Repository not found"); }
+[[noreturn]] void throwRepoNotFound() { throwError(ErrorCode::NotFound, "Repository not found"); }
 }  // namespace
 
 git::IngestLimits ingestLimitsFor(const StorageLimits& limits) {
@@ -22,12 +22,12 @@ git::IngestLimits ingestLimitsFor(const StorageLimits& limits) {
 NamespaceService::NamespaceService(NamespaceConfig config, KvStore& registry, Host& host)
     : config_(std::move(config)), store_(registry), registry_(store_, host), records_(store_, host), host_(host) {
   if (!isValidNamespaceName(config_.name)) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "Invalid namespace name", "/namespace");
+    throwError(ErrorCode::InvalidInput, "Invalid namespace name", "/namespace");
   }
   while (!config_.baseUrl.empty() && config_.baseUrl.back() == '/') config_.baseUrl.pop_back();
   if (!isHttpUrl(config_.baseUrl)) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "baseUrl must be an http(s) URL without query or fragment",
-                         "/baseUrl");
+    throwError(ErrorCode::InvalidInput, "baseUrl must be an http(s) URL without query or fragment",
+               "/baseUrl");
   }
 }
 
@@ -37,10 +37,10 @@ std::string NamespaceService::remoteUrl(const std::string& name) const {
 
 void NamespaceService::validateOptions(const CreateRepoOptions& options) {
   if (!isValidBranchName(options.defaultBranch)) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "Artifacts default branch is invalid", "/default_branch");
+    throwError(ErrorCode::InvalidInput, "Artifacts default branch is invalid", "/default_branch");
   }
   if (options.description && options.description->size() > kMaxDescriptionBytes) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "description must be at most 4096 bytes", "/description");
+    throwError(ErrorCode::InvalidInput, "description must be at most 4096 bytes", "/description");
   }
 }
 
@@ -75,7 +75,7 @@ NamespaceInfo NamespaceService::info() {
   // Repos made before namespaces kept a record: the namespace exists, and
   // gets one now (only for a ready repo: one still being made may be refused).
   if (!record && repos > 0 && hasReadyRepo()) record = records_.ensure();
-  if (!record) throw ArtifactsError(ErrorCode::NotFound, "Namespace not found");
+  if (!record) throwError(ErrorCode::NotFound, "Namespace not found");
   return NamespaceInfo{config_.name, *record, repos};
 }
 
@@ -94,7 +94,7 @@ void NamespaceService::deleteNamespace() { records_.removeIfEmpty(); }
 RepoListPage NamespaceService::query(const RepoQuery& q) {
   if (q.indexed()) return list(q.limit, q.cursor);
   if (q.limit < kMinListLimit || q.limit > kMaxListLimit) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "Invalid limit: must be between 1 and 200.", "/limit");
+    throwError(ErrorCode::InvalidInput, "Invalid limit: must be between 1 and 200.", "/limit");
   }
   std::vector<RepoRecord> records;
   // A lapsed job's record is not listed (the next call naming it reclaims it).

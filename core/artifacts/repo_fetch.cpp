@@ -23,16 +23,16 @@ ArtifactsError nonPublicHostError(const std::string& host) {
 
 void checkImportSource(const FetchSource& s, bool allowHttp, bool allowPrivate) {
   if (!isHttpUrl(s.url) || hasUserinfo(s.url)) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "url must be an HTTPS git remote URL (e.g. https://github.com/owner/repo)",
-                         "/url");
+    throwError(ErrorCode::InvalidInput, "url must be an HTTPS git remote URL (e.g. https://github.com/owner/repo)",
+               "/url");
   }
-  if (!allowHttp && !isHttpsUrl(s.url)) throw ArtifactsError(ErrorCode::InvalidInput, "Must be an HTTPS URL", "/url");
+  if (!allowHttp && !isHttpsUrl(s.url)) throwError(ErrorCode::InvalidInput, "Must be an HTTPS URL", "/url");
   if (!allowPrivate && !isPublicUrlHost(s.url)) throw nonPublicHostError(urlHost(s.url));
   if (s.branch && !isValidBranchName(*s.branch)) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "Invalid branch name", "/branch");
+    throwError(ErrorCode::InvalidInput, "Invalid branch name", "/branch");
   }
   if (s.depth < 0 || s.depth > kMaxImportDepth) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "depth must be a positive integer", "/depth");
+    throwError(ErrorCode::InvalidInput, "depth must be a positive integer", "/depth");
   }
 }
 
@@ -58,7 +58,7 @@ std::string RepoFetch::finish(const std::string& fallbackBranch) {
   try {
     git::walkObjects(repo_->git(), walk);
   } catch (const git::MissingObjectError& e) {
-    throw ArtifactsError(ErrorCode::UpstreamUnavailable, "remote sent an incomplete pack: missing " + e.id().hex());
+    throwError(ErrorCode::UpstreamUnavailable, "remote sent an incomplete pack: missing " + e.id().hex());
   }
   const std::string branch = isValidBranchName(fetched.defaultBranch) ? fetched.defaultBranch : fallbackBranch;
   for (const auto& r : fetched.refs) repo_->refs().stage(batch, r.name, r.id);

@@ -16,7 +16,7 @@ size_t cursorOffset(const std::optional<std::string>& cursor) {
   const std::string digits = cursor->substr(std::min(cursor->size(), kOffsetCursor.size()));
   const bool wellFormed = cursor->compare(0, kOffsetCursor.size(), kOffsetCursor) == 0 && !digits.empty() &&
                           digits.size() <= 9 && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!wellFormed) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid cursor", "/cursor");
+  if (!wellFormed) throwError(ErrorCode::InvalidInput, "Invalid cursor", "/cursor");
   return std::stoul(digits);
 }
 

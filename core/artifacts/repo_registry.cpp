@@ -125,7 +125,7 @@ RepoRecord RepoRegistry::insert(RepoRecord record) {
   const std::string key = kRecordPrefix + repoNameKey(record.name);
   return retryOnConflict([&] {
     if (store_.get(key)) {
-      throw ArtifactsError(ErrorCode::AlreadyExists, "repo already exists: " + record.name, "/name");
+      throwError(ErrorCode::AlreadyExists, "repo already exists: " + record.name, "/name");
     }
     RepoRecord r = record;
     const auto seq = store_.get(kSeqKey);
@@ -188,13 +188,13 @@ std::optional<RepoRecord> RepoRegistry::remove(const std::string& name,
 
 RepoListPage RepoRegistry::list(int limit, const std::optional<std::string>& cursor) {
   if (limit < kMinListLimit || limit > kMaxListLimit) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "Invalid limit: must be between 1 and 200.", "/limit");
+    throwError(ErrorCode::InvalidInput, "Invalid limit: must be between 1 and 200.", "/limit");
   }
   std::string after;
   if (cursor) {
     const bool wellFormed = cursor->compare(0, kCursorVersion.size(), kCursorVersion) == 0 &&
                             isIndexSuffix(cursor->substr(kCursorVersion.size()));
-    if (!wellFormed) throw ArtifactsError(ErrorCode::InvalidInput, "Invalid cursor", "/cursor");
+    if (!wellFormed) throwError(ErrorCode::InvalidInput, "Invalid cursor", "/cursor");
     after = kIndexPrefix + cursor->substr(kCursorVersion.size());
   }
   RepoListPage page;

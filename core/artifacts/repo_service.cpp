@@ -48,7 +48,7 @@ std::optional<RepoIdentity> RepoService::identity() {
   auto raw = store_.get(keys::kIdentityKey);
   if (!raw) return std::nullopt;
   const json j = parseJson(*raw, false);
-  if (!j.is_object()) throw ArtifactsError(ErrorCode::InternalError, "A stored repo identity is corrupt");
+  if (!j.is_object()) throwError(ErrorCode::InternalError, "A stored repo identity is corrupt");
   RepoIdentity out;
   out.namespaceName = j.value("namespace", "");
   out.id = j.value("id", "");
@@ -66,7 +66,7 @@ void RepoService::writeIdentity(const RepoIdentity& identity) {
 
 void RepoService::markReady() {
   auto current = identity();
-  if (!current) throw ArtifactsError(ErrorCode::InternalError, "repository store was never initialized");
+  if (!current) throwError(ErrorCode::InternalError, "repository store was never initialized");
   current->status = RepoStatus::Ready;
   writeIdentity(*current);
 }
@@ -123,7 +123,7 @@ std::unique_ptr<git::RepoContext> RepoService::openContext() {
 
 CommitOutcome RepoService::commit(CommitRequest& request) {
   const auto self = identity();
-  if (self && self->readOnly) throw ArtifactsError(ErrorCode::InvalidInput, kReadOnlyMessage);
+  if (self && self->readOnly) throwError(ErrorCode::InvalidInput, kReadOnlyMessage);
   // A context of its own: a failed commit leaves objects it believes stored (commit_writer.h).
   const auto context = openContext();
   return writeCommit(*context, request, limits_.maxRepoBytes, host_.nowMs() / 1000);

@@ -59,7 +59,7 @@ TokenState TokenRecord::stateAt(int64_t nowMs) const {
 
 MintedToken TokenStore::mint(TokenScope scope, int64_t ttlSeconds) {
   if (ttlSeconds < kMinTokenTtlSeconds || ttlSeconds > kMaxTokenTtlSeconds) {
-    throw ArtifactsError(ErrorCode::InvalidTtl, "ttl must be between 60 and 31536000 seconds", "/ttl");
+    throwError(ErrorCode::InvalidTtl, "ttl must be between 60 and 31536000 seconds", "/ttl");
   }
   MintedToken out;
   const std::string secret = secretFromHex(randomHex(host_, kTokenSecretHexDigits));
@@ -100,14 +100,14 @@ std::vector<TokenRecord> TokenStore::listActive() {
 }
 
 std::optional<std::string> TokenStore::revoke(const std::string& tokenOrId) {
-  if (tokenOrId.empty()) throw ArtifactsError(ErrorCode::InvalidInput, "Token or token id required");
+  if (tokenOrId.empty()) throwError(ErrorCode::InvalidInput, "Token or token id required");
   std::optional<TokenRecord> record;
   if (isBase36Id(tokenOrId)) {
     record = load(tokenOrId);
   } else if (auto secret = tokenSecret(tokenOrId)) {
     if (auto id = store_.get(kHashPrefix + sha256Hex(*secret))) record = load(bytesToString(*id));
   } else {
-    throw ArtifactsError(ErrorCode::InvalidInput, "Expected a token or a token id");
+    throwError(ErrorCode::InvalidInput, "Expected a token or a token id");
   }
   if (!record || record->revokedAtMs) return std::nullopt;
   record->revokedAtMs = host_.nowMs();

@@ -32,7 +32,7 @@ uint64_t getBE(const uint8_t* p, int bytes) {
 }
 
 [[noreturn]] void corrupt(const std::string& key) {
-  throw ArtifactsError(ErrorCode::InternalError, "A stored value is corrupt: " + key);
+  throwError(ErrorCode::InternalError, "A stored value is corrupt: " + key);
 }
 }  // namespace
 

@@ -38,4 +38,8 @@ int errorHttpStatus(ErrorCode code) { return info(code).httpStatus; }
 ArtifactsError::ArtifactsError(ErrorCode code, const std::string& message, std::string pointer)
     : std::runtime_error(message), code_(code), pointer_(std::move(pointer)) {}
 
+void throwError(ErrorCode code, const std::string& message, std::string pointer) {
+  throw ArtifactsError(code, message, std::move(pointer));
+}
+
 }  // namespace oa

@@ -18,7 +18,7 @@ auto retryOnConflict(Attempt attempt) -> decltype(attempt()) {
     try {
       return attempt();
     } catch (const StorageConflict&) {
-      if (i == kMaxAttempts) throw ArtifactsError(ErrorCode::InternalError, "storage too contended to commit");
+      if (i == kMaxAttempts) throwError(ErrorCode::InternalError, "storage too contended to commit");
     }
   }
 }

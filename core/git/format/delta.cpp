@@ -10,7 +10,7 @@
 namespace oa::git {
 
 namespace {
-[[noreturn]] void fail(const std::string& message) { throw ArtifactsError(ErrorCode::InvalidInput, message); }
+[[noreturn]] void fail(const std::string& message) { throwError(ErrorCode::InvalidInput, message); }
 
 // Little-endian base-128 size, as in the delta header.
 uint64_t readSize(const uint8_t* p, size_t n, size_t& pos, const char* what) {

@@ -10,7 +10,7 @@
 namespace oa::git {
 
 namespace {
-[[noreturn]] void fail(const std::string& message) { throw ArtifactsError(ErrorCode::InvalidInput, message); }
+[[noreturn]] void fail(const std::string& message) { throwError(ErrorCode::InvalidInput, message); }
 
 std::string at(uint64_t offset) { return "pack entry at offset " + std::to_string(offset) + ": "; }
 
@@ -210,7 +210,7 @@ size_t PackParser::readData(const uint8_t* data, size_t n, const std::function<v
     if (e.code() != ErrorCode::InvalidInput) throw;
     fail(at(entry_.offset) + e.what());
   }
-  if (used == 0 && !inflater_.done()) throw ArtifactsError(ErrorCode::InternalError, at(entry_.offset) + "inflate made no progress");
+  if (used == 0 && !inflater_.done()) throwError(ErrorCode::InternalError, at(entry_.offset) + "inflate made no progress");
   if (entry_.compressed.size() + used > maxCompressed_) {
     fail(at(entry_.offset) + "compressed data is implausibly larger than the " + std::to_string(entry_.size) +
          " bytes it inflates to");

@@ -7,7 +7,7 @@
 namespace oa::git {
 
 namespace {
-[[noreturn]] void fail(const std::string& message) { throw ArtifactsError(ErrorCode::InvalidInput, message); }
+[[noreturn]] void fail(const std::string& message) { throwError(ErrorCode::InvalidInput, message); }
 constexpr uint64_t kPackHeaderSize = 12;
 }  // namespace
 

@@ -48,9 +48,9 @@ void appendRaw(Out& out, std::string_view bytes) {
 template <typename Out>
 void appendPktTo(Out& out, std::string_view payload) {
   if (payload.size() > kMaxPktPayload) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "pkt-line payload of " + std::to_string(payload.size()) +
-                                                      " bytes exceeds the maximum of " +
-                                                      std::to_string(kMaxPktPayload));
+    throwError(ErrorCode::InvalidInput, "pkt-line payload of " + std::to_string(payload.size()) +
+                                            " bytes exceeds the maximum of " +
+                                            std::to_string(kMaxPktPayload));
   }
   char header[4];
   writeHeader(header, payload.size() + 4);
@@ -66,8 +66,8 @@ PktLineReader::PktLineReader(size_t maxBuffered) : maxBuffered_(maxBuffered) {}
 
 void PktLineReader::feed(const uint8_t* data, size_t n) {
   if (n > maxBuffered_ - buffered()) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "pkt-line stream buffers more than " +
-                                                      std::to_string(maxBuffered_) + " unconsumed bytes");
+    throwError(ErrorCode::InvalidInput, "pkt-line stream buffers more than " +
+                                            std::to_string(maxBuffered_) + " unconsumed bytes");
   }
   if (pos_ == buf_.size()) {
     buf_.clear();
@@ -86,14 +86,14 @@ bool PktLineReader::next(Packet& out) {
   for (int i = 0; i < 4; ++i) {
     int v = hexValue(h[i]);
     if (v < 0) {
-      throw ArtifactsError(ErrorCode::InvalidInput,
-                           "pkt-line: bad length header \"" + describeHeader(h) + "\" (expected 4 hex digits)");
+      throwError(ErrorCode::InvalidInput,
+                 "pkt-line: bad length header \"" + describeHeader(h) + "\" (expected 4 hex digits)");
     }
     length = length * 16 + static_cast<size_t>(v);
   }
   if (length < 4) {
     if (length == 3) {
-      throw ArtifactsError(ErrorCode::InvalidInput, "pkt-line: invalid length 0003 (0000-0002 are special, data lines start at 0004)");
+      throwError(ErrorCode::InvalidInput, "pkt-line: invalid length 0003 (0000-0002 are special, data lines start at 0004)");
     }
     static const Packet::Kind kSpecial[] = {Packet::Kind::Flush, Packet::Kind::Delim, Packet::Kind::ResponseEnd};
     out.kind = kSpecial[length];
@@ -102,8 +102,8 @@ bool PktLineReader::next(Packet& out) {
     return true;
   }
   if (length > kMaxPktLength) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "pkt-line: length " + std::to_string(length) +
-                                                      " exceeds the maximum of " + std::to_string(kMaxPktLength));
+    throwError(ErrorCode::InvalidInput, "pkt-line: length " + std::to_string(length) +
+                                            " exceeds the maximum of " + std::to_string(kMaxPktLength));
   }
   if (buffered() < length) return false;
   out.kind = Packet::Kind::Data;

@@ -138,8 +138,8 @@ ObjectId Sha1::finish() {
 
 ObjectId hashObject(ObjectType type, const uint8_t* data, size_t n) {
   if (type != ObjectType::Commit && type != ObjectType::Tree && type != ObjectType::Blob && type != ObjectType::Tag) {
-    throw ArtifactsError(ErrorCode::InvalidInput,
-                         std::string("cannot hash a ") + objectTypeName(type) + ": only whole objects have ids");
+    throwError(ErrorCode::InvalidInput,
+               std::string("cannot hash a ") + objectTypeName(type) + ": only whole objects have ids");
   }
   ObjectId id;
 #ifdef __EMSCRIPTEN__
@@ -154,7 +154,7 @@ ObjectId hashObject(ObjectType type, const uint8_t* data, size_t n) {
   if (n) SHA1DCUpdate(&ctx, reinterpret_cast<const char*>(data), n);
   if (SHA1DCFinal(id.bytes.data(), &ctx) != 0) {
     // libgit2's message for the one failure: a detected collision attack.
-    throw ArtifactsError(ErrorCode::InvalidInput, "hashing object failed: SHA1 collision attack detected");
+    throwError(ErrorCode::InvalidInput, "hashing object failed: SHA1 collision attack detected");
   }
 #else
   // libgit2 must be initialised once before use; a function static runs it
@@ -173,8 +173,8 @@ ObjectId hashObject(ObjectType type, const uint8_t* data, size_t n) {
   if (git_odb_hash(&oid, n ? data : &kEmpty, n, gitType) != 0) {
     const git_error* e = git_error_last();
     // With SHA1DC the one failure is a detected collision attack: bad input.
-    throw ArtifactsError(ErrorCode::InvalidInput,
-                         std::string("hashing object failed: ") + (e && e->message ? e->message : "unknown error"));
+    throwError(ErrorCode::InvalidInput,
+               std::string("hashing object failed: ") + (e && e->message ? e->message : "unknown error"));
   }
   std::memcpy(id.bytes.data(), oid.id, id.bytes.size());
 #endif

@@ -14,9 +14,9 @@ namespace {
 template <typename Out>
 void appendSidebandTo(Out& out, Band band, std::string_view data, size_t maxData) {
   if (maxData == 0 || maxData > kSideband64kMaxData) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "sideband: data per packet must be 1.." +
-                                                      std::to_string(kSideband64kMaxData) + ", got " +
-                                                      std::to_string(maxData));
+    throwError(ErrorCode::InvalidInput, "sideband: data per packet must be 1.." +
+                                            std::to_string(kSideband64kMaxData) + ", got " +
+                                            std::to_string(maxData));
   }
   std::string payload;
   payload.reserve(std::min(data.size(), maxData) + 1);

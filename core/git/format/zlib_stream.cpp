@@ -12,7 +12,7 @@
 namespace oa::git {
 
 namespace {
-[[noreturn]] void fail(const std::string& message) { throw ArtifactsError(ErrorCode::InvalidInput, message); }
+[[noreturn]] void fail(const std::string& message) { throwError(ErrorCode::InvalidInput, message); }
 
 // zlib counts in uInt (32-bit): feed it at most this much per call.
 constexpr size_t kMaxZlibChunk = std::numeric_limits<uInt>::max();
@@ -22,7 +22,7 @@ constexpr size_t kInitialOutput = 64 * 1024;
 
 Bytes deflateBytes(const uint8_t* data, size_t n, int level) {
   z_stream zs{};
-  if (deflateInit(&zs, level) != Z_OK) throw ArtifactsError(ErrorCode::InternalError, "deflateInit failed");
+  if (deflateInit(&zs, level) != Z_OK) throwError(ErrorCode::InternalError, "deflateInit failed");
   Bytes out(deflateBound(&zs, static_cast<uLong>(n)));
   zs.next_in = const_cast<Bytef*>(data);
   zs.next_out = out.data();
@@ -38,7 +38,7 @@ Bytes deflateBytes(const uint8_t* data, size_t n, int level) {
     outLeft -= outChunk - zs.avail_out;
   }
   deflateEnd(&zs);
-  if (rc != Z_STREAM_END) throw ArtifactsError(ErrorCode::InternalError, "deflate failed");
+  if (rc != Z_STREAM_END) throwError(ErrorCode::InternalError, "deflate failed");
   out.resize(out.size() - outLeft);
   return out;
 }
@@ -77,10 +77,10 @@ Inflater::~Inflater() = default;
 
 void Inflater::reset(uint64_t maxOutput) {
   if (!state_->initialised) {
-    if (inflateInit(&state_->zs) != Z_OK) throw ArtifactsError(ErrorCode::InternalError, "inflateInit failed");
+    if (inflateInit(&state_->zs) != Z_OK) throwError(ErrorCode::InternalError, "inflateInit failed");
     state_->initialised = true;
   } else if (inflateReset(&state_->zs) != Z_OK) {
-    throw ArtifactsError(ErrorCode::InternalError, "inflateReset failed");
+    throwError(ErrorCode::InternalError, "inflateReset failed");
   }
   maxOutput_ = maxOutput;
   totalIn_ = totalOut_ = 0;
@@ -135,7 +135,7 @@ size_t Inflater::feed(const uint8_t* in, size_t n, Bytes& out) {
       case Z_NEED_DICT:
         fail("zlib stream needs a preset dictionary");
       case Z_MEM_ERROR:
-        throw ArtifactsError(ErrorCode::MemoryLimit, "out of memory while inflating");
+        throwError(ErrorCode::MemoryLimit, "out of memory while inflating");
       default:
         fail(std::string("invalid zlib stream: ") + (zs.msg ? zs.msg : "data error"));
     }

@@ -24,7 +24,7 @@ CommandRequest parseCommandRequest(const std::string& body) {
   bool inArguments = false, ended = false;
   size_t lines = 0;
   while (reader.next(p)) {
-    if (++lines > kMaxCommandRequestLines) throw ArtifactsError(ErrorCode::InvalidInput, "request too large");
+    if (++lines > kMaxCommandRequestLines) throwError(ErrorCode::InvalidInput, "request too large");
     if (p.kind == Packet::Kind::Flush) {
       ended = true;
       break;
@@ -33,13 +33,13 @@ CommandRequest parseCommandRequest(const std::string& body) {
       inArguments = true;
       continue;
     }
-    if (p.kind != Packet::Kind::Data) throw ArtifactsError(ErrorCode::InvalidInput, "unexpected special packet");
+    if (p.kind != Packet::Kind::Data) throwError(ErrorCode::InvalidInput, "unexpected special packet");
     std::string line(chompNewline(p.payload));
     if (inArguments) r.arguments.push_back(std::move(line));
     else if (startsWith(line, "command=")) r.command = line.substr(8);
     else r.capabilities.push_back(std::move(line));
   }
-  if (!ended) throw ArtifactsError(ErrorCode::InvalidInput, "expected flush after arguments");
+  if (!ended) throwError(ErrorCode::InvalidInput, "expected flush after arguments");
   return r;
 }
 

@@ -57,8 +57,8 @@ std::string mediaType(const std::string& contentType) {
   std::string lower(message);
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   const bool notFound = lower.find("not our ref") != std::string::npos || lower.find("not found") != std::string::npos;
-  throw ArtifactsError(notFound ? ErrorCode::NotFound : ErrorCode::UpstreamUnavailable,
-                       "remote error: " + std::string(message));
+  throwError(notFound ? ErrorCode::NotFound : ErrorCode::UpstreamUnavailable,
+             "remote error: " + std::string(message));
 }
 
 // The pack goes into storage through PackIngest, the same path as a push,
@@ -111,7 +111,7 @@ class PackReceiver : public FetchResponseDecoder::PackSink {
       f();
     } catch (const ArtifactsError& e) {
       if (e.code() != ErrorCode::InvalidInput) throw;
-      throw ArtifactsError(ErrorCode::UpstreamUnavailable, "remote sent a corrupt pack: " + std::string(e.what()));
+      throwError(ErrorCode::UpstreamUnavailable, "remote sent a corrupt pack: " + std::string(e.what()));
     }
   }
 
@@ -215,7 +215,7 @@ struct FetchClient::State {
     const bool shallowOffered =
         v2 ? offersFeature(capabilities, "fetch", "shallow") : hasCapability(capabilities, "shallow");
     if (options.depth > 0 && !shallowOffered) {
-      throw ArtifactsError(ErrorCode::UpstreamUnavailable, "the remote does not support shallow fetches");
+      throwError(ErrorCode::UpstreamUnavailable, "the remote does not support shallow fetches");
     }
     FetchRequest request;
     request.wants = wants;
@@ -241,27 +241,27 @@ struct FetchClient::State {
 
   void begin(int status, const std::string& contentType) {
     if (status == 401 || status == 403) {
-      throw ArtifactsError(ErrorCode::RemoteAuthRequired, "Repository \"" + label + "\" requires authentication (HTTP " +
-                                                              std::to_string(status) +
-                                                              "). Only public repositories can be imported.");
+      throwError(ErrorCode::RemoteAuthRequired, "Repository \"" + label + "\" requires authentication (HTTP " +
+                                                    std::to_string(status) +
+                                                    "). Only public repositories can be imported.");
     }
     if (status == 404 || status == 410) {
-      throw ArtifactsError(ErrorCode::NotFound, "Repository \"" + label + "\" not found (HTTP " + std::to_string(status) + ")");
+      throwError(ErrorCode::NotFound, "Repository \"" + label + "\" not found (HTTP " + std::to_string(status) + ")");
     }
     if (status >= 300 && status < 400) {
-      throw ArtifactsError(ErrorCode::InvalidUrl, "\"" + label + "\" answered with a redirect (HTTP " +
-                                                      std::to_string(status) + "); redirects are not followed");
+      throwError(ErrorCode::InvalidUrl, "\"" + label + "\" answered with a redirect (HTTP " +
+                                            std::to_string(status) + "); redirects are not followed");
     }
     if (status < 200 || status >= 300) {
-      throw ArtifactsError(ErrorCode::UpstreamUnavailable, "\"" + label + "\" answered HTTP " + std::to_string(status));
+      throwError(ErrorCode::UpstreamUnavailable, "\"" + label + "\" answered HTTP " + std::to_string(status));
     }
     const std::string type = mediaType(contentType);
     if (step == Step::Discover) {
       // A dumb-HTTP repo or a web page: nothing we can import from.
       if (type != kAdvertisementType) notARepository();
     } else if (type != kResultType) {
-      throw ArtifactsError(ErrorCode::UpstreamUnavailable, "\"" + label + "\" answered with Content-Type \"" + contentType +
-                                                               "\" instead of " + kResultType);
+      throwError(ErrorCode::UpstreamUnavailable, "\"" + label + "\" answered with Content-Type \"" + contentType +
+                                                     "\" instead of " + kResultType);
     }
     reader = PktLineReader(kReaderLimit);
     metadataBytes = 0;
@@ -286,8 +286,8 @@ struct FetchClient::State {
   void body(const uint8_t* data, size_t n) {
     responseBytes += n;
     if (responseBytes > options.maxResponseBytes) {
-      throw ArtifactsError(ErrorCode::MemoryLimit, "the remote's response exceeds the import limit of " +
-                                                       std::to_string(options.maxResponseBytes) + " bytes");
+      throwError(ErrorCode::MemoryLimit, "the remote's response exceeds the import limit of " +
+                                             std::to_string(options.maxResponseBytes) + " bytes");
     }
     for (size_t off = 0; off < n;) {
       if (rawPack()) return fetchResponse->rawPackData(data + off, n - off);
@@ -308,8 +308,8 @@ struct FetchClient::State {
     if (p.kind == Packet::Kind::Data && !pack.receiving()) {
       metadataBytes += p.payload.size();
       if (metadataBytes > kMaxMetadataBytes) {
-        throw ArtifactsError(ErrorCode::MemoryLimit, "the remote's ref and negotiation lines exceed " +
-                                                         std::to_string(kMaxMetadataBytes) + " bytes");
+        throwError(ErrorCode::MemoryLimit, "the remote's ref and negotiation lines exceed " +
+                                               std::to_string(kMaxMetadataBytes) + " bytes");
       }
     }
     // Any response may be a refusal.
@@ -401,7 +401,7 @@ struct FetchClient::State {
       const std::string name = "refs/heads/" + *options.branch;
       auto it = std::find_if(remoteRefs.begin(), remoteRefs.end(), [&](const RemoteRef& r) { return r.name == name; });
       if (it == remoteRefs.end()) {
-        throw ArtifactsError(ErrorCode::NotFound, "remote branch " + *options.branch + " not found");
+        throwError(ErrorCode::NotFound, "remote branch " + *options.branch + " not found");
       }
       required.push_back(*it);
       for (const auto& r : remoteRefs) {
@@ -428,8 +428,8 @@ struct FetchClient::State {
     ObjectStore& objects = repo.objects();
     for (const auto& r : required) {
       if (!objects.exists(r.id)) {
-        throw ArtifactsError(ErrorCode::UpstreamUnavailable,
-                             "remote sent an incomplete pack (" + r.name + " " + r.id.hex() + " is missing)");
+        throwError(ErrorCode::UpstreamUnavailable,
+                   "remote sent an incomplete pack (" + r.name + " " + r.id.hex() + " is missing)");
       }
       result.refs.push_back(Ref{r.name, r.id});
     }
@@ -455,18 +455,18 @@ struct FetchClient::State {
   // ---- errors
 
   [[noreturn]] void notARepository() const {
-    throw ArtifactsError(ErrorCode::InvalidUrl, "\"" + label + "\" does not appear to be a git repository");
+    throwError(ErrorCode::InvalidUrl, "\"" + label + "\" does not appear to be a git repository");
   }
 
   // A git server that misbehaves (or a connection cut short) is the remote
   // failing, not a wrong URL: UPSTREAM_UNAVAILABLE.
   [[noreturn]] void malformed(const std::string& what) const {
-    throw ArtifactsError(ErrorCode::UpstreamUnavailable, "invalid response from \"" + label + "\": " + what);
+    throwError(ErrorCode::UpstreamUnavailable, "invalid response from \"" + label + "\": " + what);
   }
 
   [[noreturn]] void unsupportedFormat(std::string_view format) const {
-    throw ArtifactsError(ErrorCode::UpstreamUnavailable,
-                         "\"" + label + "\" uses the " + std::string(format) + " object format; only sha1 is supported");
+    throwError(ErrorCode::UpstreamUnavailable,
+               "\"" + label + "\" uses the " + std::string(format) + " object format; only sha1 is supported");
   }
 
   // Runs one step of the public API: a failure is final, and InvalidInput
@@ -474,7 +474,7 @@ struct FetchClient::State {
   // here. (PackReceiver reports a corrupt pack itself.)
   template <typename F>
   void guarded(F&& f) {
-    if (failed) throw ArtifactsError(ErrorCode::InternalError, "the fetch has already failed");
+    if (failed) throwError(ErrorCode::InternalError, "the fetch has already failed");
     try {
       f();
     } catch (const ArtifactsError& e) {
@@ -499,7 +499,7 @@ std::optional<HttpRequest> FetchClient::nextRequest() {
   std::optional<HttpRequest> request;
   s.guarded([&] {
     if (s.requestPending || s.inResponse) {
-      throw ArtifactsError(ErrorCode::InternalError, "nextRequest() before the previous response ended");
+      throwError(ErrorCode::InternalError, "nextRequest() before the previous response ended");
     }
     switch (s.step) {
       case State::Step::Discover:
@@ -522,7 +522,7 @@ std::optional<HttpRequest> FetchClient::nextRequest() {
 void FetchClient::beginResponse(int status, const std::string& contentType) {
   State& s = *state_;
   s.guarded([&] {
-    if (!s.requestPending) throw ArtifactsError(ErrorCode::InternalError, "beginResponse() without a request");
+    if (!s.requestPending) throwError(ErrorCode::InternalError, "beginResponse() without a request");
     s.requestPending = false;
     s.inResponse = true;
     s.begin(status, contentType);
@@ -532,7 +532,7 @@ void FetchClient::beginResponse(int status, const std::string& contentType) {
 void FetchClient::write(const uint8_t* data, size_t n) {
   State& s = *state_;
   s.guarded([&] {
-    if (!s.inResponse) throw ArtifactsError(ErrorCode::InternalError, "write() outside a response");
+    if (!s.inResponse) throwError(ErrorCode::InternalError, "write() outside a response");
     s.body(data, n);
   });
 }
@@ -547,14 +547,14 @@ bool FetchClient::pump() {
 void FetchClient::endResponse() {
   State& s = *state_;
   s.guarded([&] {
-    if (!s.inResponse) throw ArtifactsError(ErrorCode::InternalError, "endResponse() outside a response");
+    if (!s.inResponse) throwError(ErrorCode::InternalError, "endResponse() outside a response");
     s.inResponse = false;
     s.end();
   });
 }
 
 const FetchedRefs& FetchClient::result() const {
-  if (state_->step != State::Step::Done) throw ArtifactsError(ErrorCode::InternalError, "the fetch is not complete");
+  if (state_->step != State::Step::Done) throwError(ErrorCode::InternalError, "the fetch is not complete");
   return state_->result;
 }
 

@@ -9,7 +9,7 @@ namespace oa::git {
 
 namespace {
 
-[[noreturn]] void bad(const std::string& msg) { throw ArtifactsError(ErrorCode::InvalidInput, msg); }
+[[noreturn]] void bad(const std::string& msg) { throwError(ErrorCode::InvalidInput, msg); }
 
 ObjectId parseId(std::string_view hex, const char* what) {
   auto id = ObjectId::fromHex(hex);

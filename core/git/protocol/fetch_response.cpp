@@ -7,7 +7,7 @@
 namespace oa::git {
 
 namespace {
-[[noreturn]] void malformed(const std::string& what) { throw ArtifactsError(ErrorCode::InvalidInput, what); }
+[[noreturn]] void malformed(const std::string& what) { throwError(ErrorCode::InvalidInput, what); }
 }  // namespace
 
 FetchResponseDecoder::FetchResponseDecoder(bool v2, bool sideband, PackSink& sink)
@@ -93,8 +93,8 @@ void FetchResponseDecoder::sidebandPacket(const std::string& payload) {
   if (band == static_cast<uint8_t>(Band::Data)) {
     sink_.packData(reinterpret_cast<const uint8_t*>(payload.data()) + 1, payload.size() - 1);
   } else if (band == static_cast<uint8_t>(Band::Error)) {
-    throw ArtifactsError(ErrorCode::UpstreamUnavailable,
-                         "remote error: " + std::string(chompNewline(std::string_view(payload).substr(1))));
+    throwError(ErrorCode::UpstreamUnavailable,
+               "remote error: " + std::string(chompNewline(std::string_view(payload).substr(1))));
   } else if (band != static_cast<uint8_t>(Band::Progress)) {
     malformed("bad side-band packet");
   }

@@ -20,7 +20,7 @@ constexpr size_t kMaxCommandBytes = 4u << 20;
 constexpr size_t kMaxCommands = 10000;
 constexpr size_t kMaxPushOptions = 1000;
 
-[[noreturn]] void bad(const std::string& msg) { throw ArtifactsError(ErrorCode::InvalidInput, msg); }
+[[noreturn]] void bad(const std::string& msg) { throwError(ErrorCode::InvalidInput, msg); }
 }  // namespace
 
 ReceivePack::ReceivePack(RepoContext& repo, IngestLimits limits) : repo_(repo), limits_(limits) {}

@@ -12,7 +12,7 @@ namespace {
 constexpr std::string_view kPeeledSuffix = "^{}";
 constexpr std::string_view kNoRefsName = "capabilities^{}";
 
-[[noreturn]] void malformed(const std::string& what) { throw ArtifactsError(ErrorCode::InvalidInput, what); }
+[[noreturn]] void malformed(const std::string& what) { throwError(ErrorCode::InvalidInput, what); }
 
 std::vector<std::string_view> splitSpaces(std::string_view s) {
   std::vector<std::string_view> out;

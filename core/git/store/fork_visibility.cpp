@@ -75,7 +75,7 @@ void ForkVisibility::walkRefs(bool commitsOnly) {
   try {
     result = walkObjects(repo_.git(), request);
   } catch (const MissingObjectError& e) {
-    throw ArtifactsError(ErrorCode::InternalError, std::string("repository is missing an object: ") + e.what());
+    throwError(ErrorCode::InternalError, std::string("repository is missing an object: ") + e.what());
   }
   if (!commitsOnly) cache.remember(request, result);
   reachable_.insert(result.objects.begin(), result.objects.end());

@@ -34,7 +34,7 @@ bool getVarint(const Bytes& in, size_t& pos, uint64_t& v) {
 }
 
 [[noreturn]] void corrupt(const ObjectId& id) {
-  throw ArtifactsError(ErrorCode::InternalError, "A stored git object is corrupt: " + id.hex());
+  throwError(ErrorCode::InternalError, "A stored git object is corrupt: " + id.hex());
 }
 }  // namespace
 
@@ -150,8 +150,8 @@ void ObjectStore::stageStoredBytes(WriteBatch& batch, uint64_t total) {
 
 void ObjectStore::requireWithinRepoLimit(uint64_t totalBytes, uint64_t maxRepoBytes) {
   if (totalBytes <= maxRepoBytes) return;
-  throw ArtifactsError(ErrorCode::MemoryLimit, "the repository's stored size exceeds the limit of " +
-                                                   std::to_string(maxRepoBytes) + " bytes");
+  throwError(ErrorCode::MemoryLimit, "the repository's stored size exceeds the limit of " +
+                                         std::to_string(maxRepoBytes) + " bytes");
 }
 
 StoredObject ObjectStore::wholeObject(ObjectType type, const Bytes& data) {

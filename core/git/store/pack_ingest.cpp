@@ -36,7 +36,7 @@ PackLimits parserLimits(const IngestLimits& l) {
 }
 
 [[noreturn]] void overLimit(const std::string& what, uint64_t limit) {
-  throw ArtifactsError(ErrorCode::MemoryLimit, what + " exceeds the limit of " + std::to_string(limit) + " bytes");
+  throwError(ErrorCode::MemoryLimit, what + " exceeds the limit of " + std::to_string(limit) + " bytes");
 }
 }  // namespace
 
@@ -129,7 +129,7 @@ void PackIngest::abandon() {
 void PackIngest::store(const PackEntry& entry, ObjectType type, Bytes data, const ObjectId* base,
                        uint32_t baseWeight) {
   if (data.size() > limits_.maxObjectSize) {
-    throw ArtifactsError(ErrorCode::MemoryLimit, "object exceeds the 32 MB limit (" + std::to_string(data.size()) + " bytes)");
+    throwError(ErrorCode::MemoryLimit, "object exceeds the 32 MB limit (" + std::to_string(data.size()) + " bytes)");
   }
   budget_.charge(data.size() + kWorkPerEntry);  // hashed, parsed for links, maybe recompressed
   const ObjectId id = hashObject(type, data.data(), data.size());
@@ -231,10 +231,10 @@ void PackIngest::onEntry(PackEntry&& entry) {
     case ObjectType::OfsDelta: {
       const auto base = index_.idAt(entry.baseOffset);
       if (!base) {
-        throw ArtifactsError(ErrorCode::InvalidInput, "ofs-delta base at offset " + std::to_string(entry.baseOffset) +
-                                                          " is not an object of this pack");
+        throwError(ErrorCode::InvalidInput, "ofs-delta base at offset " + std::to_string(entry.baseOffset) +
+                                                " is not an object of this pack");
       }
-      if (!tryResolveDelta(entry, *base)) throw ArtifactsError(ErrorCode::InternalError, "ofs-delta base unreadable");
+      if (!tryResolveDelta(entry, *base)) throwError(ErrorCode::InternalError, "ofs-delta base unreadable");
       return;
     }
     case ObjectType::RefDelta: {
@@ -243,13 +243,13 @@ void PackIngest::onEntry(PackEntry&& entry) {
       // The base may come later in the pack: keep the delta until then.
       deferredBytes_ += entry.compressed.size() + entry.data.size();
       if (deferredBytes_ > limits_.maxDeferredBytes) {
-        throw ArtifactsError(ErrorCode::MemoryLimit, "too many deltas waiting for bases later in the pack");
+        throwError(ErrorCode::MemoryLimit, "too many deltas waiting for bases later in the pack");
       }
       deferred_[base].push_back(std::move(entry));
       return;
     }
     default:
-      throw ArtifactsError(ErrorCode::InvalidInput, "bad object type in pack");
+      throwError(ErrorCode::InvalidInput, "bad object type in pack");
   }
 }
 
@@ -258,14 +258,14 @@ void PackIngest::finish() {
   }
   parser_.finish();
   if (!deferred_.empty()) {
-    throw ArtifactsError(ErrorCode::InvalidInput,
-                         "pack has deltas against missing base object " + deferred_.begin()->first.hex());
+    throwError(ErrorCode::InvalidInput,
+               "pack has deltas against missing base object " + deferred_.begin()->first.hex());
   }
   flush();
   index_.forEach(PackObjectIndex::Origin::AlreadyStored, [&](const ObjectId& id) {
     if (!objects_.existsInStorage(id)) {
-      throw ArtifactsError(ErrorCode::InvalidInput,
-                           "object " + id.hex() + " was removed by a concurrent push that failed; push again");
+      throwError(ErrorCode::InvalidInput,
+                 "object " + id.hex() + " was removed by a concurrent push that failed; push again");
     }
   });
   finished_ = true;

@@ -48,7 +48,7 @@ void PackObjectIndex::grow() {
 
 void PackObjectIndex::add(uint64_t offset, const ObjectId& id, uint32_t chainWeight, Origin origin) {
   if (offset > kMaxOffset || size_ >= kNone - 1) {
-    throw ArtifactsError(ErrorCode::MemoryLimit, "pack too large to index");
+    throwError(ErrorCode::MemoryLimit, "pack too large to index");
   }
   const uint64_t last = size_ ? at(size_ - 1).offset() : 0;
   const bool inOrder = size_ == 0 || last < offset;

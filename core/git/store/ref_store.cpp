@@ -43,7 +43,7 @@ bool isValidRefName(std::string_view name) {
 
 std::string RefStore::headTarget() {
   auto raw = store_.get(kHeadKey);
-  if (!raw) throw ArtifactsError(ErrorCode::InternalError, "repository has no HEAD");
+  if (!raw) throwError(ErrorCode::InternalError, "repository has no HEAD");
   return bytesToString(*raw).substr(kSymref.size());
 }
 
@@ -53,7 +53,7 @@ std::optional<ObjectId> RefStore::get(const std::string& name) {
   auto raw = store_.get(kRefPrefix + name);
   if (!raw) return std::nullopt;
   auto id = ObjectId::fromHex(bytesToString(*raw));
-  if (!id) throw ArtifactsError(ErrorCode::InternalError, "corrupt ref " + name);
+  if (!id) throwError(ErrorCode::InternalError, "corrupt ref " + name);
   return id;
 }
 
@@ -68,7 +68,7 @@ std::vector<Ref> RefStore::list(const std::string& prefix) {
     auto rows = store_.scan(kRefPrefix + prefix, after, 1000);
     for (const auto& row : rows) {
       auto id = ObjectId::fromHex(bytesToString(row.value));
-      if (!id) throw ArtifactsError(ErrorCode::InternalError, "corrupt ref " + row.key);
+      if (!id) throwError(ErrorCode::InternalError, "corrupt ref " + row.key);
       out.push_back({row.key.substr(kRefPrefix.size()), *id});
     }
     if (rows.size() < 1000) break;

@@ -47,7 +47,7 @@ class BatchReader {
 
  private:
   void need(size_t n) const {
-    if (static_cast<size_t>(end_ - p_) < n) throw ArtifactsError(ErrorCode::InvalidInput, "record batch is truncated");
+    if (static_cast<size_t>(end_ - p_) < n) throwError(ErrorCode::InvalidInput, "record batch is truncated");
   }
   const uint8_t* p_;
   const uint8_t* end_;
@@ -66,8 +66,8 @@ Bytes encodeRecordBatch(const RecordBatch& batch) {
   putU64(out, batch.bytes);
   putU64(out, batch.rows.ops().size());
   for (const auto& op : batch.rows.ops()) {
-    if (op.type == WriteBatch::OpType::Expect) throw ArtifactsError(ErrorCode::InternalError, "a record batch holds no expectations");
-    if (op.isDelete()) throw ArtifactsError(ErrorCode::InternalError, "a record batch holds no deletes");
+    if (op.type == WriteBatch::OpType::Expect) throwError(ErrorCode::InternalError, "a record batch holds no expectations");
+    if (op.isDelete()) throwError(ErrorCode::InternalError, "a record batch holds no deletes");
     out.push_back(op.fresh ? kPutNew : kPut);
     putU32(out, op.key.size());
     out.insert(out.end(), op.key.begin(), op.key.end());
@@ -80,7 +80,7 @@ Bytes encodeRecordBatch(const RecordBatch& batch) {
 RecordBatch decodeRecordBatch(const uint8_t* data, size_t n) {
   BatchReader in(data, n);
   if (std::memcmp(in.take(sizeof kBatchMagic), kBatchMagic, sizeof kBatchMagic) != 0) {
-    throw ArtifactsError(ErrorCode::InvalidInput, "not a record batch");
+    throwError(ErrorCode::InvalidInput, "not a record batch");
   }
   RecordBatch out;
   in.number(8);  // objects and bytes as the source counted them: counted again below
@@ -93,14 +93,14 @@ RecordBatch decodeRecordBatch(const uint8_t* data, size_t n) {
     std::string name(reinterpret_cast<const char*>(key), keySize);
     const size_t valueSize = in.number(4);
     const uint8_t* value = in.take(valueSize);
-    if (!isObjectRow(name)) throw ArtifactsError(ErrorCode::InvalidInput, "record batch row outside the object records");
+    if (!isObjectRow(name)) throwError(ErrorCode::InvalidInput, "record batch row outside the object records");
     out.bytes += keySize + valueSize;
     if (name.compare(0, keys::kChunkPrefix.size(), keys::kChunkPrefix) != 0) ++out.objects;
     if (kind == kPutNew) out.rows.putNew(std::move(name), Bytes(value, value + valueSize));
     else if (kind == kPut) out.rows.put(std::move(name), Bytes(value, value + valueSize));
-    else throw ArtifactsError(ErrorCode::InvalidInput, "record batch row of unknown kind");
+    else throwError(ErrorCode::InvalidInput, "record batch row of unknown kind");
   }
-  if (!in.done()) throw ArtifactsError(ErrorCode::InvalidInput, "record batch has bytes past its rows");
+  if (!in.done()) throwError(ErrorCode::InvalidInput, "record batch has bytes past its rows");
   return out;
 }
 
@@ -198,7 +198,7 @@ bool RepoCopySource::nextSelected(RecordBatch& out, size_t maxObjects) {
     const ObjectId id = pending_.back();
     pending_.pop_back();
     auto record = from.record(id);
-    if (!record) throw ArtifactsError(ErrorCode::InternalError, "object missing while forking: " + id.hex());
+    if (!record) throwError(ErrorCode::InternalError, "object missing while forking: " + id.hex());
     // A stored delta needs its base, even when the base is not reachable
     // from the default branch (deltas follow content, not history).
     if (record->isDelta && selected_.insert(record->base).second) pending_.push_back(record->base);

@@ -21,7 +21,7 @@ std::vector<ObjectId> ShallowStore::list() {
     auto rows = store_.scan(kShallowPrefix, after, kPage);
     for (const auto& row : rows) {
       auto id = ObjectId::fromHex(std::string_view(row.key).substr(kShallowPrefix.size()));
-      if (!id) throw ArtifactsError(ErrorCode::InternalError, "corrupt shallow entry " + row.key);
+      if (!id) throwError(ErrorCode::InternalError, "corrupt shallow entry " + row.key);
       out.push_back(*id);
     }
     if (rows.size() < kPage) break;

@@ -20,7 +20,7 @@ struct EditNode {
 };
 
 [[noreturn]] void refuse(const TreeEdit& edit, const std::string& message) {
-  throw ArtifactsError(ErrorCode::InvalidInput, message, edit.pointer);
+  throwError(ErrorCode::InvalidInput, message, edit.pointer);
 }
 
 std::string quoted(const std::string& path) { return "'" + path + "'"; }
@@ -68,7 +68,7 @@ class Editor {
     std::vector<TreeItem> items;
     if (base) {
       auto entries = repo_.tree(*base);
-      if (!entries) throw ArtifactsError(ErrorCode::InternalError, "tree " + base->hex() + " is missing");
+      if (!entries) throwError(ErrorCode::InternalError, "tree " + base->hex() + " is missing");
       items.reserve(entries->size() + node.children.size());
       for (auto& e : *entries) items.push_back(TreeItem{std::move(e.name), e.mode, e.id});
     }

@@ -16,10 +16,10 @@ uint64_t WorkBudget::limit() const {
 void WorkBudget::charge(uint64_t bytes) {
   used_ = bytes > UINT64_MAX - used_ ? UINT64_MAX : used_ + bytes;
   if (used_ > limit()) {
-    throw ArtifactsError(ErrorCode::MemoryLimit,
-                         "pack needs more work to unpack than its size allows (over " + std::to_string(limit() >> 20) +
-                             " MiB inflated or resolved from " + std::to_string(input_) +
-                             " bytes): refused; deep delta chains against large objects are the usual cause");
+    throwError(ErrorCode::MemoryLimit,
+               "pack needs more work to unpack than its size allows (over " + std::to_string(limit() >> 20) +
+                   " MiB inflated or resolved from " + std::to_string(input_) +
+                   " bytes): refused; deep delta chains against large objects are the usual cause");
   }
 }
 

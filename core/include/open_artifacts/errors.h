@@ -54,4 +54,9 @@ class ArtifactsError : public std::runtime_error {
   std::string pointer_;
 };
 
+// Throws ArtifactsError(code, message, pointer). The core throws through this
+// call: an exception's allocation, construction and throw, inlined at each of
+// its 200 or so throw sites, cost the wasm module kilobytes.
+[[noreturn]] void throwError(ErrorCode code, const std::string& message, std::string pointer = "");
+
 }  // namespace oa
