@@ -32,21 +32,26 @@ class Walker {
     computeDepthBoundary();
     if (!req_.deepenNot.empty()) markExcluded();
     walkCommits();
+    // Commits and tags first, then trees and blobs appended in place: a
+    // reordering copy of a large clone's list would need room for two.
+    result_.objects = commits_;
+    result_.objects.insert(result_.objects.end(), tags_.begin(), tags_.end());
+    result_.types.assign(commits_.size(), ObjectType::Commit);
+    result_.types.resize(commits_.size() + tags_.size(), ObjectType::Tag);
+    // A wanted blob is sent even when the client has it.
+    for (const auto& b : wantedBlobs_) {
+      if (seen_.insert(b)) {
+        result_.objects.push_back(b);
+        result_.types.push_back(ObjectType::Blob);
+      }
+    }
     if (!req_.commitsOnly) {
       markClientTrees();
       for (const auto& c : commits_) walkTree(commitInfo(c).tree, 0);
       for (const auto& t : explicitTrees_) walkTree(t, 0);
     }
     result_.commitCount = commits_.size();
-    result_.wantedBlobs.assign(explicitBlobs_.begin(), explicitBlobs_.end());
-    std::vector<ObjectId> ordered = commits_;
-    ordered.insert(ordered.end(), tags_.begin(), tags_.end());
-    ordered.insert(ordered.end(), result_.objects.begin(), result_.objects.end());
-    result_.objects = std::move(ordered);
-    std::vector<ObjectType> types(commits_.size(), ObjectType::Commit);
-    types.resize(commits_.size() + tags_.size(), ObjectType::Tag);
-    types.insert(types.end(), result_.types.begin(), result_.types.end());
-    result_.types = std::move(types);
+    result_.wantedBlobs = std::move(wantedBlobs_);
     return std::move(result_);
   }
 
@@ -216,8 +221,7 @@ class Walker {
           explicitTrees_.push_back(current);
           return;
         default:
-          explicitBlobs_.insert(current);
-          addObject(current, ObjectType::Blob);
+          if (wantedBlobSet_.insert(current).second) wantedBlobs_.push_back(current);
           return;
       }
     }
@@ -250,7 +254,7 @@ class Walker {
     if (clientHas(id) || !seen_.insert(id)) return;
     result_.objects.push_back(id);
     result_.types.push_back(type);
-    if (progress_) progress_(commits_.size() + result_.objects.size());
+    if (progress_) progress_(result_.objects.size());
   }
 
   bool blobWanted(const ObjectId& id) {
@@ -273,7 +277,7 @@ class Walker {
     auto object = repo_.objects().read(id);
     if (!object || object->type != ObjectType::Tree) return std::nullopt;
     auto links = treeLinks(*object->data);
-    if (!links) throw ArtifactsError(ErrorCode::InternalError, "A stored git object is corrupt: " + id.hex());
+    if (!links) throwError(ErrorCode::InternalError, "A stored git object is corrupt: " + id.hex());
     return links;
   }
 
@@ -303,7 +307,7 @@ class Walker {
           addObject(e.id, ObjectType::Blob);
         }
       }
-      if (parser.malformed()) throw ArtifactsError(ErrorCode::InternalError, "A stored git object is corrupt: " + t.hex());
+      if (parser.malformed()) throwError(ErrorCode::InternalError, "A stored git object is corrupt: " + t.hex());
     }
   }
 
@@ -317,8 +321,8 @@ class Walker {
   size_t interestingQueued_ = 0;
   ObjectIdSet seen_;  // trees and blobs listed
   std::vector<std::pair<ObjectId, uint64_t>> treeStack_;  // walkTree()'s, reused
-  std::unordered_set<ObjectId> clientShallow_, excluded_, sentTags_, explicitBlobs_;
-  std::vector<ObjectId> commits_, tags_, explicitTrees_, clientTreeRoots_;
+  std::unordered_set<ObjectId> clientShallow_, excluded_, sentTags_, wantedBlobSet_;
+  std::vector<ObjectId> commits_, tags_, explicitTrees_, clientTreeRoots_, wantedBlobs_;
 };
 
 }  // namespace

@@ -6,10 +6,10 @@
 #pragma once
 
 #include <memory>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "git/store/object_id_positions.h"
 #include "git/store/object_store.h"
 
 namespace oa::git {
@@ -37,15 +37,16 @@ class PackStream {
   const PackStats& stats() const { return stats_; }
 
  private:
-  void emit(const ObjectId& id, int depth);
+  // Writes ids_[at] (after its base, when that is in the pack and not written yet).
+  void emit(uint32_t at, int depth);
 
   ObjectStore& objects_;
   std::vector<ObjectId> ids_;
-  std::unordered_set<ObjectId> inPack_;
+  ObjectIdPositions positions_;  // of ids_: "is it in the pack?", and where its offset is
+  std::vector<uint64_t> offsets_;  // of each of ids_ in the pack; 0 until written (no entry starts at 0)
   std::unordered_set<ObjectId> clientHas_;
   bool allowOfsDelta_;
   std::unique_ptr<PackWriter> writer_;
-  std::unordered_map<ObjectId, uint64_t> offsets_;
   size_t cursor_ = 0;
   bool finished_ = false;
   PackStats stats_;
