@@ -4,8 +4,10 @@
 // every 20 ms. Prints idle, peak and peak - idle of: process RSS, JS heap, external memory, ArrayBuffers,
 // the wasm memory, and the wasm heap's bytes in use and high-water mark (mallinfo); then the server CPU.
 //   node bench/push-memory.mjs [--fixture default|large] [--clones]   (--clones: then a first and a second clone)
+//   node bench/push-memory.mjs [--fixture ...] --first-clone   (the same measures of a first clone instead, on a
+//                                                               server started after the push, in a fresh process)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,9 +25,18 @@ if (!process.env.OA_BENCH_SERVER_SETTINGS) {
   if (r.error) throw r.error;
   process.exit(r.status ?? 1);
 }
-const { values: opts } = parseArgs({ options: { fixture: { type: 'string', default: 'default' }, clones: { type: 'boolean' } } });
+const { values: opts } = parseArgs({ options: {
+  fixture: { type: 'string', default: 'default' }, clones: { type: 'boolean' }, 'first-clone': { type: 'boolean' },
+  'push-into': { type: 'string' }, // internal: --first-clone's push, in a child process, into this directory
+} });
 const fx = await ensureFixture({}, { log, fixture: opts.fixture });
-const work = mkdtempSync(path.join(os.tmpdir(), 'oa-push-memory-'));
+const work = opts['push-into'] ?? mkdtempSync(path.join(os.tmpdir(), 'oa-push-memory-'));
+if (opts['first-clone']) {
+  // The push runs in a child on the same data directory: this process's wasm heap starts idle.
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--fixture', opts.fixture, '--push-into', work],
+    { stdio: 'inherit', env: process.env });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
 const env = cleanGitEnv({ HOME: work });
 let core;
 const srv = await startServer({ port: 0, dataDir: path.join(work, 'data'), loadCore: async () => (core = await loadCore()) });
@@ -34,14 +45,21 @@ const git = (args) => new Promise((resolve, reject) => {
   const p = spawn('git', args, { stdio: 'inherit', env });
   p.on('exit', (code) => (code ? reject(new Error(`git ${args.find((a) => !a.startsWith('-'))} exited ${code}`)) : resolve()));
 });
-const res = await fetch(`${srv.url}${REPOS_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'p' }) });
-const { remote, token } = (await res.json()).result;
+// The repo: made over REST, or (--first-clone) found, with a token minted for it.
+const post = (url, body) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  .then((r) => r.json()).then((j) => j.result);
+const { remote, token } = opts['first-clone']
+  ? { remote: (await fetch(`${srv.url}${REPOS_PATH}/p`).then((r) => r.json())).result.remote,
+      token: (await post(`${srv.url}${REPOS_PATH.replace(/repos$/, 'tokens')}`, { repo: 'p' })).plaintext }
+  : await post(`${srv.url}${REPOS_PATH}`, { name: 'p' });
 const auth = ['-c', `http.extraHeader=Authorization: Bearer ${token}`];
 
 const sample = () => {
   const m = process.memoryUsage();
   const heap = JSON.parse(core.heapStats());
-  return { rss: m.rss, jsHeap: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers,
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kib = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  return { rss: m.rss, rssAnon: kib('RssAnon'), rssFile: kib('RssFile'), jsHeap: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers,
     wasmMemory: heap.memoryBytes, wasmInUse: heap.inUseBytes, wasmHighWater: heap.peakBytes };
 };
 const idle = sample();
@@ -57,8 +75,18 @@ const timed = async (label, args) => {
   const cpu = process.cpuUsage(cpu0);
   console.log(`${label}: ${((performance.now() - t0) / 1000).toFixed(2)} s, server CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s`);
 };
-await timed('push', [...auth, '-C', fx.repo, 'push', '--quiet', remote, 'refs/heads/*:refs/heads/*', 'refs/tags/*:refs/tags/*']);
+if (opts['first-clone']) {
+  const dest = path.join(work, 'clone');
+  await timed('first clone', [...auth, '-c', 'protocol.version=2', 'clone', '--bare', '--quiet', remote, dest]);
+  rmrf(dest);
+} else {
+  await timed('push', [...auth, '-C', fx.repo, 'push', '--quiet', remote, 'refs/heads/*:refs/heads/*', 'refs/tags/*:refs/tags/*']);
+}
 clearInterval(timer);
+if (opts['push-into']) {
+  await srv.close();
+  process.exit(0); // the parent clones what was pushed
+}
 console.log(`fixture ${opts.fixture}: ${fx.stats.objects} objects`);
 console.log('| measure | idle | peak | peak - idle |\n|---|---:|---:|---:|');
 for (const k of Object.keys(idle)) console.log(`| ${k} | ${fmtMiB(idle[k])} | ${fmtMiB(peak[k])} | ${fmtMiB(peak[k] - idle[k])} |`);
