@@ -361,6 +361,7 @@ std::unique_ptr<ResponseBody> ReceivePack::finish() {
   applyUpdates();
   // As git discards its quarantine: a push that moved no ref keeps no objects.
   if (!outcome_.anyRefChanged()) giveUpPack();
+  ingest_.reset();  // done: what it spilled to storage goes now (pack_object_index.h)
   phase_ = Phase::Done;
   return bufferBody(report());
 }

@@ -18,6 +18,8 @@ constexpr size_t kBatchBytes = 8u << 20;
 constexpr size_t kBatchObjects = 2000;
 // Ids the object store may remember as stored between commits (ObjectStore::trimKnown).
 constexpr size_t kKnownIds = 4 * kBatchObjects;
+// Removals per commit when an abandoned ingest takes its objects back.
+constexpr size_t kUndoObjects = 4 * kBatchObjects;
 // Work charged per entry besides its bytes: the bookkeeping of an object
 // (hashing, maps, a record) costs about this much even when it is empty, so
 // a pack of a million tiny objects still ends its steps on time.
@@ -42,7 +44,8 @@ PackLimits parserLimits(const IngestLimits& l) {
 
 PackIngest::PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits, bool trackLinks)
     : kv_(store), objects_(objects), limits_(limits), parser_(parserLimits(limits)), budget_(limits.work),
-      storeWasEmpty_(objects.isEmpty()), trackLinks_(trackLinks) {
+      index_(store, limits.maxIndexBytes, limits.indexBlockBits), storeWasEmpty_(objects.isEmpty()),
+      trackLinks_(trackLinks) {
   repoBytesAtFlush_ = objects_.storedBytes();
   refEpochAtStart_ = RefStore(kv_).epoch();
   objects_.setWorkBudget(&budget_);  // base reads from storage count too
@@ -54,11 +57,12 @@ PackIngest::PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits
 PackIngest::~PackIngest() {
   objects_.setWorkBudget(nullptr);
   objects_.setCacheLimit(cacheLimitBefore_);  // if finish() did not
-  if (finished_) return;
   try {
-    abandon();
+    if (!finished_) abandon();
+    index_.dropSpill();
   } catch (...) {
-    // Storage failed too: the objects stay as unreachable, counted records.
+    // Storage failed too: the objects stay as unreachable, counted records
+    // (and a spill's rows, under a prefix nothing else reads).
   }
 }
 
@@ -110,20 +114,65 @@ void PackIngest::abandon() {
   if (abandoned_) return;
   abandoned_ = true;
   batch_ = WriteBatch();  // staged, never committed
+  takeBack();
+  index_.dropSpill();
+}
+
+// ... and still none has when a removal commits (another process may share the store).
+[[gnu::noinline]] void PackIngest::expectNoRefMoved(WriteBatch& batch) const {
+  batch.expect(keys::kRefEpochKey,
+               refEpochAtStart_.empty() ? std::nullopt : std::optional<Bytes>(stringToBytes(refEpochAtStart_)));
+}
+
+void PackIngest::takeBack() {
   if (flushedBytes_ == 0 && !wroteAny_) return;
   if (RefStore(kv_).epoch() != refEpochAtStart_) return;  // a ref moved: someone may rely on them; they stay (counted)
   WriteBatch undo;
-  // ... and still none has when the removal commits (another process may share the store).
-  undo.expect(keys::kRefEpochKey, refEpochAtStart_.empty() ? std::nullopt : std::optional<Bytes>(stringToBytes(refEpochAtStart_)));
-  index_.forEach(PackObjectIndex::Origin::Written, [&](const ObjectId& id) { objects_.stageRemove(undo, id); });
-  const uint64_t total = objects_.storedBytes();
-  if (total > flushedBytes_) objects_.stageStoredBytes(undo, total - flushedBytes_);
-  else undo.remove(keys::kStoredBytesKey);  // as before the first object
+  expectNoRefMoved(undo);
   try {
+    // In batches: a spilled index names more objects than memory holds keys
+    // for. The byte total goes with the last: a removal cut short by a
+    // moved ref leaves objects counted, never uncounted ones.
+    size_t staged = 0;
+    index_.forEach(PackObjectIndex::Origin::Written, [&](const ObjectId& id) {
+      objects_.stageRemove(undo, id);
+      if (++staged % kUndoObjects == 0) {
+        kv_.commit(undo);
+        undo = WriteBatch();
+        expectNoRefMoved(undo);
+      }
+    });
+    const uint64_t total = objects_.storedBytes();
+    if (total > flushedBytes_) objects_.stageStoredBytes(undo, total - flushedBytes_);
+    else undo.remove(keys::kStoredBytesKey);  // as before the first object
     kv_.commit(undo);
   } catch (const StorageConflict&) {
     // A ref moved meanwhile: the objects stay (counted), as above.
   }
+}
+
+void PackIngest::addToIndex(uint64_t offset, const ObjectId& id, uint32_t weight, PackObjectIndex::Origin origin) {
+  if (index_.full()) spillIndex();
+  index_.add(offset, id, weight, origin);
+}
+
+[[gnu::noinline]] void PackIngest::spillIndex() {
+  flush();  // lookups of spilled objects ask storage for their records
+  index_.spillOldest();
+}
+
+[[gnu::noinline]] void PackIngest::boundOutsideLinks() {
+  pruneOutsideLinks();
+  if (outside_.size() > limits_.maxOutsideLinks / 2) {  // too many: the check walks from the tips instead
+    linksKnown_ = trackLinks_ = false;
+    outside_.clear();
+  }
+}
+
+void PackIngest::pruneOutsideLinks() {
+  const auto erase = [this](const ObjectId& id) { outside_.erase(id); };
+  index_.forEach(PackObjectIndex::Origin::Written, erase);
+  index_.forEach(PackObjectIndex::Origin::AlreadyStored, erase);
 }
 
 void PackIngest::store(const PackEntry& entry, ObjectType type, Bytes data, const ObjectId* base,
@@ -133,8 +182,8 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, Bytes data, cons
   }
   budget_.charge(data.size() + kWorkPerEntry);  // hashed, parsed for links, maybe recompressed
   const ObjectId id = hashObject(type, data.data(), data.size());
-  if (index_.contains(id)) {  // twice in one pack
-    index_.add(entry.offset, id, 0, PackObjectIndex::Origin::Repeated);
+  if (index_.containsInMemory(id)) {  // twice in one pack
+    addToIndex(entry.offset, id, 0, PackObjectIndex::Origin::Repeated);
     return;
   }
   if (trackLinks_) {
@@ -143,21 +192,24 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, Bytes data, cons
     if (!links) linksKnown_ = false;
     else
       for (const auto& link : *links) {
-        if (link != id && !index_.contains(link)) outside_.insert(link);
+        if (link != id && !index_.containsInMemory(link)) outside_.insert(link);  // pruned of spilled ones later
       }
+    if (outside_.size() > limits_.maxOutsideLinks) boundOutsideLinks();
   }
   // Cached below, moved, not copied: a copy per object churned the wasm heap
   // into holes that later objects' sizes did not fit (it never shrinks). But
   // not with the slack of a reused parser buffer (a small object inflated
   // where a large delta was): the cache would hold far more than the object.
   if (data.capacity() - data.size() > data.size() / 4 + 4096) data.shrink_to_fit();
-  const bool stored = !storeWasEmpty_ && objects_.exists(id);
+  // Spilled objects of the pack are stored too (a second copy, or the first
+  // of a concurrent push): answered like any stored object.
+  const bool stored = (!storeWasEmpty_ || index_.maybeSpilled(id)) && objects_.exists(id);
   if (stored) {
     objects_.remember(id, type, std::make_shared<const Bytes>(std::move(data)));
     // Already stored (a fork's parent may hold it): not written again, but
     // a base for this pack's deltas like any object of the pack.
     auto rec = objects_.record(id);
-    index_.add(entry.offset, id, rec ? rec->chainWeight : 0, PackObjectIndex::Origin::AlreadyStored);
+    addToIndex(entry.offset, id, rec ? rec->chainWeight : 0, PackObjectIndex::Origin::AlreadyStored);
     resolveWaitingOn(id);
     return;
   }
@@ -182,7 +234,7 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, Bytes data, cons
   ObjectStore::requireWithinRepoLimit(repoBytesAtFlush_ + (storedBytes_ - flushedBytes_), limits_.maxRepoBytes);
   batchBytes_ += recordBytes;
   objects_.stage(batch_, id, rec);
-  index_.add(entry.offset, id, rec.chainWeight, PackObjectIndex::Origin::Written);  // written, as abandon() will undo
+  addToIndex(entry.offset, id, rec.chainWeight, PackObjectIndex::Origin::Written);  // written, as abandon() will undo
   wroteAny_ = true;
   ++stored_;
   if (batchBytes_ >= kBatchBytes || stored_ % kBatchObjects == 0) flush();
@@ -201,8 +253,13 @@ void PackIngest::resolveWaitingOn(const ObjectId& id) {
 }
 
 bool PackIngest::tryResolveDelta(PackEntry& entry, const ObjectId& baseId) {
-  const bool inPack = index_.contains(baseId);
-  if (!inPack && (storeWasEmpty_ || !objects_.exists(baseId) || (baseGuard_ && !baseGuard_(baseId)))) return false;
+  // In memory: an object of the pack. Otherwise stored: spilled from the
+  // pack, or a thin pack's base (a fork's only if visible, or in the pack).
+  const bool inPack = index_.containsInMemory(baseId);
+  if (!inPack && ((storeWasEmpty_ && !index_.maybeSpilled(baseId)) || !objects_.exists(baseId) ||
+                  (baseGuard_ && !baseGuard_(baseId) && !index_.contains(baseId)))) {
+    return false;
+  }
   // Charged before the work: a small delta can announce a large result.
   budget_.charge(deltaSizes(entry.data.data(), entry.data.size()).second);
   auto base = objects_.read(baseId);
@@ -262,6 +319,7 @@ void PackIngest::finish() {
                "pack has deltas against missing base object " + deferred_.begin()->first.hex());
   }
   flush();
+  if (trackLinks_ && index_.spilled()) pruneOutsideLinks();
   index_.forEach(PackObjectIndex::Origin::AlreadyStored, [&](const ObjectId& id) {
     if (!objects_.existsInStorage(id)) {
       throwError(ErrorCode::InvalidInput,

@@ -13,7 +13,11 @@
 // git discards its quarantine, unless a ref moved meanwhile: another push may
 // have found them stored and relied on them. That push checks, as its last
 // step, that every object it relied on is still stored (finish()), so the two
-// orders of "push A gives up" and "push B completes" are both safe. Work is done in steps: write() stops after a step's share
+// orders of "push A gives up" and "push B completes" are both safe.
+//
+// Memory does not grow with the pack: what it keeps per object (its index)
+// spills to the store past IngestLimits::maxIndexBytes (pack_object_index.h),
+// and the outside links are capped. Work is done in steps: write() stops after a step's share
 // and keeps the rest of its input, and resume() continues it, so the host can
 // serve other requests in between.
 #pragma once
@@ -37,6 +41,14 @@ struct IngestLimits {
   uint64_t maxDeferredBytes = 16ull << 20;    // REF_DELTAs waiting for a base later in the pack (git never sends them)
   uint64_t maxPackBytes = 1ull << 30;         // one pack (a push, an import)
   uint64_t maxRepoBytes = 1ull << 30;         // the repo's stored objects (spec §8.1: 1 GB per repo)
+  // The pack's per-object state in memory (pack_object_index.h): past this
+  // it spills to the repo's store. A push of ~200k objects fits.
+  uint64_t maxIndexBytes = 8ull << 20;
+  unsigned indexBlockBits = 12;               // entries per spilled block: 2^this (tests spill small ones)
+  // Distinct ids linked to from the pack and not (yet) in it. Past this the
+  // ingest stops tracking them and the connectivity check walks from the
+  // tips instead (slower, as correct).
+  size_t maxOutsideLinks = 1u << 17;
   WorkLimits work;
 };
 
@@ -66,7 +78,11 @@ class PackIngest {
   // (a fork: objects its refs reach); otherwise they count as missing.
   void setExternalBaseGuard(std::function<bool(const ObjectId&)> guard) { baseGuard_ = std::move(guard); }
   // The pack carried this object (stored by it, or found stored already).
+  // Exact; after a spill it may read the spilled blocks (kept until the
+  // ingest is destroyed, for the checks that follow finish()).
   bool carried(const ObjectId& id) const { return index_.contains(id); }
+  // Bytes of per-object state held in memory (the index and outside links).
+  size_t memoryBytes() const { return index_.memoryBytes() + outside_.size() * kOutsideLinkBytes; }
   // Bytes of object records this pack added to the repo.
   uint64_t storedBytes() const { return storedBytes_; }
   // Work done so far (work_budget.h), and the most the pack may do.
@@ -76,9 +92,9 @@ class PackIngest {
   // The ids the pack's objects refer to (object_links.h) that are not in the
   // pack: a pack whose every outside link is stored and connected is
   // connected, without holding every object's links (a tree's entries, over
-  // thousands of tree versions, would be most of a push's memory). Its size
-  // is bounded by the distinct ids referenced. False from linksKnown() when
-  // some object's content did not parse as its type.
+  // thousands of tree versions, would be most of a push's memory). At most
+  // maxOutsideLinks ids. False from linksKnown() when some object's content
+  // did not parse as its type, or there were more.
   const std::unordered_set<ObjectId>& outsideLinks() const { return outside_; }
   bool linksKnown() const { return linksKnown_; }
   // Pack entries read so far (progress of an import).
@@ -96,6 +112,16 @@ class PackIngest {
   // Parses input until it is used up or a step's work is done; keeps the rest.
   void parse(const uint8_t* data, size_t n);
   void flush();
+  // Adds to index_, first spilling its oldest block (records committed) when full.
+  void addToIndex(uint64_t offset, const ObjectId& id, uint32_t weight, PackObjectIndex::Origin origin);
+  // Drops the outside links the pack's spilled objects answer (they are in the pack).
+  void pruneOutsideLinks();
+  // Over maxOutsideLinks: pruned, or no longer tracked.
+  void boundOutsideLinks();
+  void spillIndex();
+  void takeBack();
+  void expectNoRefMoved(WriteBatch& batch) const;
+  static constexpr size_t kOutsideLinkBytes = 48;  // a node of outside_ and its bucket, about
 
   KvStore& kv_;
   ObjectStore& objects_;

@@ -8,15 +8,36 @@
 // where node-based maps took over 100. The entries sit in fixed blocks, not
 // one doubling array: a wasm heap never shrinks, and each doubling would
 // leave the old array behind as a hole.
+//
+// Bounded (issue 12): given a store and a memory cap, the index keeps the
+// newest entries in memory and, past the cap, writes its oldest quarter to
+// the store ("spills" it, keys::kSpillPrefix), a value per block keyed by the
+// block's last offset, so that one scan finds the block of any offset. The
+// memory table is rebuilt over what stays (once per quarter). The caller
+// commits the spilled objects' records first, so for an id not in memory:
+//   - maybeSpilled() answers from a fixed-size Bloom filter over the spilled
+//     ids: no means not in the pack; yes means ask storage (the record);
+//   - contains() is exact: it reads the spilled blocks (rare: a ref's tip,
+//     a fork's hidden base);
+//   - chainWeight() is the record's (the caller reads it), idAt() reads the
+//     block (one scan, the last block read stays loaded).
+// git writes delta bases just before their deltas, so the lookups that go to
+// storage are few. Nothing spills below the cap (every small push). A crash
+// leaves a spill's rows behind, under a per-ingest prefix nothing else reads
+// (deleting the repo removes them); dropSpill() removes them otherwise.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
 #include "git/format/object_id.h"
+#include "open_artifacts/storage.h"
 
 namespace oa::git {
 
@@ -28,60 +49,104 @@ class PackObjectIndex {
     Repeated,       // a second copy of an object earlier in the pack (its offset only)
   };
 
+  // Unbounded, all in memory.
   PackObjectIndex();
+  // At most about `maxMemoryBytes` in memory (memoryBytes()); the rest in
+  // `spill`, in blocks of 2^blockBits entries.
+  PackObjectIndex(KvStore& spill, size_t maxMemoryBytes, unsigned blockBits = 12);
 
   // The object at pack `offset`. Entries arrive in offset order except the
-  // few REF_DELTAs that waited for a base later in the pack.
+  // few REF_DELTAs that waited for a base later in the pack. When full(),
+  // the caller commits what it staged and calls spillOldest() first.
   void add(uint64_t offset, const ObjectId& id, uint32_t chainWeight, Origin origin);
+  bool full() const { return spill_ && size_ - (spilledBlocks_ << blockBits_) >= maxInMemory_; }
+  void spillOldest();
+  bool spilled() const { return spilledBlocks_ > 0; }
   // The id of the object at `offset`, if an object of the pack starts there.
   std::optional<ObjectId> idAt(uint64_t offset) const;
-  bool contains(const ObjectId& id) const { return find(id) != kNone; }
-  // The chain weight of an object of the pack (0 when absent).
+  // In the pack (exact; may read spilled blocks).
+  bool contains(const ObjectId& id) const { return containsInMemory(id) || (maybeSpilled(id) && spillHolds(id)); }
+  bool containsInMemory(const ObjectId& id) const { return find(id) != kNone; }
+  // False: not among the spilled entries. True: probably is.
+  bool maybeSpilled(const ObjectId& id) const;
+  // The chain weight of an object held in memory (0 otherwise).
   uint32_t chainWeight(const ObjectId& id) const;
   size_t size() const { return size_; }
-  // Calls f(id) for every object of the pack with that origin.
+  // Calls f(id) for every object of the pack with that origin (spilled ones too).
   template <typename F>
   void forEach(Origin origin, F&& f) const {
-    for (uint32_t i = 0; i < size_; ++i) {
-      if (at(i).origin == origin) f(at(i).id);
-    }
+    using Fn = std::remove_reference_t<F>;
+    forEach(origin, [](void* fn, const ObjectId& id) { (*static_cast<Fn*>(fn))(id); },
+            const_cast<void*>(static_cast<const void*>(&f)));
   }
+  // The same, one body for every caller (the wasm's size).
+  void forEach(Origin origin, void (*call)(void*, const ObjectId&), void* f) const;
+  // Removes the spilled blocks from storage (what spilled is forgotten).
+  void dropSpill();
   // Bytes held (for tests and benchmarks).
   size_t memoryBytes() const {
-    return blocks_.size() * kBlockEntries * sizeof(Entry) + blocks_.capacity() * sizeof(blocks_[0]) +
-           slots_.capacity() * sizeof(uint32_t);
+    return blocks_.size() * blockEntries() * sizeof(Entry) + blocks_.capacity() * sizeof(blocks_[0]) +
+           slots_.capacity() * sizeof(uint32_t) + (filter_ ? filterWords_ * 8 : 0) +
+           (loaded_ ? blockEntries() * sizeof(Entry) : 0) + lateOffsets_.size() * kLateEntryBytes;
   }
 
  private:
   static constexpr uint32_t kNone = UINT32_MAX;
+  static constexpr size_t kLateEntryBytes = 48;  // a node of lateOffsets_, about
+  static constexpr unsigned kFilterProbes = 3;
   struct Entry {
     ObjectId id;
     uint8_t weight;  // chain weights never exceed kMaxChainWeight (object_store.h)
     Origin origin;
-    uint16_t offsetHigh;
+    uint16_t offsetHigh;  // top bit: added out of offset order (a late entry)
     uint32_t offsetLow;
-    uint64_t offset() const { return (uint64_t{offsetHigh} << 32) | offsetLow; }
+    uint64_t offset() const { return (uint64_t{offsetHigh & 0x7fffu} << 32) | offsetLow; }
+    bool late() const { return offsetHigh & 0x8000u; }
   };
   static_assert(sizeof(Entry) == 28, "an entry is 28 bytes");
-  static constexpr unsigned kBlockBits = 12;  // 4,096 entries, 112 KiB a block
-  static constexpr uint32_t kBlockEntries = 1u << kBlockBits;
 
-  const Entry& at(uint32_t i) const { return blocks_[i >> kBlockBits][i & (kBlockEntries - 1)]; }
+  size_t blockEntries() const { return size_t{1} << blockBits_; }
+  const Entry& at(uint32_t i) const {
+    return blocks_[(i >> blockBits_) - spilledBlocks_][i & (blockEntries() - 1)];
+  }
+  uint32_t firstInMemory() const { return spilledBlocks_ << blockBits_; }
+  // Spilled blocks (pack_object_index_spill.cpp), read into loaded_ (all
+  // blocks are full): the one after the key `cursor` (empty: the first),
+  // which moves on to it; the one holding `offset` if any entry does.
+  const Entry* nextSpilled(std::string& cursor) const;
+  const Entry* spilledBlockOf(uint64_t offset) const;
+  bool spillHolds(const ObjectId& id) const;
+  uint64_t filterBit(const ObjectId& id, unsigned probe) const;
+  void rebuildTable();
+  [[gnu::noinline]] void addLate(uint64_t offset, uint32_t index);
 
   uint32_t find(const ObjectId& id) const;
   size_t slotOf(const ObjectId& id) const;
+  void insertSlot(uint32_t index);
   void grow();
 
-  std::vector<std::unique_ptr<Entry[]>> blocks_;
+  std::vector<std::unique_ptr<Entry[]>> blocks_;  // the entries from firstInMemory() on
   uint32_t size_ = 0;
   // Index + 1 of an entry (0: empty). Linear probing from a seeded hash:
   // ids come from the client, and a hash it cannot predict keeps crafted
   // ids from piling into one run of slots.
   std::vector<uint32_t> slots_;
+  uint32_t inTable_ = 0;
   uint64_t seed_;
   unsigned shift_;
   // Offsets of entries added out of offset order (binary search skips them).
   std::unordered_map<uint64_t, uint32_t> lateOffsets_;
+
+  // Spilling (none without a store).
+  KvStore* spill_ = nullptr;
+  unsigned blockBits_ = 12;
+  uint32_t maxInMemory_ = 0;  // entries, a whole number of blocks
+  size_t maxLate_ = SIZE_MAX;
+  uint32_t spilledBlocks_ = 0;
+  std::string spillPrefix_;
+  size_t filterWords_ = 0;
+  std::unique_ptr<uint64_t[]> filter_;     // Bloom filter of the spilled ids, from the first spill on
+  mutable std::unique_ptr<Entry[]> loaded_;  // the spilled block read last
 };
 
 }  // namespace oa::git
