@@ -8,14 +8,12 @@
 #include <random>
 #include <vector>
 
+#include "support/random_ids.h"
+
 namespace oa::git {
 namespace {
 
-ObjectId randomId(std::mt19937& rng) {
-  ObjectId id;
-  for (auto& b : id.bytes) b = static_cast<uint8_t>(rng());
-  return id;
-}
+using oa::testing::randomId;
 
 TEST(ObjectIdPositions, FindsEveryIdAtItsPositionAndNothingElse) {
   std::mt19937 rng(7);

@@ -10,14 +10,12 @@
 #include <unordered_set>
 #include <vector>
 
+#include "support/random_ids.h"
+
 namespace oa::git {
 namespace {
 
-ObjectId randomId(std::mt19937& rng) {
-  ObjectId id;
-  for (auto& b : id.bytes) b = static_cast<uint8_t>(rng());
-  return id;
-}
+using oa::testing::randomId;
 
 // Ids whose first 8 bytes (the slot) are equal: they all probe from one slot.
 ObjectId collidingId(std::mt19937& rng) {
