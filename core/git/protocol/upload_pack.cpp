@@ -119,6 +119,7 @@ PreparedFetch prepare(RepoContext& repo, const FetchRequest& req) {
       throwError(ErrorCode::InvalidInput, "upload-pack: not our ref " + w.hex());
     }
   }
+  repo.objects().retainRecords(false);  // not what the haves' checks read: those are never sent
   PreparedFetch out;
   WalkRequest walk = repo.walkRequest();
   walk.wants = req.wants;

@@ -49,6 +49,7 @@ PackIngest::PackIngest(KvStore& store, ObjectStore& objects, IngestLimits limits
   repoBytesAtFlush_ = objects_.storedBytes();
   refEpochAtStart_ = RefStore(kv_).epoch();
   objects_.setWorkBudget(&budget_);  // base reads from storage count too
+  index_.setWorkBudget(&budget_);    // and spilled blocks read back
   cacheLimitBefore_ = objects_.cacheLimit();
   objects_.setCacheLimit(std::min(cacheLimitBefore_, kIngestCacheBytes));
 }
@@ -229,12 +230,15 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, Bytes data, cons
     rec.compressed = entry.compressed;
   }
   objects_.remember(id, type, std::make_shared<const Bytes>(std::move(data)));
+  // Spilled before this object is staged: a spill commits what is staged,
+  // and an object committed but not in the index would escape abandon().
+  if (index_.full()) spillIndex();
   const uint64_t recordBytes = ObjectStore::recordBytes(rec);
   storedBytes_ += recordBytes;
   ObjectStore::requireWithinRepoLimit(repoBytesAtFlush_ + (storedBytes_ - flushedBytes_), limits_.maxRepoBytes);
   batchBytes_ += recordBytes;
   objects_.stage(batch_, id, rec);
-  addToIndex(entry.offset, id, rec.chainWeight, PackObjectIndex::Origin::Written);  // written, as abandon() will undo
+  index_.add(entry.offset, id, rec.chainWeight, PackObjectIndex::Origin::Written);  // written, as abandon() will undo
   wroteAny_ = true;
   ++stored_;
   if (batchBytes_ >= kBatchBytes || stored_ % kBatchObjects == 0) flush();

@@ -107,9 +107,7 @@ std::optional<ObjectId> PackObjectIndex::idAt(uint64_t offset) const {
   if (late != lateOffsets_.end()) {
     const uint32_t i = late->second;
     if (i >= firstInMemory()) return at(i).id;
-    std::string cursor;  // spilled: its block is the (i >> blockBits_)th
-    const Entry* block = nullptr;
-    for (uint32_t b = 0; b <= i >> blockBits_; ++b) block = nextSpilled(cursor);
+    const Entry* block = spilledBlock(i >> blockBits_);  // spilled: its block is the (i >> blockBits_)th
     if (!block) return std::nullopt;
     return block[i & (blockEntries() - 1)].id;
   }

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "git/format/object_id.h"
+#include "git/store/work_budget.h"
 #include "open_artifacts/storage.h"
 
 namespace oa::git {
@@ -83,6 +84,12 @@ class PackObjectIndex {
   void forEach(Origin origin, void (*call)(void*, const ObjectId&), void* f) const;
   // Removes the spilled blocks from storage (what spilled is forgotten).
   void dropSpill();
+  // Every spilled block a lookup (idAt(), contains()) reads is charged here,
+  // its bytes as work: a crafted pack of small deltas on far, spilled bases
+  // (or a ref command per spilled object) would otherwise read a block each.
+  // Walks over every entry (forEach(), dropSpill()) are not: they read each
+  // block once, and cleaning up must not fail for a spent budget.
+  void setWorkBudget(WorkBudget* budget) { budget_ = budget; }
   // Bytes held (for tests and benchmarks).
   size_t memoryBytes() const {
     return blocks_.size() * blockEntries() * sizeof(Entry) + blocks_.capacity() * sizeof(blocks_[0]) +
@@ -116,6 +123,11 @@ class PackObjectIndex {
   const Entry* nextSpilled(std::string& cursor) const;
   const Entry* spilledBlockOf(uint64_t offset) const;
   bool spillHolds(const ObjectId& id) const;
+  // The b-th spilled block, read by its key (the block's last offset, then b).
+  const Entry* spilledBlock(uint32_t b) const;
+  std::string spillKey(uint64_t lastOffset, uint32_t b) const;
+  // A lookup read a spilled block (not a walk over all of them): charged.
+  void chargeBlockRead() const;
   uint64_t filterBit(const ObjectId& id, unsigned probe) const;
   void rebuildTable();
   [[gnu::noinline]] void addLate(uint64_t offset, uint32_t index);
@@ -147,6 +159,8 @@ class PackObjectIndex {
   size_t filterWords_ = 0;
   std::unique_ptr<uint64_t[]> filter_;     // Bloom filter of the spilled ids, from the first spill on
   mutable std::unique_ptr<Entry[]> loaded_;  // the spilled block read last
+  std::vector<uint64_t> spilledLastOffsets_;  // of each spilled block: part of its key
+  WorkBudget* budget_ = nullptr;
 };
 
 }  // namespace oa::git

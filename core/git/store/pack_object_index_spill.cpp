@@ -40,6 +40,7 @@ void PackObjectIndex::spillOldest() {
   const size_t n = blockEntries();
   if (!filter_) filter_ = std::make_unique<uint64_t[]>(filterWords_);
   WriteBatch batch;
+  std::vector<uint64_t> lastOffsets;
   for (uint32_t b = 0; b < count; ++b) {
     const Entry* block = blocks_[b].get();
     for (size_t i = 0; i < n; ++i) {
@@ -52,12 +53,32 @@ void PackObjectIndex::spillOldest() {
     std::memcpy(value.data(), block, value.size());
     // Keyed by the last offset (then a sequence number: late entries can end
     // two blocks on one offset), so a scan from an offset finds its block.
-    batch.putNew(spillPrefix_ + hex(block[n - 1].offset(), 12) + hex(spilledBlocks_ + b, 8), std::move(value));
+    lastOffsets.push_back(block[n - 1].offset());
+    batch.putNew(spillKey(lastOffsets.back(), spilledBlocks_ + b), std::move(value));
   }
   spill_->commit(batch);
+  spilledLastOffsets_.insert(spilledLastOffsets_.end(), lastOffsets.begin(), lastOffsets.end());
   blocks_.erase(blocks_.begin(), blocks_.begin() + count);
   spilledBlocks_ += count;
   rebuildTable();  // it holds entries in memory only
+}
+
+std::string PackObjectIndex::spillKey(uint64_t lastOffset, uint32_t b) const {
+  return spillPrefix_ + hex(lastOffset, 12) + hex(b, 8);
+}
+
+void PackObjectIndex::chargeBlockRead() const {
+  if (budget_) budget_->charge(blockEntries() * sizeof(Entry));
+}
+
+const PackObjectIndex::Entry* PackObjectIndex::spilledBlock(uint32_t b) const {
+  if (!filter_ || b >= spilledLastOffsets_.size()) return nullptr;
+  chargeBlockRead();
+  auto value = spill_->get(spillKey(spilledLastOffsets_[b], b));
+  if (!value || value->size() != blockEntries() * sizeof(Entry)) return nullptr;
+  if (!loaded_) loaded_ = std::make_unique<Entry[]>(blockEntries());
+  std::memcpy(loaded_.get(), value->data(), value->size());
+  return loaded_.get();
 }
 
 const PackObjectIndex::Entry* PackObjectIndex::nextSpilled(std::string& cursor) const {
@@ -81,13 +102,15 @@ const PackObjectIndex::Entry* PackObjectIndex::spilledBlockOf(uint64_t offset) c
     }
   }
   // The first block whose last offset is at least `offset` ('g' sorts after hex digits).
+  if (!offset) return nullptr;
+  chargeBlockRead();
   std::string cursor = spillPrefix_ + hex(offset - 1, 12) + "g";
-  return offset ? nextSpilled(cursor) : nullptr;
+  return nextSpilled(cursor);
 }
 
 bool PackObjectIndex::spillHolds(const ObjectId& id) const {
   std::string cursor;
-  while (const Entry* block = nextSpilled(cursor)) {
+  for (chargeBlockRead(); const Entry* block = nextSpilled(cursor); chargeBlockRead()) {
     for (size_t i = 0; i < blockEntries(); ++i) {
       if (block[i].id == id) return true;
     }
@@ -96,11 +119,11 @@ bool PackObjectIndex::spillHolds(const ObjectId& id) const {
 }
 
 void PackObjectIndex::dropSpill() {
-  WriteBatch batch;  // a key per 4,096 objects
-  std::string cursor;
-  while (nextSpilled(cursor)) batch.remove(cursor);
+  WriteBatch batch;  // a key per block, known without reading it
+  for (uint32_t b = 0; b < spilledLastOffsets_.size(); ++b) batch.remove(spillKey(spilledLastOffsets_[b], b));
   filter_.reset();
   loaded_.reset();
+  spilledLastOffsets_.clear();
   if (!batch.empty()) spill_->commit(batch);
 }
 

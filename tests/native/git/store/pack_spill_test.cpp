@@ -272,6 +272,49 @@ TEST(PackObjectIndexSpill, OffsetsIdsAndOriginsAnswerAsInMemory) {
   EXPECT_TRUE(kv.contents().empty());
 }
 
+// A lookup that reads a spilled block back is charged to the work budget (a
+// crafted pack of small deltas on far, spilled bases would otherwise read a
+// block per delta for free); the walks of cleaning up are not.
+TEST(PackObjectIndexSpill, LookupsInSpilledBlocksAreChargedAndCleaningUpIsNot) {
+  MemoryKvStore kv;
+  PackObjectIndex index(kv, 16u << 10, 5);
+  WorkBudget budget(WorkLimits{1u << 20, 0, 1u << 20});
+  index.setWorkBudget(&budget);
+  auto id = [](uint32_t n) { return idOf(ObjectType::Blob, text("object " + std::to_string(n))); };
+  constexpr uint32_t kCount = 3000;
+  for (uint32_t i = 0; i < kCount; ++i) {
+    if (index.full()) index.spillOldest();
+    index.add(12 + uint64_t{i} * 37, id(i), 0, PackObjectIndex::Origin::Written);
+  }
+  ASSERT_TRUE(index.spilled());
+  const uint64_t block = (1u << 5) * 28;  // 32 entries of 28 bytes
+  // Two far, spilled objects in different blocks, asked for in turn: a read each time.
+  const uint64_t before = budget.used();
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(index.idAt(12), id(0));
+    EXPECT_EQ(index.idAt(12 + uint64_t{100} * 37), id(100));
+  }
+  EXPECT_EQ(budget.used() - before, 20 * block);
+  // The same block again: loaded already, free.
+  const uint64_t loaded = budget.used();
+  EXPECT_EQ(index.idAt(12 + uint64_t{101} * 37), id(101));
+  EXPECT_EQ(budget.used(), loaded);
+  EXPECT_TRUE(index.contains(id(1)));  // found in the first block: one read
+  EXPECT_EQ(budget.used(), loaded + block);
+  // Past the allowance, a lookup fails with MEMORY_LIMIT.
+  EXPECT_THROW(
+      {
+        for (int i = 0; i < 10000; ++i) index.idAt(12 + uint64_t(i % 2 ? 0 : 200) * 37);
+      },
+      ArtifactsError);
+  // Walking every entry and dropping the spill still work on a spent budget.
+  size_t written = 0;
+  index.forEach(PackObjectIndex::Origin::Written, [&](const ObjectId&) { ++written; });
+  EXPECT_EQ(written, kCount);
+  index.dropSpill();
+  EXPECT_TRUE(kv.contents().empty());
+}
+
 // ---- Through receive-pack: connectivity with a spilled index.
 
 // A history of `commits` commits, each with a tree of `files` blobs (one new
