@@ -163,6 +163,9 @@ void PackIngest::addToIndex(uint64_t offset, const ObjectId& id, uint32_t weight
 }
 
 [[gnu::noinline]] void PackIngest::boundOutsideLinks() {
+  // Charged: a pack can make this happen again and again (trees linking to
+  // many spilled objects), and each time reads every spilled block.
+  budget_.charge(index_.spilledBytes());
   pruneOutsideLinks();
   if (outside_.size() > limits_.maxOutsideLinks / 2) {  // too many: the check walks from the tips instead
     linksKnown_ = trackLinks_ = false;

@@ -63,6 +63,8 @@ class PackObjectIndex {
   bool full() const { return spill_ && size_ - (spilledBlocks_ << blockBits_) >= maxInMemory_; }
   void spillOldest();
   bool spilled() const { return spilledBlocks_ > 0; }
+  // Bytes of the spilled blocks (what a walk over every entry reads back).
+  uint64_t spilledBytes() const { return uint64_t{spilledBlocks_} * blockEntries() * sizeof(Entry); }
   // The id of the object at `offset`, if an object of the pack starts there.
   std::optional<ObjectId> idAt(uint64_t offset) const;
   // In the pack (exact; may read spilled blocks).
