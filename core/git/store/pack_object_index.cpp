@@ -1,8 +1,6 @@
 #include "git/store/pack_object_index.h"
 
 #include <algorithm>
-#include <cstring>
-#include <random>
 
 #include "open_artifacts/errors.h"
 
@@ -13,16 +11,9 @@ constexpr unsigned kInitialBits = 10;
 constexpr uint64_t kMaxOffset = (uint64_t{1} << 47) - 1;
 }  // namespace
 
-PackObjectIndex::PackObjectIndex() : slots_(size_t{1} << kInitialBits), shift_(64 - kInitialBits) {
-  std::random_device random;
-  seed_ = (uint64_t{random()} << 32) ^ random();
-}
+PackObjectIndex::PackObjectIndex() : slots_(size_t{1} << kInitialBits), shift_(64 - kInitialBits) {}
 
-size_t PackObjectIndex::slotOf(const ObjectId& id) const {
-  uint64_t v;
-  std::memcpy(&v, id.bytes.data(), sizeof v);
-  return static_cast<size_t>(((v ^ seed_) * 0x9E3779B97F4A7C15ull) >> shift_);  // Fibonacci hashing
-}
+size_t PackObjectIndex::slotOf(const ObjectId& id) const { return hash_.slot(id, shift_); }
 
 uint32_t PackObjectIndex::find(const ObjectId& id) const {
   const size_t mask = slots_.size() - 1;
@@ -88,9 +79,7 @@ void PackObjectIndex::rebuildTable() {
 }
 
 uint64_t PackObjectIndex::filterBit(const ObjectId& id, unsigned probe) const {
-  uint64_t v;
-  std::memcpy(&v, id.bytes.data() + 4 * probe, sizeof v);
-  return ((v ^ seed_) * 0x9E3779B97F4A7C15ull >> 11) % (filterWords_ * 64);
+  return (hash_.mix(id, 4 * probe) >> 11) % (filterWords_ * 64);
 }
 
 bool PackObjectIndex::maybeSpilled(const ObjectId& id) const {

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "git/format/object_id.h"
+#include "git/store/seeded_id_hash.h"
 #include "git/store/work_budget.h"
 #include "open_artifacts/storage.h"
 
@@ -146,7 +147,7 @@ class PackObjectIndex {
   // ids from piling into one run of slots.
   std::vector<uint32_t> slots_;
   uint32_t inTable_ = 0;
-  uint64_t seed_;
+  SeededIdHash hash_;
   unsigned shift_;
   // Offsets of entries added out of offset order (binary search skips them).
   std::unordered_map<uint64_t, uint32_t> lateOffsets_;

@@ -19,7 +19,7 @@ std::string hex(uint64_t v, int digits) {
 PackObjectIndex::PackObjectIndex(KvStore& spill, size_t maxMemoryBytes, unsigned blockBits) : PackObjectIndex() {
   spill_ = &spill;
   blockBits_ = blockBits;
-  spillPrefix_ = keys::kSpillPrefix + hex(seed_ * 0x9E3779B97F4A7C15ull, 16) + "/";  // random, per ingest
+  spillPrefix_ = keys::kSpillPrefix + hex(hash_.seed() * 0x9E3779B97F4A7C15ull, 16) + "/";  // random, per ingest
   // The cap's shares: an eighth for the filter, a sixteenth for late
   // entries, a block read back; the rest for entries and their table.
   filterWords_ = std::max<size_t>(maxMemoryBytes / 64, 8);  // allocated at the first spill

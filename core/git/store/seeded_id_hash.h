@@ -19,11 +19,14 @@ class SeededIdHash {
     seed_ = (uint64_t{random()} << 32) ^ random();
   }
 
-  size_t slot(const ObjectId& id, unsigned shift) const {
+  size_t slot(const ObjectId& id, unsigned shift) const { return static_cast<size_t>(mix(id, 0) >> shift); }
+  // The same mix of the 8 bytes at `at` (a Bloom filter's probes take other bytes).
+  uint64_t mix(const ObjectId& id, size_t at) const {
     uint64_t v;
-    std::memcpy(&v, id.bytes.data(), sizeof v);
-    return static_cast<size_t>(((v ^ seed_) * 0x9E3779B97F4A7C15ull) >> shift);  // Fibonacci hashing
+    std::memcpy(&v, id.bytes.data() + at, sizeof v);
+    return (v ^ seed_) * 0x9E3779B97F4A7C15ull;  // Fibonacci hashing
   }
+  uint64_t seed() const { return seed_; }
 
  private:
   uint64_t seed_;
