@@ -8,6 +8,8 @@
 #include "git/protocol/capabilities.h"
 #include "git/protocol/ref_advertisement.h"
 #include "git/store/object_walk.h"
+#include "git/store/pushed_clone_list.h"
+#include "git/store/walk_cache.h"
 #include "open_artifacts/errors.h"
 
 namespace oa::git {
@@ -324,6 +326,23 @@ void ReceivePack::applyUpdates() {
   });
 }
 
+void ReceivePack::rememberCloneList() {
+  const PackObjectIndex* pack = ingest_ ? ingest_->selfContainedIndex() : nullptr;
+  if (!pack) return;
+  try {
+    WalkRequest clone = repo_.walkRequest();
+    if (!clone.repoShallows.empty()) return;
+    for (const auto& ref : repo_.refs().list()) {
+      // A clone wants branches and tags: another ref's objects would not be in its answer.
+      if (!startsWith(ref.name, "refs/heads/") && !startsWith(ref.name, "refs/tags/")) return;
+      clone.wants.push_back(ref.id);
+    }
+    if (auto list = cloneListOfPack(*pack, clone.wants, repo_.git())) WalkCache(repo_.store()).remember(clone, *list);
+  } catch (const std::exception&) {
+    // The next clone walks.
+  }
+}
+
 Bytes ReceivePack::report() {
   Bytes status;
   appendPkt(status, unpackError_.empty() ? std::string("unpack ok\n") : "unpack " + unpackError_ + "\n");
@@ -361,6 +380,7 @@ std::unique_ptr<ResponseBody> ReceivePack::finish() {
   applyUpdates();
   // As git discards its quarantine: a push that moved no ref keeps no objects.
   if (!outcome_.anyRefChanged()) giveUpPack();
+  else rememberCloneList();
   ingest_.reset();  // done: what it spilled to storage goes now (pack_object_index.h)
   phase_ = Phase::Done;
   return bufferBody(report());

@@ -152,9 +152,10 @@ void PackIngest::takeBack() {
   }
 }
 
-void PackIngest::addToIndex(uint64_t offset, const ObjectId& id, uint32_t weight, PackObjectIndex::Origin origin) {
+void PackIngest::addToIndex(uint64_t offset, const ObjectId& id, uint32_t weight, PackObjectIndex::Origin origin,
+                            ObjectType type, bool linked) {
   if (index_.full()) spillIndex();
-  index_.add(offset, id, weight, origin);
+  index_.add(offset, id, weight, origin, type, linked);
 }
 
 [[gnu::noinline]] void PackIngest::spillIndex() {
@@ -187,16 +188,17 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, Bytes data, cons
   budget_.charge(data.size() + kWorkPerEntry);  // hashed, parsed for links, maybe recompressed
   const ObjectId id = hashObject(type, data.data(), data.size());
   if (index_.containsInMemory(id)) {  // twice in one pack
-    addToIndex(entry.offset, id, 0, PackObjectIndex::Origin::Repeated);
+    addToIndex(entry.offset, id, 0, PackObjectIndex::Origin::Repeated, type);
     return;
   }
+  bool linked = false;  // an object read before links to this one
   if (trackLinks_) {
-    outside_.erase(id);
+    linked = outside_.erase(id) > 0;
     const auto links = objectLinks(type, data);
     if (!links) linksKnown_ = false;
     else
       for (const auto& link : *links) {
-        if (link != id && !index_.containsInMemory(link)) outside_.insert(link);  // pruned of spilled ones later
+        if (link != id && !index_.markLinked(link)) outside_.insert(link);  // pruned of spilled ones later
       }
     if (outside_.size() > limits_.maxOutsideLinks) boundOutsideLinks();
   }
@@ -213,7 +215,7 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, Bytes data, cons
     // Already stored (a fork's parent may hold it): not written again, but
     // a base for this pack's deltas like any object of the pack.
     auto rec = objects_.record(id);
-    addToIndex(entry.offset, id, rec ? rec->chainWeight : 0, PackObjectIndex::Origin::AlreadyStored);
+    addToIndex(entry.offset, id, rec ? rec->chainWeight : 0, PackObjectIndex::Origin::AlreadyStored, type, linked);
     resolveWaitingOn(id);
     return;
   }
@@ -241,7 +243,7 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, Bytes data, cons
   ObjectStore::requireWithinRepoLimit(repoBytesAtFlush_ + (storedBytes_ - flushedBytes_), limits_.maxRepoBytes);
   batchBytes_ += recordBytes;
   objects_.stage(batch_, id, rec);
-  index_.add(entry.offset, id, rec.chainWeight, PackObjectIndex::Origin::Written);  // written, as abandon() will undo
+  index_.add(entry.offset, id, rec.chainWeight, PackObjectIndex::Origin::Written, type, linked);  // as abandon() will undo
   wroteAny_ = true;
   ++stored_;
   if (batchBytes_ >= kBatchBytes || stored_ % kBatchObjects == 0) flush();

@@ -97,6 +97,13 @@ class PackIngest {
   // did not parse as its type, or there were more.
   const std::unordered_set<ObjectId>& outsideLinks() const { return outside_; }
   bool linksKnown() const { return linksKnown_; }
+  // After finish(): the pack's index when every link of every object of
+  // the pack is to an object of the pack (no outside links), all held in
+  // memory with their types and "linked" marks (pushed_clone_list.h);
+  // otherwise null.
+  const PackObjectIndex* selfContainedIndex() const {
+    return finished_ && trackLinks_ && linksKnown_ && outside_.empty() && !index_.spilled() ? &index_ : nullptr;
+  }
   // Pack entries read so far (progress of an import).
   uint32_t entriesRead() const { return parser_.entriesParsed(); }
   // Entries the pack header announces (0 until its 12 bytes arrived).
@@ -113,7 +120,8 @@ class PackIngest {
   void parse(const uint8_t* data, size_t n);
   void flush();
   // Adds to index_, first spilling its oldest block (records committed) when full.
-  void addToIndex(uint64_t offset, const ObjectId& id, uint32_t weight, PackObjectIndex::Origin origin);
+  void addToIndex(uint64_t offset, const ObjectId& id, uint32_t weight, PackObjectIndex::Origin origin, ObjectType type,
+                  bool linked = false);
   // Drops the outside links the pack's spilled objects answer (they are in the pack).
   void pruneOutsideLinks();
   // Over maxOutsideLinks: pruned, or no longer tracked.

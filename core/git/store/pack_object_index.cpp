@@ -49,7 +49,8 @@ void PackObjectIndex::addLate(uint64_t offset, uint32_t index) {
   lateOffsets_[offset] = index;
 }
 
-void PackObjectIndex::add(uint64_t offset, const ObjectId& id, uint32_t chainWeight, Origin origin) {
+void PackObjectIndex::add(uint64_t offset, const ObjectId& id, uint32_t chainWeight, Origin origin, ObjectType type,
+                          bool linked) {
   if (offset > kMaxOffset || size_ >= kNone - 1) tooLarge("pack too large to index");
   const uint64_t last = size_ ? at(size_ - 1).offset() : 0;  // in memory: a spill leaves a block
   const bool inOrder = size_ == 0 || last < offset;
@@ -59,7 +60,9 @@ void PackObjectIndex::add(uint64_t offset, const ObjectId& id, uint32_t chainWei
   const uint32_t index = size_;
   if ((index & (blockEntries() - 1)) == 0) blocks_.push_back(std::make_unique<Entry[]>(blockEntries()));
   blocks_.back()[index & (blockEntries() - 1)] =
-      Entry{id, static_cast<uint8_t>(std::min<uint32_t>(chainWeight, 255)), origin,
+      Entry{id, static_cast<uint8_t>(std::min<uint32_t>(chainWeight, 255)),
+            static_cast<uint8_t>(static_cast<unsigned>(origin) | (static_cast<unsigned>(type) & 7u) << 2 |
+                                 (linked ? 0x20u : 0u)),
             static_cast<uint16_t>((sortKey >> 32) | (inOrder ? 0 : 0x8000u)), static_cast<uint32_t>(sortKey)};
   ++size_;
   if (origin == Origin::Repeated) return;  // the first copy answers for the id
@@ -67,11 +70,18 @@ void PackObjectIndex::add(uint64_t offset, const ObjectId& id, uint32_t chainWei
   insertSlot(index);
 }
 
+bool PackObjectIndex::markLinked(const ObjectId& id) {
+  const uint32_t i = find(id);
+  if (i == kNone) return false;
+  blocks_[(i >> blockBits_) - spilledBlocks_][i & (blockEntries() - 1)].bits |= 0x20u;
+  return true;
+}
+
 void PackObjectIndex::rebuildTable() {
   std::fill(slots_.begin(), slots_.end(), 0);
   inTable_ = 0;
   for (uint32_t i = firstInMemory(); i < size_; ++i) {
-    if (at(i).origin != Origin::Repeated) {
+    if (at(i).origin() != Origin::Repeated) {
       ++inTable_;
       insertSlot(i);
     }
@@ -122,11 +132,11 @@ void PackObjectIndex::forEach(Origin origin, void (*call)(void*, const ObjectId&
   std::string cursor;
   while (const Entry* block = nextSpilled(cursor)) {
     for (size_t i = 0; i < blockEntries(); ++i) {
-      if (block[i].origin == origin) call(f, block[i].id);
+      if (block[i].origin() == origin) call(f, block[i].id);
     }
   }
   for (uint32_t i = firstInMemory(); i < size_; ++i) {
-    if (at(i).origin == origin) call(f, at(i).id);
+    if (at(i).origin() == origin) call(f, at(i).id);
   }
 }
 

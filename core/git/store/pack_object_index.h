@@ -1,7 +1,9 @@
 // What a push's ingest must remember of each object of the pack it has read:
 // its id (for "is this in the pack?"), its pack offset (an OFS_DELTA names
 // its base by offset), its delta chain weight (the next delta on it extends
-// the chain), and whether the ingest wrote it or found it stored already.
+// the chain), whether the ingest wrote it or found it stored already, and
+// for the clone list a push can leave (pushed_clone_list.h) its type and
+// whether another object of the pack links to it.
 // That is all the per-object state of an ingest, so it is kept compact: 28
 // bytes per object in pack order, and a 4-byte slot per object (at most 3/4
 // full) of an open-addressing table over them, about 33 bytes per object
@@ -60,7 +62,12 @@ class PackObjectIndex {
   // The object at pack `offset`. Entries arrive in offset order except the
   // few REF_DELTAs that waited for a base later in the pack. When full(),
   // the caller commits what it staged and calls spillOldest() first.
-  void add(uint64_t offset, const ObjectId& id, uint32_t chainWeight, Origin origin);
+  // `linked`: an object read before it links to this one.
+  void add(uint64_t offset, const ObjectId& id, uint32_t chainWeight, Origin origin, ObjectType type,
+           bool linked = false);
+  // An object read now links to `id`: marks it, if it is held in memory
+  // (false otherwise: not in the pack yet, or spilled).
+  bool markLinked(const ObjectId& id);
   bool full() const { return spill_ && size_ - (spilledBlocks_ << blockBits_) >= maxInMemory_; }
   void spillOldest();
   bool spilled() const { return spilledBlocks_ > 0; }
@@ -85,6 +92,24 @@ class PackObjectIndex {
   }
   // The same, one body for every caller (the wasm's size).
   void forEach(Origin origin, void (*call)(void*, const ObjectId&), void* f) const;
+  // What the index holds of an object, for the clone list.
+  struct Held {
+    const ObjectId& id;
+    ObjectType type;
+    Origin origin;
+    bool linked;  // another object of the pack links to it (markLinked(), add())
+  };
+  std::optional<Held> heldInMemory(const ObjectId& id) const {
+    const uint32_t i = find(id);
+    if (i == kNone) return std::nullopt;
+    return held(at(i));
+  }
+  // Calls f(Held) for every entry held in memory, in pack order (all of
+  // them unless spilled()).
+  template <typename F>
+  void forEachInMemory(F&& f) const {
+    for (uint32_t i = firstInMemory(); i < size_; ++i) f(held(at(i)));
+  }
   // Removes the spilled blocks from storage (what spilled is forgotten).
   void dropSpill();
   // Every spilled block a lookup (idAt(), contains()) reads is charged here,
@@ -107,12 +132,16 @@ class PackObjectIndex {
   struct Entry {
     ObjectId id;
     uint8_t weight;  // chain weights never exceed kMaxChainWeight (object_store.h)
-    Origin origin;
+    uint8_t bits;    // origin (bits 0-1), type (2-4), linked (5)
     uint16_t offsetHigh;  // top bit: added out of offset order (a late entry)
     uint32_t offsetLow;
     uint64_t offset() const { return (uint64_t{offsetHigh & 0x7fffu} << 32) | offsetLow; }
     bool late() const { return offsetHigh & 0x8000u; }
+    Origin origin() const { return static_cast<Origin>(bits & 3u); }
+    ObjectType type() const { return static_cast<ObjectType>(bits >> 2 & 7u); }
+    bool linked() const { return bits & 0x20u; }
   };
+  static Held held(const Entry& e) { return Held{e.id, e.type(), e.origin(), e.linked()}; }
   static_assert(sizeof(Entry) == 28, "an entry is 28 bytes");
 
   size_t blockEntries() const { return size_t{1} << blockBits_; }

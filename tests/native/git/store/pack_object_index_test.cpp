@@ -21,7 +21,7 @@ TEST(PackObjectIndex, FindsEveryObjectByIdAndByOffset) {
   constexpr uint32_t kCount = 100000;
   for (uint32_t i = 0; i < kCount; ++i) {
     const auto origin = i % 3 == 0 ? PackObjectIndex::Origin::AlreadyStored : PackObjectIndex::Origin::Written;
-    index.add(12 + uint64_t{i} * 37, idOf(i), i % 51, origin);
+    index.add(12 + uint64_t{i} * 37, idOf(i), i % 51, origin, ObjectType::Blob);
   }
   EXPECT_EQ(index.size(), kCount);
   for (uint32_t i = 0; i < kCount; i += 7) {
@@ -43,13 +43,13 @@ TEST(PackObjectIndex, FindsEveryObjectByIdAndByOffset) {
 
 TEST(PackObjectIndex, LateAndRepeatedEntries) {
   PackObjectIndex index;
-  index.add(12, idOf(1), 0, PackObjectIndex::Origin::Written);
-  index.add(100, idOf(2), 3, PackObjectIndex::Origin::Written);
+  index.add(12, idOf(1), 0, PackObjectIndex::Origin::Written, ObjectType::Blob);
+  index.add(100, idOf(2), 3, PackObjectIndex::Origin::Written, ObjectType::Blob);
   // A REF_DELTA at 50 resolved after its base at 100 arrived: out of order.
-  index.add(50, idOf(3), 4, PackObjectIndex::Origin::Written);
-  index.add(200, idOf(4), 0, PackObjectIndex::Origin::Written);
+  index.add(50, idOf(3), 4, PackObjectIndex::Origin::Written, ObjectType::Blob);
+  index.add(200, idOf(4), 0, PackObjectIndex::Origin::Written, ObjectType::Blob);
   // A second copy of object 1: its offset is an entry, its id answers as the first.
-  index.add(300, idOf(1), 9, PackObjectIndex::Origin::Repeated);
+  index.add(300, idOf(1), 9, PackObjectIndex::Origin::Repeated, ObjectType::Blob);
   EXPECT_EQ(index.idAt(12), idOf(1));
   EXPECT_EQ(index.idAt(50), idOf(3));
   EXPECT_EQ(index.idAt(100), idOf(2));

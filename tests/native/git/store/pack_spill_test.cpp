@@ -247,10 +247,10 @@ TEST(PackObjectIndexSpill, OffsetsIdsAndOriginsAnswerAsInMemory) {
   for (uint32_t i = 0; i < kCount; ++i) {
     if (index.full()) index.spillOldest();
     const auto origin = i % 3 == 0 ? PackObjectIndex::Origin::AlreadyStored : PackObjectIndex::Origin::Written;
-    index.add(12 + uint64_t{i} * 37, id(i), i % 51, origin);
+    index.add(12 + uint64_t{i} * 37, id(i), i % 51, origin, ObjectType::Blob);
     if (i == 2000) {  // out of order: a REF_DELTA whose base came later
       if (index.full()) index.spillOldest();
-      index.add(12 + uint64_t{i} * 37 + 5, id(kCount + 1), 0, PackObjectIndex::Origin::Written);
+      index.add(12 + uint64_t{i} * 37 + 5, id(kCount + 1), 0, PackObjectIndex::Origin::Written, ObjectType::Blob);
     }
   }
   ASSERT_TRUE(index.spilled());
@@ -284,7 +284,7 @@ TEST(PackObjectIndexSpill, LookupsInSpilledBlocksAreChargedAndCleaningUpIsNot) {
   constexpr uint32_t kCount = 3000;
   for (uint32_t i = 0; i < kCount; ++i) {
     if (index.full()) index.spillOldest();
-    index.add(12 + uint64_t{i} * 37, id(i), 0, PackObjectIndex::Origin::Written);
+    index.add(12 + uint64_t{i} * 37, id(i), 0, PackObjectIndex::Origin::Written, ObjectType::Blob);
   }
   ASSERT_TRUE(index.spilled());
   const uint64_t block = (1u << 5) * 28;  // 32 entries of 28 bytes

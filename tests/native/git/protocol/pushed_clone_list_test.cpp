@@ -1,0 +1,198 @@
+// The clone list a push leaves (pushed_clone_list.h): written only when the
+// pack is exactly what the refs reach, equal to what a walk lists, and the
+// clone served from it is what git's rev-list says.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "git/format/pkt_line.h"
+#include "git/protocol/receive_pack.h"
+#include "git/protocol/upload_pack.h"
+#include "git/store/object_walk.h"
+#include "git/store/walk_cache.h"
+#include "support/git_fixture.h"
+
+namespace oa::git {
+namespace {
+
+using testing::git;
+using testing::run;
+
+const std::string kZero(40, '0');
+
+std::string trim(const std::string& s) { return s.substr(0, s.find_first_not_of("0123456789abcdef")); }
+
+// A source repo with a merge, an annotated and a lightweight tag, a tag of a
+// blob and a subdirectory, pushed into an empty ServerRepo.
+struct PushedCloneList : ::testing::Test {
+  testing::TempDir dir;
+  std::string src;
+  testing::ServerRepo server;
+  std::map<std::string, std::string> refs;  // name -> id, what the push sets
+
+  void SetUp() override {
+    src = dir.path + "/src";
+    run("git init -q -b main " + src);
+    auto commit = [&](const std::string& file, const std::string& text, const std::string& msg) {
+      run("mkdir -p $(dirname " + src + "/" + file + ") && printf '%s' '" + text + "' > " + src + "/" + file);
+      run(git(src) + "add -A && " + git(src) + "commit -qm '" + msg + "'");
+      return trim(run(git(src) + "rev-parse HEAD"));
+    };
+    const std::string c1 = commit("a.txt", "one\n", "c1");
+    commit("dir/sub/b.txt", "two\n", "c2");
+    run(git(src) + "checkout -q -b side " + c1);
+    commit("side.txt", "side\n", "s1");
+    run(git(src) + "checkout -q main && " + git(src) + "merge -q --no-edit side");
+    commit("a.txt", "one\nmore\n", "c4");
+    run(git(src) + "tag -a v1 -m 'tag v1' " + c1 + " && " + git(src) + "tag light HEAD~1");
+    const std::string blob = trim(run("printf 'key\\n' | " + git(src) + "hash-object -w --stdin"));
+    run(git(src) + "tag -a blobtag -m 'a blob' " + blob);
+    for (const auto& line : testing::lines(run(git(src) + "for-each-ref --format='%(objectname) %(refname)'"))) {
+      refs[line.substr(41)] = line.substr(0, 40);
+    }
+  }
+
+  // Every object the refs reach, plus `extra` object ids, as a pack (git
+  // push's pack-objects, given the object list instead of revisions).
+  Bytes packOf(const std::string& revs, const std::vector<std::string>& extra = {}) {
+    std::string list = run(git(src) + "rev-list --objects " + revs + " | cut -c1-40");
+    for (const auto& id : extra) list += id + "\n";
+    testing::writeFile(dir.path + "/list", Bytes(list.begin(), list.end()));
+    run(git(src) + "pack-objects --stdout --delta-base-offset < " + dir.path + "/list > " + dir.path + "/push.pack");
+    return testing::readFile(dir.path + "/push.pack");
+  }
+
+  // A push of `commands` ("<old> <new> <ref>") with `pack`: the report's lines.
+  std::vector<std::string> push(const std::vector<std::string>& commands, const Bytes& pack) {
+    std::string body;
+    for (size_t i = 0; i < commands.size(); ++i) {
+      appendPkt(body, commands[i] + (i ? std::string() : std::string(1, '\0') + "report-status") + "\n");
+    }
+    appendFlush(body);
+    body.append(pack.begin(), pack.end());
+    ReceivePack receive(server.ctx);
+    receive.write(reinterpret_cast<const uint8_t*>(body.data()), body.size());
+    auto response = receive.finish();
+    Bytes out;
+    while (response->next(out)) {
+    }
+    return testing::demux(out, false).lines;
+  }
+
+  std::vector<std::string> createAll() {
+    std::vector<std::string> commands;
+    for (const auto& [name, id] : refs) commands.push_back(kZero + " " + id + " " + name);
+    return commands;
+  }
+
+  WalkRequest cloneRequest() {
+    WalkRequest r;
+    for (const auto& ref : server.ctx.refs().list()) r.wants.push_back(ref.id);
+    return r;
+  }
+};
+
+// Each object with its type, and the other fields a clone's answer depends on.
+std::multiset<std::string> describe(const WalkResult& r) {
+  std::multiset<std::string> out;
+  for (size_t i = 0; i < r.objects.size(); ++i) {
+    out.insert(r.objects[i].hex() + " " + objectTypeName(r.types[i]) + (i < r.commitCount ? " (commits first)" : ""));
+  }
+  for (const auto& id : r.wantedBlobs) out.insert("wanted " + id.hex());
+  return out;
+}
+
+TEST_F(PushedCloneList, AFirstPushLeavesTheListAWalkWouldGive) {
+  const auto report = push(createAll(), packOf("--all"));
+  ASSERT_EQ(report.front(), "unpack ok");
+  for (size_t i = 1; i < report.size(); ++i) EXPECT_EQ(report[i].substr(0, 3), "ok ") << report[i];
+  const WalkRequest clone = cloneRequest();
+  const auto cached = WalkCache(server.store).find(clone);
+  ASSERT_TRUE(cached) << "the push left a clone list";
+  const WalkResult walked = walkObjects(server.ctx.git(), clone);
+  EXPECT_EQ(describe(*cached), describe(walked));
+  EXPECT_EQ(cached->commitCount, walked.commitCount);
+  EXPECT_EQ(cached->wantedBlobs.size(), 1u) << "the tag of a blob names a wanted blob";
+  EXPECT_EQ(cached->objects.size(), testing::lines(run(git(src) + "rev-list --objects --all")).size());
+  // The filtered clones it answers keep what a filtered walk keeps.
+  for (const char* spec : {"blob:none", "tree:0"}) {
+    WalkRequest filtered = clone;
+    filtered.filter = *ObjectFilter::parse(spec);
+    EXPECT_EQ(describe(*WalkCache(server.store).find(filtered)), describe(walkObjects(server.ctx.git(), filtered)))
+        << spec;
+  }
+}
+
+TEST_F(PushedCloneList, AClonePackServedFromItIsWhatRevListSays) {
+  ASSERT_EQ(push(createAll(), packOf("--all")).front(), "unpack ok");
+  ASSERT_TRUE(WalkCache(server.store).find(cloneRequest()));
+  std::string request;
+  bool first = true;
+  for (const auto& ref : server.ctx.refs().list()) {
+    appendPkt(request, "want " + ref.id.hex() + (first ? " ofs-delta" : "") + "\n");
+    first = false;
+  }
+  appendFlush(request);
+  appendPkt(request, "done\n");
+  auto body = UploadPack(server.ctx).serve(request, 0);
+  Bytes out;
+  while (body->next(out)) {
+  }
+  const auto res = testing::demux(out, false);
+  const std::string check = dir.path + "/check";
+  run("git init -q --bare " + check);
+  testing::writeFile(check + "/in.pack", res.pack);
+  run(git(check) + "index-pack --strict -o " + check + "/in.idx " + check + "/in.pack > /dev/null");
+  std::set<std::string> sent;
+  for (const auto& line : testing::lines(run(git(check) + "show-index < " + check + "/in.idx"))) {
+    sent.insert(line.substr(line.find(' ') + 1, 40));
+  }
+  std::set<std::string> expected;
+  for (const auto& line : testing::lines(run(git(src) + "rev-list --objects --all"))) expected.insert(line.substr(0, 40));
+  EXPECT_EQ(sent, expected);
+}
+
+TEST_F(PushedCloneList, AnObjectNothingReachesLeavesNoList) {
+  const std::string stray = trim(run("printf 'stray\\n' | " + git(src) + "hash-object -w --stdin"));
+  ASSERT_EQ(push(createAll(), packOf("--all", {stray})).front(), "unpack ok");
+  EXPECT_TRUE(server.ctx.objects().exists(*ObjectId::fromHex(stray)));
+  EXPECT_FALSE(server.store.get("cache/walk").has_value());
+}
+
+TEST_F(PushedCloneList, ARefusedRefLeavesItsObjectUnreachableAndNoList) {
+  // A blob pushed as a branch is refused: it stays stored, and nothing reaches it.
+  const std::string blob = trim(run("printf 'lone\n' | " + git(src) + "hash-object -w --stdin"));
+  auto commands = createAll();
+  commands.push_back(kZero + " " + blob + " refs/heads/not-a-commit");
+  const auto report = push(commands, packOf("--all", {blob}));
+  EXPECT_EQ(report.back(), "ng refs/heads/not-a-commit branches must point at commits");
+  EXPECT_EQ(report[1], "ok refs/heads/main");
+  EXPECT_FALSE(server.store.get("cache/walk").has_value());
+}
+
+TEST_F(PushedCloneList, APushOntoStoredObjectsOrOfOtherRefsLeavesNoList) {
+  // Only main's first commit: then a push of the rest builds on it (an outside link).
+  ASSERT_EQ(push({kZero + " " + refs["refs/tags/v1"] + " refs/tags/v1"}, packOf("refs/tags/v1")).front(), "unpack ok");
+  const auto firstList = server.store.get("cache/walk");
+  ASSERT_TRUE(firstList) << "the first push was self-contained";
+  std::vector<std::string> rest;
+  for (const auto& [name, id] : refs) {
+    if (name != "refs/tags/v1") rest.push_back(kZero + " " + id + " " + name);
+  }
+  ASSERT_EQ(push(rest, packOf("--all ^refs/tags/v1")).front(), "unpack ok");
+  EXPECT_FALSE(WalkCache(server.store).find(cloneRequest())) << "the second pack links to stored objects";
+  EXPECT_EQ(server.store.get("cache/walk"), firstList);
+}
+
+TEST_F(PushedCloneList, ARefAFullCloneWouldNotWantLeavesNoList) {
+  // refs/pull/*: a clone wants branches and tags only, and its answer would not hold what only this ref reaches.
+  run(git(src) + "checkout -q -b pr main && printf 'pr\n' > " + src + "/pr.txt && " + git(src) + "add -A && " +
+      git(src) + "commit -qm pr");
+  auto commands = createAll();
+  commands.push_back(kZero + " " + trim(run(git(src) + "rev-parse pr")) + " refs/pull/1/head");
+  ASSERT_EQ(push(commands, packOf("--all")).front(), "unpack ok");
+  EXPECT_FALSE(server.store.get("cache/walk").has_value());
+}
+
+}  // namespace
+}  // namespace oa::git
