@@ -326,21 +326,25 @@ void ReceivePack::applyUpdates() {
   });
 }
 
-void ReceivePack::rememberCloneList() {
+std::optional<Bytes> ReceivePack::cloneListEntry() {
   const PackObjectIndex* pack = ingest_ ? ingest_->selfContainedIndex() : nullptr;
-  if (!pack) return;
+  if (!pack) return std::nullopt;
+  // The list is 21 bytes an object: room made from the resolved objects
+  // cached by the push (wasm memory never shrinks, so its peak is what counts).
+  repo_.objects().clearCache();
   try {
     WalkRequest clone = repo_.walkRequest();
-    if (!clone.repoShallows.empty()) return;
+    if (!clone.repoShallows.empty()) return std::nullopt;
     for (const auto& ref : repo_.refs().list()) {
       // A clone wants branches and tags: another ref's objects would not be in its answer.
-      if (!startsWith(ref.name, "refs/heads/") && !startsWith(ref.name, "refs/tags/")) return;
+      if (!startsWith(ref.name, "refs/heads/") && !startsWith(ref.name, "refs/tags/")) return std::nullopt;
       clone.wants.push_back(ref.id);
     }
-    if (auto list = cloneListOfPack(*pack, clone.wants, repo_.git())) WalkCache(repo_.store()).remember(clone, *list);
+    if (auto list = cloneListOfPack(*pack, clone.wants, repo_.git())) return WalkCache::entryFor(clone, *list);
   } catch (const std::exception&) {
     // The next clone walks.
   }
+  return std::nullopt;
 }
 
 Bytes ReceivePack::report() {
@@ -379,9 +383,11 @@ std::unique_ptr<ResponseBody> ReceivePack::finish() {
   }
   applyUpdates();
   // As git discards its quarantine: a push that moved no ref keeps no objects.
+  std::optional<Bytes> cloneList;
   if (!outcome_.anyRefChanged()) giveUpPack();
-  else rememberCloneList();
+  else cloneList = cloneListEntry();
   ingest_.reset();  // done: what it spilled to storage goes now (pack_object_index.h)
+  if (cloneList) WalkCache(repo_.store()).store(std::move(*cloneList));  // after the index is freed
   phase_ = Phase::Done;
   return bufferBody(report());
 }

@@ -58,9 +58,10 @@ class ReceivePack {
   void checkShallowUpdates();
   void checkConnectivity();
   void applyUpdates();
-  // When the pack is exactly what the refs now reach, stores it as the clone
-  // list (pushed_clone_list.h). Best effort: the refs have moved already.
-  void rememberCloneList();
+  // When the pack is exactly what the refs now reach: the clone list it
+  // makes (pushed_clone_list.h), as WalkCache stores it. Best effort: the
+  // refs have moved already.
+  std::optional<Bytes> cloneListEntry();
   Bytes report();
   // The pack's objects go again (PackIngest::abandon), as far as is safe.
   void giveUpPack();

@@ -120,9 +120,13 @@ std::optional<WalkResult> WalkCache::find(const WalkRequest& request) {
 }
 
 void WalkCache::remember(const WalkRequest& request, const WalkResult& result) {
+  if (auto entry = entryFor(request, result)) store(std::move(*entry));
+}
+
+std::optional<Bytes> WalkCache::entryFor(const WalkRequest& request, const WalkResult& result) {
   if (!cacheable(request) || result.commitCount == 0 || !result.unshallow.empty() ||
       result.objects.size() > UINT32_MAX || result.types.size() != result.objects.size()) {
-    return;
+    return std::nullopt;
   }
   Bytes value;
   value.reserve(1 + 20 + 16 + 20 * (result.shallow.size() + result.wantedBlobs.size()) + 21 * result.objects.size());
@@ -137,10 +141,14 @@ void WalkCache::remember(const WalkRequest& request, const WalkResult& result) {
   for (const auto& id : result.wantedBlobs) value.insert(value.end(), id.bytes.begin(), id.bytes.end());
   for (const auto& id : result.objects) value.insert(value.end(), id.bytes.begin(), id.bytes.end());
   for (const auto t : result.types) value.push_back(static_cast<uint8_t>(t));
+  return value;
+}
+
+void WalkCache::store(Bytes&& entry) {
   WriteBatch batch;
-  batch.put(kKey, std::move(value));
+  batch.put(kKey, std::move(entry));
   try {
-    store_.commit(batch);
+    store_.commitMoved(std::move(batch));
   } catch (...) {
     // Best effort: the next clone walks again.
   }

@@ -33,6 +33,10 @@ class WalkCache {
   std::optional<WalkResult> find(const WalkRequest& request);
   // Stores the result of an unfiltered walk.
   void remember(const WalkRequest& request, const WalkResult& result);
+  // The same in two steps, so a caller can free memory in between: the
+  // stored form of the result (nullopt: not kept), then storing it.
+  static std::optional<Bytes> entryFor(const WalkRequest& request, const WalkResult& result);
+  void store(Bytes&& entry);
   // `result` (of an unfiltered walk) as a walk with the filter would have cut
   // it: blob:none keeps commits, tags and trees, tree:0 commits and tags;
   // either keeps the wanted blobs. Unchanged for other filters.
