@@ -1,5 +1,6 @@
 #include "git/protocol/receive_pack.h"
 
+#include <map>
 #include <unordered_set>
 
 #include "base/storage_conflict_retry.h"
@@ -327,7 +328,7 @@ void ReceivePack::applyUpdates() {
 }
 
 std::optional<Bytes> ReceivePack::cloneListEntry() {
-  const PackObjectIndex* pack = ingest_ ? ingest_->selfContainedIndex() : nullptr;
+  const PackObjectIndex* pack = ingest_ ? ingest_->indexForCloneList() : nullptr;
   if (!pack) return std::nullopt;
   // The list is 21 bytes an object: room made from the resolved objects
   // cached by the push (wasm memory never shrinks, so its peak is what counts).
@@ -335,12 +336,30 @@ std::optional<Bytes> ReceivePack::cloneListEntry() {
   try {
     WalkRequest clone = repo_.walkRequest();
     if (!clone.repoShallows.empty()) return std::nullopt;
-    for (const auto& ref : repo_.refs().list()) {
-      // A clone wants branches and tags: another ref's objects would not be in its answer.
-      if (!startsWith(ref.name, "refs/heads/") && !startsWith(ref.name, "refs/tags/")) return std::nullopt;
-      clone.wants.push_back(ref.id);
+    // What a clone wants, now and before the push: every branch and tag.
+    std::map<std::string, ObjectId> refs;
+    for (const auto& ref : repo_.refs().list()) refs[ref.name] = ref.id;
+    auto refsBefore = refs;
+    for (const auto& u : outcome_.updated) {
+      if (u.before.isZero()) refsBefore.erase(u.ref);
+      else refsBefore[u.ref] = u.before;
     }
-    if (auto list = cloneListOfPack(*pack, clone.wants, repo_.git())) return WalkCache::entryFor(clone, *list);
+    const auto wants = [](const std::map<std::string, ObjectId>& all) {
+      std::vector<ObjectId> out;
+      for (const auto& [name, id] : all) {
+        if (startsWith(name, "refs/heads/") || startsWith(name, "refs/tags/")) out.push_back(id);
+      }
+      return out;
+    };
+    clone.wants = wants(refs);
+    WalkRequest previous = clone;
+    previous.wants = wants(refsBefore);
+    std::optional<WalkResult> stored;
+    if (!previous.wants.empty()) stored = WalkCache(repo_.store()).find(previous);
+    const ListBeforePush before{previous.wants, stored ? &*stored : nullptr};
+    if (auto list = cloneListAfterPush(*pack, ingest_->outsideLinks(), clone.wants, before, repo_.git())) {
+      return WalkCache::entryFor(clone, *list);
+    }
   } catch (const std::exception&) {
     // The next clone walks.
   }

@@ -97,12 +97,12 @@ class PackIngest {
   // did not parse as its type, or there were more.
   const std::unordered_set<ObjectId>& outsideLinks() const { return outside_; }
   bool linksKnown() const { return linksKnown_; }
-  // After finish(): the pack's index when every link of every object of
-  // the pack is to an object of the pack (no outside links), all held in
-  // memory with their types and "linked" marks (pushed_clone_list.h);
+  // After finish(): the pack's index when it holds every object of the
+  // pack in memory with its type and "linked" mark, and outsideLinks() are
+  // all of the pack's links to objects outside it (pushed_clone_list.h);
   // otherwise null.
-  const PackObjectIndex* selfContainedIndex() const {
-    return finished_ && trackLinks_ && linksKnown_ && outside_.empty() && !index_.spilled() ? &index_ : nullptr;
+  const PackObjectIndex* indexForCloneList() const {
+    return finished_ && trackLinks_ && linksKnown_ && !index_.spilled() ? &index_ : nullptr;
   }
   // Pack entries read so far (progress of an import).
   uint32_t entriesRead() const { return parser_.entriesParsed(); }

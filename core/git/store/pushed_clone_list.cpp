@@ -1,46 +1,106 @@
 #include "git/store/pushed_clone_list.h"
 
-#include <unordered_set>
+#include <algorithm>
 
 namespace oa::git {
 
-std::optional<WalkResult> cloneListOfPack(const PackObjectIndex& pack, const std::vector<ObjectId>& tips, GitRepo& repo) {
-  using Origin = PackObjectIndex::Origin;
-  if (pack.spilled() || tips.empty()) return std::nullopt;
+namespace {
+using Origin = PackObjectIndex::Origin;
+
+// The object a tip names through tags, and its type; nullopt if unreadable.
+std::optional<std::pair<ObjectId, ObjectType>> named(const PackObjectIndex& pack, GitRepo& repo, const ObjectId& tip) {
+  const auto typeOf = [&](const ObjectId& id) -> std::optional<ObjectType> {
+    if (const auto held = pack.heldInMemory(id)) return held->type;
+    return repo.typeOf(id);
+  };
+  auto type = typeOf(tip);
+  if (!type) return std::nullopt;
+  if (*type != ObjectType::Tag) return std::make_pair(tip, *type);
+  const auto target = repo.peel(tip);
+  if (!target || !(type = typeOf(*target))) return std::nullopt;
+  return std::make_pair(*target, *type);
+}
+}  // namespace
+
+std::optional<WalkResult> cloneListAfterPush(const PackObjectIndex& pack, const std::unordered_set<ObjectId>& outsideLinks,
+                                             const std::vector<ObjectId>& tips, const ListBeforePush& before,
+                                             GitRepo& repo) {
+  if (pack.spilled() || tips.empty() || (!before.tips.empty() && !before.list)) return std::nullopt;
   const std::unordered_set<ObjectId> tipSet(tips.begin(), tips.end());
-  WalkResult out;
+  const std::unordered_set<ObjectId> oldTips(before.tips.begin(), before.tips.end());
+  const WalkResult empty;
+  const WalkResult& old = before.list ? *before.list : empty;
+
+  // What must be in L: the outside links, and the new tips not in the pack.
+  std::unordered_set<ObjectId> inList(outsideLinks.begin(), outsideLinks.end());
   for (const auto& tip : tipSet) {
-    const auto held = pack.heldInMemory(tip);
-    if (!held) return std::nullopt;
-    // What a want names through tags, if a blob, is sent whatever the filter (object_walk.h).
-    std::optional<ObjectId> named = tip;
-    if (held->type == ObjectType::Tag) named = repo.peel(tip);
-    if (!named) return std::nullopt;
-    const auto target = pack.heldInMemory(*named);
-    if (!target) return std::nullopt;
-    if (target->type == ObjectType::Blob) out.wantedBlobs.push_back(*named);
+    if (!pack.heldInMemory(tip)) inList.insert(tip);
   }
+  // Still reachable: every old tip. And still wanted: L's wanted blobs,
+  // unless a tip that went away named one.
+  for (const auto& tip : oldTips) {
+    if (tipSet.count(tip)) continue;
+    const auto held = pack.heldInMemory(tip);
+    if (!outsideLinks.count(tip) && !(held && held->linked)) return std::nullopt;
+    if (!old.wantedBlobs.empty()) {
+      const auto target = named(pack, repo, tip);
+      if (!target || target->second == ObjectType::Blob) return std::nullopt;
+    }
+  }
+  // All of P reachable, and which of it L may hold already (found stored).
   bool reachable = true;
-  size_t listed = 0;
+  std::unordered_set<ObjectId> foundStored;
   pack.forEachInMemory([&](const PackObjectIndex::Held& e) {
     if (e.origin == Origin::Repeated) return;
     if (!e.linked && !tipSet.count(e.id)) reachable = false;
-    ++listed;
+    if (e.origin == Origin::AlreadyStored) foundStored.insert(e.id);
   });
   if (!reachable) return std::nullopt;
-  out.objects.reserve(listed);
-  out.types.reserve(listed);
-  // Commits, then tags, then trees and blobs, as the walk lists them.
-  for (const auto pass : {0, 1, 2}) {
+
+  WalkResult out;
+  out.wantedBlobs = old.wantedBlobs;
+  for (const auto& tip : tipSet) {
+    if (oldTips.count(tip)) continue;
+    const auto target = named(pack, repo, tip);
+    if (!target) return std::nullopt;
+    const auto& wanted = out.wantedBlobs;
+    if (target->second == ObjectType::Blob && std::find(wanted.begin(), wanted.end(), target->first) == wanted.end()) {
+      out.wantedBlobs.push_back(target->first);
+    }
+  }
+
+  // L, without what P lists again; checking off what must be in it.
+  std::vector<uint8_t> keep(old.objects.size(), 1);
+  for (size_t i = 0; i < old.objects.size(); ++i) {
+    inList.erase(old.objects[i]);
+    if (foundStored.count(old.objects[i])) keep[i] = 0;
+  }
+  if (!inList.empty()) return std::nullopt;
+
+  // Commits first (P's, then L's), then tags, trees and blobs, as the walk lists them.
+  size_t listed = 0;
+  pack.forEachInMemory([&](const PackObjectIndex::Held& e) { listed += e.origin != Origin::Repeated; });
+  out.objects.reserve(listed + old.objects.size());
+  out.types.reserve(listed + old.objects.size());
+  const auto addPack = [&](bool commits) {
     pack.forEachInMemory([&](const PackObjectIndex::Held& e) {
-      if (e.origin == Origin::Repeated) return;
-      const int of = e.type == ObjectType::Commit ? 0 : e.type == ObjectType::Tag ? 1 : 2;
-      if (of != pass) return;
+      if (e.origin == Origin::Repeated || (e.type == ObjectType::Commit) != commits) return;
       out.objects.push_back(e.id);
       out.types.push_back(e.type);
     });
-    if (pass == 0) out.commitCount = out.objects.size();
-  }
+  };
+  const auto addOld = [&](bool commits) {
+    for (size_t i = 0; i < old.objects.size(); ++i) {
+      if (!keep[i] || (old.types[i] == ObjectType::Commit) != commits) continue;
+      out.objects.push_back(old.objects[i]);
+      out.types.push_back(old.types[i]);
+    }
+  };
+  addPack(true);
+  addOld(true);
+  out.commitCount = out.objects.size();
+  addOld(false);
+  addPack(false);
   return out;
 }
 

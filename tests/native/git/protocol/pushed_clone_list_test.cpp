@@ -170,18 +170,63 @@ TEST_F(PushedCloneList, ARefusedRefLeavesItsObjectUnreachableAndNoList) {
   EXPECT_FALSE(server.store.get("cache/walk").has_value());
 }
 
-TEST_F(PushedCloneList, APushOntoStoredObjectsOrOfOtherRefsLeavesNoList) {
-  // Only main's first commit: then a push of the rest builds on it (an outside link).
+TEST_F(PushedCloneList, APushOntoListedRefsExtendsTheirList) {
+  // Only a tag of the first commit, then the rest on top of it (outside links to stored objects).
   ASSERT_EQ(push({kZero + " " + refs["refs/tags/v1"] + " refs/tags/v1"}, packOf("refs/tags/v1")).front(), "unpack ok");
-  const auto firstList = server.store.get("cache/walk");
-  ASSERT_TRUE(firstList) << "the first push was self-contained";
+  ASSERT_TRUE(WalkCache(server.store).find(cloneRequest())) << "the first push was self-contained";
   std::vector<std::string> rest;
   for (const auto& [name, id] : refs) {
     if (name != "refs/tags/v1") rest.push_back(kZero + " " + id + " " + name);
   }
   ASSERT_EQ(push(rest, packOf("--all ^refs/tags/v1")).front(), "unpack ok");
-  EXPECT_FALSE(WalkCache(server.store).find(cloneRequest())) << "the second pack links to stored objects";
-  EXPECT_EQ(server.store.get("cache/walk"), firstList);
+  const WalkRequest clone = cloneRequest();
+  const auto cached = WalkCache(server.store).find(clone);
+  ASSERT_TRUE(cached) << "the stored list, extended by the pack";
+  EXPECT_EQ(describe(*cached), describe(walkObjects(server.ctx.git(), clone)));
+
+  // A fast-forward of main by one commit extends it again.
+  const std::string oldMain = refs["refs/heads/main"];
+  run("printf 'three\n' > " + src + "/c.txt && " + git(src) + "add -A && " + git(src) + "commit -qm c6");
+  const std::string newMain = trim(run(git(src) + "rev-parse main"));
+  ASSERT_EQ(push({oldMain + " " + newMain + " refs/heads/main"}, packOf("main ^" + oldMain)).front(), "unpack ok");
+  const auto extended = WalkCache(server.store).find(cloneRequest());
+  ASSERT_TRUE(extended);
+  EXPECT_EQ(describe(*extended), describe(walkObjects(server.ctx.git(), cloneRequest())));
+  EXPECT_EQ(extended->objects.size(), cached->objects.size() + 3) << "a commit, its tree and its blob";
+}
+
+TEST_F(PushedCloneList, AForcedPushOrADeletedRefLeavesTheListToTheWalk) {
+  ASSERT_EQ(push(createAll(), packOf("--all")).front(), "unpack ok");
+  const auto listed = server.store.get("cache/walk");
+  ASSERT_TRUE(listed);
+  // side moves back to its parent: its old tip is no tip, and the (empty) pack does not link to it.
+  const std::string sideParent = trim(run(git(src) + "rev-parse side~1"));
+  ASSERT_EQ(push({refs["refs/heads/side"] + " " + sideParent + " refs/heads/side"}, packOf("side~1 ^side~1")).back(),
+            "ok refs/heads/side");
+  EXPECT_EQ(server.store.get("cache/walk"), listed);
+  EXPECT_FALSE(WalkCache(server.store).find(cloneRequest()));
+}
+
+TEST_F(PushedCloneList, UnrelatedHistoryIsListedOnlyWithTheListOfTheRefsBefore) {
+  ASSERT_EQ(push({kZero + " " + refs["refs/tags/v1"] + " refs/tags/v1"}, packOf("refs/tags/v1")).front(), "unpack ok");
+  ASSERT_TRUE(server.store.get("cache/walk"));
+  const auto orphan = [&](const std::string& branch) {
+    run(git(src) + "checkout -q --orphan " + branch + " && " + git(src) + "rm -rfq . && printf '" + branch + "\n' > " +
+        src + "/l.txt && " + git(src) + "add -A && " + git(src) + "commit -qm " + branch);
+    const std::string tip = trim(run(git(src) + "rev-parse " + branch));
+    return push({kZero + " " + tip + " refs/heads/" + branch}, packOf(branch)).back();
+  };
+  // A self-contained push of a history of its own: the stored list plus the pack.
+  ASSERT_EQ(orphan("lone"), "ok refs/heads/lone");
+  const auto cached = WalkCache(server.store).find(cloneRequest());
+  ASSERT_TRUE(cached);
+  EXPECT_EQ(describe(*cached), describe(walkObjects(server.ctx.git(), cloneRequest())));
+  // Another clone's list replaced it (or none was made): the pack alone is not the list.
+  WriteBatch other;
+  other.remove("cache/walk");
+  server.store.commit(other);
+  ASSERT_EQ(orphan("lone2"), "ok refs/heads/lone2");
+  EXPECT_FALSE(server.store.get("cache/walk").has_value());
 }
 
 TEST_F(PushedCloneList, ARefAFullCloneWouldNotWantLeavesNoList) {
