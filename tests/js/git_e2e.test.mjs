@@ -176,6 +176,15 @@ async function repoInfo(hh, name) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// A clone holds what its refs reach and nothing more: a clone list a push
+// left (pushed_clone_list.h) must not send unreachable objects.
+async function assertOnlyReachableObjects(hh, dir) {
+  const reachable = (await hh.git(['rev-list', '--objects', '--all'], { cwd: dir })).stdout.split('\n').filter(Boolean).length;
+  const counts = (await hh.git(['count-objects', '-v'], { cwd: dir })).stdout;
+  const stored = Number(/^in-pack: (\d+)$/m.exec(counts)[1]) + Number(/^count: (\d+)$/m.exec(counts)[1]);
+  assert.equal(stored, reachable, `the clone holds only what its refs reach:\n${counts}`);
+}
+
 // Many unrelated local commits on refs/heads/<branch> on top of `from` (fast-import, one process).
 async function manyLocalCommits(hh, dir, branch, from, count) {
   const parts = [];
@@ -245,6 +254,15 @@ for (const protocol of PROTOCOLS) {
     assert.equal(after.get('refs/tags/v3^{}'), topic);
     assert.equal(after.get('refs/tags/v3'), await hh.head(dir, 'refs/tags/v3'));
     assert.equal(after.get('refs/heads/main'), fx.commits.c6, 'other refs unchanged');
+
+    // The first clone after each push: exactly what the refs reach.
+    const again = hh.path(`${name}-again`);
+    await clone(hh, name, again, { token, protocol });
+    await hh.fsck(again);
+    await assertOnlyReachableObjects(hh, again);
+    await assertOnlyReachableObjects(hh, dir);
+    assert.equal(await hh.head(again, 'refs/remotes/origin/topic'), topic);
+    assert.equal(await hh.head(again, 'refs/tags/v3'), after.get('refs/tags/v3'));
   });
 
   test(`${v}: refs/notes push and fetch by refspec`, async () => {
@@ -292,6 +310,7 @@ for (const protocol of PROTOCOLS) {
     const b = hh.path(`${name}-b`);
     await clone(hh, name, b, { token, protocol });
     await hh.fsck(b);
+    await assertOnlyReachableObjects(hh, b);
     assert.equal(await hh.head(b), rewritten);
     assert.equal(await hh.tree(b), await hh.tree(a));
     assert.equal((await hh.run(['rev-parse', '--verify', '-q', 'origin/feature'], { cwd: b })).code, 1);
