@@ -6,8 +6,8 @@
 
 namespace oa::git {
 
-std::optional<std::vector<ObjectId>> objectLinks(ObjectType type, const Bytes& data) {
-  std::vector<ObjectId> out;
+std::optional<std::vector<ObjectLink>> objectLinks(ObjectType type, const Bytes& data) {
+  std::vector<ObjectLink> out;
   switch (type) {
     case ObjectType::Blob:
       return out;
@@ -15,14 +15,14 @@ std::optional<std::vector<ObjectId>> objectLinks(ObjectType type, const Bytes& d
       auto commit = parseCommit(data);
       if (!commit) return std::nullopt;
       out.reserve(commit->parents.size() + 1);
-      out.push_back(commit->tree);
-      out.insert(out.end(), commit->parents.begin(), commit->parents.end());
+      out.push_back({commit->tree, ObjectType::Tree});
+      for (const auto& parent : commit->parents) out.push_back({parent, ObjectType::Commit});
       return out;
     }
     case ObjectType::Tag: {
       auto tag = parseTag(data);
       if (!tag) return std::nullopt;
-      out.push_back(tag->target);
+      out.push_back({tag->target, std::nullopt});
       return out;
     }
     case ObjectType::Tree: {
@@ -30,7 +30,7 @@ std::optional<std::vector<ObjectId>> objectLinks(ObjectType type, const Bytes& d
       TreeParser parser(data);
       TreeEntryView entry;
       while (parser.next(entry)) {
-        if (!entry.isGitlink()) out.push_back(entry.id);
+        if (!entry.isGitlink()) out.push_back({entry.id, entry.isTree() ? ObjectType::Tree : ObjectType::Blob});
       }
       if (parser.malformed()) return std::nullopt;
       return out;

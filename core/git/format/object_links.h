@@ -13,8 +13,16 @@
 
 namespace oa::git {
 
+// A link, and the type of object the linking object says it is: a commit's
+// tree and parents, a tree entry's mode (040000: a tree, a file mode: a
+// blob). A tag's target has none: walks follow the target's own type.
+struct ObjectLink {
+  ObjectId id;
+  std::optional<ObjectType> type;
+};
+
 // nullopt when the content does not parse as an object of that type.
-std::optional<std::vector<ObjectId>> objectLinks(ObjectType type, const Bytes& data);
+std::optional<std::vector<ObjectLink>> objectLinks(ObjectType type, const Bytes& data);
 
 // A tree's entries without their names: what object walks need.
 struct TreeLink {

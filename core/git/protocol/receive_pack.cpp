@@ -265,7 +265,9 @@ void ReceivePack::checkConnectivity() {
   };
   auto connected = [&](const std::vector<ObjectId>& tips) {
     if (ingest_ && ingest_->linksKnown()) {
-      std::vector<ObjectId> outside(ingest_->outsideLinks().begin(), ingest_->outsideLinks().end());
+      std::vector<ObjectId> outside;
+      outside.reserve(ingest_->outsideLinks().size());
+      for (const auto& link : ingest_->outsideLinks()) outside.push_back(link.first);
       for (const auto& tip : tips) {
         if (!ingest_->carried(tip)) outside.push_back(tip);
       }
@@ -354,12 +356,17 @@ std::optional<Bytes> ReceivePack::cloneListEntry() {
     clone.wants = wants(refs);
     WalkRequest previous = clone;
     previous.wants = wants(refsBefore);
+    // The same tips reach the same objects: any list stored for them stands.
+    if (std::unordered_set<ObjectId>(clone.wants.begin(), clone.wants.end()) ==
+        std::unordered_set<ObjectId>(previous.wants.begin(), previous.wants.end())) {
+      return std::nullopt;
+    }
     std::optional<WalkResult> stored;
     if (!previous.wants.empty()) stored = WalkCache(repo_.store()).find(previous);
-    const ListBeforePush before{previous.wants, stored ? &*stored : nullptr};
-    if (auto list = cloneListAfterPush(*pack, ingest_->outsideLinks(), clone.wants, before, repo_.git())) {
-      return WalkCache::entryFor(clone, *list);
-    }
+    auto list = cloneListAfterPush(*pack, ingest_->outsideLinks(), clone.wants, {previous.wants, stored ? &*stored : nullptr},
+                                   repo_.git());
+    stored.reset();  // a third copy of the list is about to be made
+    if (list) return WalkCache::entryFor(clone, *list);
   } catch (const std::exception&) {
     // The next clone walks.
   }

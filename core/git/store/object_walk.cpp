@@ -233,6 +233,7 @@ class Walker {
           return;
       }
     }
+    result_.tagChainCut = true;  // what the 16th tag names is not sent
   }
 
   // Trees of edge commits (and have'd trees) are on the client: never resend them.

@@ -48,6 +48,10 @@ struct WalkResult {
   std::vector<ObjectId> unshallow;           // client shallows that now have their parents
   std::unordered_set<ObjectId> clientHas;    // trees/blobs the client is known to have
   size_t commitCount = 0;
+  // A want was a chain of more than 16 tags, followed no further: the list
+  // is not all the wants reach (never cached: pushed_clone_list.h relies on
+  // a cached list holding everything its objects link to).
+  bool tagChainCut = false;
 };
 
 class MissingObjectError : public std::runtime_error {

@@ -193,12 +193,27 @@ void PackIngest::store(const PackEntry& entry, ObjectType type, Bytes data, cons
   }
   bool linked = false;  // an object read before links to this one
   if (trackLinks_) {
-    linked = outside_.erase(id) > 0;
+    const auto waiting = outside_.find(id);
+    if (waiting != outside_.end()) {
+      linked = true;
+      if (waiting->second && *waiting->second != type) linkTypesHold_ = false;
+      outside_.erase(waiting);
+    }
     const auto links = objectLinks(type, data);
     if (!links) linksKnown_ = false;
     else
       for (const auto& link : *links) {
-        if (link != id && !index_.markLinked(link)) outside_.insert(link);  // pruned of spilled ones later
+        if (link.id == id) continue;
+        if (const auto held = index_.markLinked(link.id)) {
+          if (link.type && *link.type != *held) linkTypesHold_ = false;
+          continue;
+        }
+        // Not in the pack (yet; spilled ones are pruned later): one expected type per id.
+        auto [it, added] = outside_.try_emplace(link.id, link.type);
+        if (!added && link.type && it->second != link.type) {
+          if (it->second) linkTypesHold_ = false;
+          it->second = link.type;
+        }
       }
     if (outside_.size() > limits_.maxOutsideLinks) boundOutsideLinks();
   }

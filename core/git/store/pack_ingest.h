@@ -95,14 +95,16 @@ class PackIngest {
   // thousands of tree versions, would be most of a push's memory). At most
   // maxOutsideLinks ids. False from linksKnown() when some object's content
   // did not parse as its type, or there were more.
-  const std::unordered_set<ObjectId>& outsideLinks() const { return outside_; }
+  // Each with the type its linking objects say it is (nullopt: only tags link to it).
+  using OutsideLinks = std::unordered_map<ObjectId, std::optional<ObjectType>>;
+  const OutsideLinks& outsideLinks() const { return outside_; }
   bool linksKnown() const { return linksKnown_; }
   // After finish(): the pack's index when it holds every object of the
-  // pack in memory with its type and "linked" mark, and outsideLinks() are
-  // all of the pack's links to objects outside it (pushed_clone_list.h);
-  // otherwise null.
+  // pack in memory with its type and "linked" mark, outsideLinks() are all
+  // of the pack's links to objects outside it, and every object of the pack
+  // is of the type its links say (pushed_clone_list.h); otherwise null.
   const PackObjectIndex* indexForCloneList() const {
-    return finished_ && trackLinks_ && linksKnown_ && !index_.spilled() ? &index_ : nullptr;
+    return finished_ && trackLinks_ && linksKnown_ && linkTypesHold_ && !index_.spilled() ? &index_ : nullptr;
   }
   // Pack entries read so far (progress of an import).
   uint32_t entriesRead() const { return parser_.entriesParsed(); }
@@ -129,7 +131,7 @@ class PackIngest {
   void spillIndex();
   void takeBack();
   void expectNoRefMoved(WriteBatch& batch) const;
-  static constexpr size_t kOutsideLinkBytes = 48;  // a node of outside_ and its bucket, about
+  static constexpr size_t kOutsideLinkBytes = 48;  // a node of outside_ (id, expected type) and its bucket, about
 
   KvStore& kv_;
   ObjectStore& objects_;
@@ -150,8 +152,9 @@ class PackIngest {
   // content came in the pack, so they are bases like any other).
   PackObjectIndex index_;
   bool wroteAny_ = false;
-  std::unordered_set<ObjectId> outside_;  // linked to, not (yet) seen in the pack
+  OutsideLinks outside_;  // linked to, not (yet) seen in the pack
   bool linksKnown_ = true;
+  bool linkTypesHold_ = true;  // no object of the pack is linked to as another type
   std::unordered_map<ObjectId, std::vector<PackEntry>> deferred_;  // by missing base id
   uint64_t deferredBytes_ = 0;
   // A repo with no objects yet (an initial push) needs no per-object

@@ -70,11 +70,12 @@ void PackObjectIndex::add(uint64_t offset, const ObjectId& id, uint32_t chainWei
   insertSlot(index);
 }
 
-bool PackObjectIndex::markLinked(const ObjectId& id) {
+std::optional<ObjectType> PackObjectIndex::markLinked(const ObjectId& id) {
   const uint32_t i = find(id);
-  if (i == kNone) return false;
-  blocks_[(i >> blockBits_) - spilledBlocks_][i & (blockEntries() - 1)].bits |= 0x20u;
-  return true;
+  if (i == kNone) return std::nullopt;
+  Entry& e = blocks_[(i >> blockBits_) - spilledBlocks_][i & (blockEntries() - 1)];
+  e.bits |= 0x20u;
+  return e.type();
 }
 
 void PackObjectIndex::rebuildTable() {

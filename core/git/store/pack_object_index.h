@@ -65,9 +65,9 @@ class PackObjectIndex {
   // `linked`: an object read before it links to this one.
   void add(uint64_t offset, const ObjectId& id, uint32_t chainWeight, Origin origin, ObjectType type,
            bool linked = false);
-  // An object read now links to `id`: marks it, if it is held in memory
-  // (false otherwise: not in the pack yet, or spilled).
-  bool markLinked(const ObjectId& id);
+  // An object read now links to `id`: marks it, if it is held in memory,
+  // and gives its type (nullopt otherwise: not in the pack yet, or spilled).
+  std::optional<ObjectType> markLinked(const ObjectId& id);
   bool full() const { return spill_ && size_ - (spilledBlocks_ << blockBits_) >= maxInMemory_; }
   void spillOldest();
   bool spilled() const { return spilledBlocks_ > 0; }

@@ -1,6 +1,7 @@
 #include "git/store/pushed_clone_list.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace oa::git {
 
@@ -22,7 +23,7 @@ std::optional<std::pair<ObjectId, ObjectType>> named(const PackObjectIndex& pack
 }
 }  // namespace
 
-std::optional<WalkResult> cloneListAfterPush(const PackObjectIndex& pack, const std::unordered_set<ObjectId>& outsideLinks,
+std::optional<WalkResult> cloneListAfterPush(const PackObjectIndex& pack, const PackIngest::OutsideLinks& outsideLinks,
                                              const std::vector<ObjectId>& tips, const ListBeforePush& before,
                                              GitRepo& repo) {
   if (pack.spilled() || tips.empty() || (!before.tips.empty() && !before.list)) return std::nullopt;
@@ -31,10 +32,11 @@ std::optional<WalkResult> cloneListAfterPush(const PackObjectIndex& pack, const 
   const WalkResult empty;
   const WalkResult& old = before.list ? *before.list : empty;
 
-  // What must be in L: the outside links, and the new tips not in the pack.
-  std::unordered_set<ObjectId> inList(outsideLinks.begin(), outsideLinks.end());
+  // What must be in L, with the type it must have there (nullopt: its own,
+  // read): the outside links, and the new tips not in the pack.
+  PackIngest::OutsideLinks inList = outsideLinks;
   for (const auto& tip : tipSet) {
-    if (!pack.heldInMemory(tip)) inList.insert(tip);
+    if (!pack.heldInMemory(tip) && !oldTips.count(tip)) inList.emplace(tip, std::nullopt);
   }
   // Still reachable: every old tip. And still wanted: L's wanted blobs,
   // unless a tip that went away named one.
@@ -47,13 +49,13 @@ std::optional<WalkResult> cloneListAfterPush(const PackObjectIndex& pack, const 
       if (!target || target->second == ObjectType::Blob) return std::nullopt;
     }
   }
-  // All of P reachable, and which of it L may hold already (found stored).
+  // All of P reachable.
   bool reachable = true;
-  std::unordered_set<ObjectId> foundStored;
+  size_t listed = 0;
   pack.forEachInMemory([&](const PackObjectIndex::Held& e) {
     if (e.origin == Origin::Repeated) return;
     if (!e.linked && !tipSet.count(e.id)) reachable = false;
-    if (e.origin == Origin::AlreadyStored) foundStored.insert(e.id);
+    ++listed;
   });
   if (!reachable) return std::nullopt;
 
@@ -69,17 +71,21 @@ std::optional<WalkResult> cloneListAfterPush(const PackObjectIndex& pack, const 
     }
   }
 
-  // L, without what P lists again; checking off what must be in it.
+  // L, without what P lists again (two pushes may both have written an
+  // object), checking off what must be in it, as the type it must be.
   std::vector<uint8_t> keep(old.objects.size(), 1);
   for (size_t i = 0; i < old.objects.size(); ++i) {
-    inList.erase(old.objects[i]);
-    if (foundStored.count(old.objects[i])) keep[i] = 0;
+    const ObjectId& id = old.objects[i];
+    if (pack.heldInMemory(id)) keep[i] = 0;
+    const auto needed = inList.find(id);
+    if (needed == inList.end()) continue;
+    const std::optional<ObjectType> type = needed->second ? needed->second : repo.typeOf(id);
+    if (type != old.types[i]) return std::nullopt;
+    inList.erase(needed);
   }
   if (!inList.empty()) return std::nullopt;
 
   // Commits first (P's, then L's), then tags, trees and blobs, as the walk lists them.
-  size_t listed = 0;
-  pack.forEachInMemory([&](const PackObjectIndex::Held& e) { listed += e.origin != Origin::Repeated; });
   out.objects.reserve(listed + old.objects.size());
   out.types.reserve(listed + old.objects.size());
   const auto addPack = [&](bool commits) {

@@ -124,7 +124,7 @@ void WalkCache::remember(const WalkRequest& request, const WalkResult& result) {
 }
 
 std::optional<Bytes> WalkCache::entryFor(const WalkRequest& request, const WalkResult& result) {
-  if (!cacheable(request) || result.commitCount == 0 || !result.unshallow.empty() ||
+  if (!cacheable(request) || result.commitCount == 0 || !result.unshallow.empty() || result.tagChainCut ||
       result.objects.size() > UINT32_MAX || result.types.size() != result.objects.size()) {
     return std::nullopt;
   }

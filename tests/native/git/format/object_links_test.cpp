@@ -25,9 +25,10 @@ std::vector<std::string> words(const std::string& s) {
   return out;
 }
 
-std::vector<std::string> hexes(const std::vector<ObjectId>& ids) {
+// "<id> <type>" of each link ("any": a tag's target).
+std::vector<std::string> hexes(const std::vector<ObjectLink>& links) {
   std::vector<std::string> out;
-  for (const auto& id : ids) out.push_back(id.hex());
+  for (const auto& link : links) out.push_back(link.id.hex() + " " + (link.type ? objectTypeName(*link.type) : "any"));
   return out;
 }
 
@@ -64,11 +65,13 @@ TEST(ObjectLinks, EveryObjectOfAGitRepoLinksToWhatGitSays) {
     ASSERT_TRUE(links);
     std::vector<std::string> expected;
     if (type == "commit") {
-      expected = words(git("show -s --format='%T %P' " + id));
+      for (const auto& w : words(git("show -s --format='%T %P' " + id))) {
+        expected.push_back(w + (expected.empty() ? " tree" : " commit"));
+      }
     } else if (type == "tree") {
       for (const auto& line : testing::lines(git("ls-tree " + id))) {
         const auto w = words(line);
-        if (w.at(1) != "commit") expected.push_back(w.at(2));
+        if (w.at(1) != "commit") expected.push_back(w.at(2) + " " + w.at(1));
       }
       const auto entries = treeLinks(data);
       ASSERT_TRUE(entries);
@@ -81,7 +84,7 @@ TEST(ObjectLinks, EveryObjectOfAGitRepoLinksToWhatGitSays) {
       EXPECT_EQ(trees, gitTrees);
       EXPECT_EQ(gitlinks, entries->size() - links->size());
     } else if (type == "tag") {
-      expected = words(git("cat-file tag " + id + " | head -1 | cut -d' ' -f2"));
+      expected = {GitOracle::trim(git("cat-file tag " + id + " | head -1 | cut -d' ' -f2")) + " any"};
     }
     auto sorted = hexes(*links);
     if (type == "tree") {
@@ -107,7 +110,7 @@ TEST(ObjectLinks, ContentGitWouldNotReadHasNoLinks) {
   // Ids in either case, as git reads them; identities are not needed for links.
   const auto upper = links(ObjectType::Commit, "tree " + std::string(40, 'A') + "\n\nm\n");
   ASSERT_TRUE(upper);
-  EXPECT_EQ(hexes(*upper), std::vector<std::string>{tree});
+  EXPECT_EQ(hexes(*upper), std::vector<std::string>{tree + " tree"});
   const auto blob = links(ObjectType::Blob, "anything");
   ASSERT_TRUE(blob);
   EXPECT_TRUE(blob->empty());

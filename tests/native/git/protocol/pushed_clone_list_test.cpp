@@ -62,21 +62,28 @@ struct PushedCloneList : ::testing::Test {
     return testing::readFile(dir.path + "/push.pack");
   }
 
-  // A push of `commands` ("<old> <new> <ref>") with `pack`: the report's lines.
-  std::vector<std::string> push(const std::vector<std::string>& commands, const Bytes& pack) {
+  // A push of `commands` ("<old> <new> <ref>") with `pack`, up to its end.
+  std::unique_ptr<ReceivePack> startPush(const std::vector<std::string>& commands, const Bytes& pack) {
     std::string body;
     for (size_t i = 0; i < commands.size(); ++i) {
       appendPkt(body, commands[i] + (i ? std::string() : std::string(1, '\0') + "report-status") + "\n");
     }
     appendFlush(body);
     body.append(pack.begin(), pack.end());
-    ReceivePack receive(server.ctx);
-    receive.write(reinterpret_cast<const uint8_t*>(body.data()), body.size());
+    auto receive = std::make_unique<ReceivePack>(server.ctx);
+    receive->write(reinterpret_cast<const uint8_t*>(body.data()), body.size());
+    return receive;
+  }
+  // Its end: the report's lines.
+  static std::vector<std::string> finishPush(ReceivePack& receive) {
     auto response = receive.finish();
     Bytes out;
     while (response->next(out)) {
     }
     return testing::demux(out, false).lines;
+  }
+  std::vector<std::string> push(const std::vector<std::string>& commands, const Bytes& pack) {
+    return finishPush(*startPush(commands, pack));
   }
 
   std::vector<std::string> createAll() {
@@ -227,6 +234,65 @@ TEST_F(PushedCloneList, UnrelatedHistoryIsListedOnlyWithTheListOfTheRefsBefore) 
   server.store.commit(other);
   ASSERT_EQ(orphan("lone2"), "ok refs/heads/lone2");
   EXPECT_FALSE(server.store.get("cache/walk").has_value());
+}
+
+TEST_F(PushedCloneList, TwoPushesWritingTheSameObjectsListThemOnce) {
+  ASSERT_EQ(push({kZero + " " + refs["refs/tags/v1"] + " refs/tags/v1"}, packOf("refs/tags/v1")).front(), "unpack ok");
+  // Both carry main's history; neither sees the other's objects stored while it reads its pack.
+  const std::string main = refs["refs/heads/main"];
+  run(git(src) + "tag -a v9 -m v9 main");
+  const std::string v9 = trim(run(git(src) + "rev-parse v9"));
+  auto first = startPush({kZero + " " + main + " refs/heads/main"}, packOf("main ^refs/tags/v1"));
+  auto second = startPush({kZero + " " + v9 + " refs/tags/v9"}, packOf("v9 ^refs/tags/v1"));
+  ASSERT_EQ(finishPush(*first).back(), "ok refs/heads/main");
+  ASSERT_EQ(finishPush(*second).back(), "ok refs/tags/v9");
+  const auto cached = WalkCache(server.store).find(cloneRequest());
+  ASSERT_TRUE(cached) << "the second push extended the first one's list";
+  EXPECT_EQ(describe(*cached), describe(walkObjects(server.ctx.git(), cloneRequest()))) << "no object twice";
+}
+
+TEST_F(PushedCloneList, ATreeLinkedToAsABlobLeavesTheListToTheWalk) {
+  // A tree entry with a file mode naming a tree: the walk lists it as a blob and does not read it.
+  const std::string inner = trim(run(git(src) + "rev-parse main:dir"));
+  const std::string innerBlobs = run(git(src) + "ls-tree -r main:dir | cut -f1 | cut -d' ' -f3");
+  const std::string odd = trim(run("perl -e 'print \"100644 not-a-file\\0\", pack(\"H*\", \"" + inner + "\")' | " + git(src) +
+                                   "hash-object -t tree --literally -w --stdin"));
+  const std::string c1 = trim(run(git(src) + "commit-tree " + odd + " -m odd"));
+  std::vector<std::string> extra{odd, c1, inner};
+  for (const auto& id : testing::lines(innerBlobs)) extra.push_back(id);
+  const std::string sub = trim(run(git(src) + "rev-parse main:dir/sub"));
+  extra.push_back(sub);
+  ASSERT_EQ(push({kZero + " " + c1 + " refs/heads/odd"}, packOf("--no-walk --objects " + c1 + " ^" + c1, extra)).back(),
+            "ok refs/heads/odd");
+  EXPECT_FALSE(server.store.get("cache/walk").has_value()) << "the pack links to a tree as a blob";
+
+  // A clone lists it as the walk does (a blob); a push that makes it a root tree cannot extend that list.
+  const WalkResult walked = walkObjects(server.ctx.git(), cloneRequest());
+  WalkCache(server.store).remember(cloneRequest(), walked);
+  ASSERT_TRUE(WalkCache(server.store).find(cloneRequest()));
+  const std::string c2 = trim(run(git(src) + "commit-tree " + inner + " -p " + c1 + " -m 'a root tree'"));
+  ASSERT_EQ(push({c1 + " " + c2 + " refs/heads/odd"}, packOf("--no-walk --objects " + c2 + " ^" + c2, {c2})).back(),
+            "ok refs/heads/odd");
+  EXPECT_FALSE(WalkCache(server.store).find(cloneRequest())) << "the list holds the tree as a blob, without its entries";
+}
+
+TEST_F(PushedCloneList, AChainOfMoreThanSixteenTagsIsNeverListed) {
+  // Seventeen tags over a commit nothing else reaches: the walk does not get to it.
+  std::string tip = trim(run(git(src) + "commit-tree main^{tree} -m lone"));
+  for (int i = 0; i < 17; ++i) {
+    run(git(src) + "-c advice.nestedTag=false tag -a deep" + std::to_string(i) + " -m d " + tip);
+    tip = "deep" + std::to_string(i);
+  }
+  const std::string deep = trim(run(git(src) + "rev-parse " + tip));
+  const std::string main = refs["refs/heads/main"];
+  ASSERT_EQ(push({kZero + " " + main + " refs/heads/main", kZero + " " + deep + " refs/tags/deep"}, packOf("main " + tip))
+                .back(),
+            "ok refs/tags/deep");
+  EXPECT_FALSE(server.store.get("cache/walk").has_value()) << "the walk stops at the 16th tag";
+  const WalkResult walked = walkObjects(server.ctx.git(), cloneRequest());
+  EXPECT_TRUE(walked.tagChainCut);
+  WalkCache(server.store).remember(cloneRequest(), walked);
+  EXPECT_FALSE(server.store.get("cache/walk").has_value()) << "nor is a walk that was cut";
 }
 
 TEST_F(PushedCloneList, ARefAFullCloneWouldNotWantLeavesNoList) {
