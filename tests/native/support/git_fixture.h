@@ -54,6 +54,15 @@ inline std::string git(const std::string& repo) {
          "git -C '" + repo + "' ";
 }
 
+// Writes `text` to `file` in the work tree `repo`, commits everything as
+// `message`, and returns the new commit's id.
+inline std::string commitFile(const std::string& repo, const std::string& file, const std::string& text,
+                              const std::string& message) {
+  run("mkdir -p $(dirname " + repo + "/" + file + ") && printf '%s' '" + text + "' > " + repo + "/" + file);
+  run(git(repo) + "add -A && " + git(repo) + "commit -qm '" + message + "'");
+  return run(git(repo) + "rev-parse HEAD").substr(0, 40);
+}
+
 inline Bytes readFile(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw std::runtime_error("cannot read " + path);

@@ -34,9 +34,7 @@ struct PushedCloneList : ::testing::Test {
     src = dir.path + "/src";
     run("git init -q -b main " + src);
     auto commit = [&](const std::string& file, const std::string& text, const std::string& msg) {
-      run("mkdir -p $(dirname " + src + "/" + file + ") && printf '%s' '" + text + "' > " + src + "/" + file);
-      run(git(src) + "add -A && " + git(src) + "commit -qm '" + msg + "'");
-      return trim(run(git(src) + "rev-parse HEAD"));
+      return testing::commitFile(src, file, text, msg);
     };
     const std::string c1 = commit("a.txt", "one\n", "c1");
     commit("dir/sub/b.txt", "two\n", "c2");

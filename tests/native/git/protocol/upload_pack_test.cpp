@@ -27,9 +27,7 @@ struct UploadPackFixture : ::testing::Test {
     src = dir.path + "/src";
     run("git init -q -b main " + src);
     auto commit = [&](const std::string& file, const std::string& text, const std::string& msg) {
-      run("mkdir -p $(dirname " + src + "/" + file + ") && printf '%s' '" + text + "' > " + src + "/" + file);
-      run(git(src) + "add -A && " + git(src) + "commit -qm '" + msg + "'");
-      return run(git(src) + "rev-parse HEAD").substr(0, 40);
+      return testing::commitFile(src, file, text, msg);
     };
     ids["c1"] = commit("a.txt", "one\n", "c1");
     ids["c2"] = commit("dir/b.txt", "two\n", "c2");
