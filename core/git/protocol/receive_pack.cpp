@@ -361,12 +361,10 @@ std::optional<Bytes> ReceivePack::cloneListEntry() {
         std::unordered_set<ObjectId>(previous.wants.begin(), previous.wants.end())) {
       return std::nullopt;
     }
-    std::optional<WalkResult> stored;
-    if (!previous.wants.empty()) stored = WalkCache(repo_.store()).find(previous);
-    auto list = cloneListAfterPush(*pack, ingest_->outsideLinks(), clone.wants, {previous.wants, stored ? &*stored : nullptr},
-                                   repo_.git());
-    stored.reset();  // a third copy of the list is about to be made
-    if (list) return WalkCache::entryFor(clone, *list);
+    const ListBeforePush before{previous.wants, [&] { return WalkCache(repo_.store()).find(previous, true); }};
+    if (auto list = cloneListAfterPush(*pack, ingest_->outsideLinks(), clone.wants, before, repo_.git())) {
+      return WalkCache::entryFor(clone, *list, /*typesChecked=*/true);
+    }
   } catch (const std::exception&) {
     // The next clone walks.
   }

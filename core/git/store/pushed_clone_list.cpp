@@ -1,6 +1,5 @@
 #include "git/store/pushed_clone_list.h"
 
-#include <algorithm>
 #include <unordered_set>
 
 namespace oa::git {
@@ -26,28 +25,18 @@ std::optional<std::pair<ObjectId, ObjectType>> named(const PackObjectIndex& pack
 std::optional<WalkResult> cloneListAfterPush(const PackObjectIndex& pack, const PackIngest::OutsideLinks& outsideLinks,
                                              const std::vector<ObjectId>& tips, const ListBeforePush& before,
                                              GitRepo& repo) {
-  if (pack.spilled() || tips.empty() || (!before.tips.empty() && !before.list)) return std::nullopt;
+  if (pack.spilled() || tips.empty()) return std::nullopt;
   const std::unordered_set<ObjectId> tipSet(tips.begin(), tips.end());
   const std::unordered_set<ObjectId> oldTips(before.tips.begin(), before.tips.end());
-  const WalkResult empty;
-  const WalkResult& old = before.list ? *before.list : empty;
 
-  // What must be in L, with the type it must have there (nullopt: its own,
-  // read): the outside links, and the new tips not in the pack.
-  PackIngest::OutsideLinks inList = outsideLinks;
-  for (const auto& tip : tipSet) {
-    if (!pack.heldInMemory(tip) && !oldTips.count(tip)) inList.emplace(tip, std::nullopt);
-  }
-  // Still reachable: every old tip. And still wanted: L's wanted blobs,
-  // unless a tip that went away named one.
+  // The pack's own checks first: they need no list.
+  // Still reachable: every old tip.
+  std::vector<ObjectId> goneTips;
   for (const auto& tip : oldTips) {
     if (tipSet.count(tip)) continue;
     const auto held = pack.heldInMemory(tip);
     if (!outsideLinks.count(tip) && !(held && held->linked)) return std::nullopt;
-    if (!old.wantedBlobs.empty()) {
-      const auto target = named(pack, repo, tip);
-      if (!target || target->second == ObjectType::Blob) return std::nullopt;
-    }
+    goneTips.push_back(tip);
   }
   // All of P reachable.
   bool reachable = true;
@@ -58,17 +47,37 @@ std::optional<WalkResult> cloneListAfterPush(const PackObjectIndex& pack, const 
     ++listed;
   });
   if (!reachable) return std::nullopt;
+  // What must be in L, as the type L must list it (nullopt: any): the
+  // outside links, and the new tips not in the pack.
+  PackIngest::OutsideLinks inList = outsideLinks;
+  for (const auto& tip : tipSet) {
+    if (!pack.heldInMemory(tip) && !oldTips.count(tip)) inList.emplace(tip, std::nullopt);
+  }
+  if (!inList.empty() && oldTips.empty()) return std::nullopt;
 
+  std::optional<WalkResult> stored;
+  if (!oldTips.empty()) {
+    stored = before.load();
+    if (!stored) return std::nullopt;
+  }
+  const WalkResult empty;
+  const WalkResult& old = stored ? *stored : empty;
+
+  // Wanted blobs: L's stay wanted unless a tip that went away named one; a new tip adds its own.
   WalkResult out;
+  std::unordered_set<ObjectId> wanted(old.wantedBlobs.begin(), old.wantedBlobs.end());
   out.wantedBlobs = old.wantedBlobs;
+  if (!wanted.empty()) {
+    for (const auto& tip : goneTips) {
+      const auto target = named(pack, repo, tip);
+      if (!target || target->second == ObjectType::Blob) return std::nullopt;
+    }
+  }
   for (const auto& tip : tipSet) {
     if (oldTips.count(tip)) continue;
     const auto target = named(pack, repo, tip);
     if (!target) return std::nullopt;
-    const auto& wanted = out.wantedBlobs;
-    if (target->second == ObjectType::Blob && std::find(wanted.begin(), wanted.end(), target->first) == wanted.end()) {
-      out.wantedBlobs.push_back(target->first);
-    }
+    if (target->second == ObjectType::Blob && wanted.insert(target->first).second) out.wantedBlobs.push_back(target->first);
   }
 
   // L, without what P lists again (two pushes may both have written an
@@ -79,8 +88,7 @@ std::optional<WalkResult> cloneListAfterPush(const PackObjectIndex& pack, const 
     if (pack.heldInMemory(id)) keep[i] = 0;
     const auto needed = inList.find(id);
     if (needed == inList.end()) continue;
-    const std::optional<ObjectType> type = needed->second ? needed->second : repo.typeOf(id);
-    if (type != old.types[i]) return std::nullopt;
+    if (needed->second && *needed->second != old.types[i]) return std::nullopt;
     inList.erase(needed);
   }
   if (!inList.empty()) return std::nullopt;

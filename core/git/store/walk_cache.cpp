@@ -9,7 +9,9 @@ namespace oa::git {
 
 namespace {
 const std::string& kKey = keys::kWalkCacheKey;
-constexpr uint8_t kVersion = 2;  // 1: without types
+// 1: without types; 2: lists cut at a chain of 16 tags were kept.
+constexpr uint8_t kVersion = 3;
+constexpr uint8_t kTypesChecked = 0x80;  // or-ed into the version byte
 
 void updateSorted(Sha1& sha, std::vector<ObjectId> ids) {
   std::sort(ids.begin(), ids.end());
@@ -86,15 +88,16 @@ WalkResult WalkCache::applyFilter(WalkResult result, const ObjectFilter& filter)
   return result;
 }
 
-// Layout: version, wants digest (20), commit count, shallow count, wanted
+// Layout: version (| kTypesChecked), wants digest (20), commit count, shallow count, wanted
 // blob count, object count (u32 each), then the shallow ids, the wanted
 // blobs, the object ids (20 bytes each) and the object types (1 byte each),
 // commits first. Only lists that hold a
 // commit are kept: a partial clone fetching blobs by id leaves a clone's list be.
-std::optional<WalkResult> WalkCache::find(const WalkRequest& request) {
+std::optional<WalkResult> WalkCache::find(const WalkRequest& request, bool typesCheckedOnly) {
   if (!answersFiltered(request)) return std::nullopt;
   const auto raw = store_.get(kKey);
-  if (!raw || raw->size() < 1 + 20 + 16 || (*raw)[0] != kVersion) return std::nullopt;
+  if (!raw || raw->size() < 1 + 20 + 16 || ((*raw)[0] & ~kTypesChecked) != kVersion) return std::nullopt;
+  if (typesCheckedOnly && !((*raw)[0] & kTypesChecked)) return std::nullopt;
   if (ObjectId::fromRaw(raw->data() + 1) != requestDigest(request)) return std::nullopt;
   size_t pos = 21;
   uint32_t commits = 0, shallow = 0, wantedBlobs = 0, objects = 0;
@@ -123,14 +126,14 @@ void WalkCache::remember(const WalkRequest& request, const WalkResult& result) {
   if (auto entry = entryFor(request, result)) store(std::move(*entry));
 }
 
-std::optional<Bytes> WalkCache::entryFor(const WalkRequest& request, const WalkResult& result) {
+std::optional<Bytes> WalkCache::entryFor(const WalkRequest& request, const WalkResult& result, bool typesChecked) {
   if (!cacheable(request) || result.commitCount == 0 || !result.unshallow.empty() || result.tagChainCut ||
       result.objects.size() > UINT32_MAX || result.types.size() != result.objects.size()) {
     return std::nullopt;
   }
   Bytes value;
   value.reserve(1 + 20 + 16 + 20 * (result.shallow.size() + result.wantedBlobs.size()) + 21 * result.objects.size());
-  value.push_back(kVersion);
+  value.push_back(typesChecked ? kVersion | kTypesChecked : kVersion);
   const ObjectId digest = requestDigest(request);
   value.insert(value.end(), digest.bytes.begin(), digest.bytes.end());
   putU32(value, static_cast<uint32_t>(result.commitCount));

@@ -29,13 +29,16 @@ class WalkCache {
   // may as well walk unfiltered, remember that and filter it (blob:none: the
   // walk lists blobs from the trees it reads anyway, without reading them).
   static bool walkUnfiltered(const WalkRequest& request);
-  // The cached result for these wants (with the request's filter applied), or nullopt.
-  std::optional<WalkResult> find(const WalkRequest& request);
+  // The cached result for these wants (with the request's filter applied),
+  // or nullopt. `typesCheckedOnly`: only a list whose every object is known
+  // to be of the type it lists (one a push built, pushed_clone_list.h); a
+  // walk lists a tree entry with a file mode as a blob without reading it.
+  std::optional<WalkResult> find(const WalkRequest& request, bool typesCheckedOnly = false);
   // Stores the result of an unfiltered walk.
   void remember(const WalkRequest& request, const WalkResult& result);
   // The same in two steps, so a caller can free memory in between: the
   // stored form of the result (nullopt: not kept), then storing it.
-  static std::optional<Bytes> entryFor(const WalkRequest& request, const WalkResult& result);
+  static std::optional<Bytes> entryFor(const WalkRequest& request, const WalkResult& result, bool typesChecked = false);
   void store(Bytes&& entry);
   // `result` (of an unfiltered walk) as a walk with the filter would have cut
   // it: blob:none keeps commits, tags and trees, tree:0 commits and tags;

@@ -263,15 +263,35 @@ TEST_F(PushedCloneList, ATreeLinkedToAsABlobLeavesTheListToTheWalk) {
   ASSERT_EQ(push({kZero + " " + c1 + " refs/heads/odd"}, packOf("--no-walk --objects " + c1 + " ^" + c1, extra)).back(),
             "ok refs/heads/odd");
   EXPECT_FALSE(server.store.get("cache/walk").has_value()) << "the pack links to a tree as a blob";
+}
 
-  // A clone lists it as the walk does (a blob); a push that makes it a root tree cannot extend that list.
-  const WalkResult walked = walkObjects(server.ctx.git(), cloneRequest());
-  WalkCache(server.store).remember(cloneRequest(), walked);
+TEST_F(PushedCloneList, ALinkToAListedObjectAsAnotherTypeLeavesNoList) {
+  ASSERT_EQ(push(createAll(), packOf("--all")).front(), "unpack ok");
+  ASSERT_TRUE(WalkCache(server.store).find(cloneRequest(), /*typesCheckedOnly=*/true));
+  // A new commit whose tree names a listed blob as a tree (mode 040000).
+  const std::string main = refs["refs/heads/main"];
+  const std::string blob = trim(run(git(src) + "rev-parse main:a.txt"));
+  const std::string odd = trim(run("perl -e 'print \"40000 dir\\0\", pack(\"H*\", \"" + blob + "\")' | " + git(src) +
+                                   "hash-object -t tree --literally -w --stdin"));
+  const std::string c = trim(run(git(src) + "commit-tree " + odd + " -p " + main + " -m odd"));
+  ASSERT_EQ(push({main + " " + c + " refs/heads/main"}, packOf("--no-walk --objects " + c + " ^" + c, {c, odd})).back(),
+            "ok refs/heads/main");
+  EXPECT_FALSE(WalkCache(server.store).find(cloneRequest())) << "the list has it as a blob";
+}
+
+TEST_F(PushedCloneList, AListAWalkMadeIsNotExtended) {
+  ASSERT_EQ(push({kZero + " " + refs["refs/tags/v1"] + " refs/tags/v1"}, packOf("refs/tags/v1")).front(), "unpack ok");
+  ASSERT_TRUE(WalkCache(server.store).find(cloneRequest(), /*typesCheckedOnly=*/true)) << "a push's list";
+  // A clone's walk for the same tips replaces it: its types are what the walk met (a file mode: a blob, unread).
+  WalkCache(server.store).remember(cloneRequest(), walkObjects(server.ctx.git(), cloneRequest()));
   ASSERT_TRUE(WalkCache(server.store).find(cloneRequest()));
-  const std::string c2 = trim(run(git(src) + "commit-tree " + inner + " -p " + c1 + " -m 'a root tree'"));
-  ASSERT_EQ(push({c1 + " " + c2 + " refs/heads/odd"}, packOf("--no-walk --objects " + c2 + " ^" + c2, {c2})).back(),
-            "ok refs/heads/odd");
-  EXPECT_FALSE(WalkCache(server.store).find(cloneRequest())) << "the list holds the tree as a blob, without its entries";
+  EXPECT_FALSE(WalkCache(server.store).find(cloneRequest(), /*typesCheckedOnly=*/true));
+  std::vector<std::string> rest;
+  for (const auto& [name, id] : refs) {
+    if (name != "refs/tags/v1") rest.push_back(kZero + " " + id + " " + name);
+  }
+  ASSERT_EQ(push(rest, packOf("--all ^refs/tags/v1")).front(), "unpack ok");
+  EXPECT_FALSE(WalkCache(server.store).find(cloneRequest()));
 }
 
 TEST_F(PushedCloneList, AChainOfMoreThanSixteenTagsIsNeverListed) {
