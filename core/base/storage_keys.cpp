@@ -15,6 +15,7 @@ const std::string kStoredBytesKey = "m/object-bytes";
 const std::string kRefPrefix = "ref/";
 const std::string kHeadKey = "h/HEAD";
 const std::string kRefEpochKey = "m/ref-epoch";
+const std::string kRemovalEpochKey = "m/removal-epoch";
 const std::string kShallowPrefix = "shallow/";
 const std::string kWalkCacheKey = "cache/walk";
 const std::string kTokenPrefix = "t/";

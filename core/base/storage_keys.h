@@ -26,6 +26,7 @@ extern const std::string kStoredBytesKey;  // "m/object-bytes": bytes of this re
 extern const std::string kRefPrefix;  // "ref/": ref/<refname> -> 40-hex id
 extern const std::string kHeadKey;  // "h/HEAD": "ref: refs/heads/<branch>"
 extern const std::string kRefEpochKey;  // "m/ref-epoch": changes with every batch that moves a ref (git/store/ref_store)
+extern const std::string kRemovalEpochKey;  // "m/removal-epoch": changes with every batch that takes a push's objects back (git/store/pack_ingest)
 extern const std::string kShallowPrefix;  // "shallow/": shallow/<hex id> -> "": commits stored without parents
 extern const std::string kWalkCacheKey;  // "cache/walk": a full clone's object list (git/store/walk_cache)
 extern const std::string kTokenPrefix;  // "t/": t/<token id> -> token record

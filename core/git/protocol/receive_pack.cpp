@@ -26,7 +26,8 @@ constexpr size_t kMaxPushOptions = 1000;
 [[noreturn]] void bad(const std::string& msg) { throwError(ErrorCode::InvalidInput, msg); }
 }  // namespace
 
-ReceivePack::ReceivePack(RepoContext& repo, IngestLimits limits) : repo_(repo), limits_(limits) {}
+ReceivePack::ReceivePack(RepoContext& repo, IngestLimits limits)
+    : repo_(repo), limits_(limits), removalEpochAtStart_(PackIngest::removalEpoch(repo.store())) {}
 ReceivePack::~ReceivePack() = default;  // a pack never finished is taken back by ~PackIngest
 
 void ReceivePack::giveUpPack() {
@@ -306,8 +307,14 @@ void ReceivePack::applyUpdates() {
   for (const auto& c : commands_) checked.push_back(c.error);
   retryOnConflict([&] {
     for (size_t i = 0; i < commands_.size(); ++i) commands_[i].error = checked[i];
+    // A failed push took objects back since this one began: what its checks
+    // found stored may be gone (the pack's own objects too, if both wrote them).
+    const bool objectsRemoved = PackIngest::removalEpoch(repo_.store()) != removalEpochAtStart_;
     for (auto& c : commands_) {
       if (c.error.empty() && !repo_.refs().holds(c.ref, c.oldId)) c.error = "stale ref";
+      if (c.error.empty() && objectsRemoved && !c.newId.isZero()) {
+        c.error = "objects were removed by a concurrent push that failed; push again";
+      }
     }
     bool anyFailed = false;
     for (const auto& c : commands_) anyFailed |= !c.error.empty();
@@ -324,6 +331,7 @@ void ReceivePack::applyUpdates() {
       repo_.refs().stage(batch, c.ref, c.newId.isZero() ? std::nullopt : std::optional<ObjectId>(c.newId));
       updated.push_back(RefUpdate{c.ref, c.oldId, c.newId});
     }
+    if (!updated.empty()) PackIngest::expectNoRemovalSince(batch, removalEpochAtStart_);
     if (!batch.empty()) repo_.store().commit(batch);
     outcome_.updated = std::move(updated);
   });

@@ -78,6 +78,7 @@ class ReceivePack {
   std::vector<ObjectId> clientShallows_;  // the client's "shallow" lines
   bool sawAnyPacket_ = false;
   std::unique_ptr<PackIngest> ingest_;
+  std::string removalEpochAtStart_;  // PackIngest::removalEpoch() when the push began
   // A fork borrowing its parent's objects: what the push may refer to.
   std::optional<ForkVisibility> fork_;
   std::string unpackError_;  // empty = unpack ok

@@ -125,11 +125,28 @@ void PackIngest::abandon() {
                refEpochAtStart_.empty() ? std::nullopt : std::optional<Bytes>(stringToBytes(refEpochAtStart_)));
 }
 
+std::string PackIngest::removalEpoch(KvStore& store) {
+  const auto raw = store.get(keys::kRemovalEpochKey);
+  return raw ? bytesToString(*raw) : std::string();
+}
+
+void PackIngest::expectNoRemovalSince(WriteBatch& batch, const std::string& epoch) {
+  batch.expect(keys::kRemovalEpochKey, epoch.empty() ? std::nullopt : std::optional<Bytes>(stringToBytes(epoch)));
+}
+
 void PackIngest::takeBack() {
   if (flushedBytes_ == 0 && !wroteAny_) return;
   if (RefStore(kv_).epoch() != refEpochAtStart_) return;  // a ref moved: someone may rely on them; they stay (counted)
   WriteBatch undo;
   expectNoRefMoved(undo);
+  // Every removal batch moves the removal epoch on (a hash chain: it never comes back to a value it had).
+  std::string epoch = removalEpoch(kv_);
+  const auto commitUndo = [&] {
+    const std::string next = epoch + "\n" + std::to_string(undo.ops().size());
+    epoch = hashObject(ObjectType::Blob, reinterpret_cast<const uint8_t*>(next.data()), next.size()).hex();
+    undo.put(keys::kRemovalEpochKey, epoch);
+    kv_.commit(undo);
+  };
   try {
     // In batches: a spilled index names more objects than memory holds keys
     // for. The byte total goes with the last: a removal cut short by a
@@ -138,7 +155,7 @@ void PackIngest::takeBack() {
     index_.forEach(PackObjectIndex::Origin::Written, [&](const ObjectId& id) {
       objects_.stageRemove(undo, id);
       if (++staged % kUndoObjects == 0) {
-        kv_.commit(undo);
+        commitUndo();
         undo = WriteBatch();
         expectNoRefMoved(undo);
       }
@@ -146,7 +163,7 @@ void PackIngest::takeBack() {
     const uint64_t total = objects_.storedBytes();
     if (total > flushedBytes_) objects_.stageStoredBytes(undo, total - flushedBytes_);
     else undo.remove(keys::kStoredBytesKey);  // as before the first object
-    kv_.commit(undo);
+    commitUndo();
   } catch (const StorageConflict&) {
     // A ref moved meanwhile: the objects stay (counted), as above.
   }

@@ -12,8 +12,12 @@
 // A push that is refused or dropped takes its objects back (abandon()), as
 // git discards its quarantine, unless a ref moved meanwhile: another push may
 // have found them stored and relied on them. That push checks, as its last
-// step, that every object it relied on is still stored (finish()), so the two
-// orders of "push A gives up" and "push B completes" are both safe.
+// step, that every object it relied on is still stored (finish()), and its
+// ref update expects the removal epoch it saw when it began (removalEpoch():
+// every batch that takes objects back changes it), so a removal between its
+// checks and its ref update fails it instead of leaving a ref to a missing
+// object. Two pushes may also both write one object: the removal of either
+// copy removes it, and the epoch covers that too.
 //
 // Memory does not grow with the pack: what it keeps per object (its index)
 // spills to the store past IngestLimits::maxIndexBytes (pack_object_index.h),
@@ -74,6 +78,10 @@ class PackIngest {
   // total, if no ref moved since it began (see above). Idempotent; done by
   // the destructor when finish() did not complete.
   void abandon();
+  // Changes with every batch that takes objects back (empty: none ever did).
+  static std::string removalEpoch(KvStore& store);
+  // `batch` applies only if no objects were taken back since `epoch` was read.
+  static void expectNoRemovalSince(WriteBatch& batch, const std::string& epoch);
   // Thin-pack delta bases outside the pack are used only when this says yes
   // (a fork: objects its refs reach); otherwise they count as missing.
   void setExternalBaseGuard(std::function<bool(const ObjectId&)> guard) { baseGuard_ = std::move(guard); }

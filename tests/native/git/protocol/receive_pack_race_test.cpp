@@ -11,8 +11,12 @@
 #include "support/git_fixture.h"
 #include "support/interleaving_store.h"
 
+
 namespace oa::git {
 namespace {
+
+using testing::git;
+using testing::run;
 
 const std::string kZero(40, '0');
 const std::string kX(40, 'a');
@@ -77,6 +81,45 @@ TEST(ReceivePackRace, WithoutAtomicTheRefsNotMovedMeanwhileStillUpdate) {
             (std::vector<std::string>{"unpack ok", "ok refs/heads/a", "ng refs/heads/b stale ref"}));
   EXPECT_FALSE(repo.ctx.refs().get("refs/heads/a"));
   EXPECT_EQ(repo.ctx.refs().get("refs/heads/b")->hex(), kY);
+}
+
+// Push A wrote an object, push B found it stored and relied on it; A then
+// fails and takes its objects back, between B's checks and B's ref update.
+// B's update expects the removal epoch it began with: it fails ("push
+// again") instead of leaving a ref to a missing object.
+TEST(ReceivePackRace, ObjectsTakenBackByAFailedPushFailAPushThatReliedOnThem) {
+  testing::TempDir dir;
+  const std::string src = dir.path + "/src";
+  run("git init -q -b main " + src);
+  const std::string tip = testing::commitFile(src, "a.txt", "one\n", "one");
+  run("echo main | " + git(src) + "pack-objects --revs --stdout > " + dir.path + "/p.pack");
+  const Bytes pack = testing::readFile(dir.path + "/p.pack");
+
+  RacingRepo repo;
+  RepoContext otherCtx{repo.other};
+  PackIngest a(repo.other, otherCtx.objects());  // the other process's push, in an empty repo: it writes everything
+  a.write(pack.data(), pack.size());
+  a.finish();
+
+  std::string body;
+  appendPkt(body, kZero + " " + tip + " refs/heads/main" + std::string(1, '\0') + "report-status\n");
+  appendFlush(body);
+  body.append(pack.begin(), pack.end());
+  ReceivePack b(repo.ctx);
+  b.write(reinterpret_cast<const uint8_t*>(body.data()), body.size());
+  // B found every object stored (A's) and writes none: its first commit is
+  // its ref update, and A gives up just before it.
+  repo.shared.beforeNextCommit = [&] { a.abandon(); };
+  auto response = b.finish();
+  Bytes out;
+  while (response->next(out)) {
+  }
+  const auto lines = testing::demux(out, false).lines;
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       "unpack ok",
+                       "ng refs/heads/main objects were removed by a concurrent push that failed; push again"}));
+  EXPECT_FALSE(repo.ctx.refs().get("refs/heads/main")) << "no ref to a missing object";
+  EXPECT_FALSE(RepoContext(repo.other).objects().exists(*ObjectId::fromHex(tip))) << "A took its objects back";
 }
 
 }  // namespace
