@@ -312,7 +312,7 @@ void ReceivePack::applyUpdates() {
     const bool objectsRemoved = PackIngest::removalEpoch(repo_.store()) != removalEpochAtStart_;
     for (auto& c : commands_) {
       if (c.error.empty() && !repo_.refs().holds(c.ref, c.oldId)) c.error = "stale ref";
-      if (c.error.empty() && objectsRemoved && !c.newId.isZero()) {
+      if (c.error.empty() && objectsRemoved && !c.newId.isZero() && c.oldId != c.newId) {
         c.error = "objects were removed by a concurrent push that failed; push again";
       }
     }
@@ -331,7 +331,10 @@ void ReceivePack::applyUpdates() {
       repo_.refs().stage(batch, c.ref, c.newId.isZero() ? std::nullopt : std::optional<ObjectId>(c.newId));
       updated.push_back(RefUpdate{c.ref, c.oldId, c.newId});
     }
-    if (!updated.empty()) PackIngest::expectNoRemovalSince(batch, removalEpochAtStart_);
+    // Only a ref moved to an object relies on objects (a deletion does not).
+    bool movesToObjects = false;
+    for (const auto& u : updated) movesToObjects |= !u.after.isZero();
+    if (movesToObjects) PackIngest::expectNoRemovalSince(batch, removalEpochAtStart_);
     if (!batch.empty()) repo_.store().commit(batch);
     outcome_.updated = std::move(updated);
   });

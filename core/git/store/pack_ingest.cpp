@@ -9,6 +9,7 @@
 #include "git/format/sha1.h"
 #include "git/format/zlib_stream.h"
 #include "git/store/ref_store.h"
+#include "git/store/seeded_id_hash.h"
 #include "base/storage_keys.h"
 
 namespace oa::git {
@@ -139,10 +140,13 @@ void PackIngest::takeBack() {
   if (RefStore(kv_).epoch() != refEpochAtStart_) return;  // a ref moved: someone may rely on them; they stay (counted)
   WriteBatch undo;
   expectNoRefMoved(undo);
-  // Every removal batch moves the removal epoch on (a hash chain: it never comes back to a value it had).
+  // Every removal batch moves the removal epoch on: a hash chain, with a
+  // random value of this ingest in each link, so two take-backs that start
+  // from one value (other processes) never write the same one.
   std::string epoch = removalEpoch(kv_);
+  const std::string nonce = std::to_string(SeededIdHash().seed());
   const auto commitUndo = [&] {
-    const std::string next = epoch + "\n" + std::to_string(undo.ops().size());
+    const std::string next = epoch + "\n" + nonce + "\n" + std::to_string(undo.ops().size());
     epoch = hashObject(ObjectType::Blob, reinterpret_cast<const uint8_t*>(next.data()), next.size()).hex();
     undo.put(keys::kRemovalEpochKey, epoch);
     kv_.commit(undo);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "base/chunked_store.h"
+#include "base/storage_keys.h"
 #include "git/format/pkt_line.h"
 #include "git/protocol/receive_pack.h"
 #include "git/store/repo_context.h"
@@ -81,6 +82,19 @@ TEST(ReceivePackRace, WithoutAtomicTheRefsNotMovedMeanwhileStillUpdate) {
             (std::vector<std::string>{"unpack ok", "ok refs/heads/a", "ng refs/heads/b stale ref"}));
   EXPECT_FALSE(repo.ctx.refs().get("refs/heads/a"));
   EXPECT_EQ(repo.ctx.refs().get("refs/heads/b")->hex(), kY);
+}
+
+// A deletion relies on no object: objects taken back meanwhile do not fail it.
+TEST(ReceivePackRace, ADeletionIsNotFailedByObjectsTakenBackMeanwhile) {
+  RacingRepo repo;
+  repo.shared.beforeNextCommit = [&] {
+    WriteBatch removal;  // what a take-back does to the epoch
+    removal.put(keys::kRemovalEpochKey, std::string_view("moved on"));
+    repo.other.commit(removal);
+  };
+  EXPECT_EQ(repo.push({kX + " " + kZero + " refs/heads/a"}), (std::vector<std::string>{"unpack ok", "ok refs/heads/a"}));
+  EXPECT_FALSE(repo.ctx.refs().get("refs/heads/a"));
+  EXPECT_LE(repo.shared.attempts, 2);
 }
 
 // Push A wrote an object, push B found it stored and relied on it; A then
